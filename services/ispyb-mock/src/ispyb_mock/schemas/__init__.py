@@ -1,0 +1,1 @@
+"""Pydantic models of the HTTP boundary, with ISPyB's column names."""
