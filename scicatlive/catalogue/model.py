@@ -1,0 +1,138 @@
+"""The catalogue entry of one service: ``services/<name>/service.yaml``."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from scicatlive.validation import StrictModel
+
+NAME_PATTERN = r"^[a-z][a-z0-9-]*$"
+ServiceName = Annotated[str, Field(pattern=NAME_PATTERN)]
+# A dependency names a service, or any service of a role: `role:backend`.
+Dependency = Annotated[str, Field(pattern=r"^(role:)?[a-z][a-z0-9-]*$")]
+_DURATION = re.compile(r"^\d+(ms|s|m|h)$")
+
+
+def _check_port(value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise ValueError("must be 1-65535")
+    return value
+
+
+def _check_duration(value: str) -> str:
+    if not _DURATION.match(value):
+        raise ValueError(f"{value!r} is not a duration like 500ms, 5s, 2m or 1h")
+    return value
+
+
+Port = Annotated[int, AfterValidator(_check_port)]
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+class Role(str, Enum):
+    BACKEND = "backend"
+    FRONTEND = "frontend"
+    DATABASE = "database"
+    SEARCH = "search"
+    ISPYB = "ispyb"
+    OTHER = "other"
+
+
+class PortSpec(StrictModel):
+    name: str = "http"
+    container: Port
+    host: Port | None = None
+    protocol: Literal["http", "tcp"] = "http"
+    path: str = "/"
+
+
+class Healthcheck(StrictModel):
+    test: list[str] = Field(min_length=1)
+    interval: Duration = "5s"
+    timeout: Duration = "5s"
+    retries: int = Field(default=30, ge=1)
+    start_period: Duration = "5s"
+
+
+class BuildSpec(StrictModel):
+    base: Literal["python", "debian"] = "python"
+    dockerfile: str = "Dockerfile"
+    requirements: str | None = None
+
+
+class VolumeSpec(StrictModel):
+    name: ServiceName
+    target: str
+
+
+class GeneratedFile(StrictModel):
+    generator: str
+    target: str
+
+
+class Integration(StrictModel):
+    """What a service adds when another service is in the same stack."""
+
+    environment: dict[str, str] = Field(default_factory=dict)
+    wait: bool = True
+
+
+class Variant(StrictModel):
+    """One way to get the service's image: pull it, or build it here."""
+
+    image: str | None = None
+    build: BuildSpec | None = None
+    environment: dict[str, str] = Field(default_factory=dict)
+    healthcheck: Healthcheck | None = None
+    command: list[str] | None = None
+    volumes: list[VolumeSpec] | None = None
+
+    @model_validator(mode="after")
+    def _needs_an_image(self) -> Variant:
+        if self.image is None:
+            raise ValueError("a variant needs an image (and, to build it here, a build section)")
+        if self.build is not None and ":" in self.image.rsplit("/", 1)[-1]:
+            raise ValueError("a local build's image has no tag: scicatlive derives it from the build inputs")
+        return self
+
+    @property
+    def is_local(self) -> bool:
+        return self.build is not None
+
+
+class ServiceDefinition(StrictModel):
+    name: ServiceName
+    role: Role
+    description: str
+    default_variant: str
+    variants: dict[str, Variant] = Field(min_length=1)
+    ports: list[PortSpec] = Field(default_factory=list)
+    healthcheck: Healthcheck | None = None
+    environment: dict[str, str] = Field(default_factory=dict)
+    command: list[str] | None = None
+    volumes: list[VolumeSpec] = Field(default_factory=list)
+    files: list[GeneratedFile] = Field(default_factory=list)
+    depends_on: list[Dependency] = Field(default_factory=list)
+    when_present: dict[ServiceName, Integration] = Field(default_factory=dict)
+    user: str | None = None
+    mem_limit: str | None = None
+    ulimits: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _default_variant_exists(self) -> ServiceDefinition:
+        if self.default_variant not in self.variants:
+            known = ", ".join(sorted(self.variants))
+            raise ValueError(f"default_variant {self.default_variant!r} is not one of: {known}")
+        return self
+
+    def variant(self, name: str | None) -> Variant:
+        return self.variants[name or self.default_variant]
+
+    @property
+    def local_variant(self) -> str | None:
+        """The name of a variant built here, if the service has one."""
+        return next((name for name, v in self.variants.items() if v.is_local), None)

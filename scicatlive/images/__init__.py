@@ -1,0 +1,1 @@
+"""Images without a registry: bootstrapped bases, wheelhouses, local builds, save/load."""

@@ -1,0 +1,21 @@
+"""How long-running image and stack work tells the caller what it is doing."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Reporter(Protocol):
+    def step(self, message: str) -> None: ...
+
+    def service(self, name: str, state: str) -> None: ...
+
+
+class SilentReporter:
+    """For library callers that want no output."""
+
+    def step(self, message: str) -> None:
+        pass
+
+    def service(self, name: str, state: str) -> None:
+        pass

@@ -1,0 +1,189 @@
+"""Render a prepared stack as a Compose file: the one `up` runs and `config` prints.
+
+Secrets never appear here: env vars that hold one live in an ``env_file`` and
+generated files are bind-mounted from the stack's state directory.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from scicatlive import __version__
+from scicatlive.stack.resolve import PublishedPort, ResolvedService, ResolvedStack
+from scicatlive.stack.state import PreparedService, PreparedStack
+
+LABEL_PREFIX = "io.scicatlive"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ComposeHealthcheck(_Out):
+    test: list[str]
+    interval: str
+    timeout: str
+    retries: int
+    start_period: str
+
+
+class ComposePort(_Out):
+    target: int
+    published: str
+    host_ip: str
+    protocol: Literal["tcp"] = "tcp"
+
+
+class ComposeBind(_Out):
+    type: Literal["bind"] = "bind"
+    source: str
+    target: str
+    read_only: bool = True
+
+
+class ComposeVolumeMount(_Out):
+    type: Literal["volume"] = "volume"
+    source: str
+    target: str
+
+
+class ComposeDependency(_Out):
+    condition: Literal["service_healthy", "service_started"]
+
+
+class ComposeService(_Out):
+    image: str
+    pull_policy: Literal["never", "missing"]
+    restart: str = "unless-stopped"
+    command: list[str] | None = None
+    user: str | None = None
+    environment: dict[str, str] | None = None
+    env_file: list[str] | None = None
+    ports: list[ComposePort] | None = None
+    volumes: list[ComposeVolumeMount | ComposeBind] | None = None
+    healthcheck: ComposeHealthcheck | None = None
+    depends_on: dict[str, ComposeDependency] | None = None
+    labels: dict[str, str]
+    mem_limit: str | None = None
+    ulimits: dict[str, int] | None = None
+
+
+class ComposeNamedVolume(_Out):
+    labels: dict[str, str]
+
+
+class ComposeNetwork(_Out):
+    labels: dict[str, str]
+
+
+class ComposeDocument(_Out):
+    name: str
+    services: dict[str, ComposeService]
+    volumes: dict[str, ComposeNamedVolume] = Field(default_factory=dict)
+    networks: dict[str, ComposeNetwork] = Field(default_factory=dict)
+
+    def to_yaml(self) -> str:
+        data = self.model_dump(exclude_none=True)
+        return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+def stack_labels(stack: ResolvedStack) -> dict[str, str]:
+    return {
+        f"{LABEL_PREFIX}.stack": stack.name,
+        f"{LABEL_PREFIX}.profile": stack.profile.name,
+        f"{LABEL_PREFIX}.version": __version__,
+    }
+
+
+def volume_name(service: str, volume: str) -> str:
+    return f"{service}-{volume}"
+
+
+def render_compose(prepared: PreparedStack) -> ComposeDocument:
+    stack = prepared.stack
+    labels = stack_labels(stack)
+    services = {
+        name: _service(item, stack, labels) for name, item in prepared.services.items()
+    }
+    volumes = {
+        volume_name(service.name, volume.name): ComposeNamedVolume(labels=labels)
+        for service in stack.services.values()
+        for volume in service.volumes
+    }
+    return ComposeDocument(
+        name=stack.project,
+        services=services,
+        volumes=volumes,
+        networks={"default": ComposeNetwork(labels=labels)},
+    )
+
+
+def _service(prepared: PreparedService, stack: ResolvedStack, labels: dict[str, str]) -> ComposeService:
+    service = prepared.service
+    mounts: list[ComposeVolumeMount | ComposeBind] = [
+        ComposeVolumeMount(source=volume_name(service.name, v.name), target=v.target) for v in service.volumes
+    ]
+    mounts += [ComposeBind(source=str(m.source), target=m.target) for m in prepared.mounts]
+    ports = [_port(p, stack) for p in service.ports if p.host is not None]
+    return ComposeService(
+        image=service.image,
+        pull_policy="never" if service.is_local else "missing",
+        command=_escape_all(service.command),
+        user=service.user,
+        environment={k: _escape(v) for k, v in sorted(prepared.environment.items())} or None,
+        env_file=[str(prepared.env_file)] if prepared.env_file else None,
+        ports=ports or None,
+        volumes=mounts or None,
+        healthcheck=_healthcheck(service),
+        depends_on=_depends_on(service, stack) or None,
+        labels={
+            **labels,
+            f"{LABEL_PREFIX}.service": service.name,
+            f"{LABEL_PREFIX}.role": service.role.value,
+            f"{LABEL_PREFIX}.variant": service.variant,
+        },
+        mem_limit=service.mem_limit,
+        ulimits=service.ulimits or None,
+    )
+
+
+def _port(port: PublishedPort, stack: ResolvedStack) -> ComposePort:
+    assert port.host is not None
+    return ComposePort(target=port.container, published=str(port.host), host_ip=stack.settings.bind_address)
+
+
+def _healthcheck(service: ResolvedService) -> ComposeHealthcheck | None:
+    check = service.healthcheck
+    if check is None:
+        return None
+    return ComposeHealthcheck(
+        test=_escape_all(check.test) or [],
+        interval=check.interval,
+        timeout=check.timeout,
+        retries=check.retries,
+        start_period=check.start_period,
+    )
+
+
+def _depends_on(service: ResolvedService, stack: ResolvedStack) -> dict[str, ComposeDependency]:
+    return {
+        name: ComposeDependency(
+            condition="service_healthy" if stack.services[name].healthcheck else "service_started"
+        )
+        for name in service.depends_on
+    }
+
+
+def _escape(value: str) -> str:
+    # compose interpolates `$`; the values here are final, so protect them.
+    return value.replace("$", "$$")
+
+
+def _escape_all(values: list[str] | None) -> list[str] | None:
+    return [_escape(v) for v in values] if values is not None else None

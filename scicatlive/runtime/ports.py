@@ -1,0 +1,62 @@
+"""Check, before anything starts, that the host ports a stack publishes are free."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+from scicatlive.errors import ConfigError, PortConflict
+from scicatlive.stack.resolve import ResolvedStack
+
+
+@dataclass(frozen=True)
+class PortClaim:
+    service: str
+    port_name: str
+    host_port: int
+
+
+def port_claims(stack: ResolvedStack) -> list[PortClaim]:
+    claims = []
+    for service in stack.services.values():
+        for port in service.ports:
+            if port.host is not None:
+                claims.append(PortClaim(service.name, port.name, port.host))
+    return claims
+
+
+def check_ports(stack: ResolvedStack, held_by_stack: set[int]) -> None:
+    """Raise PortConflict naming the service and port; ports this stack holds are fine."""
+    seen: dict[int, PortClaim] = {}
+    for claim in port_claims(stack):
+        if claim.host_port > 65535:
+            raise ConfigError(
+                stack.profile.service_origins[claim.service],
+                f"host port {claim.host_port} (after port offset {stack.settings.port_offset}) is above 65535",
+            )
+        if claim.host_port in seen:
+            other = seen[claim.host_port]
+            raise PortConflict(
+                f"{claim.service} and {other.service} both want host port {claim.host_port}",
+                hint=f"set `services.{claim.service}.port` in the profile",
+            )
+        seen[claim.host_port] = claim
+        if claim.host_port not in held_by_stack and not port_is_free(stack.settings.bind_address, claim.host_port):
+            raise PortConflict(
+                f"port {claim.host_port} on {stack.settings.bind_address}, needed by "
+                f"{claim.service} ({claim.port_name}), is already in use",
+                hint=f"stop what holds it, set `services.{claim.service}.port` in the profile, "
+                "or shift every port with --port-offset N",
+            )
+
+
+def port_is_free(address: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR ignores sockets in TIME_WAIT but still fails on a listener.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((address, port))
+        except OSError:
+            return False
+    return True

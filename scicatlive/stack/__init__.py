@@ -1,0 +1,1 @@
+"""A stack: a profile resolved against the catalogue, with its state on disk."""

@@ -1,0 +1,83 @@
+"""Files generated per stack from the profile: accounts and configuration.
+
+Each generator turns the stack (with its secrets) into the content of one
+file that a service reads, e.g. the SciCat backend's ``functionalAccounts.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from scicatlive.catalogue.model import Role
+from scicatlive.profiles.model import Account
+from scicatlive.stack.resolve import ResolvedStack
+from scicatlive.stack.secrets import SecretStore, account_secret
+
+
+@dataclass(frozen=True)
+class GeneratorContext:
+    stack: ResolvedStack
+    secrets: SecretStore
+
+    def password(self, account: Account) -> str:
+        return self.secrets[account_secret(account.username)]
+
+
+Generator = Callable[[GeneratorContext], str]
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, indent=2) + "\n"
+
+
+def scicat_functional_accounts(ctx: GeneratorContext) -> str:
+    """The backend's own format: ``role`` is a string, or a list for several groups."""
+    accounts = []
+    for account in ctx.stack.accounts:
+        role: str | list[str] = account.groups[0] if len(account.groups) == 1 else list(account.groups)
+        accounts.append(
+            {
+                "username": account.username,
+                "email": account.email,
+                "password": ctx.password(account),
+                "role": role,
+                "global": account.global_,
+            }
+        )
+    return _json(accounts)
+
+
+def ispyb_users(ctx: GeneratorContext) -> str:
+    return _json(
+        [
+            {
+                "login": account.username,
+                "password": ctx.password(account),
+                "permissions": list(account.ispyb_permissions),
+                "groups": list(account.groups),
+            }
+            for account in ctx.stack.accounts
+        ]
+    )
+
+
+def scicat_frontend_config(ctx: GeneratorContext) -> str:
+    backends = ctx.stack.by_role(Role.BACKEND)
+    backend_url = ctx.stack.public_url(backends[0].name) if backends else None
+    return _json(
+        {
+            "lbBaseURL": backend_url or "",
+            "jobsEnabled": False,
+            "oAuth2Endpoints": [],
+            "siteTitle": ctx.stack.settings.site,
+        }
+    )
+
+
+GENERATORS: dict[str, Generator] = {
+    "scicat-functional-accounts": scicat_functional_accounts,
+    "ispyb-users": ispyb_users,
+    "scicat-frontend-config": scicat_frontend_config,
+}
