@@ -1,0 +1,156 @@
+"""Operations shared by several routes: loading with access checks, child documents."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import psycopg
+
+from .auth import User
+from .context import AppContext
+from .errors import forbidden, not_found
+from .filters import Sql
+from .store import Collection, Doc
+from .timeutil import now_iso
+
+DATASETS = Collection("datasets")
+ORIGDATABLOCKS = Collection("origdatablocks")
+ATTACHMENTS = Collection("attachments")
+PROPOSALS = Collection("proposals")
+SAMPLES = Collection("samples")
+INSTRUMENTS = Collection("instruments")
+
+RELATION_FIELDS = {"dataset": "datasetId", "proposal": "proposalId", "sample": "sampleId"}
+
+
+def stamp(doc: Doc, username: str) -> Doc:
+    now = now_iso()
+    doc.update({"createdBy": username, "updatedBy": username, "createdAt": now, "updatedAt": now})
+    return doc
+
+
+def touch(doc: Doc, username: str) -> Doc:
+    doc["updatedBy"] = username
+    doc["updatedAt"] = now_iso()
+    return doc
+
+
+def require_user(user: User | None) -> User:
+    if user is None:
+        raise forbidden()
+    return user
+
+
+def readable_dataset(ctx: AppContext, conn: psycopg.Connection, user: User | None, pid: str) -> Doc:
+    """The dataset, or 404 if absent and 403 ``Unauthorized access`` if not visible."""
+    dataset = DATASETS.get(conn, pid)
+    if dataset is None:
+        raise not_found(f"dataset: {pid} not found")
+    if not ctx.access.can_see(user, dataset):
+        raise forbidden("Unauthorized access")
+    return dataset
+
+
+def writable_dataset(
+    ctx: AppContext, conn: psycopg.Connection, user: User | None, pid: str, *, lock: bool = False
+) -> Doc:
+    """The dataset if ``user`` may change it (and its children)."""
+    require_user(user)
+    dataset = DATASETS.get(conn, pid, lock=lock)
+    if dataset is None:
+        raise not_found(f"dataset: {pid} not found")
+    if not ctx.access.may_write_dataset(user, dataset):
+        raise forbidden("Unauthorized to update this dataset")
+    return dataset
+
+
+# -- origdatablocks -------------------------------------------------------------------
+
+
+def new_origdatablock(dataset: Doc, fields: dict[str, Any], username: str, version: str) -> Doc:
+    """An origdatablock inheriting the dataset's ownership, as the backend does."""
+    doc: Doc = {
+        "_id": str(uuid.uuid4()),
+        "datasetId": dataset["pid"],
+        "size": fields["size"],
+        "dataFileList": fields["dataFileList"],
+        "ownerGroup": dataset["ownerGroup"],
+        "accessGroups": list(dataset.get("accessGroups") or []),
+        "isPublished": fields.get("isPublished", False),
+        "version": version,
+    }
+    if fields.get("chkAlg") is not None:
+        doc["chkAlg"] = fields["chkAlg"]
+    if dataset.get("instrumentGroup") is not None:
+        doc["instrumentGroup"] = dataset["instrumentGroup"]
+    return stamp(doc, username)
+
+
+def add_to_dataset_totals(conn: psycopg.Connection, dataset: Doc, block: Doc, username: str) -> None:
+    """``POST /datasets/{pid}/origdatablocks``: the dataset's size and file count grow."""
+    dataset["size"] = (dataset.get("size") or 0) + block["size"]
+    dataset["numberOfFiles"] = (dataset.get("numberOfFiles") or 0) + len(block["dataFileList"])
+    DATASETS.replace(conn, touch(dataset, username))
+
+
+def recompute_dataset_totals(conn: psycopg.Connection, pid: str, username: str) -> None:
+    """The origdatablock endpoints: size and file count are the sums over all blocks."""
+    dataset = DATASETS.get(conn, pid, lock=True)
+    if dataset is None:
+        return
+    row = conn.execute(
+        "SELECT coalesce(sum((doc->>'size')::numeric), 0) AS size, "
+        "coalesce(sum(jsonb_array_length(doc->'dataFileList')), 0) AS files "
+        "FROM origdatablocks WHERE dataset_id = %s",
+        (pid,),
+    ).fetchone()
+    assert row is not None
+    size = row["size"]
+    dataset["size"] = int(size) if size == int(size) else float(size)
+    dataset["numberOfFiles"] = int(row["files"])
+    DATASETS.replace(conn, touch(dataset, username))
+
+
+def blocks_of(pid: str) -> Sql:
+    return Sql("dataset_id = %s", (pid,))
+
+
+# -- attachments ----------------------------------------------------------------------
+
+
+def attachment_target(target_type: str, target_id: str) -> Sql:
+    relation = {"relationships": [{"targetType": target_type, "targetId": target_id}]}
+    return Sql("doc @> %s::jsonb", (json.dumps(relation),))
+
+
+def new_attachment(fields: dict[str, Any], relationships: list[dict[str, Any]], username: str) -> Doc:
+    doc: Doc = {
+        "aid": fields.get("aid") or fields.get("id") or str(uuid.uuid4()),
+        "ownerGroup": fields["ownerGroup"],
+        "accessGroups": fields.get("accessGroups") or [],
+        "isPublished": fields.get("isPublished", False),
+        "caption": fields["caption"],
+        "relationships": relationships,
+    }
+    doc["_id"] = doc["aid"]
+    for optional in ("thumbnail", "instrumentGroup"):
+        if fields.get(optional) is not None:
+            doc[optional] = fields[optional]
+    return stamp(doc, username)
+
+
+def attachment_v3(doc: Doc) -> Doc:
+    """The v3 view: relationships folded into ``datasetId``/``proposalId``/``sampleId``.
+
+    The backend's v3 view drops ``aid`` for ``id``; both are kept here because the
+    SDK's ``Attachment`` model (which the v3 routes declare) requires ``aid``.
+    """
+    out = {k: v for k, v in doc.items() if k != "relationships"}
+    for relation in doc.get("relationships") or []:
+        field = RELATION_FIELDS.get(relation.get("targetType", ""))
+        if field:
+            out[field] = relation.get("targetId", "")
+    out["id"] = doc["aid"]
+    return out

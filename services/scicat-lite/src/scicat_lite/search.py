@@ -1,0 +1,191 @@
+"""``fullquery``, ``fullfacet`` and ``metadataKeys``: the frontend's search endpoints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import psycopg
+
+from .filters import FieldPolicy, FilterError, Sql, WhereTranslator
+from .units import to_si
+
+METADATA_PARENTS_LIMIT = 100
+METADATA_KEYS_LIMIT = 100
+_SPECIAL = frozenset({"text", "mode", "creationTime", "scientific", "userGroups", "metadataKey"})
+_RELATIONS = {
+    "GREATER_THAN": "$gt", "LESS_THAN": "$lt",
+    "GREATER_THAN_OR_EQUAL": "$gte", "LESS_THAN_OR_EQUAL": "$lte",
+}
+
+
+def text_condition(text: Any) -> Sql:
+    """Word match, any word (MongoDB ``$text`` semantics), with English stemming."""
+    if not isinstance(text, str):
+        raise FilterError("text must be a string")
+    words = [w for w in re.split(r"[\s,]+", text) if w][:32]
+    if not words:
+        return Sql("TRUE")
+    query = " || ".join(["plainto_tsquery('english', %s)"] * len(words))
+    return Sql(f"search @@ ({query})", tuple(words))
+
+
+class FieldsQuery:
+    """Translates a ``fields`` object into named SQL conditions (one per key)."""
+
+    def __init__(self, policy: FieldPolicy, metadata_field: str = "scientificMetadata") -> None:
+        self.policy = policy
+        self.metadata_field = metadata_field
+
+    def conditions(self, fields: Any) -> dict[str, Sql]:
+        if fields is None:
+            return {}
+        if not isinstance(fields, dict):
+            raise FilterError("fields must be a JSON object")
+        where = WhereTranslator(self.policy)
+        result: dict[str, Sql] = {}
+        for key, value in fields.items():
+            if key in ("userGroups", "metadataKey") or value is None or value == "":
+                continue
+            if key == "text":
+                result[key] = text_condition(value)
+            elif key == "mode":
+                result[key] = where.translate(value)
+            elif key == "creationTime":
+                result[key] = self._time_range(where, value)
+            elif key == "scientific":
+                result[key] = self._scientific(where, value)
+            else:
+                spec = {"$in": value} if isinstance(value, list) else value
+                result[key] = where.translate({key: spec})
+        return result
+
+    def _time_range(self, where: WhereTranslator, value: Any) -> Sql:
+        if not isinstance(value, Mapping) or not set(value) <= {"begin", "end"}:
+            raise FilterError("creationTime must be {begin, end}")
+        spec = {op: value[k] for k, op in (("begin", "$gte"), ("end", "$lte")) if value.get(k)}
+        return where.translate({"creationTime": spec}) if spec else Sql("TRUE")
+
+    def _scientific(self, where: WhereTranslator, conditions: Any) -> Sql:
+        if not isinstance(conditions, list):
+            raise FilterError("scientific must be an array of conditions")
+        return Sql.join([self._one_scientific(where, c) for c in conditions], "AND", "TRUE")
+
+    def _one_scientific(self, where: WhereTranslator, condition: Any) -> Sql:
+        if not isinstance(condition, Mapping) or not isinstance(condition.get("lhs"), str):
+            raise FilterError("a scientific condition needs lhs, relation and rhs")
+        lhs, relation, rhs = condition["lhs"], condition.get("relation"), condition.get("rhs")
+        unit = condition.get("unit") or ""
+        if not isinstance(unit, str):
+            raise FilterError("unit must be a string")
+        base = [self.metadata_field, lhs]
+        if relation == "EQUAL_TO_STRING":
+            return self._any_form(where, base, {"$eq": rhs})
+        if relation == "CONTAINS_STRING":
+            if not isinstance(rhs, str):
+                raise FilterError("CONTAINS_STRING needs a string")
+            return self._any_form(where, base, {"$regex": re.escape(rhs)})
+        if relation == "RANGE":
+            if not isinstance(rhs, list) or len(rhs) != 2:
+                raise FilterError("RANGE needs rhs = [min, max]")
+            if unit:
+                return self._with_unit(where, base, {"$gt": rhs[0], "$lt": rhs[1]}, unit)
+            return where.condition([*base, "value"], {"$gte": rhs[0], "$lte": rhs[1]})
+        if relation == "EQUAL_TO_NUMERIC":
+            if unit:
+                return self._with_unit(where, base, {"$eq": rhs}, unit)
+            return where.condition([*base, "value"], {"$eq": rhs})
+        if relation in _RELATIONS:
+            if unit:
+                return self._with_unit(where, base, {_RELATIONS[relation]: rhs}, unit)
+            return self._any_form(where, base, {_RELATIONS[relation]: rhs})
+        raise FilterError(f"Unknown scientific relation: {relation}")
+
+    @staticmethod
+    def _any_form(where: WhereTranslator, base: list[str], spec: dict[str, Any]) -> Sql:
+        """The entry itself, its ``v`` or its ``value`` (as the backend's buildCondition)."""
+        paths = [base, [*base, "v"], [*base, "value"]]
+        return Sql.join([where.condition(p, spec) for p in paths], "OR", "FALSE")
+
+    @staticmethod
+    def _with_unit(where: WhereTranslator, base: list[str], spec: dict[str, Any], unit: str) -> Sql:
+        converted: dict[str, Any] = {}
+        unit_si = unit
+        for op, value in spec.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise FilterError("a quantity must be a number")
+            try:
+                number = float(value)
+            except ValueError as error:
+                raise FilterError(f"not a number: {value}") from error
+            converted[op], unit_si = to_si(number, unit)
+        value_condition = where.condition([*base, "valueSI"], converted)
+        return value_condition & where.condition([*base, "unitSI"], {"$eq": unit_si})
+
+
+def _facet_rows(conn: psycopg.Connection, table: str, name: str, path: list[str], where: Sql) -> list[dict[str, Any]]:
+    if name == "creationTime":
+        sql = (
+            "SELECT extract(year FROM t)::int AS y, extract(month FROM t)::int AS m, "
+            "extract(day FROM t)::int AS d, count(*) AS n FROM "
+            f"(SELECT creation_time AT TIME ZONE 'UTC' AS t FROM {table} WHERE ({where.text}) "
+            "AND creation_time IS NOT NULL) AS s GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2 DESC, 3 DESC"
+        )
+        rows = conn.execute(sql, where.params).fetchall()
+        return [{"_id": {"year": r["y"], "month": r["m"], "day": r["d"]}, "count": r["n"]} for r in rows]
+    sql = (
+        "SELECT v AS id, count(*) AS n FROM "
+        f"(SELECT doc #> %s AS x FROM {table} WHERE ({where.text}) AND doc #> %s IS NOT NULL) AS s, "
+        "LATERAL jsonb_array_elements(CASE jsonb_typeof(x) WHEN 'array' THEN x "
+        "ELSE jsonb_build_array(x) END) AS v GROUP BY v ORDER BY v DESC"
+    )
+    rows = conn.execute(sql, (path, *where.params, path)).fetchall()
+    return [{"_id": r["id"], "count": r["n"]} for r in rows]
+
+
+def fullfacet(
+    conn: psycopg.Connection,
+    table: str,
+    policy: FieldPolicy,
+    conditions: dict[str, Sql],
+    facets: list[str],
+    visibility: Sql,
+) -> list[dict[str, Any]]:
+    """The backend's one-element facet answer; each facet ignores its own condition."""
+    result: dict[str, Any] = {}
+    for name in facets:
+        path = policy.path(name)
+        others = [sql for key, sql in conditions.items() if key != name]
+        where = visibility & Sql.join(others, "AND", "TRUE")
+        result[name] = _facet_rows(conn, table, name, path, where)
+    everything = visibility & Sql.join(list(conditions.values()), "AND", "TRUE")
+    total = conn.execute(f"SELECT count(*) AS n FROM {table} WHERE {everything.text}", everything.params).fetchone()
+    count = int(total["n"]) if total else 0
+    result["all"] = [{"totalSets": count}] if count else []
+    return [result]
+
+
+def parse_facets(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw) or len(raw) > 50:
+        raise FilterError("facets must be an array of field names")
+    return raw
+
+
+def metadata_keys(
+    conn: psycopg.Connection, table: str, field: str, where: Sql, key_filter: Any
+) -> list[str]:
+    """Distinct keys of ``field`` among the first matching documents."""
+    pattern = "%"
+    if isinstance(key_filter, str) and key_filter:
+        escaped = key_filter.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+    sql = (
+        f"SELECT DISTINCT k FROM (SELECT doc FROM {table} WHERE {where.text} ORDER BY seq LIMIT %s) AS d, "
+        "LATERAL jsonb_object_keys(CASE jsonb_typeof(d.doc -> %s) WHEN 'object' THEN d.doc -> %s "
+        "ELSE '{}'::jsonb END) AS k WHERE k ILIKE %s ORDER BY k LIMIT %s"
+    )
+    params = (*where.params, METADATA_PARENTS_LIMIT, field, field, pattern, METADATA_KEYS_LIMIT)
+    return [row["k"] for row in conn.execute(sql, params)]

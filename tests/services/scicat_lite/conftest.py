@@ -1,0 +1,128 @@
+"""Fixtures for the scicat-lite tests: a scratch PostgreSQL database and a live server."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
+ACCOUNT_GROUPS = {
+    "admin": "admin",
+    "ingestor": "ingestor",
+    "archiveManager": "archivemanager",
+    "proposalIngestor": "proposalingestor",
+    "user1": "group1",
+    "user2": "group2",
+}
+
+
+@dataclass(frozen=True)
+class LiteServer:
+    """A running scicat-lite instance and the credentials of its accounts."""
+
+    url: str
+    passwords: dict[str, str]
+    pid_prefix: str
+
+    def token(self, username: str) -> str:
+        response = httpx.post(
+            f"{self.url}/api/v3/auth/login",
+            json={"username": username, "password": self.passwords[username]},
+        )
+        response.raise_for_status()
+        token: str = response.json()["id"]
+        return token
+
+    def client(self, username: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get(ENV_URL)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{ENV_URL} is not set, but database tests must run in CI")
+        pytest.skip(f"{ENV_URL} is not set")
+    return url
+
+
+@pytest.fixture(scope="session")
+def scratch_database(postgres_url: str) -> Iterator[str]:
+    """A fresh database for this test session, dropped afterwards."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = f"scicat_lite_{secrets.token_hex(4)}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    params = conninfo_to_dict(postgres_url)
+    params["dbname"] = name
+    try:
+        yield make_conninfo(**params)
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def lite_server(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteServer]:
+    import uvicorn
+    from scicat_lite.app import create_app
+    from scicat_lite.settings import Settings
+
+    passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS}
+    accounts_file = Path(tmp_path_factory.mktemp("scicat-lite")) / "functionalAccounts.json"
+    accounts = [
+        {"username": n, "email": f"{n.lower()}@example.org", "password": passwords[n], "role": g, "global": False}
+        for n, g in ACCOUNT_GROUPS.items()
+    ]
+    accounts_file.write_text(json.dumps(accounts))
+    port = _free_port()
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": scratch_database,
+            "JWT_SECRET": secrets.token_hex(16),
+            "PID_PREFIX": "20.500.12269",
+            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
+            "ADMIN_GROUPS": "admin",
+            "DELETE_GROUPS": "archivemanager",
+            "PROPOSAL_GROUPS": "proposalingestor",
+            "SAMPLE_GROUPS": "ingestor",
+            "MAX_FILE_UPLOAD_SIZE": "1mb",
+            "PORT": str(port),
+        }
+    )
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("scicat-lite did not start")
+        time.sleep(0.05)
+    try:
+        yield LiteServer(url=url, passwords=passwords, pid_prefix="20.500.12269")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
