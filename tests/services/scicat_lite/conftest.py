@@ -9,11 +9,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+from lite_harness import LiteServer
 
 ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 ACCOUNT_GROUPS = {
@@ -24,28 +23,6 @@ ACCOUNT_GROUPS = {
     "user1": "group1",
     "user2": "group2",
 }
-
-
-@dataclass(frozen=True)
-class LiteServer:
-    """A running scicat-lite instance and the credentials of its accounts."""
-
-    url: str
-    passwords: dict[str, str]
-    pid_prefix: str
-
-    def token(self, username: str) -> str:
-        response = httpx.post(
-            f"{self.url}/api/v3/auth/login",
-            json={"username": username, "password": self.passwords[username]},
-        )
-        response.raise_for_status()
-        token: str = response.json()["id"]
-        return token
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,8 @@ def get_connection(context: Context) -> Iterator[psycopg.Connection]:
         yield conn
 
 
-Connection = Annotated[psycopg.Connection, Depends(get_connection)]
+# "function" scope: the transaction commits before the response is sent.
+Connection = Annotated[psycopg.Connection, Depends(get_connection, scope="function")]
 
 
 async def get_body(request: Request) -> Any:
