@@ -74,7 +74,7 @@ def _key_path(loc: tuple[int | str, ...], prefix: str) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item.startswith(("function-", "model-")):
+        elif item == "[key]" or item.startswith(("function-", "model-")):
             continue  # pydantic's internal validator names, not user keys
         else:
             parts.append(item)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from python_on_whales import Container
 
-from scicatlive.errors import EngineError, StackError
+from scicatlive.errors import StackError
 from scicatlive.images.build import ensure_images
 from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.rendering.compose import render_compose
@@ -88,7 +88,8 @@ def up(
     reporter.step(f"start {stack.project}")
     try:
         _start_and_wait(engine, stack, client, reporter, timeout or stack.settings.wait_timeout)
-    except (StackError, EngineError, KeyboardInterrupt):
+    except BaseException:
+        # Whatever went wrong, even a bug, must not leave a half-started stack.
         if not keep:
             reporter.step(f"tear down {stack.project}")
             _compose_down(client, volumes=fresh)
@@ -165,9 +166,7 @@ def _service_states(engine: Engine, project: str) -> list[ServiceStatus]:
     states = []
     for container in _containers(engine, project):
         health = container.state.health.status if container.state.health else None
-        ports = sorted(
-            {int(b.host_port) for bindings in (container.network_settings.ports or {}).values() for b in (bindings or []) if b.host_port}
-        )
+        ports = _host_ports(container)
         states.append(
             ServiceStatus(
                 name=container.config.labels.get(COMPOSE_SERVICE_LABEL, container.name),
@@ -178,6 +177,13 @@ def _service_states(engine: Engine, project: str) -> list[ServiceStatus]:
             )
         )
     return states
+
+
+def _host_ports(container: Container) -> list[int]:
+    published = container.network_settings.ports or {}
+    return sorted(
+        {int(binding["HostPort"]) for bindings in published.values() for binding in bindings or [] if binding.get("HostPort")}
+    )
 
 
 def _restarting_too_often(engine: Engine, service: str, project: str) -> bool:
@@ -200,7 +206,7 @@ def _project_has_anything(engine: Engine, project: str) -> bool:
 
 def _compose_down(client, *, volumes: bool) -> None:  # type: ignore[no-untyped-def]
     with docker_errors("stopping the stack"):
-        client.compose.down(remove_orphans=True, volumes=volumes, timeout=10)
+        client.compose.down(remove_orphans=True, volumes=volumes, timeout=10, quiet=True)
 
 
 def down(name: str, *, engine: Engine | None = None, volumes: bool = False) -> None:

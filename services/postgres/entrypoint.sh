@@ -16,8 +16,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     printf "host all all all scram-sha-256\n" >> "$PGDATA/pg_hba.conf"
     pg_ctl -o "-c listen_addresses=''" -w start >/dev/null
     if [ "$POSTGRES_DB" != "postgres" ]; then
-        psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
-             --set db="$POSTGRES_DB" -c 'CREATE DATABASE :"db"' >/dev/null
+        # psql interpolates :"db" (quoted identifier) only in input it reads.
+        echo 'CREATE DATABASE :"db";' | psql -q -v ON_ERROR_STOP=1 \
+             --username "$POSTGRES_USER" --dbname postgres --set db="$POSTGRES_DB"
     fi
     pg_ctl -m fast -w stop >/dev/null
 fi
