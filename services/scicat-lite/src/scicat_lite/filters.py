@@ -182,7 +182,7 @@ class WhereTranslator:
 
     def _field(self, path: list[str], condition: Any, depth: int) -> Sql:
         self._tick(depth)
-        if isinstance(condition, dict) and condition and any(k in _OPERATORS for k in condition):
+        if isinstance(condition, dict) and any(k in _OPERATORS or k.startswith("$") for k in condition):
             unknown = [k for k in condition if k not in _OPERATORS]
             if unknown:
                 raise FilterError(f"Unsupported operator: {unknown[0]}")
