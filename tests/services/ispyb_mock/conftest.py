@@ -243,3 +243,9 @@ def make_sample() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def make_processing() -> Callable[..., dict[str, Any]]:
     return processing
+
+
+@pytest.fixture
+def password() -> str:
+    """The password of every test account."""
+    return PASSWORD

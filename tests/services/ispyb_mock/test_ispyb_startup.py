@@ -1,0 +1,115 @@
+"""Schema creation on an empty database, and ``python -m ispyb_mock`` start-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import inspect, make_url, text
+
+from ispyb_mock import API_PREFIX as API
+from ispyb_mock.db import DatabaseUnavailable, create_schema, make_engine, wait_for_database
+from ispyb_mock.models import UNIQUE_KEYS, schema_tables
+
+pytestmark = pytest.mark.database
+SRC = Path(__file__).resolve().parents[3] / "services" / "ispyb-mock" / "src"
+
+
+@pytest.fixture
+def empty_url(mariadb_url: str) -> Iterator[str]:
+    server = make_engine(mariadb_url)
+    name = f"scicatlive_test_ispyb_empty_{os.getpid()}"
+    with server.begin() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        connection.execute(text(f"CREATE DATABASE `{name}`"))
+    yield make_url(mariadb_url).set(database=name).render_as_string(hide_password=False)
+    with server.begin() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+    server.dispose()
+
+
+def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None:
+    engine = make_engine(empty_url)
+    create_schema(engine)
+    inspector = inspect(engine)
+    tables = set(inspector.get_table_names())
+    assert {t.name for t in schema_tables()} == tables
+    assert {"BLSample", "AutoProcScalingStatistics", "Session_has_Person"} <= tables
+    unique = {index["name"] for table in tables for index in inspector.get_indexes(table)
+              if index["unique"]}  # fmt: skip
+    assert set(UNIQUE_KEYS) <= unique
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO Person (login) VALUES ('kept')"))
+    create_schema(engine)  # a second start changes nothing and keeps the data
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM Person")) == 1
+    engine.dispose()
+
+
+def test_waiting_for_a_database_that_is_not_up() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once closed
+    engine = make_engine(f"mysql+pymysql://u:p@127.0.0.1:{port}/ispyb")
+    started = time.monotonic()
+    with pytest.raises(DatabaseUnavailable):
+        wait_for_database(engine, timeout=1.0, interval=0.2)
+    assert 1.0 <= time.monotonic() - started < 10
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ispyb_mock"],
+        env=os.environ | {"PYTHONPATH": str(SRC)} | env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def test_main_exits_when_the_database_never_comes(tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text("[]")
+    process = _run({"DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{_free_port()}/ispyb",
+                    "JWT_SECRET": "s" * 32, "ISPYB_USERS_FILE": str(users),
+                    "DATABASE_WAIT_SECONDS": "1"})  # fmt: skip
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "database not ready" in output and "not reachable" in output
+
+
+def test_main_serves(empty_url: str, tmp_path: Path) -> None:
+    users = tmp_path / "users.json"
+    users.write_text(json.dumps([{"login": "seeder", "password": "pw-seed",
+                                  "permissions": ["all_proposals", "manage_proposals"]}]))
+    port = _free_port()
+    process = _run({"DATABASE_URL": empty_url, "JWT_SECRET": "s" * 32,
+                    "ISPYB_USERS_FILE": str(users), "HOST": "127.0.0.1", "PORT": str(port)})
+    try:
+        base = f"http://127.0.0.1:{port}{API}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                reply = httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.2)
+        assert reply.json() == {"status": "ok", "database": "ok"}
+        login = httpx.post(f"{base}/auth/login", json={"login": "seeder", "password": "pw-seed"})
+        assert login.status_code == 201
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
