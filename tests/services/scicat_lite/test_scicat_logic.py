@@ -1,0 +1,144 @@
+"""Pure logic (no database): filter translation, SI units, access rules, route case."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from scicat_lite.access import Access, CreateRight
+from scicat_lite.auth import AccountStore, FunctionalAccount, User
+from scicat_lite.datasets import V3_POLICY, V4_POLICY, to_v3, v3_to_v4
+from scicat_lite.filters import FilterError, FilterParser, WhereTranslator
+from scicat_lite.middleware import RouteCase
+from scicat_lite.settings import GroupSettings
+from scicat_lite.units import add_si_fields, to_si
+
+
+def test_equality_uses_containment_with_bound_values() -> None:
+    sql = WhereTranslator(V3_POLICY).translate({"ownerGroup": "g'1"})
+    assert "g'1" not in sql.text
+    assert json.loads(sql.params[0]) == {"ownerGroup": "g'1"}
+    assert json.loads(sql.params[1]) == {"ownerGroup": ["g'1"]}
+
+
+def test_loopback_names_and_operators_are_translated() -> None:
+    sql = WhereTranslator(V3_POLICY).translate({"proposalId": {"inq": ["a", "b"]}, "size": {"between": [1, 5]}})
+    assert json.loads(sql.params[0]) == {"proposalIds": "a"}
+    assert ">=" in sql.text and "<=" in sql.text
+
+
+def test_creation_time_uses_indexed_column() -> None:
+    sql = WhereTranslator(V3_POLICY).translate({"creationTime": {"gte": "2024-01-01"}})
+    assert "creation_time >=" in sql.text
+    assert sql.params == ("2024-01-01T00:00:00.000Z",)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"$where": "1"},
+        {"a": {"$elemMatch": {}}},
+        {"a": {"gt": 1, "bogus": 2}},
+        {"or": []},
+        {"a": {"inq": "x"}},
+        {"a": {"regexp": "/x/q"}},
+        {"": 1},
+        "string",
+    ],
+)
+def test_rejected_where(where: object) -> None:
+    with pytest.raises(FilterError):
+        WhereTranslator(V3_POLICY).translate(where)
+
+
+def test_depth_and_size_limits() -> None:
+    deep: dict[str, object] = {"a": 1}
+    for _ in range(20):
+        deep = {"and": [deep]}
+    with pytest.raises(FilterError):
+        WhereTranslator(V3_POLICY).translate(deep)
+    with pytest.raises(FilterError):
+        WhereTranslator(V3_POLICY).translate({"or": [{"a": i} for i in range(500)]})
+
+
+def test_v4_allows_only_dataset_fields_and_mongo_operators() -> None:
+    parser = FilterParser(V4_POLICY, loopback=False)
+    parser.where({"$or": [{"datasetName": "x"}, {"scientificMetadata.t.value": {"$gt": 1}}]})
+    with pytest.raises(FilterError, match="Property inq should not exist"):
+        parser.where({"inq": 1})
+    with pytest.raises(FilterError):
+        parser.where({"principalInvestigator": "x"})
+
+
+def test_limits_and_order() -> None:
+    query = FilterParser(V3_POLICY).query(
+        {"limits": {"limit": 5, "skip": 10, "order": "creationTime:desc"}, "fields": ["pid"]}, default_limit=100
+    )
+    assert (query.limit, query.skip, query.fields) == (5, 10, ["pid"])
+    assert query.order.text.startswith("creation_time DESC")
+    assert FilterParser(V3_POLICY).query(None, default_limit=100).limit == 100
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [(1, "cm", (0.01, "m")), (20, "degC", (293.15, "K")), (5, "mbar", (500.0, "Pa")),
+     (36, "km/h", (10.0, "m / s")), (2, "mm^2", (2e-6, "m^2")), (1, "keV", (1.602176634e-16, "J")),
+     (7, "parsec-ish", (7, "parsec-ish"))],
+)
+def test_si_conversion(value: float, unit: str, expected: tuple[float, str]) -> None:
+    converted, unit_si = to_si(value, unit)
+    assert converted == pytest.approx(expected[0]) and unit_si == expected[1]
+
+
+def test_si_fields_are_added_to_quantities() -> None:
+    result = add_si_fields({"t": {"value": 1, "unit": "ms"}, "n": {"inner": {"v": 2, "u": "cm"}}, "s": "x"})
+    assert result == {
+        "t": {"value": 1, "unit": "ms", "valueSI": pytest.approx(0.001), "unitSI": "s"},
+        "n": {"inner": {"v": 2, "u": "cm", "valueSI": pytest.approx(0.02), "unitSI": "m"}},
+        "s": "x",
+    }
+
+
+def _user(*groups: str) -> User:
+    return User(id="1", username="u", email="u@example.org", groups=groups)
+
+
+def test_dataset_create_rights() -> None:
+    access = Access(GroupSettings(admin=frozenset({"admin"}), create_dataset_with_pid=frozenset({"pidders"})))
+    assert access.dataset_create_right(None) is CreateRight.NONE
+    assert access.dataset_create_right(_user("g")) is CreateRight.OWN_GROUP
+    assert access.dataset_create_right(_user("pidders")) is CreateRight.OWN_GROUP_WITH_PID
+    assert access.dataset_create_right(_user("admin")) is CreateRight.ANY_GROUP
+    assert access.may_create_dataset(_user("g"), {"ownerGroup": "g"}, with_pid=False)
+    assert not access.may_create_dataset(_user("g"), {"ownerGroup": "g"}, with_pid=True)
+    assert not access.may_create_dataset(_user("g"), {"ownerGroup": "other"}, with_pid=False)
+
+
+def test_visibility_rules() -> None:
+    access = Access(GroupSettings(admin=frozenset({"admin"})))
+    private = {"ownerGroup": "a", "accessGroups": ["b"], "isPublished": False}
+    assert access.can_see(_user("a"), private) and access.can_see(_user("b"), private)
+    assert not access.can_see(_user("c"), private) and not access.can_see(None, private)
+    assert access.can_see(None, {**private, "isPublished": True})
+    assert access.visibility(None).text == "is_published"
+    assert access.visibility(_user("admin")).text == "TRUE"
+
+
+def test_accounts_keep_only_hashes() -> None:
+    secret = "not-a-real-password"
+    store = AccountStore([FunctionalAccount(username="u", email="e", password=secret, role=["g"], **{"global": True})])
+    assert secret not in repr(vars(store))
+    user = store.authenticate("u", secret)
+    assert user.groups == ("g", "globalaccess")
+
+
+def test_v3_mapping_round_trip() -> None:
+    doc = v3_to_v4({"principalInvestigator": "Ann", "proposalId": "p", "sourceFolder": "/a/b/c", "type": "raw"})
+    assert doc["principalInvestigators"] == ["Ann"] and doc["datasetName"] == "b/c"
+    assert to_v3(doc)["principalInvestigator"] == "Ann" and to_v3(doc)["proposalId"] == "p"
+
+
+def test_route_case_prefers_literal_segments() -> None:
+    case = RouteCase(["/api/v3/datasets/{pid}", "/api/v3/datasets/fullquery", "/api/v3/auth/login"])
+    assert case.canonical("/API/V3/Datasets/FullQuery".split("/")) == "/api/v3/datasets/fullquery".split("/")
+    assert case.canonical("/api/v3/Datasets/a%2Fb".split("/")) == "/api/v3/datasets/a%2Fb".split("/")
