@@ -8,6 +8,7 @@ and reports the failing service's last log lines.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from scicatlive.rendering.compose import render_compose
 from scicatlive.runtime.engine import Engine, default_engine, docker_errors
 from scicatlive.runtime.ports import check_ports
 from scicatlive.stack.files import write_private
+from scicatlive.stack.load import reload_stack
 from scicatlive.stack.resolve import ResolvedStack, project_name
 from scicatlive.stack.state import StackPaths, forget_stack, prepare_stack, read_record, write_record
 
@@ -227,15 +229,24 @@ def status(name: str, *, engine: Engine | None = None) -> list[ServiceStatus]:
     engine = engine or default_engine()
     engine.ensure_reachable()
     record = read_record(name)
-    states = {s.name: s for s in _service_states(engine, record.project)}
-    return [_with_urls(state) for state in sorted(states.values(), key=lambda s: s.name)]
+    http_ports = _http_ports(name)
+    states = sorted(_service_states(engine, record.project), key=lambda s: s.name)
+    return [dataclasses.replace(s, urls=_urls(s, http_ports)) for s in states]
 
 
-def _with_urls(state: ServiceStatus) -> ServiceStatus:
-    return ServiceStatus(
-        state.name, state.state, state.health, state.image, state.host_ports,
-        tuple(f"http://127.0.0.1:{p}" for p in state.host_ports),
-    )
+def _http_ports(name: str) -> dict[int, str]:
+    """Host port → the base URL of services that speak HTTP on it."""
+    stack = reload_stack(name)
+    return {
+        port.host: f"http://{stack.public_host()}:{port.host}"
+        for service in stack.services.values()
+        for port in service.ports
+        if port.host is not None and port.protocol == "http"
+    }
+
+
+def _urls(state: ServiceStatus, http_ports: dict[int, str]) -> tuple[str, ...]:
+    return tuple(http_ports[p] for p in state.host_ports if p in http_ports)
 
 
 def service_logs(name: str, service: str | None, *, engine: Engine | None = None, tail: int | None = None) -> str:

@@ -40,10 +40,10 @@ def default_stack_name(profile: str | None, stack: str | None) -> str:
     return load_stack(None).name
 
 
-def reload_stack(name: str, *, offline: bool = False) -> ResolvedStack:
-    """The resolved stack for an existing stack, from the profile that started it."""
+def reload_stack(name: str) -> ResolvedStack:
+    """An existing stack, resolved again from the profile and options that started it."""
     record = read_record(name)
-    return load_stack(record.profile, stack=name, offline=offline)
+    return load_stack(record.profile, stack=name, port_offset=record.port_offset, offline=record.offline)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,8 @@ class StackRecord:
     profile: str
     created: str
     scicatlive_version: str
+    port_offset: int = 0
+    offline: bool = False
 
 
 def prepare_stack(stack: ResolvedStack) -> PreparedStack:
@@ -103,7 +105,10 @@ def prepare_stack(stack: ResolvedStack) -> PreparedStack:
 
 def write_record(stack: ResolvedStack, paths: StackPaths) -> None:
     created = read_record(stack.name).created if paths.record.exists() else _now()
-    record = StackRecord(stack.name, stack.project, str(stack.profile.source), created, __version__)
+    record = StackRecord(
+        stack.name, stack.project, str(stack.profile.source), created, __version__,
+        stack.settings.port_offset, stack.offline,
+    )
     write_private(paths.record, json.dumps(record.__dict__, indent=2) + "\n")
 
 
