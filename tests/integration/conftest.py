@@ -1,0 +1,51 @@
+"""Docker integration tests: a real engine, real images, real containers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scicatlive.errors import EngineError
+from scicatlive.runtime.engine import Engine, default_engine
+from tests.conftest import IN_CI
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    engine = default_engine()
+    try:
+        engine.ensure_reachable()
+    except EngineError as exc:
+        if IN_CI:
+            pytest.fail(f"CI must have a Docker engine: {exc}")
+        pytest.skip(f"no Docker engine: {exc}")
+    return engine
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Wheelhouses and work dirs survive across the session (and runs, if set)."""
+    previous = os.environ.get("SCICATLIVE_CACHE_DIR")
+    if previous is None:
+        os.environ["SCICATLIVE_CACHE_DIR"] = str(Path.home() / ".cache" / "scicatlive")
+    yield
+    if previous is None:
+        os.environ.pop("SCICATLIVE_CACHE_DIR", None)
+
+
+def leftovers(engine: Engine, project: str) -> dict[str, list[str]]:
+    """Everything compose created for a project that still exists."""
+    client = engine.client()
+    label = f"com.docker.compose.project={project}"
+    return {
+        "containers": [c.name for c in client.container.list(all=True, filters={"label": label})],
+        "networks": [n.name for n in client.network.list(filters={"label": label})],
+        "volumes": [v.name for v in client.volume.list(filters={"label": label})],
+    }
+
+
+def nothing_left(engine: Engine, project: str) -> bool:
+    return not any(leftovers(engine, project).values())

@@ -1,0 +1,101 @@
+"""Bootstrap the base, build local images, bring a stack to healthy, tear it all down."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import psycopg
+import pymysql
+import pytest
+from typer.testing import CliRunner
+
+from scicatlive.cli import app
+from scicatlive.errors import PortConflict, StackError
+from scicatlive.images.bases import debian_image, python_image
+from scicatlive.images.bootstrap import bootstrap_debian, build_python_base, image_exists
+from scicatlive.progress import SilentReporter
+from scicatlive.runtime import lifecycle
+from scicatlive.runtime.engine import Engine
+from scicatlive.stack.load import credentials, load_stack
+from tests.integration.conftest import leftovers, nothing_left
+from tests.unit.helpers import write_profile
+
+pytestmark = pytest.mark.docker
+
+DATABASES = """
+extends: lite
+stack: {{name: {name}, port_offset: {offset}}}
+services:
+  scicat-lite: {{enabled: false}}
+  ispyb-mock: {{enabled: false}}
+"""
+
+
+def test_base_images_bootstrap_from_the_host_mirror(engine: Engine) -> None:
+    force = os.environ.get("SCICATLIVE_TEST_FORCE_BOOTSTRAP") == "1"
+    assert bootstrap_debian(engine, SilentReporter(), force=force) == debian_image()
+    assert build_python_base(engine, SilentReporter()) == python_image()
+    assert image_exists(engine, debian_image()) and image_exists(engine, python_image())
+    probe = engine.client().run(python_image(), ["python", "-c", "import sys; print(sys.version_info[:2])"], remove=True)
+    assert "(3, 11)" in str(probe)
+
+
+def test_small_stack_comes_up_healthy_and_leaves_nothing(engine: Engine, tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "dbs", DATABASES.format(name="it-dbs", offset=21000))
+    stack = load_stack(str(profile))
+    try:
+        result = lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=120)
+        assert {s.name: (s.state, s.health) for s in result.services} == {
+            "postgres": ("running", "healthy"),
+            "mariadb": ("running", "healthy"),
+        }
+        secrets = credentials("it-dbs").secrets
+        with psycopg.connect(host="127.0.0.1", port=15432 + 21000, user="scicat", dbname="scicat",
+                             password=secrets["postgres_password"]) as connection:
+            assert connection.execute("SELECT current_database()").fetchone() == ("scicat",)
+        connection = pymysql.connect(host="127.0.0.1", port=13306 + 21000, user="ispyb", database="ispyb",
+                                     password=secrets["mariadb_password"])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DATABASE()")
+            assert cursor.fetchone() == ("ispyb",)
+        connection.close()
+        # A second `up` with nothing changed reuses everything.
+        again = lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=60)
+        assert [s.ready for s in again.services] == [True, True]
+    finally:
+        lifecycle.down("it-dbs", engine=engine, volumes=True)
+    assert nothing_left(engine, stack.project), leftovers(engine, stack.project)
+
+
+def test_a_failing_service_is_reported_with_its_logs_and_torn_down(engine: Engine, tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "broken", """
+        extends: lite
+        stack: {name: it-broken, port_offset: 22000}
+        services:
+          scicat-lite: {enabled: false}
+          ispyb-mock: {enabled: false}
+          mariadb: {enabled: false}
+          postgres: {environment: {POSTGRES_PASSWORD: ""}}
+    """)
+    stack = load_stack(str(profile))
+    with pytest.raises(StackError) as caught:
+        lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=60)
+    message = str(caught.value)
+    assert "stack 'it-broken' did not come up: postgres" in message
+    assert "POSTGRES_PASSWORD must be set" in message
+    assert nothing_left(engine, stack.project), leftovers(engine, stack.project)
+
+
+def test_a_port_in_use_stops_up_before_anything_starts(engine: Engine, tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "busy", DATABASES.format(name="it-busy", offset=23000))
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 15432 + 23000))
+        squatter.listen()
+        with pytest.raises(PortConflict, match=r"port 38432 on 127.0.0.1, needed by postgres \(postgres\)"):
+            lifecycle.up(load_stack(str(profile)), engine=engine, reporter=SilentReporter())
+        result = CliRunner().invoke(app, ["up", "--profile", str(profile)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: port 38432 on 127.0.0.1, needed by postgres (postgres), is already in use")
+    assert nothing_left(engine, "scicatlive-it-busy")
