@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from scicatlive import __version__
+from scicatlive.catalogue.model import Role
 from scicatlive.errors import ConfigError, StackError
 from scicatlive.paths import display, state_dir
 from scicatlive.stack.files import write_mounted, write_private
@@ -26,6 +27,10 @@ from scicatlive.stack.generators import GENERATORS, GeneratorContext
 from scicatlive.stack.resolve import ResolvedService, ResolvedStack
 from scicatlive.stack.secrets import SecretStore, account_secret
 from scicatlive.stack.templating import Lookup, render, secret_names
+
+
+# `${backend.url}`: the in-network URL of whichever service has that role.
+ROLE_NAMESPACES = {role.value for role in Role}
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,11 @@ def _lookup(stack: ResolvedStack, secrets: SecretStore) -> Lookup:
         if namespace == "services":
             service_name, _, attribute = key.rpartition(".")
             return _service_value(stack, service_name, attribute)
+        if namespace in ROLE_NAMESPACES:
+            providers = stack.by_role(Role(namespace))
+            if not providers:
+                raise KeyError(namespace)
+            return _service_value(stack, providers[0].name, key)
         raise KeyError(namespace)
 
     return lookup

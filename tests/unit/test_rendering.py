@@ -151,3 +151,21 @@ def test_offline_forces_local_builds_and_refuses_registry_only_services() -> Non
     assert all(s.is_local for s in full.services.values())
     with pytest.raises(ConfigError, match="mongo has no local build, so it cannot run offline"):
         load_stack("minimal", offline=True)
+
+
+def test_role_placeholders_resolve_to_the_stacks_service(tmp_path: Path) -> None:
+    from scicatlive.stack.state import prepare_stack
+
+    profile = write_profile(tmp_path, "r", "extends: lite\nservices:\n  ispyb-mock: {environment: {SCICAT: '${backend.url}', PUB: '${backend.public_url}'}}\n")
+    prepared = prepare_stack(load_stack(str(profile)))
+    env = prepared.services["ispyb-mock"].environment
+    assert env["SCICAT"] == "http://scicat-lite:3000"
+    assert env["PUB"] == "http://127.0.0.1:3000"
+
+
+def test_unknown_placeholder_names_where(tmp_path: Path) -> None:
+    from scicatlive.errors import ConfigError
+
+    profile = write_profile(tmp_path, "u", "extends: lite\nservices:\n  postgres: {environment: {X: '${search.url}'}}\n")
+    with pytest.raises(ConfigError, match=r"u.yaml: services.postgres.environment.X: unknown placeholder \$\{search.url\}"):
+        write_stack_files(load_stack(str(profile)))
