@@ -93,8 +93,9 @@ def status(
         print_json({name: [dataclasses.asdict(s) for s in services] for name, services in report.items()})
         return
     for name, services in report.items():
-        console.print(f"[bold]{name}[/]")
-        _print_status(services)
+        console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]"))
+        if services:
+            _print_status(services)
 
 
 def logs(

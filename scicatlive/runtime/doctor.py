@@ -13,6 +13,7 @@ from scicatlive.images.bases import debian_image, python_image
 from scicatlive.images.bootstrap import image_exists
 from scicatlive.paths import cache_dir
 from scicatlive.runtime.engine import START_ENGINE_HINT, Engine, compose_binary
+from scicatlive.runtime.lifecycle import held_ports
 from scicatlive.runtime.ports import port_claims, port_is_free
 from scicatlive.stack.resolve import ResolvedStack
 
@@ -35,7 +36,8 @@ def run_doctor(engine: Engine, stack: ResolvedStack | None) -> list[Finding]:
         findings.append(_safely("base images", lambda: _bases(engine)))
     findings.append(_safely("bootstrap tools", _bootstrap_tools))
     if stack is not None:
-        findings += _ports(stack, engine_ok)
+        held = held_ports(engine, stack.project) if engine_ok else set()
+        findings += _ports(stack, held)
     return findings
 
 
@@ -88,9 +90,12 @@ def _bootstrap_tools() -> Finding:
     return Finding("bootstrap tools", True, "debootstrap present, running as root")
 
 
-def _ports(stack: ResolvedStack, engine_ok: bool) -> list[Finding]:
+def _ports(stack: ResolvedStack, held_by_stack: set[int]) -> list[Finding]:
     findings = []
     for claim in port_claims(stack):
+        if claim.host_port in held_by_stack:
+            findings.append(Finding(f"port {claim.host_port}", True, f"held by stack {stack.name!r} itself"))
+            continue
         free = port_is_free(stack.settings.bind_address, claim.host_port)
         detail = f"{stack.settings.bind_address}:{claim.host_port} for {claim.service} ({claim.port_name})"
         findings.append(

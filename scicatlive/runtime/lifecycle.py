@@ -85,7 +85,7 @@ def up(
     paths = write_stack_files(stack)
     ensure_images(engine, stack, reporter, rebuild=rebuild)
     fresh = not _project_has_anything(engine, stack.project)
-    check_ports(stack, held_by_stack=_held_ports(engine, stack.project))
+    check_ports(stack, held_by_stack=held_ports(engine, stack.project))
     client = engine.client(project=stack.project, compose_file=paths.compose_file)
     reporter.step(f"start {stack.project}")
     try:
@@ -195,7 +195,8 @@ def _restarting_too_often(engine: Engine, service: str, project: str) -> bool:
     return False
 
 
-def _held_ports(engine: Engine, project: str) -> set[int]:
+def held_ports(engine: Engine, project: str) -> set[int]:
+    """Host ports the project's own containers publish (theirs to reuse on `up`)."""
     return {port for state in _service_states(engine, project) for port in state.host_ports}
 
 

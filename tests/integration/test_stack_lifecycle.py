@@ -99,3 +99,31 @@ def test_a_port_in_use_stops_up_before_anything_starts(engine: Engine, tmp_path:
     assert result.exit_code == 1
     assert result.stderr.startswith("error: port 38432 on 127.0.0.1, needed by postgres (postgres), is already in use")
     assert nothing_left(engine, "scicatlive-it-busy")
+
+
+def test_images_save_and_load_round_trip(engine: Engine, tmp_path: Path) -> None:
+    from scicatlive.images.transfer import load_images, save_images
+
+    client = engine.client()
+    copy = "scicatlive/transfer-test:1"
+    client.image.tag(debian_image(), copy)
+    archive = tmp_path / "images.tar"
+    try:
+        save_images(engine, [copy], archive)
+        assert archive.stat().st_size > 10_000_000
+        client.image.remove(copy)
+        assert not image_exists(engine, copy)
+        load_images(engine, archive)
+        assert image_exists(engine, copy)
+    finally:
+        if image_exists(engine, copy):
+            client.image.remove(copy)
+
+
+def test_saving_a_missing_image_is_a_clear_error(engine: Engine, tmp_path: Path) -> None:
+    from scicatlive.errors import ImageError
+    from scicatlive.images.transfer import save_images
+
+    with pytest.raises(ImageError, match="cannot save images that are not here: scicatlive/nope:1"):
+        save_images(engine, ["scicatlive/nope:1"], tmp_path / "x.tar")
+    assert not (tmp_path / "x.tar").exists()
