@@ -78,6 +78,9 @@ Index(
     unique=True,
 )
 
+# Lookups by sample that the ESRF schema leaves unindexed (sample pages count collections).
+Index("ix_DataCollection_blSampleId", DataCollection.blSampleId)
+
 _USED_TABLES = (
     Person, Laboratory, Proposal, ProposalHasPerson, BLSession, SessionHasPerson,
     Shipping, Dewar, Container, BLSample, Crystal, Protein, DiffractionPlan,

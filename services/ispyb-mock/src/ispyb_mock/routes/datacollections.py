@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, RowMapping, desc, exists, func, literal, not_, or_, select
+from sqlalchemy import (
+    ColumnElement, RowMapping, Select, desc, distinct, exists, func, literal, not_, or_, select,
+)
 from sqlalchemy.orm import selectinload
 
 from ..access import name_filter, visible
@@ -98,12 +100,7 @@ def list_events(
          seconds, literal(1)]
     )  # fmt: skip
     labels = ("id", "startTime", "endTime", "duration", "count")
-    query = (
-        select(*(column.label(label) for column, label in zip(columns, labels, strict=True)))
-        .join(DataCollection.DataCollectionGroup)
-        .join(DataCollectionGroup.BLSession)
-        .where(visible(user, BLSession.proposalId), name_filter(proposal, BLSession.proposalId))
-    )
+    conditions = [visible(user, BLSession.proposalId), name_filter(proposal, BLSession.proposalId)]
     filters = {
         "session": (session, lambda: _session_filter(session or "")),
         "sessionId": (sessionId, lambda: BLSession.sessionId == sessionId),
@@ -118,13 +115,24 @@ def list_events(
         )),
         "status": (status, lambda: _status_filter(status or "success")),
     }  # fmt: skip
-    for value, condition in filters.values():
-        if value is not None:
-            query = query.where(condition())
+    conditions += [condition() for value, condition in filters.values() if value is not None]
+    own_columns = {"dataCollectionId", "status"}  # filters on DataCollection alone
+    joined = not user.sees_all or any(
+        value is not None for name, (value, _) in filters.items() if name not in own_columns
+    ) or proposal is not None  # fmt: skip
+
+    def source(*selected: Any) -> Select[Any]:
+        query = select(*selected).select_from(DataCollection)
+        if joined:
+            query = query.join(DataCollection.DataCollectionGroup).join(DataCollectionGroup.BLSession)
+        return query.where(*conditions)
+
+    counted = distinct(DataCollection.dataCollectionGroupId) if grouped else literal(1)
+    total = db.scalar(source(func.count(counted))) or 0
+    query = source(*(column.label(label) for column, label in zip(columns, labels, strict=True)))
     if grouped:
-        query = query.group_by(DataCollectionGroup.dataCollectionGroupId)
+        query = query.group_by(DataCollection.dataCollectionGroupId)
     query = query.order_by(desc("startTime"), desc("id"))
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.execute(query.offset(page.skip).limit(page.limit)).mappings().all()
     return Paginated(total=total, results=_events(db, rows), skip=page.skip, limit=page.limit)
 

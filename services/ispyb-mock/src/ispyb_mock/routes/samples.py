@@ -18,7 +18,7 @@ from ..schemas.common import Paginated
 from ..schemas.samples import (
     ProteinCreate, ProteinMeta, ProteinOut, SampleCreate, SampleMeta, SampleOut,
 )  # fmt: skip
-from ..store.lookup import get_visible, visible_select
+from ..store.lookup import get_visible, join_owner, owner_joined, visible_select
 from ..store.samples import create_protein, create_sample
 from .common import counts, paginate
 
@@ -77,11 +77,13 @@ def list_samples(
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
 ) -> Paginated[SampleOut]:
     column = _SAMPLE_ORDER[order_by]
-    query = (
-        _sample_select(user)
-        .where(name_filter(proposal, Shipping.proposalId))
-        .order_by(column.desc() if order == "desc" else column.asc(), BLSample.blSampleId)
+    query = _sample_select(user).order_by(
+        column.desc() if order == "desc" else column.asc(), BLSample.blSampleId
     )
+    if (proposal is not None or beamLineName is not None) and not owner_joined(user):
+        query = join_owner(query, BLSample)
+    if proposal is not None:
+        query = query.where(name_filter(proposal, Shipping.proposalId))
     if containerId is not None:
         query = query.where(BLSample.containerId == containerId)
     if proteinId is not None or search:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..access import name_filter
+from ..access import name_filter, visible
 from ..deps import AppSettings, Db, Page, User, Writer
 from ..models import BLSample, Container, Dewar, Shipping, ShippingHasSession
 from ..schemas.common import Paginated
@@ -17,7 +17,7 @@ from ..schemas.shipments import (
     DewarUpdate, ShippingCreate, ShippingMeta, ShippingOut, ShippingUpdate,
 )  # fmt: skip
 from ..store import shipments as store
-from ..store.lookup import get_visible, owner_column, visible_select
+from ..store.lookup import get_visible, join_owner, owner_column, visible_select
 from .common import counts, paginate
 
 router = APIRouter(tags=["sample tracking"])
@@ -83,9 +83,9 @@ def list_dewars(
     proposal: Annotated[str | None, Query()] = None,
 ) -> Paginated[DewarOut]:
     query = (
-        visible_select(Dewar, user)
+        join_owner(select(Dewar), Dewar)
         .options(selectinload(Dewar.Shipping))
-        .where(name_filter(proposal, owner_column(Dewar)))
+        .where(visible(user, owner_column(Dewar)), name_filter(proposal, owner_column(Dewar)))
         .order_by(Dewar.dewarId)
     )
     if shippingId is not None:
@@ -137,11 +137,12 @@ def list_containers(
     beamLineName: Annotated[str | None, Query(description="Container.beamlineLocation")] = None,
 ) -> Paginated[ContainerOut]:
     query = (
-        visible_select(Container, user)
+        join_owner(select(Container), Container)
         .options(selectinload(Container.Dewar).selectinload(Dewar.Shipping))
-        .where(name_filter(proposal, owner_column(Container)))
+        .where(visible(user, owner_column(Container)),
+               name_filter(proposal, owner_column(Container)))
         .order_by(Container.containerId)
-    )
+    )  # fmt: skip
     if dewarId is not None:
         query = query.where(Container.dewarId == dewarId)
     if beamLineName is not None:
