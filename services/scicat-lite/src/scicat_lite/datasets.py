@@ -32,9 +32,27 @@ V3_RENAMES = {
     "investigator": "principalInvestigators",
 }
 
-V3_POLICY = FieldPolicy(renames={**V3_RENAMES, "_id": "pid"}, timestamp_columns={"creationTime": "creation_time"})
+_TIMESTAMPS = {"creationTime": "creation_time"}
+_FACETS = {
+    "type": "dataset_type",
+    "creationLocation": "creation_location",
+    "ownerGroup": "owner_group",
+    "keywords": "keywords",
+    "accessGroups": "access_groups",
+}
+_ARRAY_COLUMNS = frozenset({"keywords", "access_groups"})
+V3_POLICY = FieldPolicy(
+    renames={**V3_RENAMES, "_id": "pid"},
+    timestamp_columns=_TIMESTAMPS,
+    facet_columns=_FACETS,
+    array_columns=_ARRAY_COLUMNS,
+)
 V4_POLICY = FieldPolicy(
-    roots=DATASET_FIELDS, renames={"_id": "pid"}, timestamp_columns={"creationTime": "creation_time"}
+    roots=DATASET_FIELDS,
+    renames={"_id": "pid"},
+    timestamp_columns=_TIMESTAMPS,
+    facet_columns=_FACETS,
+    array_columns=_ARRAY_COLUMNS,
 )
 
 

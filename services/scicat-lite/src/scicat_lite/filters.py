@@ -61,6 +61,9 @@ class FieldPolicy:
     roots: frozenset[str] | None = None
     renames: Mapping[str, str] = field(default_factory=dict)
     timestamp_columns: Mapping[str, str] = field(default_factory=dict)
+    # Facets read from these columns (text or text[]) instead of the document.
+    facet_columns: Mapping[str, str] = field(default_factory=dict)
+    array_columns: frozenset[str] = frozenset()
 
     def path(self, name: Any) -> list[str]:
         if not isinstance(name, str) or not name:

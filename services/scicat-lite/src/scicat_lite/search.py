@@ -57,9 +57,20 @@ class FieldsQuery:
             elif key == "scientific":
                 result[key] = self._scientific(where, value)
             else:
-                spec = {"$in": value} if isinstance(value, list) else value
-                result[key] = where.translate({key: spec})
+                result[key] = self._column_condition(key, value) or where.translate(
+                    {key: {"$in": value} if isinstance(value, list) else value}
+                )
         return result
+
+    def _column_condition(self, key: str, value: Any) -> Sql | None:
+        """String equality on a field that has its own column: a plain indexed comparison."""
+        column = self.policy.facet_columns.get(key)
+        values = value if isinstance(value, list) else [value]
+        if column is None or not values or not all(isinstance(v, str) for v in values):
+            return None
+        if column in self.policy.array_columns:
+            return Sql(f"{column} && %s::text[]", (values,))
+        return Sql(f"{column} = ANY(%s)", (values,))
 
     def _time_range(self, where: WhereTranslator, value: Any) -> Sql:
         if not isinstance(value, Mapping) or not set(value) <= {"begin", "end"}:
@@ -124,24 +135,35 @@ class FieldsQuery:
         return value_condition & where.condition([*base, "unitSI"], {"$eq": unit_si})
 
 
-def _facet_rows(conn: psycopg.Connection, table: str, name: str, path: list[str], where: Sql) -> list[dict[str, Any]]:
+def _facet_sql(table: str, policy: FieldPolicy, name: str, where: Sql) -> Sql:
+    """Buckets of one facet; array values are unwound, as MongoDB's ``$unwind``."""
     if name == "creationTime":
-        sql = (
-            "SELECT extract(year FROM t)::int AS y, extract(month FROM t)::int AS m, "
-            "extract(day FROM t)::int AS d, count(*) AS n FROM "
-            f"(SELECT creation_time AT TIME ZONE 'UTC' AS t FROM {table} WHERE ({where.text}) "
-            "AND creation_time IS NOT NULL) AS s GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2 DESC, 3 DESC"
+        return Sql(
+            "SELECT jsonb_build_object('year', extract(year FROM t)::int, 'month', extract(month FROM t)::int, "
+            "'day', extract(day FROM t)::int) AS id, count(*) AS n FROM (SELECT creation_time AT TIME ZONE 'UTC' "
+            f"AS t FROM {table} WHERE ({where.text}) AND creation_time IS NOT NULL) AS s GROUP BY 1",
+            where.params,
         )
-        rows = conn.execute(sql, where.params).fetchall()
-        return [{"_id": {"year": r["y"], "month": r["m"], "day": r["d"]}, "count": r["n"]} for r in rows]
-    sql = (
-        "SELECT v AS id, count(*) AS n FROM "
-        f"(SELECT doc #> %s AS x FROM {table} WHERE ({where.text}) AND doc #> %s IS NOT NULL) AS s, "
-        "LATERAL jsonb_array_elements(CASE jsonb_typeof(x) WHEN 'array' THEN x "
-        "ELSE jsonb_build_array(x) END) AS v GROUP BY v ORDER BY v DESC"
+    path = policy.path(name)
+    column = policy.facet_columns.get(".".join(path))
+    if column and column in policy.array_columns:
+        return Sql(
+            f"SELECT to_jsonb(v) AS id, count(*) AS n FROM {table}, unnest({column}) AS v "
+            f"WHERE {where.text} GROUP BY v",
+            where.params,
+        )
+    if column:
+        return Sql(
+            f"SELECT to_jsonb({column}) AS id, count(*) AS n FROM {table} "
+            f"WHERE ({where.text}) AND {column} IS NOT NULL GROUP BY {column}",
+            where.params,
+        )
+    return Sql(
+        f"SELECT v AS id, count(*) AS n FROM (SELECT doc #> %s AS x FROM {table} WHERE {where.text}) AS s, "
+        "LATERAL jsonb_array_elements(CASE jsonb_typeof(x) WHEN 'array' THEN x ELSE jsonb_build_array(x) END) "
+        "AS v WHERE x IS NOT NULL AND v <> 'null'::jsonb GROUP BY 1",
+        (path, *where.params),
     )
-    rows = conn.execute(sql, (path, *where.params, path)).fetchall()
-    return [{"_id": r["id"], "count": r["n"]} for r in rows]
 
 
 def fullfacet(
@@ -154,16 +176,28 @@ def fullfacet(
 ) -> list[dict[str, Any]]:
     """The backend's one-element facet answer; each facet ignores its own condition."""
     result: dict[str, Any] = {}
-    for name in facets:
-        path = policy.path(name)
+    for name in dict.fromkeys(facets):
         others = [sql for key, sql in conditions.items() if key != name]
-        where = visibility & Sql.join(others, "AND", "TRUE")
-        result[name] = _facet_rows(conn, table, name, path, where)
+        query = _facet_sql(table, policy, name, visibility & Sql.join(others, "AND", "TRUE"))
+        buckets = [{"_id": row["id"], "count": row["n"]} for row in conn.execute(query.text, query.params)]
+        result[name] = sorted(buckets, key=_bucket_key, reverse=True)
     everything = visibility & Sql.join(list(conditions.values()), "AND", "TRUE")
-    total = conn.execute(f"SELECT count(*) AS n FROM {table} WHERE {everything.text}", everything.params).fetchone()
-    count = int(total["n"]) if total else 0
-    result["all"] = [{"totalSets": count}] if count else []
+    row = conn.execute(f"SELECT count(*) AS n FROM {table} WHERE {everything.text}", everything.params).fetchone()
+    total = int(row["n"]) if row else 0
+    result["all"] = [{"totalSets": total}] if total else []
     return [result]
+
+
+def _bucket_key(bucket: dict[str, Any]) -> tuple[int, Any]:
+    """Sort buckets by ``_id`` like MongoDB: numbers before strings before objects."""
+    value = bucket["_id"]
+    if isinstance(value, dict):
+        return (3, (value.get("year", 0), value.get("month", 0), value.get("day", 0)))
+    if isinstance(value, bool):
+        return (2, value)
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value))
 
 
 def parse_facets(raw: Any) -> list[str]:
