@@ -43,10 +43,16 @@ GROUPS = [f"group{i}" for i in range(20)]
 def _fake(i: int, rng: random.Random) -> dict[str, object]:
     words = rng.sample(WORDS, 3)
     return {
-        "ownerGroup": rng.choice(GROUPS), "owner": "bench", "contactEmail": "b@example.org",
-        "sourceFolder": f"/data/{i}", "creationTime": f"20{rng.randint(10, 24)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T10:00:00.000Z",
-        "datasetName": f"{words[0]} {i}", "description": " ".join(words), "type": rng.choice(["raw", "derived"]),
-        "creationLocation": f"/site/{rng.choice(['ID30', 'ID23', 'BM29'])}", "keywords": words[:2],
+        "ownerGroup": rng.choice(GROUPS),
+        "owner": "bench",
+        "contactEmail": "b@example.org",
+        "sourceFolder": f"/data/{i}",
+        "creationTime": f"20{rng.randint(10, 24)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T10:00:00.000Z",
+        "datasetName": f"{words[0]} {i}",
+        "description": " ".join(words),
+        "type": rng.choice(["raw", "derived"]),
+        "creationLocation": f"/site/{rng.choice(['ID30', 'ID23', 'BM29'])}",
+        "keywords": words[:2],
         "isPublished": rng.random() < 0.3,
         "scientificMetadata": {"temperature": {"value": rng.uniform(10, 300), "unit": "K"}},
     }
@@ -58,7 +64,9 @@ def seed(url: str, count: int) -> None:
         migrate(conn)
         with conn.cursor().copy("COPY datasets (id, doc) FROM STDIN") as copy:
             for i in range(count):
-                doc = datasets.create(_fake(i, rng), username="bench", pid_prefix="bench", version="4")
+                doc = datasets.create(
+                    _fake(i, rng), username="bench", pid_prefix="bench", version="4"
+                )
                 copy.write_row((doc["pid"], Jsonb(doc)))
         conn.commit()
         conn.execute("ANALYZE datasets")
@@ -117,15 +125,25 @@ def main() -> None:
         print(f"seeded {args.datasets} datasets in {time.perf_counter() - start:.0f}s")
         password = secrets.token_urlsafe(12)
         accounts = Path(tempfile.mkdtemp()) / "accounts.json"
-        accounts.write_text(json.dumps([{"username": "bench", "password": password, "role": "group0"}]))
+        accounts.write_text(
+            json.dumps([{"username": "bench", "password": password, "role": "group0"}])
+        )
         port = _port()
         env = os.environ | {
-            "DATABASE_URL": url, "JWT_SECRET": secrets.token_hex(16), "PORT": str(port), "HOST": "127.0.0.1",
-            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts), "ADMIN_GROUPS": "group0", "PID_PREFIX": "bench",
+            "DATABASE_URL": url,
+            "JWT_SECRET": secrets.token_hex(16),
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts),
+            "ADMIN_GROUPS": "group0",
+            "PID_PREFIX": "bench",
             "PYTHONPATH": str(ROOT / "services/scicat-lite/src"),
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "scicat_lite"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [sys.executable, "-m", "scicat_lite"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -134,17 +152,31 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        token = httpx.post(f"{base}/api/v3/auth/login", json={"username": "bench", "password": password}).json()["id"]
-        client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        token = httpx.post(
+            f"{base}/api/v3/auth/login", json={"username": "bench", "password": password}
+        ).json()["id"]
+        client = httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
         limits = json.dumps({"limit": 25, "skip": 0, "order": "creationTime:desc"})
-        text = _timed(client, "/api/v3/datasets/fullquery",
-                      {"fields": json.dumps({"text": "lysozyme"}), "limits": limits}, 30)
+        text = _timed(
+            client,
+            "/api/v3/datasets/fullquery",
+            {"fields": json.dumps({"text": "lysozyme"}), "limits": limits},
+            30,
+        )
         facets = json.dumps(["type", "creationLocation", "ownerGroup", "keywords"])
         facet = _timed(client, "/api/v3/datasets/fullfacet", {"fields": "{}", "facets": facets}, 10)
-        facet_text = _timed(client, "/api/v3/datasets/fullfacet",
-                            {"fields": json.dumps({"text": "lysozyme"}), "facets": facets}, 10)
+        facet_text = _timed(
+            client,
+            "/api/v3/datasets/fullfacet",
+            {"fields": json.dumps({"text": "lysozyme"}), "facets": facets},
+            10,
+        )
         rate = _create_throughput(base, token, args.creates, 8)
-        print(f"fullquery text: p50 {statistics.median(text):.1f} ms, p95 {sorted(text)[int(len(text) * 0.95)]:.1f} ms")
+        print(
+            f"fullquery text: p50 {statistics.median(text):.1f} ms, p95 {sorted(text)[int(len(text) * 0.95)]:.1f} ms"
+        )
         print(f"fullfacet (4 facets, no filter): p50 {statistics.median(facet):.1f} ms")
         print(f"fullfacet (4 facets, text filter): p50 {statistics.median(facet_text):.1f} ms")
         print(f"create (v4, 8 concurrent clients): {rate:.0f} datasets/s")

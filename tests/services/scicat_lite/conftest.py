@@ -61,7 +61,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def lite_server(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteServer]:
+def lite_server(
+    scratch_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiteServer]:
     import uvicorn
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
@@ -69,7 +71,13 @@ def lite_server(scratch_database: str, tmp_path_factory: pytest.TempPathFactory)
     passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS}
     accounts_file = Path(tmp_path_factory.mktemp("scicat-lite")) / "functionalAccounts.json"
     accounts = [
-        {"username": n, "email": f"{n.lower()}@example.org", "password": passwords[n], "role": g, "global": False}
+        {
+            "username": n,
+            "email": f"{n.lower()}@example.org",
+            "password": passwords[n],
+            "role": g,
+            "global": False,
+        }
         for n, g in ACCOUNT_GROUPS.items()
     ]
     accounts_file.write_text(json.dumps(accounts))

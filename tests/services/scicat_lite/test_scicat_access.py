@@ -13,9 +13,15 @@ pytestmark = pytest.mark.database
 
 def _dataset(owner_group: str, **extra: object) -> dict[str, object]:
     return {
-        "ownerGroup": owner_group, "owner": "x", "contactEmail": "x@example.org", "sourceFolder": "/d/x",
-        "creationTime": "2024-01-01T00:00:00Z", "principalInvestigator": "x", "creationLocation": "/l",
-        "type": "raw", **extra,
+        "ownerGroup": owner_group,
+        "owner": "x",
+        "contactEmail": "x@example.org",
+        "sourceFolder": "/d/x",
+        "creationTime": "2024-01-01T00:00:00Z",
+        "principalInvestigator": "x",
+        "creationLocation": "/l",
+        "type": "raw",
+        **extra,
     }
 
 
@@ -44,40 +50,62 @@ def test_create_for_group1(clients: dict[str, httpx.Client], who: str, status: i
     response = clients[who].post("/api/v3/datasets", json=_dataset("group1"))
     assert response.status_code == status, response.text
     if status == 403:
-        expected = "Forbidden resource" if who == "anonymous" else "Unauthorized to create this dataset"
+        expected = (
+            "Forbidden resource" if who == "anonymous" else "Unauthorized to create this dataset"
+        )
         assert response.json() == {"statusCode": 403, "message": expected, "error": "Forbidden"}
 
 
 @pytest.mark.parametrize(
     ("who", "status"), [("anonymous", 403), ("group1", 200), ("group2", 403), ("admin", 200)]
 )
-def test_read_private(clients: dict[str, httpx.Client], private_pid: str, who: str, status: int) -> None:
+def test_read_private(
+    clients: dict[str, httpx.Client], private_pid: str, who: str, status: int
+) -> None:
     assert clients[who].get(f"/api/v3/datasets/{private_pid}").status_code == status
 
 
 @pytest.mark.parametrize(
     ("who", "status"), [("anonymous", 403), ("group1", 200), ("group2", 403), ("admin", 200)]
 )
-def test_update_private(clients: dict[str, httpx.Client], private_pid: str, who: str, status: int) -> None:
+def test_update_private(
+    clients: dict[str, httpx.Client], private_pid: str, who: str, status: int
+) -> None:
     response = clients[who].patch(f"/api/v3/datasets/{private_pid}", json={"description": "d"})
     assert response.status_code == status, response.text
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("anonymous", 403), ("group1", 403), ("group2", 403), ("admin", 403), ("deleter", 200)]
+    ("who", "status"),
+    [("anonymous", 403), ("group1", 403), ("group2", 403), ("admin", 403), ("deleter", 200)],
 )
 def test_delete(clients: dict[str, httpx.Client], private_pid: str, who: str, status: int) -> None:
     assert clients[who].delete(f"/api/v3/datasets/{private_pid}").status_code == status
 
 
 def test_lists_follow_visibility(clients: dict[str, httpx.Client]) -> None:
-    shared = clients["group1"].post("/api/v3/datasets", json=_dataset("group1", accessGroups=["group2"])).json()
-    published = clients["group1"].post("/api/v3/datasets", json=_dataset("group1", isPublished=True)).json()
+    shared = (
+        clients["group1"]
+        .post("/api/v3/datasets", json=_dataset("group1", accessGroups=["group2"]))
+        .json()
+    )
+    published = (
+        clients["group1"].post("/api/v3/datasets", json=_dataset("group1", isPublished=True)).json()
+    )
     private = clients["group1"].post("/api/v3/datasets", json=_dataset("group1")).json()
-    by_email = clients["group1"].post("/api/v3/datasets", json=_dataset("group1", sharedWith=["user2@example.org"])).json()
+    by_email = (
+        clients["group1"]
+        .post("/api/v3/datasets", json=_dataset("group1", sharedWith=["user2@example.org"]))
+        .json()
+    )
 
     def visible(who: str) -> set[str]:
-        return {d["pid"] for d in clients[who].get("/api/v3/datasets", params={"filter": '{"limits":{"limit":10000}}'}).json()}
+        return {
+            d["pid"]
+            for d in clients[who]
+            .get("/api/v3/datasets", params={"filter": '{"limits":{"limit":10000}}'})
+            .json()
+        }
 
     mine = {shared["pid"], published["pid"], private["pid"], by_email["pid"]}
     assert mine <= visible("group1") and mine <= visible("admin")
@@ -91,7 +119,12 @@ def test_v4_is_closed_to_anonymous(clients: dict[str, httpx.Client]) -> None:
 
 
 def test_proposals_need_proposal_groups(clients: dict[str, httpx.Client]) -> None:
-    body = {"proposalId": "p-access", "email": "a@example.org", "title": "t", "ownerGroup": "group1"}
+    body = {
+        "proposalId": "p-access",
+        "email": "a@example.org",
+        "title": "t",
+        "ownerGroup": "group1",
+    }
     assert clients["group1"].post("/api/v3/proposals", json=body).status_code == 403
     assert clients["anonymous"].post("/api/v3/proposals", json=body).status_code == 403
 
@@ -103,9 +136,16 @@ def test_samples_follow_sample_groups(clients: dict[str, httpx.Client]) -> None:
 
 
 def test_expired_and_bad_tokens(lite_server: LiteServer) -> None:
-    bad = httpx.get(f"{lite_server.url}/api/v3/auth/whoami", headers={"Authorization": "Bearer nonsense"})
+    bad = httpx.get(
+        f"{lite_server.url}/api/v3/auth/whoami", headers={"Authorization": "Bearer nonsense"}
+    )
     assert bad.status_code == 200 and bad.content == b""
-    wrong = httpx.post(f"{lite_server.url}/api/v3/auth/login", json={"username": "admin", "password": "wrong"})
-    assert wrong.status_code == 401 and wrong.json() == {"statusCode": 401, "message": "Unauthorized"}
+    wrong = httpx.post(
+        f"{lite_server.url}/api/v3/auth/login", json={"username": "admin", "password": "wrong"}
+    )
+    assert wrong.status_code == 401 and wrong.json() == {
+        "statusCode": 401,
+        "message": "Unauthorized",
+    }
     logout = httpx.post(f"{lite_server.url}/api/v3/auth/logout")
     assert logout.status_code == 401

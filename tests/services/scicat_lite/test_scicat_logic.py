@@ -22,7 +22,9 @@ def test_equality_uses_containment_with_bound_values() -> None:
 
 
 def test_loopback_names_and_operators_are_translated() -> None:
-    sql = WhereTranslator(V3_POLICY).translate({"proposalId": {"inq": ["a", "b"]}, "size": {"between": [1, 5]}})
+    sql = WhereTranslator(V3_POLICY).translate(
+        {"proposalId": {"inq": ["a", "b"]}, "size": {"between": [1, 5]}}
+    )
     assert json.loads(sql.params[0]) == {"proposalIds": "a"}
     assert ">=" in sql.text and "<=" in sql.text
 
@@ -72,7 +74,8 @@ def test_v4_allows_only_dataset_fields_and_mongo_operators() -> None:
 
 def test_limits_and_order() -> None:
     query = FilterParser(V3_POLICY).query(
-        {"limits": {"limit": 5, "skip": 10, "order": "creationTime:desc"}, "fields": ["pid"]}, default_limit=100
+        {"limits": {"limit": 5, "skip": 10, "order": "creationTime:desc"}, "fields": ["pid"]},
+        default_limit=100,
     )
     assert (query.limit, query.skip, query.fields) == (5, 10, ["pid"])
     assert query.order.text.startswith("creation_time DESC")
@@ -81,9 +84,15 @@ def test_limits_and_order() -> None:
 
 @pytest.mark.parametrize(
     ("value", "unit", "expected"),
-    [(1, "cm", (0.01, "m")), (20, "degC", (293.15, "K")), (5, "mbar", (500.0, "Pa")),
-     (36, "km/h", (10.0, "m / s")), (2, "mm^2", (2e-6, "m^2")), (1, "keV", (1.602176634e-16, "J")),
-     (7, "parsec-ish", (7, "parsec-ish"))],
+    [
+        (1, "cm", (0.01, "m")),
+        (20, "degC", (293.15, "K")),
+        (5, "mbar", (500.0, "Pa")),
+        (36, "km/h", (10.0, "m / s")),
+        (2, "mm^2", (2e-6, "m^2")),
+        (1, "keV", (1.602176634e-16, "J")),
+        (7, "parsec-ish", (7, "parsec-ish")),
+    ],
 )
 def test_si_conversion(value: float, unit: str, expected: tuple[float, str]) -> None:
     converted, unit_si = to_si(value, unit)
@@ -91,7 +100,9 @@ def test_si_conversion(value: float, unit: str, expected: tuple[float, str]) -> 
 
 
 def test_si_fields_are_added_to_quantities() -> None:
-    result = add_si_fields({"t": {"value": 1, "unit": "ms"}, "n": {"inner": {"v": 2, "u": "cm"}}, "s": "x"})
+    result = add_si_fields(
+        {"t": {"value": 1, "unit": "ms"}, "n": {"inner": {"v": 2, "u": "cm"}}, "s": "x"}
+    )
     assert result == {
         "t": {"value": 1, "unit": "ms", "valueSI": pytest.approx(0.001), "unitSI": "s"},
         "n": {"inner": {"v": 2, "u": "cm", "valueSI": pytest.approx(0.02), "unitSI": "m"}},
@@ -104,7 +115,9 @@ def _user(*groups: str) -> User:
 
 
 def test_dataset_create_rights() -> None:
-    access = Access(GroupSettings(admin=frozenset({"admin"}), create_dataset_with_pid=frozenset({"pidders"})))
+    access = Access(
+        GroupSettings(admin=frozenset({"admin"}), create_dataset_with_pid=frozenset({"pidders"}))
+    )
     assert access.dataset_create_right(None) is CreateRight.NONE
     assert access.dataset_create_right(_user("g")) is CreateRight.OWN_GROUP
     assert access.dataset_create_right(_user("pidders")) is CreateRight.OWN_GROUP_WITH_PID
@@ -126,19 +139,31 @@ def test_visibility_rules() -> None:
 
 def test_accounts_keep_only_hashes() -> None:
     secret = "not-a-real-password"
-    store = AccountStore([FunctionalAccount(username="u", email="e", password=secret, role=["g"], **{"global": True})])
+    store = AccountStore(
+        [
+            FunctionalAccount(
+                username="u", email="e", password=secret, role=["g"], **{"global": True}
+            )
+        ]
+    )
     assert secret not in repr(vars(store))
     user = store.authenticate("u", secret)
     assert user.groups == ("g", "globalaccess")
 
 
 def test_v3_mapping_round_trip() -> None:
-    doc = v3_to_v4({"principalInvestigator": "Ann", "proposalId": "p", "sourceFolder": "/a/b/c", "type": "raw"})
+    doc = v3_to_v4(
+        {"principalInvestigator": "Ann", "proposalId": "p", "sourceFolder": "/a/b/c", "type": "raw"}
+    )
     assert doc["principalInvestigators"] == ["Ann"] and doc["datasetName"] == "b/c"
     assert to_v3(doc)["principalInvestigator"] == "Ann" and to_v3(doc)["proposalId"] == "p"
 
 
 def test_route_case_prefers_literal_segments() -> None:
     case = RouteCase(["/api/v3/datasets/{pid}", "/api/v3/datasets/fullquery", "/api/v3/auth/login"])
-    assert case.canonical("/API/V3/Datasets/FullQuery".split("/")) == "/api/v3/datasets/fullquery".split("/")
-    assert case.canonical("/api/v3/Datasets/a%2Fb".split("/")) == "/api/v3/datasets/a%2Fb".split("/")
+    assert case.canonical(
+        "/API/V3/Datasets/FullQuery".split("/")
+    ) == "/api/v3/datasets/fullquery".split("/")
+    assert case.canonical("/api/v3/Datasets/a%2Fb".split("/")) == "/api/v3/datasets/a%2Fb".split(
+        "/"
+    )

@@ -35,11 +35,17 @@ def test_upload_flow(lite_server: LiteServer) -> None:
 
     block = CreateDatasetOrigDatablockDto(
         size=300,
-        dataFileList=[DataFile(path="a.h5", size=100, time="2024-05-01T12:00:00Z"), DataFile(path="b.h5", size=200, time="2024-05-01T12:00:00Z")],
+        dataFileList=[
+            DataFile(path="a.h5", size=100, time="2024-05-01T12:00:00Z"),
+            DataFile(path="b.h5", size=200, time="2024-05-01T12:00:00Z"),
+        ],
     )
     client.upload_dataset_origdatablock(pid, block)
     attachment = Attachment(
-        datasetId=pid, thumbnail="data:image/png;base64,AAAA", caption="preview", ownerGroup="ingestor"
+        datasetId=pid,
+        thumbnail="data:image/png;base64,AAAA",
+        caption="preview",
+        ownerGroup="ingestor",
     )
     client.upload_attachment(attachment)
 
@@ -54,13 +60,27 @@ def test_upload_flow(lite_server: LiteServer) -> None:
 
 
 def test_group_member_sees_shared_dataset(lite_server: LiteServer) -> None:
-    writer = ScicatClient(base_url=f"{lite_server.url}/api/v3", username="ingestor", password=lite_server.passwords["ingestor"])
+    writer = ScicatClient(
+        base_url=f"{lite_server.url}/api/v3",
+        username="ingestor",
+        password=lite_server.passwords["ingestor"],
+    )
     pid = writer.upload_new_dataset(
         RawDataset(
-            owner="Ann", contactEmail="ann@example.org", creationLocation="/x", principalInvestigator="Ann",
-            sourceFolder="/data/shared", creationTime="2024-05-02T12:00:00Z", type="raw",
-            ownerGroup="ingestor", accessGroups=["group1"],
+            owner="Ann",
+            contactEmail="ann@example.org",
+            creationLocation="/x",
+            principalInvestigator="Ann",
+            sourceFolder="/data/shared",
+            creationTime="2024-05-02T12:00:00Z",
+            type="raw",
+            ownerGroup="ingestor",
+            accessGroups=["group1"],
         )
     )
-    reader = ScicatClient(base_url=f"{lite_server.url}/api/v3", username="user1", password=lite_server.passwords["user1"])
+    reader = ScicatClient(
+        base_url=f"{lite_server.url}/api/v3",
+        username="user1",
+        password=lite_server.passwords["user1"],
+    )
     assert reader.get_dataset_by_pid(pid)["pid"] == pid

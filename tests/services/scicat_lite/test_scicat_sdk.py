@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 import scicat_sdk_py as sdk
-
 from lite_harness import LiteServer
 from scicat_sdk_py.exceptions import NotFoundException
 
@@ -72,9 +71,14 @@ def test_proposal_lifecycle(lite_server: LiteServer, archiver: sdk.ApiClient) ->
             )
         )
         assert created.proposal_id == proposal_id and created.type == "Default Proposal"
-        assert created.measurement_period_list and created.measurement_period_list[0].instrument == "ID30"
+        assert (
+            created.measurement_period_list
+            and created.measurement_period_list[0].instrument == "ID30"
+        )
         assert api.proposals_controller_find_by_id_v3(proposal_id).title == "Water"
-        found = api.proposals_controller_find_all_v3(filters=json.dumps({"where": {"proposalId": proposal_id}}))
+        found = api.proposals_controller_find_all_v3(
+            filters=json.dumps({"where": {"proposalId": proposal_id}})
+        )
         assert [p.proposal_id for p in found] == [proposal_id]
         updated = api.proposals_controller_update_v3(
             proposal_id, sdk.PartialUpdateProposalDto(title="Ice", parentProposalId="parent-1")
@@ -82,7 +86,9 @@ def test_proposal_lifecycle(lite_server: LiteServer, archiver: sdk.ApiClient) ->
         assert (updated.title, updated.parent_proposal_id) == ("Ice", "parent-1")
         with pytest.raises(sdk.ApiException) as duplicate:
             api.proposals_controller_create_v3(
-                sdk.CreateProposalDto(proposalId=proposal_id, email="pi@example.org", title="x", ownerGroup="g")
+                sdk.CreateProposalDto(
+                    proposalId=proposal_id, email="pi@example.org", title="x", ownerGroup="g"
+                )
             )
         assert duplicate.value.status == 409
     sdk.ProposalsApi(archiver).proposals_controller_remove_v3(proposal_id)
@@ -105,9 +111,13 @@ def test_sample_lifecycle(ingestor: sdk.ApiClient, archiver: sdk.ApiClient) -> N
     assert created.sample_characteristics["mass"]["unitSI"] == "kg"
     fetched = api.samples_controller_find_by_id_v3(created.sample_id)
     assert fetched.parent_sample_id == "parent"
-    listed = api.samples_controller_find_all_v3(filter=json.dumps({"where": {"sampleName": "lysozyme"}}))
+    listed = api.samples_controller_find_all_v3(
+        filter=json.dumps({"where": {"sampleName": "lysozyme"}})
+    )
     assert created.sample_id in [s.sample_id for s in listed]
-    updated = api.samples_controller_update_v3(created.sample_id, sdk.PartialUpdateSampleDto(description="crystal"))
+    updated = api.samples_controller_update_v3(
+        created.sample_id, sdk.PartialUpdateSampleDto(description="crystal")
+    )
     assert updated.description == "crystal"
     sdk.SamplesApi(archiver).samples_controller_remove_v3(created.sample_id)
     with pytest.raises(NotFoundException):
@@ -118,16 +128,24 @@ def test_instrument_lifecycle(admin: sdk.ApiClient, archiver: sdk.ApiClient) -> 
     api = sdk.InstrumentsApi(admin)
     unique = f"ID-{uuid.uuid4().hex[:6]}"
     pid = f"instrument/{unique}"
-    created = api.instruments_controller_create_v3(sdk.CreateInstrumentDto(pid=pid, uniqueName=unique, name="Beamline"))
+    created = api.instruments_controller_create_v3(
+        sdk.CreateInstrumentDto(pid=pid, uniqueName=unique, name="Beamline")
+    )
     assert created.pid == pid
     assert created.unique_name == unique
     assert api.instruments_controller_find_by_id_v3(created.pid)["name"] == "Beamline"
-    listed = api.instruments_controller_find_all_v3(filter=json.dumps({"where": {"uniqueName": unique}}))
+    listed = api.instruments_controller_find_all_v3(
+        filter=json.dumps({"where": {"uniqueName": unique}})
+    )
     assert [i.pid for i in listed] == [created.pid]
-    updated = api.instruments_controller_update_v3(created.pid, sdk.PartialUpdateInstrumentDto(name="BL"))
+    updated = api.instruments_controller_update_v3(
+        created.pid, sdk.PartialUpdateInstrumentDto(name="BL")
+    )
     assert updated["name"] == "BL"
     with pytest.raises(sdk.ApiException) as duplicate:
-        api.instruments_controller_create_v3(sdk.CreateInstrumentDto(pid=pid + "x", uniqueName=unique, name="again"))
+        api.instruments_controller_create_v3(
+            sdk.CreateInstrumentDto(pid=pid + "x", uniqueName=unique, name="again")
+        )
     assert duplicate.value.status == 409
     sdk.InstrumentsApi(archiver).instruments_controller_remove_v3(created.pid)
 
@@ -165,7 +183,10 @@ def test_raw_dataset_v3_lifecycle(ingestor: sdk.ApiClient, archiver: sdk.ApiClie
         ),
     )
     assert patched.description == "updated" and patched.keywords == ["a"]
-    assert api.datasets_controller_count_v3(filter=json.dumps({"where": {"pid": created.pid}})).count == 1
+    assert (
+        api.datasets_controller_count_v3(filter=json.dumps({"where": {"pid": created.pid}})).count
+        == 1
+    )
     deleted = sdk.DatasetsApi(archiver).datasets_controller_find_by_id_and_delete_v3(created.pid)
     assert deleted.pid == created.pid
     with pytest.raises(NotFoundException):
@@ -188,7 +209,9 @@ def test_derived_dataset_v3(ingestor: sdk.ApiClient) -> None:
     )
     created = api.datasets_controller_create_v3(sdk.DatasetsControllerCreateV3Request(body))
     assert created.investigator == "Bob" and created.type == "derived"
-    assert api.datasets_controller_find_by_id_v3(created.pid).used_software == ["https://github.com/x/y"]
+    assert api.datasets_controller_find_by_id_v3(created.pid).used_software == [
+        "https://github.com/x/y"
+    ]
 
 
 def _v4_dataset(**extra: object) -> sdk.CreateDatasetDto:
@@ -205,7 +228,9 @@ def _v4_dataset(**extra: object) -> sdk.CreateDatasetDto:
     )
 
 
-def test_v4_dataset_origdatablock_attachment(ingestor: sdk.ApiClient, archiver: sdk.ApiClient) -> None:
+def test_v4_dataset_origdatablock_attachment(
+    ingestor: sdk.ApiClient, archiver: sdk.ApiClient
+) -> None:
     datasets = sdk.DatasetsV4Api(ingestor)
     assert datasets.datasets_v4_controller_is_valid_v4(_v4_dataset()).valid is True
     created = datasets.datasets_v4_controller_create_v4(_v4_dataset(isPublished=True))
@@ -214,7 +239,9 @@ def test_v4_dataset_origdatablock_attachment(ingestor: sdk.ApiClient, archiver: 
     blocks = sdk.OrigdatablocksV4Api(ingestor)
     files = [sdk.DataFile(path=f"f{i}.h5", size=100, time="2024-04-01T10:00:00Z") for i in range(3)]
     block = blocks.orig_datablocks_v4_controller_create_v4(
-        sdk.CreateOrigDatablockDto(datasetId=created.pid, size=300, dataFileList=files, chkAlg="md5")
+        sdk.CreateOrigDatablockDto(
+            datasetId=created.pid, size=300, dataFileList=files, chkAlg="md5"
+        )
     )
     assert block.dataset_id == created.pid and block.owner_group == "ingestor"
     listed_blocks = blocks.orig_datablocks_v4_controller_find_all_v4(
@@ -235,7 +262,9 @@ def test_v4_dataset_origdatablock_attachment(ingestor: sdk.ApiClient, archiver: 
             caption="plot",
             isPublished=False,
             thumbnail="data:image/png;base64,AAAA",
-            relationships=[sdk.AttachmentRelationshipsV4Dto(targetId=created.pid, targetType="dataset")],
+            relationships=[
+                sdk.AttachmentRelationshipsV4Dto(targetId=created.pid, targetType="dataset")
+            ],
         )
     )
     assert attachment.caption == "plot"
@@ -245,7 +274,9 @@ def test_v4_dataset_origdatablock_attachment(ingestor: sdk.ApiClient, archiver: 
     )
     assert patched.caption == "new plot"
 
-    fetched = datasets.datasets_v4_controller_find_by_id_v4(created.pid, include=["origdatablocks", "attachments"])
+    fetched = datasets.datasets_v4_controller_find_by_id_v4(
+        created.pid, include=["origdatablocks", "attachments"]
+    )
     assert (fetched.size, fetched.number_of_files) == (300, 3)
     raw = datasets.datasets_v4_controller_find_by_id_v4_without_preload_content(
         created.pid, include=["origdatablocks", "attachments"]
@@ -253,9 +284,13 @@ def test_v4_dataset_origdatablock_attachment(ingestor: sdk.ApiClient, archiver: 
     body = json.loads(raw.read())
     assert len(body["origdatablocks"]) == 1 and len(body["attachments"]) == 1
 
-    listed = datasets.datasets_v4_controller_find_all_v4(filter=json.dumps({"where": {"pid": created.pid}}))
+    listed = datasets.datasets_v4_controller_find_all_v4(
+        filter=json.dumps({"where": {"pid": created.pid}})
+    )
     assert [d.pid for d in listed] == [created.pid]
-    public = sdk.DatasetsPublicV4Api(sdk.ApiClient(sdk.Configuration(host=ingestor.configuration.host)))
+    public = sdk.DatasetsPublicV4Api(
+        sdk.ApiClient(sdk.Configuration(host=ingestor.configuration.host))
+    )
     assert public.datasets_public_v4_controller_find_by_id_public_v4(created.pid).pid == created.pid
     # The SDK's partial model also sends its defaults (isPublished=False, sizes 0).
     updated = datasets.datasets_v4_controller_find_by_id_and_update_v4(
@@ -264,7 +299,9 @@ def test_v4_dataset_origdatablock_attachment(ingestor: sdk.ApiClient, archiver: 
     assert updated.description == "v4 patch"
 
     attachments.attachments_v4_controller_find_one_attachment_and_remove_v4(attachment.aid)
-    sdk.OrigdatablocksV4Api(archiver).orig_datablocks_v4_controller_find_by_id_and_delete_v4(block_id)
+    sdk.OrigdatablocksV4Api(archiver).orig_datablocks_v4_controller_find_by_id_and_delete_v4(
+        block_id
+    )
     sdk.DatasetsV4Api(archiver).datasets_v4_controller_find_by_id_and_delete_v4(created.pid)
 
 
@@ -276,13 +313,19 @@ def test_v3_sub_routes(ingestor: sdk.ApiClient) -> None:
         created.pid, sdk.CreateDatasetOrigDatablockDto(size=10, dataFileList=files)
     )
     assert block.dataset_id == created.pid
-    assert [b.size for b in api.datasets_controller_find_all_orig_datablocks_v3(created.pid)] == [10]
+    assert [b.size for b in api.datasets_controller_find_all_orig_datablocks_v3(created.pid)] == [
+        10
+    ]
     attachment = api.datasets_controller_create_attachment_v3(
         created.pid,
-        sdk.CreateAttachmentV3Dto(ownerGroup="ingestor", caption="c", thumbnail="data:image/png;base64,AA"),
+        sdk.CreateAttachmentV3Dto(
+            ownerGroup="ingestor", caption="c", thumbnail="data:image/png;base64,AA"
+        ),
     )
     assert attachment.caption == "c"
-    assert [a.aid for a in api.datasets_controller_find_all_attachments_v3(created.pid)] == [attachment.aid]
+    assert [a.aid for a in api.datasets_controller_find_all_attachments_v3(created.pid)] == [
+        attachment.aid
+    ]
     updated = api.datasets_controller_find_one_attachment_and_update_v3(
         created.pid, attachment.aid, sdk.UpdateAttachmentV3Dto(ownerGroup="ingestor", caption="d")
     )
@@ -295,11 +338,20 @@ def test_v3_sub_routes(ingestor: sdk.ApiClient) -> None:
 def test_search_endpoints(ingestor: sdk.ApiClient) -> None:
     api = sdk.DatasetsApi(ingestor)
     created = api.datasets_controller_create_v3(sdk.DatasetsControllerCreateV3Request(_raw_v3()))
-    fields = json.dumps({"text": "run1", "scientific": [
-        {"lhs": "temperature", "relation": "GREATER_THAN", "rhs": 290, "unit": "K"}
-    ]})
-    found = api.datasets_controller_fullquery_v3(fields=fields, limits=json.dumps({"limit": 10, "order": "creationTime:desc"}))
+    fields = json.dumps(
+        {
+            "text": "run1",
+            "scientific": [
+                {"lhs": "temperature", "relation": "GREATER_THAN", "rhs": 290, "unit": "K"}
+            ],
+        }
+    )
+    found = api.datasets_controller_fullquery_v3(
+        fields=fields, limits=json.dumps({"limit": 10, "order": "creationTime:desc"})
+    )
     assert created.pid in [d.pid for d in found]
-    facets = api.datasets_controller_fullfacet_v3(fields=fields, facets=json.dumps(["type", "creationLocation"]))
+    facets = api.datasets_controller_fullfacet_v3(
+        fields=fields, facets=json.dumps(["type", "creationLocation"])
+    )
     assert facets[0].all[0].total_sets >= 1
     assert "temperature" in api.datasets_controller_metadata_keys_v3(fields="{}", limits="{}")

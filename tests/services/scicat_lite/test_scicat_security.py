@@ -47,7 +47,11 @@ def test_hostile_filters_get_400(client: httpx.Client, filter_text: str) -> None
 
 @pytest.mark.parametrize(
     "where",
-    [{"pid": "x' OR '1'='1"}, {"pid'); DROP TABLE datasets; --": 1}, {"pid": {"like": "' OR 1=1 --"}}],
+    [
+        {"pid": "x' OR '1'='1"},
+        {"pid'); DROP TABLE datasets; --": 1},
+        {"pid": {"like": "' OR 1=1 --"}},
+    ],
 )
 def test_injection_attempts_are_plain_data(client: httpx.Client, where: dict[str, object]) -> None:
     response = client.get("/api/v3/datasets", params={"filter": json.dumps({"where": where})})
@@ -56,13 +60,18 @@ def test_injection_attempts_are_plain_data(client: httpx.Client, where: dict[str
 
 
 def test_over_large_body_gets_413(client: httpx.Client) -> None:
-    response = client.post("/api/v3/datasets", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v3/datasets",
+        content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 413
 
 
 def test_v3_dataset_validation_body(client: httpx.Client) -> None:
-    response = client.post("/api/v3/datasets", json={"type": "raw", "ownerGroup": "admin", "foo": 1})
+    response = client.post(
+        "/api/v3/datasets", json={"type": "raw", "ownerGroup": "admin", "foo": 1}
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["status"] == 400 and isinstance(body["message"], str)
@@ -87,4 +96,8 @@ def test_v4_filter_rejects_unknown_fields(client: httpx.Client) -> None:
 def test_unknown_route_is_nest_404(client: httpx.Client) -> None:
     response = client.get("/api/v3/nothing")
     assert response.status_code == 404
-    assert response.json() == {"statusCode": 404, "message": "Cannot GET /api/v3/nothing", "error": "Not Found"}
+    assert response.json() == {
+        "statusCode": 404,
+        "message": "Cannot GET /api/v3/nothing",
+        "error": "Not Found",
+    }

@@ -11,7 +11,9 @@ from .settings import Settings
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = Settings.from_env()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
 

@@ -89,7 +89,9 @@ class Access:
     def dataset_create_right(self, user: User | None) -> CreateRight:
         if user is None:
             return CreateRight.NONE
-        if self.is_admin(user) or _member(user, self.groups.create_dataset_privileged, everyone=False):
+        if self.is_admin(user) or _member(
+            user, self.groups.create_dataset_privileged, everyone=False
+        ):
             return CreateRight.ANY_GROUP
         if _member(user, self.groups.create_dataset_with_pid):
             return CreateRight.OWN_GROUP_WITH_PID
@@ -132,7 +134,9 @@ class Access:
     # -- attachments (v4) -------------------------------------------------------------
 
     def attachment_privileged(self, user: User | None) -> bool:
-        return self.is_admin(user) or _member(user, self.groups.attachment_privileged, everyone=False)
+        return self.is_admin(user) or _member(
+            user, self.groups.attachment_privileged, everyone=False
+        )
 
     def may_use_attachment_endpoint(self, user: User | None) -> bool:
         return self.attachment_privileged(user) or _member(user, self.groups.attachment)

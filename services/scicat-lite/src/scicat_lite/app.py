@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 import psycopg
 from fastapi import FastAPI, Request
-from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from . import __version__
@@ -19,7 +19,17 @@ from .db import Database, wait_for_database
 from .errors import bad_request, install_handlers
 from .filters import FilterError
 from .middleware import BodyLimitMiddleware, PathMiddleware
-from .routes import attachments, auth, datasets_v3, datasets_v4, health, instruments, origdatablocks, proposals, samples
+from .routes import (
+    attachments,
+    auth,
+    datasets_v3,
+    datasets_v4,
+    health,
+    instruments,
+    origdatablocks,
+    proposals,
+    samples,
+)
 from .settings import Settings
 
 
@@ -63,14 +73,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/explorer-json",
         redirect_slashes=False,
     )
-    routers = [m.router for m in (auth, health, datasets_v3, datasets_v4, proposals, samples, instruments, attachments)]
+    routers = [
+        m.router
+        for m in (
+            auth,
+            health,
+            datasets_v3,
+            datasets_v4,
+            proposals,
+            samples,
+            instruments,
+            attachments,
+        )
+    ]
     routers += [origdatablocks.v3, origdatablocks.v4]
     for router in routers:
         app.include_router(router)
     install_handlers(app)
     app.add_exception_handler(FilterError, _filter_error)
     app.add_exception_handler(psycopg.errors.DataError, _data_error)
-    templates = [route.path for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    templates = [
+        route.path for router in routers for route in router.routes if isinstance(route, APIRoute)
+    ]
     app.add_middleware(PathMiddleware, templates=templates)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     return app

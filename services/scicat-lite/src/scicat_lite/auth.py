@@ -88,7 +88,9 @@ class AccountStore:
                 email=account.email,
                 groups=_groups(account),
             )
-            self._accounts[account.username] = _StoredAccount(user, salt, _hash(account.password, salt))
+            self._accounts[account.username] = _StoredAccount(
+                user, salt, _hash(account.password, salt)
+            )
             account.password = ""
 
     @classmethod
@@ -136,7 +138,9 @@ class TokenService:
     def username(self, token: str) -> str | None:
         """The token's user name; None for an invalid token; 401 for an expired one."""
         try:
-            payload = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp"]})
+            payload = jwt.decode(
+                token, self._secret, algorithms=["HS256"], options={"require": ["exp"]}
+            )
         except jwt.ExpiredSignatureError as error:
             raise session_expired() from error
         except jwt.PyJWTError:

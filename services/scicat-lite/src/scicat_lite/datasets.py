@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from email.utils import parsedate_to_datetime
 import uuid
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from . import dto
@@ -14,12 +14,23 @@ from .units import add_si_fields
 
 Doc = dict[str, Any]
 
-SYSTEM_FIELDS = frozenset({"pid", "_id", "createdBy", "updatedBy", "createdAt", "updatedAt", "version", "history"})
+SYSTEM_FIELDS = frozenset(
+    {"pid", "_id", "createdBy", "updatedBy", "createdAt", "updatedAt", "version", "history"}
+)
 DATASET_FIELDS = frozenset(dto.CreateDatasetV4.model_fields) | SYSTEM_FIELDS
 
 ARRAY_DEFAULTS = (
-    "accessGroups", "keywords", "sharedWith", "techniques", "relationships", "principalInvestigators",
-    "proposalIds", "sampleIds", "instrumentIds", "inputDatasets", "usedSoftware",
+    "accessGroups",
+    "keywords",
+    "sharedWith",
+    "techniques",
+    "relationships",
+    "principalInvestigators",
+    "proposalIds",
+    "sampleIds",
+    "instrumentIds",
+    "inputDatasets",
+    "usedSoftware",
 )
 NUMBER_DEFAULTS = ("size", "packedSize", "numberOfFiles", "numberOfFilesArchived")
 
@@ -135,7 +146,10 @@ def patch(current: Doc, changes: Doc, *, username: str) -> Doc:
     doc = copy.deepcopy(current)
     prepared = _prepare(changes)
     if "datasetlifecycle" in prepared:
-        prepared["datasetlifecycle"] = {**doc.get("datasetlifecycle", {}), **prepared["datasetlifecycle"]}
+        prepared["datasetlifecycle"] = {
+            **doc.get("datasetlifecycle", {}),
+            **prepared["datasetlifecycle"],
+        }
     doc.update(prepared)
     doc["updatedBy"] = username
     doc["updatedAt"] = now_iso()

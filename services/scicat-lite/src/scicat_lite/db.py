@@ -103,7 +103,9 @@ def wait_for_database(url: str, timeout: float) -> None:
             return
         except psycopg.OperationalError as error:
             if time.monotonic() >= deadline:
-                raise RuntimeError(f"PostgreSQL not reachable after {timeout:.0f}s: {error}") from error
+                raise RuntimeError(
+                    f"PostgreSQL not reachable after {timeout:.0f}s: {error}"
+                ) from error
             log.info("waiting for PostgreSQL: %s", str(error).strip().splitlines()[0])
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
@@ -140,5 +142,5 @@ class Database:
             with self._pool.connection(timeout=2) as conn:
                 conn.execute("SELECT 1")
             return True
-        except (psycopg.Error, Exception):  # pool timeouts are not psycopg errors
+        except psycopg.Error:  # includes the pool's PoolTimeout
             return False

@@ -78,14 +78,39 @@ class FieldPolicy:
 
 
 _COMPARISONS = {
-    "gt": ">", "$gt": ">", "gte": ">=", "$gte": ">=",
-    "lt": "<", "$lt": "<", "lte": "<=", "$lte": "<=",
+    "gt": ">",
+    "$gt": ">",
+    "gte": ">=",
+    "$gte": ">=",
+    "lt": "<",
+    "$lt": "<",
+    "lte": "<=",
+    "$lte": "<=",
 }
 _LOGICAL = {"and": "AND", "$and": "AND", "or": "OR", "$or": "OR", "$nor": "NOR"}
 _OPERATORS = frozenset(
     list(_COMPARISONS)
-    + ["eq", "$eq", "neq", "$ne", "inq", "$in", "nin", "$nin", "between", "exists", "$exists",
-       "like", "nlike", "ilike", "nilike", "regexp", "$regex", "$options", "$not"]
+    + [
+        "eq",
+        "$eq",
+        "neq",
+        "$ne",
+        "inq",
+        "$in",
+        "nin",
+        "$nin",
+        "between",
+        "exists",
+        "$exists",
+        "like",
+        "nlike",
+        "ilike",
+        "nilike",
+        "regexp",
+        "$regex",
+        "$options",
+        "$not",
+    ]
 )
 
 
@@ -180,12 +205,16 @@ class WhereTranslator:
             raise FilterError("and/or/$nor need a non-empty array of conditions")
         parts = [self._object(item, depth + 1) for item in items]
         if op == "NOR":
-            return Sql(f"NOT ({Sql.join(parts, 'OR', 'FALSE').text})", Sql.join(parts, "OR", "").params)
+            return Sql(
+                f"NOT ({Sql.join(parts, 'OR', 'FALSE').text})", Sql.join(parts, "OR", "").params
+            )
         return Sql.join(parts, op, "TRUE")
 
     def _field(self, path: list[str], condition: Any, depth: int) -> Sql:
         self._tick(depth)
-        if isinstance(condition, dict) and any(k in _OPERATORS or k.startswith("$") for k in condition):
+        if isinstance(condition, dict) and any(
+            k in _OPERATORS or k.startswith("$") for k in condition
+        ):
             unknown = [k for k in condition if k not in _OPERATORS]
             if unknown:
                 raise FilterError(f"Unsupported operator: {unknown[0]}")
@@ -247,7 +276,9 @@ class WhereTranslator:
     def _pattern(self, path: list[str], op: str, arg: Any, options: str) -> Sql:
         pattern, ignore_case = _regex(arg, options + ("i" if op in ("ilike", "nilike") else ""))
         operator = "~*" if ignore_case else "~"
-        match = _any_element(path, f"jsonb_typeof(e) = 'string' AND e #>> '{{}}' {operator} %s", (pattern,))
+        match = _any_element(
+            path, f"jsonb_typeof(e) = 'string' AND e #>> '{{}}' {operator} %s", (pattern,)
+        )
         if op in ("nlike", "nilike"):
             return Sql(f"NOT ({match.text})", match.params)
         return match
@@ -331,7 +362,9 @@ class FilterParser:
         else:
             raise FilterError("order must be a string such as 'creationTime:desc'")
         parts = [self._order_item(name, direction) for name, direction in items]
-        return Sql(", ".join(p.text for p in parts) + ", seq", tuple(x for p in parts for x in p.params))
+        return Sql(
+            ", ".join(p.text for p in parts) + ", seq", tuple(x for p in parts for x in p.params)
+        )
 
     def _order_item(self, name: str, direction: str) -> Sql:
         direction = direction.strip().lower() or "asc"
@@ -351,7 +384,9 @@ class FilterParser:
             raise FilterError("filter must be a JSON object")
         unknown = set(raw) - _FILTER_KEYS
         if unknown:
-            raise FilterError(f"Property {sorted(unknown)[0]} should not exist in the filter object")
+            raise FilterError(
+                f"Property {sorted(unknown)[0]} should not exist in the filter object"
+            )
         limits = raw.get("limits") or {}
         if not isinstance(limits, dict):
             raise FilterError("limits must be an object")

@@ -41,7 +41,9 @@ class RouteCase:
                     best, best_score = template, score
         if best is None:
             return segments
-        return [got if want.startswith("{") else want for want, got in zip(best, segments, strict=True)]
+        return [
+            got if want.startswith("{") else want for want, got in zip(best, segments, strict=True)
+        ]
 
 
 class PathMiddleware:
@@ -107,6 +109,9 @@ class BodyLimitMiddleware:
     async def _reject(send: Send) -> None:
         error = payload_too_large()
         body = json.dumps(error.body).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

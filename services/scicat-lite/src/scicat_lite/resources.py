@@ -88,7 +88,9 @@ def new_origdatablock(dataset: Doc, fields: dict[str, Any], username: str, versi
     return stamp(doc, username)
 
 
-def add_to_dataset_totals(conn: psycopg.Connection, dataset: Doc, block: Doc, username: str) -> None:
+def add_to_dataset_totals(
+    conn: psycopg.Connection, dataset: Doc, block: Doc, username: str
+) -> None:
     """``POST /datasets/{pid}/origdatablocks``: the dataset's size and file count grow."""
     dataset["size"] = (dataset.get("size") or 0) + block["size"]
     dataset["numberOfFiles"] = (dataset.get("numberOfFiles") or 0) + len(block["dataFileList"])
@@ -125,7 +127,9 @@ def attachment_target(target_type: str, target_id: str) -> Sql:
     return Sql("doc @> %s::jsonb", (json.dumps(relation),))
 
 
-def new_attachment(fields: dict[str, Any], relationships: list[dict[str, Any]], username: str) -> Doc:
+def new_attachment(
+    fields: dict[str, Any], relationships: list[dict[str, Any]], username: str
+) -> Doc:
     doc: Doc = {
         "aid": fields.get("aid") or fields.get("id") or str(uuid.uuid4()),
         "ownerGroup": fields["ownerGroup"],

@@ -15,8 +15,10 @@ METADATA_PARENTS_LIMIT = 100
 METADATA_KEYS_LIMIT = 100
 _SPECIAL = frozenset({"text", "mode", "creationTime", "scientific", "userGroups", "metadataKey"})
 _RELATIONS = {
-    "GREATER_THAN": "$gt", "LESS_THAN": "$lt",
-    "GREATER_THAN_OR_EQUAL": "$gte", "LESS_THAN_OR_EQUAL": "$lte",
+    "GREATER_THAN": "$gt",
+    "LESS_THAN": "$lt",
+    "GREATER_THAN_OR_EQUAL": "$gte",
+    "LESS_THAN_OR_EQUAL": "$lte",
 }
 
 
@@ -179,10 +181,14 @@ def fullfacet(
     for name in dict.fromkeys(facets):
         others = [sql for key, sql in conditions.items() if key != name]
         query = _facet_sql(table, policy, name, visibility & Sql.join(others, "AND", "TRUE"))
-        buckets = [{"_id": row["id"], "count": row["n"]} for row in conn.execute(query.text, query.params)]
+        buckets = [
+            {"_id": row["id"], "count": row["n"]} for row in conn.execute(query.text, query.params)
+        ]
         result[name] = sorted(buckets, key=_bucket_key, reverse=True)
     everything = visibility & Sql.join(list(conditions.values()), "AND", "TRUE")
-    row = conn.execute(f"SELECT count(*) AS n FROM {table} WHERE {everything.text}", everything.params).fetchone()
+    row = conn.execute(
+        f"SELECT count(*) AS n FROM {table} WHERE {everything.text}", everything.params
+    ).fetchone()
     total = int(row["n"]) if row else 0
     result["all"] = [{"totalSets": total}] if total else []
     return [result]

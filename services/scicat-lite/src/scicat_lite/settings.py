@@ -76,7 +76,9 @@ class Settings:
         env = os.environ if env is None else env
         missing = [name for name in ("DATABASE_URL", "JWT_SECRET") if not env.get(name)]
         if missing:
-            raise RuntimeError(f"scicat-lite needs the environment variable(s) {', '.join(missing)}")
+            raise RuntimeError(
+                f"scicat-lite needs the environment variable(s) {', '.join(missing)}"
+            )
         return cls(
             database_url=env["DATABASE_URL"],
             jwt_secret=env["JWT_SECRET"],

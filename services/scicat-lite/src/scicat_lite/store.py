@@ -15,6 +15,9 @@ from .filters import Sql
 Doc = dict[str, Any]
 
 
+INSERTION_ORDER = Sql("seq")
+
+
 class DuplicateKey(Exception):
     """An insert hit an existing id or unique key."""
 
@@ -69,7 +72,9 @@ class Collection:
         return doc
 
     def delete(self, conn: psycopg.Connection, key: str) -> Doc | None:
-        row = conn.execute(f"DELETE FROM {self.table} WHERE id = %s RETURNING doc", (key,)).fetchone()
+        row = conn.execute(
+            f"DELETE FROM {self.table} WHERE id = %s RETURNING doc", (key,)
+        ).fetchone()
         return row["doc"] if row else None
 
     def delete_where(self, conn: psycopg.Connection, where: Sql) -> int:
@@ -81,7 +86,7 @@ class Collection:
         conn: psycopg.Connection,
         where: Sql,
         *,
-        order: Sql = Sql("seq"),
+        order: Sql = INSERTION_ORDER,
         limit: int | None = None,
         skip: int = 0,
     ) -> list[Doc]:
@@ -96,7 +101,9 @@ class Collection:
         return [row["doc"] for row in conn.execute(sql, params)]
 
     def count(self, conn: psycopg.Connection, where: Sql) -> int:
-        row = conn.execute(f"SELECT count(*) AS n FROM {self.table} WHERE {where.text}", where.params).fetchone()
+        row = conn.execute(
+            f"SELECT count(*) AS n FROM {self.table} WHERE {where.text}", where.params
+        ).fetchone()
         return int(row["n"]) if row else 0
 
 

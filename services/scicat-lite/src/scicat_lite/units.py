@@ -23,23 +23,51 @@ class _Unit:
 
 
 _UNITS: dict[str, _Unit] = {
-    "m": _Unit(1, "m"), "g": _Unit(1e-3, "kg"), "s": _Unit(1, "s"), "A": _Unit(1, "A"),
-    "K": _Unit(1, "K"), "mol": _Unit(1, "mol"), "cd": _Unit(1, "cd"),
-    "Hz": _Unit(1, "Hz"), "N": _Unit(1, "N"), "Pa": _Unit(1, "Pa"), "J": _Unit(1, "J"),
-    "W": _Unit(1, "W"), "C": _Unit(1, "C"), "V": _Unit(1, "V"), "F": _Unit(1, "F"),
-    "ohm": _Unit(1, "ohm"), "S": _Unit(1, "S"), "Wb": _Unit(1, "Wb"), "T": _Unit(1, "T"),
-    "H": _Unit(1, "H"), "rad": _Unit(1, "rad"), "sr": _Unit(1, "sr"), "Gy": _Unit(1, "Gy"),
-    "Bq": _Unit(1, "Bq"), "eV": _Unit(1.602176634e-19, "J"), "bar": _Unit(1e5, "Pa"),
-    "L": _Unit(1e-3, "m^3"), "l": _Unit(1e-3, "m^3"),
-    "min": _Unit(60, "s", prefixable=False), "h": _Unit(3600, "s", prefixable=False),
-    "hour": _Unit(3600, "s", prefixable=False), "day": _Unit(86400, "s", prefixable=False),
-    "angstrom": _Unit(1e-10, "m", prefixable=False), "\u00c5": _Unit(1e-10, "m", prefixable=False),
-    "inch": _Unit(0.0254, "m", prefixable=False), "in": _Unit(0.0254, "m", prefixable=False),
-    "ft": _Unit(0.3048, "m", prefixable=False), "atm": _Unit(101325, "Pa", prefixable=False),
-    "torr": _Unit(101325 / 760, "Pa", prefixable=False), "Torr": _Unit(101325 / 760, "Pa", prefixable=False),
+    "m": _Unit(1, "m"),
+    "g": _Unit(1e-3, "kg"),
+    "s": _Unit(1, "s"),
+    "A": _Unit(1, "A"),
+    "K": _Unit(1, "K"),
+    "mol": _Unit(1, "mol"),
+    "cd": _Unit(1, "cd"),
+    "Hz": _Unit(1, "Hz"),
+    "N": _Unit(1, "N"),
+    "Pa": _Unit(1, "Pa"),
+    "J": _Unit(1, "J"),
+    "W": _Unit(1, "W"),
+    "C": _Unit(1, "C"),
+    "V": _Unit(1, "V"),
+    "F": _Unit(1, "F"),
+    "ohm": _Unit(1, "ohm"),
+    "S": _Unit(1, "S"),
+    "Wb": _Unit(1, "Wb"),
+    "T": _Unit(1, "T"),
+    "H": _Unit(1, "H"),
+    "rad": _Unit(1, "rad"),
+    "sr": _Unit(1, "sr"),
+    "Gy": _Unit(1, "Gy"),
+    "Bq": _Unit(1, "Bq"),
+    "eV": _Unit(1.602176634e-19, "J"),
+    "bar": _Unit(1e5, "Pa"),
+    "L": _Unit(1e-3, "m^3"),
+    "l": _Unit(1e-3, "m^3"),
+    "min": _Unit(60, "s", prefixable=False),
+    "h": _Unit(3600, "s", prefixable=False),
+    "hour": _Unit(3600, "s", prefixable=False),
+    "day": _Unit(86400, "s", prefixable=False),
+    "angstrom": _Unit(1e-10, "m", prefixable=False),
+    "\u00c5": _Unit(1e-10, "m", prefixable=False),
+    "inch": _Unit(0.0254, "m", prefixable=False),
+    "in": _Unit(0.0254, "m", prefixable=False),
+    "ft": _Unit(0.3048, "m", prefixable=False),
+    "atm": _Unit(101325, "Pa", prefixable=False),
+    "torr": _Unit(101325 / 760, "Pa", prefixable=False),
+    "Torr": _Unit(101325 / 760, "Pa", prefixable=False),
     "psi": _Unit(6894.757293168361, "Pa", prefixable=False),
-    "deg": _Unit(math.pi / 180, "rad", prefixable=False), "degree": _Unit(math.pi / 180, "rad", prefixable=False),
-    "gauss": _Unit(1e-4, "T", prefixable=False), "G": _Unit(1e-4, "T", prefixable=False),
+    "deg": _Unit(math.pi / 180, "rad", prefixable=False),
+    "degree": _Unit(math.pi / 180, "rad", prefixable=False),
+    "gauss": _Unit(1e-4, "T", prefixable=False),
+    "G": _Unit(1e-4, "T", prefixable=False),
     "degC": _Unit(1, "K", offset=273.15, prefixable=False),
     "celsius": _Unit(1, "K", offset=273.15, prefixable=False),
     "degF": _Unit(5 / 9, "K", offset=459.67 * 5 / 9, prefixable=False),
@@ -47,9 +75,27 @@ _UNITS: dict[str, _Unit] = {
 }
 
 _PREFIXES: dict[str, float] = {
-    "Y": 1e24, "Z": 1e21, "E": 1e18, "P": 1e15, "T": 1e12, "G": 1e9, "M": 1e6, "k": 1e3,
-    "h": 1e2, "da": 1e1, "d": 1e-1, "c": 1e-2, "m": 1e-3, "u": 1e-6, "\u00b5": 1e-6,
-    "n": 1e-9, "p": 1e-12, "f": 1e-15, "a": 1e-18, "z": 1e-21, "y": 1e-24,
+    "Y": 1e24,
+    "Z": 1e21,
+    "E": 1e18,
+    "P": 1e15,
+    "T": 1e12,
+    "G": 1e9,
+    "M": 1e6,
+    "k": 1e3,
+    "h": 1e2,
+    "da": 1e1,
+    "d": 1e-1,
+    "c": 1e-2,
+    "m": 1e-3,
+    "u": 1e-6,
+    "\u00b5": 1e-6,
+    "n": 1e-9,
+    "p": 1e-12,
+    "f": 1e-15,
+    "a": 1e-18,
+    "z": 1e-21,
+    "y": 1e-24,
 }
 
 _TERM = re.compile(r"^\s*([^\s^/*]+)\s*(?:\^\s*(-?\d+))?\s*$")
@@ -59,7 +105,7 @@ def _lookup(symbol: str) -> tuple[float, _Unit] | None:
     if symbol in _UNITS:
         return 1.0, _UNITS[symbol]
     for prefix in sorted(_PREFIXES, key=len, reverse=True):
-        base = _UNITS.get(symbol[len(prefix):]) if symbol.startswith(prefix) else None
+        base = _UNITS.get(symbol[len(prefix) :]) if symbol.startswith(prefix) else None
         if base is not None and base.prefixable:
             return _PREFIXES[prefix], base
     return None
@@ -114,7 +160,12 @@ def _with_si(entry: dict[str, object]) -> dict[str, object]:
     unit_key = next((k for k in entry if k.startswith("u") and not k.endswith("SI")), None)
     value = entry.get(value_key) if value_key else None
     unit = entry.get(unit_key) if unit_key else None
-    if isinstance(unit, str) and unit and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if (
+        isinstance(unit, str)
+        and unit
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
         value_si, unit_si = to_si(float(value), unit)
         return {**entry, "valueSI": value_si, "unitSI": unit_si}
     if isinstance(unit, str) and unit and _is_pair(value):

@@ -83,7 +83,10 @@ def validate_v3_dataset(model: type[BaseModel], body: Any) -> dict[str, Any]:
             name, text = _constraint(detail)
             grouped.setdefault(str(detail["loc"][0]) if detail["loc"] else "", {})[name] = text
         raise v3_dataset_invalid(
-            [{"property": prop, "children": [], "constraints": found} for prop, found in grouped.items()]
+            [
+                {"property": prop, "children": [], "constraints": found}
+                for prop, found in grouped.items()
+            ]
         ) from error
 
 

@@ -59,12 +59,16 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 def _list(conn: Connection, request: Request, scope: Sql) -> list[dict[str, Any]]:
     query = PARSER.query(filter_param(request), default_limit=10)
-    docs = ATTACHMENTS.find(conn, scope & query.where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = ATTACHMENTS.find(
+        conn, scope & query.where, order=query.order, limit=query.limit, skip=query.skip
+    )
     return [project(d, query.fields) for d in docs]
 
 
 @router.get("")
-def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def find_all(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     return _list(conn, request, ctx.access.visibility(user))
 
 
@@ -82,7 +86,9 @@ def _get(ctx: Context, user: User | None, conn: Connection, aid: str) -> dict[st
     return attachment
 
 
-def _writable(ctx: Context, user: User | None, conn: Connection, aid: str) -> tuple[User, dict[str, Any]]:
+def _writable(
+    ctx: Context, user: User | None, conn: Connection, aid: str
+) -> tuple[User, dict[str, Any]]:
     signed_in = _endpoint(ctx, user)
     attachment = _get(ctx, user, conn, aid)
     if not ctx.access.may_write_attachment(signed_in, attachment):
@@ -96,7 +102,9 @@ def find_one(ctx: Context, user: CurrentUser, conn: Connection, aid: str) -> dic
 
 
 @router.patch("/{aid}")
-def update(ctx: Context, user: CurrentUser, conn: Connection, aid: str, body: Body) -> dict[str, Any]:
+def update(
+    ctx: Context, user: CurrentUser, conn: Connection, aid: str, body: Body
+) -> dict[str, Any]:
     signed_in, attachment = _writable(ctx, user, conn, aid)
     changes = validate(partial(dto.CreateAttachmentV4, frozenset({"aid"})), body)
     if "relationships" in changes:
@@ -106,7 +114,9 @@ def update(ctx: Context, user: CurrentUser, conn: Connection, aid: str, body: Bo
 
 
 @router.put("/{aid}")
-def replace(ctx: Context, user: CurrentUser, conn: Connection, aid: str, body: Body) -> dict[str, Any]:
+def replace(
+    ctx: Context, user: CurrentUser, conn: Connection, aid: str, body: Body
+) -> dict[str, Any]:
     signed_in, attachment = _writable(ctx, user, conn, aid)
     fields = _fields(body, dto.CreateAttachmentV4)
     fields["aid"] = attachment["aid"]
@@ -119,7 +129,9 @@ def replace(ctx: Context, user: CurrentUser, conn: Connection, aid: str, body: B
 def delete(ctx: Context, user: CurrentUser, conn: Connection, aid: str) -> Response:
     signed_in = require_user(user)
     attachment = _get(ctx, user, conn, aid)
-    if not (ctx.access.can_delete(signed_in) or ctx.access.may_write_attachment(signed_in, attachment)):
+    if not (
+        ctx.access.can_delete(signed_in) or ctx.access.may_write_attachment(signed_in, attachment)
+    ):
         raise forbidden()
     ATTACHMENTS.delete(conn, attachment["aid"])
     return Response(status_code=200)

@@ -15,7 +15,9 @@ def filter_param(request: Request, name: str = "filter") -> Any:
     query = request.query_params.get(name)
     header = request.headers.get(name) if name == "filter" else None
     if query is not None and header is not None:
-        raise bad_request("Filter must be provided either in the query string or in a header, not both")
+        raise bad_request(
+            "Filter must be provided either in the query string or in a header, not both"
+        )
     try:
         return parse_json(query if query is not None else header, name)
     except FilterError as error:

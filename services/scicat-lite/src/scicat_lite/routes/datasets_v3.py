@@ -13,8 +13,19 @@ from ..context import Body, Connection, Context, CurrentUser, path_id
 from ..errors import conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..resources import (
-    ATTACHMENTS, DATASETS, ORIGDATABLOCKS, add_to_dataset_totals, attachment_target, attachment_v3,
-    blocks_of, new_attachment, new_origdatablock, readable_dataset, require_user, touch, writable_dataset,
+    ATTACHMENTS,
+    DATASETS,
+    ORIGDATABLOCKS,
+    add_to_dataset_totals,
+    attachment_target,
+    attachment_v3,
+    blocks_of,
+    new_attachment,
+    new_origdatablock,
+    readable_dataset,
+    require_user,
+    touch,
+    writable_dataset,
 )
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
@@ -51,7 +62,12 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
     _require_create_right(ctx, user)
     fields = datasets.v3_to_v4(validate_v3_dataset(_create_model(body), body))
     _check_create(ctx, user, fields)
-    doc = datasets.create(fields, username=require_user(user).username, pid_prefix=ctx.settings.pid_prefix, version=VERSION)
+    doc = datasets.create(
+        fields,
+        username=require_user(user).username,
+        pid_prefix=ctx.settings.pid_prefix,
+        version=VERSION,
+    )
     try:
         DATASETS.insert(conn, doc)
     except DuplicateKey as error:
@@ -73,9 +89,17 @@ def _visible(ctx: Context, user: CurrentUser) -> Sql:
 
 
 @router.get("")
-def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def find_all(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     query = PARSER.query(filter_param(request), default_limit=100)
-    docs = DATASETS.find(conn, _visible(ctx, user) & query.where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = DATASETS.find(
+        conn,
+        _visible(ctx, user) & query.where,
+        order=query.order,
+        limit=query.limit,
+        skip=query.skip,
+    )
     return [project(datasets.to_v3(_included(conn, d, query.include)), query.fields) for d in docs]
 
 
@@ -84,14 +108,21 @@ def _included(conn: Connection, doc: dict[str, Any], include: list[str]) -> dict
         if relation == "origdatablocks":
             doc["origdatablocks"] = ORIGDATABLOCKS.find(conn, blocks_of(doc["pid"]))
         elif relation == "attachments":
-            doc["attachments"] = [attachment_v3(a) for a in ATTACHMENTS.find(conn, attachment_target("dataset", doc["pid"]))]
+            doc["attachments"] = [
+                attachment_v3(a)
+                for a in ATTACHMENTS.find(conn, attachment_target("dataset", doc["pid"]))
+            ]
     return doc
 
 
 @router.get("/findOne", response_model=None)
-def find_one(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> dict[str, Any] | Response:
+def find_one(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> dict[str, Any] | Response:
     query = PARSER.query(filter_param(request), default_limit=1)
-    docs = DATASETS.find(conn, _visible(ctx, user) & query.where, order=query.order, limit=1, skip=query.skip)
+    docs = DATASETS.find(
+        conn, _visible(ctx, user) & query.where, order=query.order, limit=1, skip=query.skip
+    )
     if not docs:
         return Response(status_code=200)
     return project(datasets.to_v3(_included(conn, docs[0], query.include)), query.fields)
@@ -112,33 +143,51 @@ def _search_scope(ctx: Context, user: CurrentUser, fields: Any) -> Sql:
 
 
 @router.get("/fullquery")
-def fullquery(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def fullquery(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     fields = json_param(request, "fields")
     limits = json_param(request, "limits") or {}
     query = PARSER.query({"limits": limits}, default_limit=100)
     where = Sql.join(list(FIELDS.conditions(fields).values()), "AND", "TRUE")
-    docs = DATASETS.find(conn, _search_scope(ctx, user, fields) & where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = DATASETS.find(
+        conn,
+        _search_scope(ctx, user, fields) & where,
+        order=query.order,
+        limit=query.limit,
+        skip=query.skip,
+    )
     return [datasets.to_v3(d) for d in docs]
 
 
 @router.get("/fullfacet")
-def full_facet(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def full_facet(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     fields = json_param(request, "fields")
     facets = parse_facets(json_param(request, "facets"))
     conditions = FIELDS.conditions(fields)
-    return fullfacet(conn, "datasets", datasets.V3_POLICY, conditions, facets, _search_scope(ctx, user, fields))
+    return fullfacet(
+        conn, "datasets", datasets.V3_POLICY, conditions, facets, _search_scope(ctx, user, fields)
+    )
 
 
 @router.get("/metadataKeys")
-def metadata_keys_route(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[str]:
+def metadata_keys_route(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[str]:
     fields = json_param(request, "fields")
     where = Sql.join(list(FIELDS.conditions(fields).values()), "AND", "TRUE")
     key_filter = fields.get("metadataKey") if isinstance(fields, dict) else None
-    return metadata_keys(conn, "datasets", "scientificMetadata", _search_scope(ctx, user, fields) & where, key_filter)
+    return metadata_keys(
+        conn, "datasets", "scientificMetadata", _search_scope(ctx, user, fields) & where, key_filter
+    )
 
 
 @router.get("/{pid}")
-def find_by_id(ctx: Context, user: CurrentUser, conn: Connection, pid: str, request: Request) -> dict[str, Any]:
+def find_by_id(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, request: Request
+) -> dict[str, Any]:
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
     raw = filter_param(request)
     query = PARSER.query(raw if isinstance(raw, dict) else None, default_limit=None)
@@ -146,27 +195,37 @@ def find_by_id(ctx: Context, user: CurrentUser, conn: Connection, pid: str, requ
 
 
 def _update_model(dataset: dict[str, Any]) -> type[Any]:
-    model = dto.CreateDerivedDatasetV3 if dataset.get("type") == "derived" else dto.CreateRawDatasetV3
+    model = (
+        dto.CreateDerivedDatasetV3 if dataset.get("type") == "derived" else dto.CreateRawDatasetV3
+    )
     if dataset.get("type") not in ("raw", "derived"):
         model = dto.CreateDatasetV4
     return model
 
 
 @router.patch("/{pid}")
-def update(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request) -> dict[str, Any]:
+def update(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, user, path_id(pid), lock=True)
     if datasets.modified_since(dataset, request.headers.get("if-unmodified-since")):
         raise precondition_failed()
-    changes = datasets.v3_to_v4_changes(validate_v3_dataset(partial(_update_model(dataset), frozenset({"pid"})), body))
+    changes = datasets.v3_to_v4_changes(
+        validate_v3_dataset(partial(_update_model(dataset), frozenset({"pid"})), body)
+    )
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
     return datasets.to_v3(DATASETS.replace(conn, updated))
 
 
 @router.put("/{pid}")
-def replace(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def replace(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, user, path_id(pid), lock=True)
     fields = datasets.v3_to_v4(validate_v3_dataset(_update_model(dataset), body))
-    updated = datasets.replace(dataset, fields, username=require_user(user).username, version=VERSION)
+    updated = datasets.replace(
+        dataset, fields, username=require_user(user).username, version=VERSION
+    )
     return datasets.to_v3(DATASETS.replace(conn, updated))
 
 
@@ -182,7 +241,9 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid)).get("datasetlifecycle", {})
+    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid)).get(
+        "datasetlifecycle", {}
+    )
     return lifecycle_doc
 
 
@@ -190,7 +251,9 @@ def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> di
 
 
 @router.post("/{pid}/origdatablocks", status_code=201)
-def create_origdatablock(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def create_origdatablock(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, user, path_id(pid), lock=True)
     fields = validate(dto.DatasetOrigDatablock, body)
     username = require_user(user).username
@@ -200,20 +263,26 @@ def create_origdatablock(ctx: Context, user: CurrentUser, conn: Connection, pid:
 
 
 @router.post("/{pid}/origdatablocks/isValid", status_code=200)
-def origdatablock_is_valid(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def origdatablock_is_valid(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     writable_dataset(ctx, conn, user, path_id(pid))
     problems = check(dto.DatasetOrigDatablock, body)
     return {"valid": not problems, "errors": problems}
 
 
 @router.get("/{pid}/origdatablocks")
-def find_origdatablocks(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> list[dict[str, Any]]:
+def find_origdatablocks(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> list[dict[str, Any]]:
     readable_dataset(ctx, conn, user, path_id(pid))
     return ORIGDATABLOCKS.find(conn, blocks_of(path_id(pid)))
 
 
 @router.get("/{pid}/origdatablocks/count")
-def count_origdatablocks(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, int]:
+def count_origdatablocks(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> dict[str, int]:
     readable_dataset(ctx, conn, user, path_id(pid))
     return {"count": ORIGDATABLOCKS.count(conn, blocks_of(path_id(pid)))}
 
@@ -226,7 +295,9 @@ def _block_of(conn: Connection, pid: str, oid: str) -> dict[str, Any]:
 
 
 @router.patch("/{pid}/origdatablocks/{oid}")
-def update_origdatablock(ctx: Context, user: CurrentUser, conn: Connection, pid: str, oid: str, body: Body) -> dict[str, Any]:
+def update_origdatablock(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, oid: str, body: Body
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, user, path_id(pid))
     block = _block_of(conn, dataset["pid"], oid)
     changes = validate(partial(dto.DatasetOrigDatablock), body)
@@ -235,7 +306,9 @@ def update_origdatablock(ctx: Context, user: CurrentUser, conn: Connection, pid:
 
 
 @router.delete("/{pid}/origdatablocks/{oid}", response_model=None)
-def delete_origdatablock(ctx: Context, user: CurrentUser, conn: Connection, pid: str, oid: str) -> dict[str, Any] | None:
+def delete_origdatablock(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, oid: str
+) -> dict[str, Any] | None:
     if not ctx.access.can_delete(user):
         raise forbidden()
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
@@ -245,7 +318,9 @@ def delete_origdatablock(ctx: Context, user: CurrentUser, conn: Connection, pid:
 
 
 @router.delete("/{pid}/origdatablocks")
-def delete_all_origdatablocks(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, int]:
+def delete_all_origdatablocks(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> dict[str, int]:
     if not ctx.access.can_delete(user):
         raise forbidden()
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
@@ -256,11 +331,19 @@ def delete_all_origdatablocks(ctx: Context, user: CurrentUser, conn: Connection,
 
 
 @router.post("/{pid}/attachments", status_code=201)
-def create_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def create_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, user, path_id(pid))
     fields = validate(dto.CreateAttachmentV3, body)
-    fields.update({"ownerGroup": dataset["ownerGroup"], "accessGroups": dataset.get("accessGroups") or []})
-    relation = {"targetId": dataset["pid"], "targetType": "dataset", "relationType": "is attached to"}
+    fields.update(
+        {"ownerGroup": dataset["ownerGroup"], "accessGroups": dataset.get("accessGroups") or []}
+    )
+    relation = {
+        "targetId": dataset["pid"],
+        "targetType": "dataset",
+        "relationType": "is attached to",
+    }
     doc = new_attachment(fields, [relation], require_user(user).username)
     try:
         return attachment_v3(ATTACHMENTS.insert(conn, doc))
@@ -269,35 +352,51 @@ def create_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: st
 
 
 @router.get("/{pid}/attachments")
-def find_attachments(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> list[dict[str, Any]]:
+def find_attachments(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> list[dict[str, Any]]:
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
-    return [attachment_v3(a) for a in ATTACHMENTS.find(conn, attachment_target("dataset", dataset["pid"]))]
+    return [
+        attachment_v3(a)
+        for a in ATTACHMENTS.find(conn, attachment_target("dataset", dataset["pid"]))
+    ]
 
 
 @router.get("/{pid}/attachments/count")
-def count_attachments(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, int]:
+def count_attachments(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> dict[str, int]:
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
     return {"count": ATTACHMENTS.count(conn, attachment_target("dataset", dataset["pid"]))}
 
 
 def _attachment_of(conn: Connection, pid: str, aid: str) -> dict[str, Any]:
-    found = ATTACHMENTS.find(conn, Sql("id = %s", (path_id(aid),)) & attachment_target("dataset", pid), limit=1)
+    found = ATTACHMENTS.find(
+        conn, Sql("id = %s", (path_id(aid),)) & attachment_target("dataset", pid), limit=1
+    )
     if not found:
         raise not_found()
     return found[0]
 
 
 @router.put("/{pid}/attachments/{aid}")
-def update_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str, body: Body) -> dict[str, Any]:
+def update_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str, body: Body
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, user, path_id(pid))
     attachment = _attachment_of(conn, dataset["pid"], aid)
-    changes = validate(partial(dto.CreateAttachmentV3, frozenset({"id", "datasetId", "proposalId", "sampleId"})), body)
+    changes = validate(
+        partial(dto.CreateAttachmentV3, frozenset({"id", "datasetId", "proposalId", "sampleId"})),
+        body,
+    )
     attachment.update(changes)
     return attachment_v3(ATTACHMENTS.replace(conn, touch(attachment, require_user(user).username)))
 
 
 @router.delete("/{pid}/attachments/{aid}", response_model=None)
-def delete_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str) -> Response:
+def delete_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str
+) -> Response:
     dataset = writable_dataset(ctx, conn, user, path_id(pid))
     attachment = _attachment_of(conn, dataset["pid"], aid)
     ATTACHMENTS.delete(conn, attachment["aid"])
@@ -305,13 +404,17 @@ def delete_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: st
 
 
 @router.delete("/{pid}/attachments")
-def delete_attachments(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, int]:
+def delete_attachments(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> dict[str, int]:
     dataset = writable_dataset(ctx, conn, user, path_id(pid))
     return {"count": ATTACHMENTS.delete_where(conn, attachment_target("dataset", dataset["pid"]))}
 
 
 @router.get("/{pid}/thumbnail", response_model=None)
-def thumbnail(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any] | JSONResponse:
+def thumbnail(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> dict[str, Any] | JSONResponse:
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
     found = ATTACHMENTS.find(conn, attachment_target("dataset", dataset["pid"]), limit=1)
     if not found or not found[0].get("thumbnail"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -14,8 +14,17 @@ from ..context import AppContext, Body, Connection, Context, CurrentUser, path_i
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..resources import (
-    ATTACHMENTS, DATASETS, INSTRUMENTS, ORIGDATABLOCKS, PROPOSALS, SAMPLES, attachment_target,
-    blocks_of, readable_dataset, require_user, writable_dataset,
+    ATTACHMENTS,
+    DATASETS,
+    INSTRUMENTS,
+    ORIGDATABLOCKS,
+    PROPOSALS,
+    SAMPLES,
+    attachment_target,
+    blocks_of,
+    readable_dataset,
+    require_user,
+    writable_dataset,
 )
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
@@ -28,6 +37,7 @@ FIELDS = FieldsQuery(datasets.V3_POLICY)
 VERSION = "4"
 RELATIONS = ("instruments", "proposals", "origdatablocks", "datablocks", "attachments", "samples")
 _V4_SORT = {"createdAt": "desc"}
+Include = Annotated[list[str] | None, Query()]
 
 
 def _signed_in(user: User | None) -> User:
@@ -45,9 +55,13 @@ def _with_relations(conn: Connection, doc: dict[str, Any], include: list[str]) -
     lookups = {
         "origdatablocks": lambda: ORIGDATABLOCKS.find(conn, blocks_of(doc["pid"])),
         "attachments": lambda: ATTACHMENTS.find(conn, attachment_target("dataset", doc["pid"])),
-        "proposals": lambda: PROPOSALS.find(conn, Sql("id = ANY(%s)", (doc.get("proposalIds") or [],))),
+        "proposals": lambda: PROPOSALS.find(
+            conn, Sql("id = ANY(%s)", (doc.get("proposalIds") or [],))
+        ),
         "samples": lambda: SAMPLES.find(conn, Sql("id = ANY(%s)", (doc.get("sampleIds") or [],))),
-        "instruments": lambda: INSTRUMENTS.find(conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))),
+        "instruments": lambda: INSTRUMENTS.find(
+            conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))
+        ),
         "datablocks": lambda: [],
     }
     for name in wanted:
@@ -67,7 +81,9 @@ def _list_query(request: Request) -> Any:
 
 def _find(ctx: AppContext, conn: Connection, request: Request, scope: Sql) -> list[dict[str, Any]]:
     query = _list_query(request)
-    docs = DATASETS.find(conn, scope & query.where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = DATASETS.find(
+        conn, scope & query.where, order=query.order, limit=query.limit, skip=query.skip
+    )
     return [project(_with_relations(conn, d, query.include), query.fields) for d in docs]
 
 
@@ -130,11 +146,13 @@ def public_metadata_keys(conn: Connection, request: Request) -> list[str]:
 
 
 @router.get("/public/{pid}")
-def public_get(conn: Connection, pid: str, include: list[str] = Query(default=[])) -> dict[str, Any]:
+def public_get(
+    conn: Connection, pid: str, include: Include = None
+) -> dict[str, Any]:
     dataset = DATASETS.get(conn, path_id(pid))
     if dataset is None or dataset.get("isPublished") is not True:
         raise not_found(f"dataset: {path_id(pid)} not found")
-    return _with_relations(conn, dataset, include)
+    return _with_relations(conn, dataset, include or [])
 
 
 # -- authenticated --------------------------------------------------------------------
@@ -151,7 +169,12 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
     fields = _create_fields(ctx, user, body)
     if not ctx.access.may_create_dataset(user, fields, with_pid=bool(fields.get("pid"))):
         raise forbidden("Unauthorized to create this dataset")
-    doc = datasets.create(fields, username=require_user(user).username, pid_prefix=ctx.settings.pid_prefix, version=VERSION)
+    doc = datasets.create(
+        fields,
+        username=require_user(user).username,
+        pid_prefix=ctx.settings.pid_prefix,
+        version=VERSION,
+    )
     try:
         return DATASETS.insert(conn, doc)
     except DuplicateKey as error:
@@ -171,12 +194,16 @@ def _scope(ctx: Context, user: CurrentUser) -> Sql:
 
 
 @router.get("")
-def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def find_all(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     return _find(ctx, conn, request, _scope(ctx, user))
 
 
 @router.get("/findOne", response_model=None)
-def find_one(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> dict[str, Any] | Response:
+def find_one(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> dict[str, Any] | Response:
     return _find_one(conn, request, _scope(ctx, user))
 
 
@@ -186,32 +213,44 @@ def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -
 
 
 @router.get("/fullfacet")
-def full_facet(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def full_facet(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     return _facets(conn, request, _scope(ctx, user))
 
 
 @router.get("/metadataKeys")
-def metadata_keys_route(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[str]:
+def metadata_keys_route(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[str]:
     return _keys(conn, request, _scope(ctx, user))
 
 
 @router.get("/{pid}")
 def find_by_id(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, include: list[str] = Query(default=[])
+    ctx: Context,
+    user: CurrentUser,
+    conn: Connection,
+    pid: str,
+    include: Include = None,
 ) -> dict[str, Any]:
     dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid))
-    return _with_relations(conn, dataset, include)
+    return _with_relations(conn, dataset, include or [])
 
 
 @router.patch("/{pid}")
-def update(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request) -> dict[str, Any]:
+def update(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, _signed_in(user), path_id(pid), lock=True)
     if datasets.modified_since(dataset, request.headers.get("if-unmodified-since")):
         raise precondition_failed()
     merge = request.headers.get("content-type", "").startswith("application/merge-patch+json")
     changes = validate(partial(dto.CreateDatasetV4, frozenset({"pid"})), datasets.drop_nulls(body))
     if merge and isinstance(body, dict):
-        merged = datasets.merge_patch(dataset, {k: v for k, v in body.items() if k in changes or v is None})
+        merged = datasets.merge_patch(
+            dataset, {k: v for k, v in body.items() if k in changes or v is None}
+        )
         changes = {k: v for k, v in merged.items() if k in body}
         for removed in (k for k, v in body.items() if v is None):
             dataset.pop(removed, None)
@@ -220,10 +259,14 @@ def update(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Bo
 
 
 @router.put("/{pid}")
-def replace(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def replace(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, _signed_in(user), path_id(pid), lock=True)
     fields = validate(dto.CreateDatasetV4, body)
-    updated = datasets.replace(dataset, fields, username=require_user(user).username, version=VERSION)
+    updated = datasets.replace(
+        dataset, fields, username=require_user(user).username, version=VERSION
+    )
     return DATASETS.replace(conn, updated)
 
 
@@ -239,5 +282,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid)).get("datasetlifecycle", {})
+    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid)).get(
+        "datasetlifecycle", {}
+    )
     return found

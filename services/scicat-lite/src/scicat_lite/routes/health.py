@@ -16,4 +16,6 @@ def health(ctx: Context) -> JSONResponse:
         up = {"postgres": {"status": "up"}}
         return JSONResponse({"status": "ok", "info": up, "error": {}, "details": up})
     down = {"postgres": {"status": "down"}}
-    return JSONResponse({"status": "error", "info": {}, "error": down, "details": down}, status_code=503)
+    return JSONResponse(
+        {"status": "error", "info": {}, "error": down, "details": down}, status_code=503
+    )

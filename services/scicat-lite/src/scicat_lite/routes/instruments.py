@@ -12,7 +12,7 @@ from .. import dto
 from ..auth import User
 from ..context import Body, Connection, Context, CurrentUser, path_id
 from ..errors import conflict, forbidden, not_found
-from ..filters import FieldPolicy, FilterParser, TRUE
+from ..filters import TRUE, FieldPolicy, FilterParser
 from ..resources import INSTRUMENTS, stamp, touch
 from ..store import DuplicateKey, project
 from ..validation import partial, validate
@@ -45,7 +45,9 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
 @router.get("")
 def find_all(conn: Connection, request: Request) -> list[dict[str, Any]]:
     query = PARSER.query(filter_param(request), default_limit=100)
-    docs = INSTRUMENTS.find(conn, query.where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = INSTRUMENTS.find(
+        conn, query.where, order=query.order, limit=query.limit, skip=query.skip
+    )
     return [project(d, query.fields) for d in docs]
 
 
@@ -76,7 +78,9 @@ def find_by_id(conn: Connection, pid: str) -> dict[str, Any]:
 
 
 @router.patch("/{pid}")
-def update(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def update(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     manager = _manager(ctx, user)
     instrument = _get(conn, pid)
     instrument.update(validate(partial(dto.CreateInstrument, frozenset({"pid"})), body))

@@ -11,7 +11,12 @@ from ..context import Body, Connection, Context, CurrentUser, path_id
 from ..errors import forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..resources import (
-    ORIGDATABLOCKS, new_origdatablock, recompute_dataset_totals, require_user, touch, writable_dataset,
+    ORIGDATABLOCKS,
+    new_origdatablock,
+    recompute_dataset_totals,
+    require_user,
+    touch,
+    writable_dataset,
 )
 from ..store import project
 from ..validation import check, partial, validate
@@ -22,7 +27,9 @@ v3 = APIRouter(prefix="/api/v3/origdatablocks", tags=["origdatablocks v3"])
 v4 = APIRouter(prefix="/api/v4/origdatablocks", tags=["origdatablocks v4"])
 
 
-def _create(ctx: Context, user: CurrentUser, conn: Connection, body: Any, version: str) -> dict[str, Any]:
+def _create(
+    ctx: Context, user: CurrentUser, conn: Connection, body: Any, version: str
+) -> dict[str, Any]:
     require_user(user)
     fields = validate(dto.CreateOrigDatablock, body)
     dataset = writable_dataset(ctx, conn, user, fields["datasetId"], lock=True)
@@ -32,7 +39,9 @@ def _create(ctx: Context, user: CurrentUser, conn: Connection, body: Any, versio
     return block
 
 
-def _list(ctx: Context, user: CurrentUser, conn: Connection, request: Request, default_limit: int) -> list[dict[str, Any]]:
+def _list(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request, default_limit: int
+) -> list[dict[str, Any]]:
     query = PARSER.query(filter_param(request), default_limit=default_limit)
     scope = ctx.access.visibility(user) & query.where
     docs = ORIGDATABLOCKS.find(conn, scope, order=query.order, limit=query.limit, skip=query.skip)
@@ -48,7 +57,9 @@ def _get(ctx: Context, user: CurrentUser, conn: Connection, oid: str) -> dict[st
     return block
 
 
-def _update(ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Any) -> dict[str, Any]:
+def _update(
+    ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Any
+) -> dict[str, Any]:
     block = _get(ctx, user, conn, oid)
     writable_dataset(ctx, conn, user, block["datasetId"])
     changes = validate(partial(dto.CreateOrigDatablock, frozenset({"datasetId"})), body)
@@ -94,19 +105,29 @@ def is_valid_v4(user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 @v3.get("")
-def list_v3(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def list_v3(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     return _list(ctx, user, conn, request, 100)
 
 
 @v4.get("")
-def list_v4(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def list_v4(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     return _list(ctx, user, conn, request, 10)
 
 
 @v4.get("/public")
 def list_public(ctx: Context, conn: Connection, request: Request) -> list[dict[str, Any]]:
     query = PARSER.query(filter_param(request), default_limit=10)
-    docs = ORIGDATABLOCKS.find(conn, Sql("is_published") & query.where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = ORIGDATABLOCKS.find(
+        conn,
+        Sql("is_published") & query.where,
+        order=query.order,
+        limit=query.limit,
+        skip=query.skip,
+    )
     return [project(d, query.fields) for d in docs]
 
 
@@ -121,12 +142,16 @@ def get_v4(ctx: Context, user: CurrentUser, conn: Connection, oid: str) -> dict[
 
 
 @v3.patch("/{oid}")
-def update_v3(ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Body) -> dict[str, Any]:
+def update_v3(
+    ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Body
+) -> dict[str, Any]:
     return _update(ctx, user, conn, oid, body)
 
 
 @v4.patch("/{oid}")
-def update_v4(ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Body) -> dict[str, Any]:
+def update_v4(
+    ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Body
+) -> dict[str, Any]:
     return _update(ctx, user, conn, oid, body)
 
 

@@ -14,7 +14,16 @@ from ..auth import User
 from ..context import Body, Connection, Context, CurrentUser, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
-from ..resources import ATTACHMENTS, DATASETS, PROPOSALS, attachment_target, attachment_v3, new_attachment, stamp, touch
+from ..resources import (
+    ATTACHMENTS,
+    DATASETS,
+    PROPOSALS,
+    attachment_target,
+    attachment_v3,
+    new_attachment,
+    stamp,
+    touch,
+)
 from ..search import FieldsQuery, fullfacet, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
@@ -49,8 +58,14 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
     fields = validate(dto.CreateProposal, body)
     _periods(fields)
     doc = {
-        "accessGroups": [], "isPublished": False, "metadata": {}, "parentProposalId": None,
-        "type": DEFAULT_TYPE, "instrumentIds": [], "keywords": [], "numberOfDatasets": 0,
+        "accessGroups": [],
+        "isPublished": False,
+        "metadata": {},
+        "parentProposalId": None,
+        "type": DEFAULT_TYPE,
+        "instrumentIds": [],
+        "keywords": [],
+        "numberOfDatasets": 0,
         **fields,
     }
     doc["_id"] = doc["proposalId"]
@@ -67,9 +82,13 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 @router.get("")
-def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def find_all(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     query = PARSER.query(filter_param(request, "filters"), default_limit=100)
-    docs = PROPOSALS.find(conn, _scope(ctx, user) & query.where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = PROPOSALS.find(
+        conn, _scope(ctx, user) & query.where, order=query.order, limit=query.limit, skip=query.skip
+    )
     return [project(d, query.fields) for d in docs]
 
 
@@ -77,11 +96,17 @@ def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request
 def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> dict[str, int]:
     conditions = FIELDS.conditions(json_param(request, "fields"))
     where = PARSER.where(json_param(request, "filter"))
-    return {"count": PROPOSALS.count(conn, _scope(ctx, user) & where & Sql.join(list(conditions.values()), "AND", "TRUE"))}
+    return {
+        "count": PROPOSALS.count(
+            conn, _scope(ctx, user) & where & Sql.join(list(conditions.values()), "AND", "TRUE")
+        )
+    }
 
 
 @router.get("/fullquery")
-def fullquery(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def fullquery(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     query = PARSER.query({"limits": json_param(request, "limits") or {}}, default_limit=100)
     conditions = FIELDS.conditions(json_param(request, "fields"))
     where = _scope(ctx, user) & Sql.join(list(conditions.values()), "AND", "TRUE")
@@ -89,7 +114,9 @@ def fullquery(ctx: Context, user: CurrentUser, conn: Connection, request: Reques
 
 
 @router.get("/fullfacet")
-def full_facet(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def full_facet(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     conditions = FIELDS.conditions(json_param(request, "fields"))
     facets = parse_facets(json_param(request, "facets"))
     return fullfacet(conn, "proposals", POLICY, conditions, facets, _scope(ctx, user))
@@ -112,12 +139,16 @@ def find_by_id(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> d
 @router.get("/{pid}/authorization")
 def authorization(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, bool]:
     proposal = PROPOSALS.get(conn, path_id(pid))
-    visible = proposal is not None and ctx.access.can_see(user, proposal, read_all=ctx.access.proposal_manager(user))
+    visible = proposal is not None and ctx.access.can_see(
+        user, proposal, read_all=ctx.access.proposal_manager(user)
+    )
     return {"canAccess": visible}
 
 
 @router.patch("/{pid}")
-def update(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def update(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     manager = _manager(ctx, user)
     proposal = _readable(ctx, user, conn, pid)
     changes = validate(partial(dto.CreateProposal, frozenset({"proposalId"})), body)
@@ -137,7 +168,9 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 
 @router.get("/{pid}/datasets")
-def datasets_of(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> list[dict[str, Any]]:
+def datasets_of(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> list[dict[str, Any]]:
     proposal = _readable(ctx, user, conn, pid)
     where = Sql("doc @> %s::jsonb", (json.dumps({"proposalIds": [proposal["proposalId"]]}),))
     return DATASETS.find(conn, ctx.access.visibility(user, shared=True) & where)
@@ -147,37 +180,63 @@ def datasets_of(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> 
 
 
 @router.post("/{pid}/attachments", status_code=201)
-def create_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body) -> dict[str, Any]:
+def create_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
+) -> dict[str, Any]:
     manager = _manager(ctx, user)
     proposal = _readable(ctx, user, conn, pid)
     fields = validate(dto.CreateAttachmentV3, body)
-    relation = {"targetId": proposal["proposalId"], "targetType": "proposal", "relationType": "is attached to"}
-    return attachment_v3(ATTACHMENTS.insert(conn, new_attachment(fields, [relation], manager.username)))
+    relation = {
+        "targetId": proposal["proposalId"],
+        "targetType": "proposal",
+        "relationType": "is attached to",
+    }
+    return attachment_v3(
+        ATTACHMENTS.insert(conn, new_attachment(fields, [relation], manager.username))
+    )
 
 
 @router.get("/{pid}/attachments")
-def find_attachments(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> list[dict[str, Any]]:
+def find_attachments(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str
+) -> list[dict[str, Any]]:
     proposal = _readable(ctx, user, conn, pid)
-    return [attachment_v3(a) for a in ATTACHMENTS.find(conn, attachment_target("proposal", proposal["proposalId"]))]
+    return [
+        attachment_v3(a)
+        for a in ATTACHMENTS.find(conn, attachment_target("proposal", proposal["proposalId"]))
+    ]
 
 
 def _attachment(conn: Connection, proposal_id: str, aid: str) -> dict[str, Any]:
-    found = ATTACHMENTS.find(conn, Sql("id = %s", (path_id(aid),)) & attachment_target("proposal", proposal_id), limit=1)
+    found = ATTACHMENTS.find(
+        conn, Sql("id = %s", (path_id(aid),)) & attachment_target("proposal", proposal_id), limit=1
+    )
     if not found:
         raise not_found()
     return found[0]
 
 
 @router.patch("/{pid}/attachments/{aid}")
-def update_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str, body: Body) -> dict[str, Any]:
+def update_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str, body: Body
+) -> dict[str, Any]:
     manager = _manager(ctx, user)
     attachment = _attachment(conn, path_id(pid), aid)
-    attachment.update(validate(partial(dto.CreateAttachmentV3, frozenset({"id", "datasetId", "proposalId", "sampleId"})), body))
+    attachment.update(
+        validate(
+            partial(
+                dto.CreateAttachmentV3, frozenset({"id", "datasetId", "proposalId", "sampleId"})
+            ),
+            body,
+        )
+    )
     return attachment_v3(ATTACHMENTS.replace(conn, touch(attachment, manager.username)))
 
 
 @router.delete("/{pid}/attachments/{aid}", response_model=None)
-def delete_attachment(ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str) -> Response:
+def delete_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str
+) -> Response:
     _manager(ctx, user)
     ATTACHMENTS.delete(conn, _attachment(conn, path_id(pid), aid)["aid"])
     return Response(status_code=200)

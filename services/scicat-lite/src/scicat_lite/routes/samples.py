@@ -14,7 +14,16 @@ from ..auth import User
 from ..context import Body, Connection, Context, CurrentUser, path_id
 from ..errors import conflict, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterParser, Sql
-from ..resources import ATTACHMENTS, DATASETS, SAMPLES, attachment_target, attachment_v3, new_attachment, stamp, touch
+from ..resources import (
+    ATTACHMENTS,
+    DATASETS,
+    SAMPLES,
+    attachment_target,
+    attachment_v3,
+    new_attachment,
+    stamp,
+    touch,
+)
 from ..search import FieldsQuery, metadata_keys
 from ..store import DuplicateKey, project
 from ..units import add_si_fields
@@ -40,7 +49,9 @@ def _readable(ctx: Context, user: User | None, conn: Connection, sample_id: str)
     return sample
 
 
-def _writable(ctx: Context, user: User | None, conn: Connection, sample_id: str) -> tuple[User, dict[str, Any]]:
+def _writable(
+    ctx: Context, user: User | None, conn: Connection, sample_id: str
+) -> tuple[User, dict[str, Any]]:
     if user is None or not ctx.access.may_create_sample(user):
         raise forbidden()
     sample = _readable(ctx, user, conn, sample_id)
@@ -67,20 +78,30 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
 
 
 @router.get("")
-def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def find_all(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     query = PARSER.query(filter_param(request), default_limit=100)
-    docs = SAMPLES.find(conn, _scope(ctx, user) & query.where, order=query.order, limit=query.limit, skip=query.skip)
+    docs = SAMPLES.find(
+        conn, _scope(ctx, user) & query.where, order=query.order, limit=query.limit, skip=query.skip
+    )
     return [project(d, query.fields) for d in docs]
 
 
 @router.get("/count")
 def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> dict[str, int]:
     conditions = FIELDS.conditions(json_param(request, "fields"))
-    return {"count": SAMPLES.count(conn, _scope(ctx, user) & Sql.join(list(conditions.values()), "AND", "TRUE"))}
+    return {
+        "count": SAMPLES.count(
+            conn, _scope(ctx, user) & Sql.join(list(conditions.values()), "AND", "TRUE")
+        )
+    }
 
 
 @router.get("/fullquery")
-def fullquery(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def fullquery(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     fields = json_param(request, "fields")
     if isinstance(fields, dict) and "characteristics" in fields:
         fields = {**fields, "scientific": fields.pop("characteristics")}
@@ -90,17 +111,25 @@ def fullquery(ctx: Context, user: CurrentUser, conn: Connection, request: Reques
 
 
 @router.get("/metadataKeys")
-def metadata_keys_route(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[str]:
+def metadata_keys_route(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[str]:
     fields = json_param(request, "fields")
     where = Sql.join(list(FIELDS.conditions(fields).values()), "AND", "TRUE")
     key_filter = fields.get("metadataKey") if isinstance(fields, dict) else None
-    return metadata_keys(conn, "samples", "sampleCharacteristics", _scope(ctx, user) & where, key_filter)
+    return metadata_keys(
+        conn, "samples", "sampleCharacteristics", _scope(ctx, user) & where, key_filter
+    )
 
 
 @router.get("/findOne", response_model=None)
-def find_one(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> dict[str, Any] | Response:
+def find_one(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> dict[str, Any] | Response:
     query = PARSER.query(filter_param(request), default_limit=1)
-    docs = SAMPLES.find(conn, _scope(ctx, user) & query.where, order=query.order, limit=1, skip=query.skip)
+    docs = SAMPLES.find(
+        conn, _scope(ctx, user) & query.where, order=query.order, limit=1, skip=query.skip
+    )
     return project(docs[0], query.fields) if docs else Response(status_code=200)
 
 
@@ -110,14 +139,20 @@ def find_by_id(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str
 
 
 @router.get("/{sample_id}/authorization")
-def authorization(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str) -> dict[str, bool]:
+def authorization(
+    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str
+) -> dict[str, bool]:
     sample = SAMPLES.get(conn, path_id(sample_id))
-    visible = sample is not None and ctx.access.can_see(user, sample, read_all=ctx.access.sample_privileged(user))
+    visible = sample is not None and ctx.access.can_see(
+        user, sample, read_all=ctx.access.sample_privileged(user)
+    )
     return {"canAccess": visible}
 
 
 @router.patch("/{sample_id}")
-def update(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, body: Body) -> dict[str, Any]:
+def update(
+    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, body: Body
+) -> dict[str, Any]:
     writer, sample = _writable(ctx, user, conn, sample_id)
     changes = validate(partial(dto.CreateSample, frozenset({"sampleId"})), body)
     if "sampleCharacteristics" in changes:
@@ -137,7 +172,9 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str) ->
 
 
 @router.get("/{sample_id}/datasets")
-def datasets_of(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str) -> list[dict[str, Any]]:
+def datasets_of(
+    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str
+) -> list[dict[str, Any]]:
     if user is None:
         raise unauthenticated()
     sample = _readable(ctx, user, conn, sample_id)
@@ -149,34 +186,53 @@ def datasets_of(ctx: Context, user: CurrentUser, conn: Connection, sample_id: st
 
 
 @router.post("/{sample_id}/attachments", status_code=201)
-def create_attachment(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, body: Body) -> dict[str, Any]:
+def create_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, body: Body
+) -> dict[str, Any]:
     writer, sample = _writable(ctx, user, conn, sample_id)
     fields = validate(dto.CreateAttachmentV3, body)
-    relation = {"targetId": sample["sampleId"], "targetType": "sample", "relationType": "is attached to"}
-    return attachment_v3(ATTACHMENTS.insert(conn, new_attachment(fields, [relation], writer.username)))
+    relation = {
+        "targetId": sample["sampleId"],
+        "targetType": "sample",
+        "relationType": "is attached to",
+    }
+    return attachment_v3(
+        ATTACHMENTS.insert(conn, new_attachment(fields, [relation], writer.username))
+    )
 
 
 @router.get("/{sample_id}/attachments")
-def find_attachments(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str) -> list[dict[str, Any]]:
+def find_attachments(
+    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str
+) -> list[dict[str, Any]]:
     sample = _readable(ctx, user, conn, sample_id)
-    return [attachment_v3(a) for a in ATTACHMENTS.find(conn, attachment_target("sample", sample["sampleId"]))]
+    return [
+        attachment_v3(a)
+        for a in ATTACHMENTS.find(conn, attachment_target("sample", sample["sampleId"]))
+    ]
 
 
 def _attachment(conn: Connection, sample_id: str, aid: str) -> dict[str, Any]:
-    found = ATTACHMENTS.find(conn, Sql("id = %s", (path_id(aid),)) & attachment_target("sample", sample_id), limit=1)
+    found = ATTACHMENTS.find(
+        conn, Sql("id = %s", (path_id(aid),)) & attachment_target("sample", sample_id), limit=1
+    )
     if not found:
         raise not_found()
     return found[0]
 
 
 @router.get("/{sample_id}/attachments/{aid}")
-def find_attachment(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, aid: str) -> dict[str, Any]:
+def find_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, aid: str
+) -> dict[str, Any]:
     sample = _readable(ctx, user, conn, sample_id)
     return attachment_v3(_attachment(conn, sample["sampleId"], aid))
 
 
 @router.delete("/{sample_id}/attachments/{aid}", response_model=None)
-def delete_attachment(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, aid: str) -> Response:
+def delete_attachment(
+    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, aid: str
+) -> Response:
     if not ctx.access.can_delete(user):
         _writable(ctx, user, conn, sample_id)
     ATTACHMENTS.delete(conn, _attachment(conn, path_id(sample_id), aid)["aid"])
