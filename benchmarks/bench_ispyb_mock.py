@@ -36,13 +36,31 @@ START = datetime(2024, 3, 1, 8, 0, 0)
 
 def shells() -> list[dict[str, Any]]:
     return [
-        {"scalingStatisticsType": "overall", "resolutionLimitLow": 29.5,
-         "resolutionLimitHigh": 1.61, "rMerge": 0.106, "completeness": 99.8, "ccHalf": 0.999},
-        {"scalingStatisticsType": "innerShell", "resolutionLimitLow": 29.5,
-         "resolutionLimitHigh": 6.35, "rMerge": 0.06, "completeness": 99.0, "ccHalf": 0.998},
-        {"scalingStatisticsType": "outerShell", "resolutionLimitLow": 1.65,
-         "resolutionLimitHigh": 1.61, "rMerge": 0.9, "completeness": 98.0, "ccHalf": 0.55},
-    ]  # fmt: skip
+        {
+            "scalingStatisticsType": "overall",
+            "resolutionLimitLow": 29.5,
+            "resolutionLimitHigh": 1.61,
+            "rMerge": 0.106,
+            "completeness": 99.8,
+            "ccHalf": 0.999,
+        },
+        {
+            "scalingStatisticsType": "innerShell",
+            "resolutionLimitLow": 29.5,
+            "resolutionLimitHigh": 6.35,
+            "rMerge": 0.06,
+            "completeness": 99.0,
+            "ccHalf": 0.998,
+        },
+        {
+            "scalingStatisticsType": "outerShell",
+            "resolutionLimitLow": 1.65,
+            "resolutionLimitHigh": 1.61,
+            "rMerge": 0.9,
+            "completeness": 98.0,
+            "ccHalf": 0.55,
+        },
+    ]
 
 
 def sample(number: str, index: int) -> dict[str, Any]:
@@ -50,43 +68,95 @@ def sample(number: str, index: int) -> dict[str, Any]:
     end = (START + timedelta(minutes=3 * index + 2)).isoformat()
     location = index % 16 + 1
     return {
-        "name": f"xtal-{index}", "location": location, "code": f"P{number}-{index:05d}",
-        "Crystal": {"protein": "HEWL", "spaceGroup": "P43212", "cell_a": 79.1, "cell_b": 79.1,
-                    "cell_c": 38.0, "cell_alpha": 90, "cell_beta": 90, "cell_gamma": 90},
-        "dataCollectionGroups": [{
-            "session": 1, "experimentType": "OSC", "startTime": start, "endTime": end,
-            "dataCollections": [{
-                "imageDirectory": f"/data/visitors/biomax/{number}/raw/xtal-{index}/",
-                "imagePrefix": f"xtal-{index}", "dataCollectionNumber": 1,
-                "startTime": start, "endTime": end, "runStatus": "Data collection successful",
-                "numberOfImages": 3600, "axisRange": 0.1, "exposureTime": 0.01,
-                "wavelength": 0.976, "detectorDistance": 200.0, "resolution": 1.6,
-                "autoProcPrograms": [{
-                    "processingPrograms": "XIA2_DIALS", "processingStatus": "SUCCESS",
-                    "AutoProc": {"spaceGroup": "P 43 21 2", "refinedCell_a": 79.1},
-                    "AutoProcIntegration": {"startImageNumber": 1, "endImageNumber": 3600},
-                    "AutoProcScalingStatistics": shells(),
-                }],
-            }],
-        }],
-    }  # fmt: skip
+        "name": f"xtal-{index}",
+        "location": location,
+        "code": f"P{number}-{index:05d}",
+        "Crystal": {
+            "protein": "HEWL",
+            "spaceGroup": "P43212",
+            "cell_a": 79.1,
+            "cell_b": 79.1,
+            "cell_c": 38.0,
+            "cell_alpha": 90,
+            "cell_beta": 90,
+            "cell_gamma": 90,
+        },
+        "dataCollectionGroups": [
+            {
+                "session": 1,
+                "experimentType": "OSC",
+                "startTime": start,
+                "endTime": end,
+                "dataCollections": [
+                    {
+                        "imageDirectory": f"/data/visitors/biomax/{number}/raw/xtal-{index}/",
+                        "imagePrefix": f"xtal-{index}",
+                        "dataCollectionNumber": 1,
+                        "startTime": start,
+                        "endTime": end,
+                        "runStatus": "Data collection successful",
+                        "numberOfImages": 3600,
+                        "axisRange": 0.1,
+                        "exposureTime": 0.01,
+                        "wavelength": 0.976,
+                        "detectorDistance": 200.0,
+                        "resolution": 1.6,
+                        "autoProcPrograms": [
+                            {
+                                "processingPrograms": "XIA2_DIALS",
+                                "processingStatus": "SUCCESS",
+                                "AutoProc": {"spaceGroup": "P 43 21 2", "refinedCell_a": 79.1},
+                                "AutoProcIntegration": {
+                                    "startImageNumber": 1,
+                                    "endImageNumber": 3600,
+                                },
+                                "AutoProcScalingStatistics": shells(),
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def proposal(number: str, samples: int) -> dict[str, Any]:
     pucks = [list(range(first, min(first + 16, samples))) for first in range(0, samples, 16)]
     return {
-        "proposalCode": "MX", "proposalNumber": number, "title": "Benchmark",
+        "proposalCode": "MX",
+        "proposalNumber": number,
+        "title": "Benchmark",
         "Person": {"login": f"pi{number}", "familyName": "Bench"},
-        "sessions": [{"visit_number": 1, "beamLineName": "BioMAX",
-                      "startDate": START.isoformat(), "endDate": (START + timedelta(days=3)).isoformat()}],
+        "sessions": [
+            {
+                "visit_number": 1,
+                "beamLineName": "BioMAX",
+                "startDate": START.isoformat(),
+                "endDate": (START + timedelta(days=3)).isoformat(),
+            }
+        ],
         "proteins": [{"acronym": "HEWL", "name": "Lysozyme"}],
-        "shippings": [{"shippingName": f"MX{number}-1_Shipment1", "dewars": [{
-            "barCode": f"DW{number}", "code": "Dewar-1",
-            "containers": [{"barcode": f"PK{number}-{p}", "code": f"Puck-{p}",
-                            "containerType": "Unipuck", "samples": [sample(number, i) for i in puck]}
-                           for p, puck in enumerate(pucks, start=1)],
-        }]}],
-    }  # fmt: skip
+        "shippings": [
+            {
+                "shippingName": f"MX{number}-1_Shipment1",
+                "dewars": [
+                    {
+                        "barCode": f"DW{number}",
+                        "code": "Dewar-1",
+                        "containers": [
+                            {
+                                "barcode": f"PK{number}-{p}",
+                                "code": f"Puck-{p}",
+                                "containerType": "Unipuck",
+                                "samples": [sample(number, i) for i in puck],
+                            }
+                            for p, puck in enumerate(pucks, start=1)
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def free_port() -> int:
@@ -107,8 +177,10 @@ def latencies(client: httpx.Client, path: str, headers: dict[str, str], n: int) 
 
 def summary(times: list[float]) -> str:
     ordered = sorted(times)
-    return (f"p50 {statistics.median(ordered):.1f} ms, "
-            f"p95 {ordered[int(len(ordered) * 0.95) - 1]:.1f} ms")  # fmt: skip
+    return (
+        f"p50 {statistics.median(ordered):.1f} ms, "
+        f"p95 {ordered[int(len(ordered) * 0.95) - 1]:.1f} ms"
+    )
 
 
 def main() -> int:
@@ -130,19 +202,32 @@ def main() -> int:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         users = Path(tmp) / "users.json"
-        users.write_text(json.dumps([
-            {"login": "seeder", "password": password,
-             "permissions": ["all_proposals", "manage_proposals"]},
-            {"login": "pi20250001", "password": password, "permissions": []},
-        ]))  # fmt: skip
+        users.write_text(
+            json.dumps(
+                [
+                    {
+                        "login": "seeder",
+                        "password": password,
+                        "permissions": ["all_proposals", "manage_proposals"],
+                    },
+                    {"login": "pi20250001", "password": password, "permissions": []},
+                ]
+            )
+        )
         env = os.environ | {
             "PYTHONPATH": str(ROOT / "services" / "ispyb-mock" / "src"),
             "DATABASE_URL": make_url(url).set(database=name).render_as_string(hide_password=False),
-            "JWT_SECRET": secrets.token_hex(32), "ISPYB_USERS_FILE": str(users),
-            "HOST": "127.0.0.1", "PORT": str(port),
-        }  # fmt: skip
-        process = subprocess.Popen([sys.executable, "-m", "ispyb_mock"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            "JWT_SECRET": secrets.token_hex(32),
+            "ISPYB_USERS_FILE": str(users),
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ispyb_mock"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             return run(f"http://127.0.0.1:{port}{API}", password, args)
         finally:
@@ -176,8 +261,9 @@ def run(base: str, password: str, args: argparse.Namespace) -> int:
             client.post("/bulk/proposals", json=graph, headers=seeder).raise_for_status()
             loads.append(time.perf_counter() - started)
         started = time.perf_counter()
-        client.post("/bulk/proposals", json=proposal("20250001", args.samples),
-                    headers=seeder).raise_for_status()  # fmt: skip
+        client.post(
+            "/bulk/proposals", json=proposal("20250001", args.samples), headers=seeder
+        ).raise_for_status()
         reload = time.perf_counter() - started
         total = client.get("/samples", headers=seeder).json()["total"]
         member = token("pi20250001")
@@ -185,17 +271,28 @@ def run(base: str, password: str, args: argparse.Namespace) -> int:
             ("bulk load of one proposal (first)", f"{loads[0]:.2f} s"),
             ("bulk load, median over proposals", f"{statistics.median(loads):.2f} s"),
             ("bulk reload of the same proposal (idempotent)", f"{reload:.2f} s"),
-            (f"GET /samples, all_proposals, {total} samples",
-             summary(latencies(client, "/samples", seeder, args.requests))),
-            ("GET /samples, member of one proposal",
-             summary(latencies(client, "/samples", member, args.requests))),
-            ("GET /events, all_proposals", summary(latencies(client, "/events", seeder, args.requests))),
-            ("GET /events, member of one proposal",
-             summary(latencies(client, "/events", member, args.requests))),
-        ]  # fmt: skip
-    print(f"Date: {datetime.now():%Y-%m-%d}; Python {platform.python_version()}; "
-          f"{args.proposals} proposals x {args.samples} samples "
-          f"({-(-args.samples // 16)} Unipucks each), {args.requests} requests per figure.\n")
+            (
+                f"GET /samples, all_proposals, {total} samples",
+                summary(latencies(client, "/samples", seeder, args.requests)),
+            ),
+            (
+                "GET /samples, member of one proposal",
+                summary(latencies(client, "/samples", member, args.requests)),
+            ),
+            (
+                "GET /events, all_proposals",
+                summary(latencies(client, "/events", seeder, args.requests)),
+            ),
+            (
+                "GET /events, member of one proposal",
+                summary(latencies(client, "/events", member, args.requests)),
+            ),
+        ]
+    print(
+        f"Date: {datetime.now():%Y-%m-%d}; Python {platform.python_version()}; "
+        f"{args.proposals} proposals x {args.samples} samples "
+        f"({-(-args.samples // 16)} Unipucks each), {args.requests} requests per figure.\n"
+    )
     print("| Measure | Result |\n|---|---|")
     for measure, result in rows:
         print(f"| {measure} | {result} |")

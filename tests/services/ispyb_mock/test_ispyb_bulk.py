@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
-
 from ispyb_mock import API_PREFIX as API
 from ispyb_mock.models import schema_tables
+from sqlalchemy import Engine, func, select
 
 pytestmark = pytest.mark.database
 URL = f"{API}/bulk/proposals"
@@ -17,8 +16,10 @@ PUCK = "shippings[0].dewars[0].containers[0]"
 
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
-        return {t.name: connection.scalar(select(func.count()).select_from(t)) or 0
-                for t in schema_tables()}  # fmt: skip
+        return {
+            t.name: connection.scalar(select(func.count()).select_from(t)) or 0
+            for t in schema_tables()
+        }
 
 
 def test_load_creates_the_whole_graph(load: Any, clean_engine: Engine) -> None:
@@ -26,9 +27,17 @@ def test_load_creates_the_whole_graph(load: Any, clean_engine: Engine) -> None:
     assert result["proposal"] == "MX20240001"
     assert set(result["sessions"]) == {"1", "2"}
     assert result["created"] == {
-        "Proposal": 1, "BLSession": 2, "Protein": 1, "Shipping": 1, "Dewar": 1, "Container": 1,
-        "BLSample": 2, "DataCollectionGroup": 2, "DataCollection": 2, "AutoProcProgram": 2,
-    }  # fmt: skip
+        "Proposal": 1,
+        "BLSession": 2,
+        "Protein": 1,
+        "Shipping": 1,
+        "Dewar": 1,
+        "Container": 1,
+        "BLSample": 2,
+        "DataCollectionGroup": 2,
+        "DataCollection": 2,
+        "AutoProcProgram": 2,
+    }
     assert [s["location"] for s in result["samples"]] == [1, 2]
     assert all(len(dc["autoProcProgramIds"]) == 1 for dc in result["dataCollections"])
     counts = row_counts(clean_engine)
@@ -51,8 +60,9 @@ def test_reload_is_idempotent(load: Any, clean_engine: Engine) -> None:
     ]
 
 
-def test_reload_updates_and_adds(load: Any, make_graph: Any, make_sample: Any, client: Any,
-                                 auth: Any) -> None:  # fmt: skip
+def test_reload_updates_and_adds(
+    load: Any, make_graph: Any, make_sample: Any, client: Any, auth: Any
+) -> None:
     load()
     graph = make_graph()
     graph["title"] = "Renamed"
@@ -63,7 +73,9 @@ def test_reload_updates_and_adds(load: Any, make_graph: Any, make_sample: Any, c
     assert result["created"] == {"BLSample": 1}
     proposal = client.get(f"{API}/proposals/MX20240001", headers=auth("admin")).json()
     assert proposal["title"] == "Renamed"
-    names = [s["name"] for s in client.get(f"{API}/samples", headers=auth("admin")).json()["results"]]
+    names = [
+        s["name"] for s in client.get(f"{API}/samples", headers=auth("admin")).json()["results"]
+    ]
     assert names == ["renamed-1", "lyso-2", "lyso-3"]
 
 
@@ -77,39 +89,99 @@ def _post(client: Any, auth: Any, graph: dict[str, Any]) -> Any:
     return client.post(URL, json=graph, headers=auth("admin"))
 
 
-@pytest.mark.parametrize(("change", "status", "field"), [
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"].extend(
-        s(i, with_collection=False) for i in range(3, 18)), 422, f"{PUCK}.samples[16].location"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0].update(containerType="Spinepuck")
-        or g["shippings"][0]["dewars"][0]["containers"][0]["samples"].append(
-            s(11, with_collection=False)), 422, f"{PUCK}.samples[2].location"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"].append(
-        s(2, with_collection=False)), 422, f"{PUCK}.samples[2].location"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"].append(
-        dict(g["shippings"][0]["dewars"][0]["containers"][0], samples=[])), 422,
-        "shippings[0].dewars[0].containers[1].barcode"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0].update(sampleChangerLocation="30"),
-        422, f"{PUCK}.sampleChangerLocation"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0].update(capacity=10), 422,
-        f"{PUCK}.capacity"),
-    (lambda g, s: g["shippings"][0].update(shippingStatus="lost"), 422,
-        "shippings[0].shippingStatus"),
-    (lambda g, s: g["shippings"][0]["dewars"][0].update(dewarStatus="sent to ESRF"), 422,
-        "shippings[0].dewars[0].dewarStatus"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"][0]["Crystal"].update(
-        protein="NOPE"), 422, f"{PUCK}.samples[0].Crystal.protein"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0].update(session=9), 422,
-        f"{PUCK}.session"),
-    (lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"][0]
-        ["dataCollectionGroups"][0]["dataCollections"][0]["autoProcPrograms"][0]
-        ["AutoProcScalingStatistics"].pop(), 422,
-        f"{PUCK}.samples[0].dataCollectionGroups[0].dataCollections[0].autoProcPrograms[0]"
-        ".AutoProcScalingStatistics"),
-    (lambda g, s: g["sessions"].append(dict(g["sessions"][0])), 422, "sessions[2].visit_number"),
-])  # fmt: skip
-def test_rule_violations_name_the_json_path(client: Any, auth: Any, make_graph: Any,
-                                            make_sample: Any, clean_engine: Engine,
-                                            change: Any, status: int, field: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"].extend(
+                s(i, with_collection=False) for i in range(3, 18)
+            ),
+            422,
+            f"{PUCK}.samples[16].location",
+        ),
+        (
+            lambda g, s: (
+                g["shippings"][0]["dewars"][0]["containers"][0].update(containerType="Spinepuck")
+                or g["shippings"][0]["dewars"][0]["containers"][0]["samples"].append(
+                    s(11, with_collection=False)
+                )
+            ),
+            422,
+            f"{PUCK}.samples[2].location",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"].append(
+                s(2, with_collection=False)
+            ),
+            422,
+            f"{PUCK}.samples[2].location",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"].append(
+                dict(g["shippings"][0]["dewars"][0]["containers"][0], samples=[])
+            ),
+            422,
+            "shippings[0].dewars[0].containers[1].barcode",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0].update(
+                sampleChangerLocation="30"
+            ),
+            422,
+            f"{PUCK}.sampleChangerLocation",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0].update(capacity=10),
+            422,
+            f"{PUCK}.capacity",
+        ),
+        (
+            lambda g, s: g["shippings"][0].update(shippingStatus="lost"),
+            422,
+            "shippings[0].shippingStatus",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0].update(dewarStatus="sent to ESRF"),
+            422,
+            "shippings[0].dewars[0].dewarStatus",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"][0][
+                "Crystal"
+            ].update(protein="NOPE"),
+            422,
+            f"{PUCK}.samples[0].Crystal.protein",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0].update(session=9),
+            422,
+            f"{PUCK}.session",
+        ),
+        (
+            lambda g, s: g["shippings"][0]["dewars"][0]["containers"][0]["samples"][0][
+                "dataCollectionGroups"
+            ][0]["dataCollections"][0]["autoProcPrograms"][0]["AutoProcScalingStatistics"].pop(),
+            422,
+            f"{PUCK}.samples[0].dataCollectionGroups[0].dataCollections[0].autoProcPrograms[0]"
+            ".AutoProcScalingStatistics",
+        ),
+        (
+            lambda g, s: g["sessions"].append(dict(g["sessions"][0])),
+            422,
+            "sessions[2].visit_number",
+        ),
+    ],
+)
+def test_rule_violations_name_the_json_path(
+    client: Any,
+    auth: Any,
+    make_graph: Any,
+    make_sample: Any,
+    clean_engine: Engine,
+    change: Any,
+    status: int,
+    field: str,
+) -> None:
     graph = make_graph()
     change(graph, make_sample)
     reply = _post(client, auth, graph)
@@ -136,8 +208,11 @@ def test_barcodes_of_another_proposal_are_refused_and_nothing_is_written(
 
 
 def test_bad_input_is_a_4xx(client: Any, auth: Any, make_graph: Any) -> None:
-    reply = client.post(URL, content=b'{"proposalCode": ', headers=auth("admin") | {
-        "Content-Type": "application/json"})  # fmt: skip
+    reply = client.post(
+        URL,
+        content=b'{"proposalCode": ',
+        headers=auth("admin") | {"Content-Type": "application/json"},
+    )
     assert reply.status_code == 400 and reply.json()["detail"] == "malformed JSON body"
     graph = make_graph()
     graph["shippings"][0]["dewars"][0]["containers"][0]["samples"][0]["location"] = "first"

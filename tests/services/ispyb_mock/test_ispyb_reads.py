@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-
 from ispyb_mock import API_PREFIX as API
 
 pytestmark = pytest.mark.database
@@ -16,9 +15,9 @@ pytestmark = pytest.mark.database
 def seeded(load: Any, make_graph: Any) -> dict[str, Any]:
     """30 samples in two Unipucks (16 + 14), each with one collection and one run."""
     graph = make_graph(pucks=2, samples=16)
-    graph["shippings"][0]["dewars"][0]["containers"][1]["samples"] = (
-        graph["shippings"][0]["dewars"][0]["containers"][1]["samples"][:14]
-    )
+    graph["shippings"][0]["dewars"][0]["containers"][1]["samples"] = graph["shippings"][0][
+        "dewars"
+    ][0]["containers"][1]["samples"][:14]
     second = graph["shippings"][0]["dewars"][0]["containers"][1]["samples"]
     for sample in second:
         sample["dataCollectionGroups"][0]["dataCollections"][0]["imagePrefix"] += "-b"
@@ -90,8 +89,11 @@ def test_samples_paging_and_filters(client: Any, auth: Any, seeded: Any) -> None
     assert sample["Crystal"]["Protein"]["acronym"] == "HEWL"
     assert sample["Container"]["sampleChangerLocation"] == "1"
     assert sample["location"] == 1 and sample["DiffractionPlan"]["experimentKind"] == "OSC"
-    assert sample["_metadata"] == {"datacollections": 1, "autoIntegrations": 1,
-                                   "proposal": "MX20240001"}  # fmt: skip
+    assert sample["_metadata"] == {
+        "datacollections": 1,
+        "autoIntegrations": 1,
+        "proposal": "MX20240001",
+    }
     container_id = sample["containerId"]
     protein_id = sample["Crystal"]["proteinId"]
     assert get(client, auth, "/samples", containerId=container_id)["total"] == 16
@@ -103,14 +105,17 @@ def test_samples_paging_and_filters(client: Any, auth: Any, seeded: Any) -> None
     assert get(client, auth, "/samples", search="lyso-1")["total"] == 8 + 6  # 1, 10-16 and 1, 10-14
     assert get(client, auth, "/samples", search="HEWL")["total"] == 30
     assert get(client, auth, "/samples", search="PIN0003")["total"] == 2
-    names = [s["name"] for s in get(client, auth, "/samples", order_by="name", order="desc",
-                                    limit=2)["results"]]  # fmt: skip
+    names = [
+        s["name"]
+        for s in get(client, auth, "/samples", order_by="name", order="desc", limit=2)["results"]
+    ]
     assert names == ["lyso-9", "lyso-9"]
     assert get(client, auth, f"/samples/{sample['blSampleId']}")["name"] == "lyso-1"
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"skip": -1},
-                                    {"order_by": "colour"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 1001}, {"skip": -1}, {"order_by": "colour"}]
+)
 def test_bad_paging_is_422(client: Any, auth: Any, seeded: Any, params: dict[str, Any]) -> None:
     reply = client.get(f"{API}/samples", params=params, headers=auth("alice"))
     assert reply.status_code == 422 and reply.json()["field"].startswith("query.")
@@ -157,9 +162,12 @@ def test_events_list_data_collections(client: Any, auth: Any, seeded: Any) -> No
 
 def test_events_group_collections(client: Any, auth: Any, load: Any, make_graph: Any) -> None:
     graph = make_graph(samples=1)
-    group = graph["shippings"][0]["dewars"][0]["containers"][0]["samples"][0]["dataCollectionGroups"][0]
-    group["dataCollections"].append(dict(group["dataCollections"][0], dataCollectionNumber=2,
-                                         autoProcPrograms=[]))  # fmt: skip
+    group = graph["shippings"][0]["dewars"][0]["containers"][0]["samples"][0][
+        "dataCollectionGroups"
+    ][0]
+    group["dataCollections"].append(
+        dict(group["dataCollections"][0], dataCollectionNumber=2, autoProcPrograms=[])
+    )
     load(graph)
     events = get(client, auth, "/events")
     assert events["total"] == 1 and events["results"][0]["count"] == 2
@@ -179,14 +187,24 @@ def test_processing(client: Any, auth: Any, seeded: Any) -> None:
     assert set(shells) == {"overall", "innerShell", "outerShell"}
     assert shells["overall"]["ccAno"] == shells["overall"]["ccAnomalous"] == 0.6
     statuses = get(client, auth, "/processings/status", dataCollectionIds=json.dumps([dc_id, 0]))
-    assert statuses["statuses"] == {str(dc_id): {
-        "screening": None, "xrc": None, "em": None, "processing": {},
-        "autoIntegration": {"XIA2_DIALS": [{"status": 1, "autoProcProgramId": run["autoProcProgramId"]}]},
-    }}  # fmt: skip
-    reply = client.get(f"{API}/processings/status", params={"dataCollectionIds": "1,2"},
-                       headers=auth("alice"))  # fmt: skip
+    assert statuses["statuses"] == {
+        str(dc_id): {
+            "screening": None,
+            "xrc": None,
+            "em": None,
+            "processing": {},
+            "autoIntegration": {
+                "XIA2_DIALS": [{"status": 1, "autoProcProgramId": run["autoProcProgramId"]}]
+            },
+        }
+    }
+    reply = client.get(
+        f"{API}/processings/status", params={"dataCollectionIds": "1,2"}, headers=auth("alice")
+    )
     assert reply.status_code == 422 and reply.json()["field"] == "dataCollectionIds"
-    files = get(client, auth, "/processings/attachments", autoProcProgramId=run["autoProcProgramId"])
+    files = get(
+        client, auth, "/processings/attachments", autoProcProgramId=run["autoProcProgramId"]
+    )
     assert files["results"][0]["fileName"] == "xia2.txt"
 
 

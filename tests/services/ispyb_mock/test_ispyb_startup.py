@@ -13,11 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import inspect, make_url, text
-
 from ispyb_mock import API_PREFIX as API
 from ispyb_mock.db import DatabaseUnavailable, create_schema, make_engine, wait_for_database
 from ispyb_mock.models import UNIQUE_KEYS, schema_tables
+from sqlalchemy import inspect, make_url, text
 
 pytestmark = pytest.mark.database
 SRC = Path(__file__).resolve().parents[3] / "services" / "ispyb-mock" / "src"
@@ -43,8 +42,12 @@ def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None
     tables = set(inspector.get_table_names())
     assert {t.name for t in schema_tables()} == tables
     assert {"BLSample", "AutoProcScalingStatistics", "Session_has_Person"} <= tables
-    unique = {index["name"] for table in tables for index in inspector.get_indexes(table)
-              if index["unique"]}  # fmt: skip
+    unique = {
+        index["name"]
+        for table in tables
+        for index in inspector.get_indexes(table)
+        if index["unique"]
+    }
     assert set(UNIQUE_KEYS) <= unique
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO Person (login) VALUES ('kept')"))
@@ -75,16 +78,23 @@ def _run(env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "ispyb_mock"],
         env=os.environ | {"PYTHONPATH": str(SRC)} | env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_main_exits_when_the_database_never_comes(tmp_path: Path) -> None:
     users = tmp_path / "users.json"
     users.write_text("[]")
-    process = _run({"DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{_free_port()}/ispyb",
-                    "JWT_SECRET": "s" * 32, "ISPYB_USERS_FILE": str(users),
-                    "DATABASE_WAIT_SECONDS": "1"})  # fmt: skip
+    process = _run(
+        {
+            "DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{_free_port()}/ispyb",
+            "JWT_SECRET": "s" * 32,
+            "ISPYB_USERS_FILE": str(users),
+            "DATABASE_WAIT_SECONDS": "1",
+        }
+    )
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "database not ready" in output and "not reachable" in output
@@ -92,11 +102,27 @@ def test_main_exits_when_the_database_never_comes(tmp_path: Path) -> None:
 
 def test_main_serves(empty_url: str, tmp_path: Path) -> None:
     users = tmp_path / "users.json"
-    users.write_text(json.dumps([{"login": "seeder", "password": "pw-seed",
-                                  "permissions": ["all_proposals", "manage_proposals"]}]))
+    users.write_text(
+        json.dumps(
+            [
+                {
+                    "login": "seeder",
+                    "password": "pw-seed",
+                    "permissions": ["all_proposals", "manage_proposals"],
+                }
+            ]
+        )
+    )
     port = _free_port()
-    process = _run({"DATABASE_URL": empty_url, "JWT_SECRET": "s" * 32,
-                    "ISPYB_USERS_FILE": str(users), "HOST": "127.0.0.1", "PORT": str(port)})
+    process = _run(
+        {
+            "DATABASE_URL": empty_url,
+            "JWT_SECRET": "s" * 32,
+            "ISPYB_USERS_FILE": str(users),
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+        }
+    )
     try:
         base = f"http://127.0.0.1:{port}{API}"
         deadline = time.monotonic() + 30

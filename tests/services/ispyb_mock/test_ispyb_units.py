@@ -7,9 +7,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from pydantic import TypeAdapter
-from sqlalchemy.exc import OperationalError
-
 from ispyb_mock import rules
 from ispyb_mock.auth import TokenIssuer
 from ispyb_mock.db import DatabaseUnavailable, wait_for_database
@@ -17,27 +14,50 @@ from ispyb_mock.errors import Conflict, RuleViolation, Unauthorized, _location
 from ispyb_mock.schemas.common import DbDateTime
 from ispyb_mock.settings import Settings, SettingsError
 from ispyb_mock.users import Accounts, UsersFileError
+from pydantic import TypeAdapter
+from sqlalchemy.exc import OperationalError
 
 
-@pytest.mark.parametrize(("kind", "requested", "capacity"),
-                         [("Unipuck", None, 16), ("Unipuck", 16, 16), ("Spinepuck", None, 10),
-                          ("Cane", 6, 6), ("Other", 1, 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "requested", "capacity"),
+    [
+        ("Unipuck", None, 16),
+        ("Unipuck", 16, 16),
+        ("Spinepuck", None, 10),
+        ("Cane", 6, 6),
+        ("Other", 1, 1),
+    ],
+)
 def test_container_capacity(kind: str, requested: int | None, capacity: int) -> None:
     assert rules.container_capacity(kind, requested) == capacity
 
 
-@pytest.mark.parametrize(("kind", "requested", "field"),
-                         [("Unipuck", 10, "capacity"), ("Spinepuck", 16, "capacity"),
-                          ("Cane", None, "capacity"), ("Basket", 4, "containerType")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "requested", "field"),
+    [
+        ("Unipuck", 10, "capacity"),
+        ("Spinepuck", 16, "capacity"),
+        ("Cane", None, "capacity"),
+        ("Basket", 4, "containerType"),
+    ],
+)
 def test_container_capacity_violations(kind: str, requested: int | None, field: str) -> None:
     with pytest.raises(RuleViolation) as error:
         rules.container_capacity(kind, requested)
     assert error.value.field == field
 
 
-@pytest.mark.parametrize(("location", "capacity", "ok"),
-                         [(1, 16, True), (16, 16, True), (17, 16, False), (0, 16, False),
-                          (10, 10, True), (11, 10, False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("location", "capacity", "ok"),
+    [
+        (1, 16, True),
+        (16, 16, True),
+        (17, 16, False),
+        (0, 16, False),
+        (10, 10, True),
+        (11, 10, False),
+    ],
+)
 def test_sample_location(location: int, capacity: int, ok: bool) -> None:
     if ok:
         rules.check_sample_location(location, capacity)
@@ -53,11 +73,22 @@ def test_samples_must_fit_a_smaller_container() -> None:
         rules.check_fits([1, 12, 16], 10)
 
 
-@pytest.mark.parametrize(("beamline", "slot", "ok"),
-                         [("BioMAX", "29", True), ("BioMAX", "30", False), ("BioMAX", "0", False),
-                          ("BioMAX", "x", False), ("BioMAX", "", True), ("BioMAX", None, True),
-                          ("ID30B", "24", True), ("ID30B", "25", False), ("XALOC", "10", False),
-                          (None, "29", True), ("Unknown", "30", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("beamline", "slot", "ok"),
+    [
+        ("BioMAX", "29", True),
+        ("BioMAX", "30", False),
+        ("BioMAX", "0", False),
+        ("BioMAX", "x", False),
+        ("BioMAX", "", True),
+        ("BioMAX", None, True),
+        ("ID30B", "24", True),
+        ("ID30B", "25", False),
+        ("XALOC", "10", False),
+        (None, "29", True),
+        ("Unknown", "30", False),
+    ],
+)
 def test_sample_changer_location(beamline: str | None, slot: str | None, ok: bool) -> None:
     changer = rules.sample_changer_for(beamline, "ISARA")
     if ok:
@@ -87,14 +118,21 @@ def test_unique_keys_in_one_request() -> None:
 
 def test_scaling_shells() -> None:
     rules.check_scaling_shells(["outerShell", "overall", "innerShell"])
-    for shells in (["overall"], ["overall", "overall", "innerShell"],
-                   ["overall", "innerShell", "outerShell", "overall"]):  # fmt: skip
+    for shells in (
+        ["overall"],
+        ["overall", "overall", "innerShell"],
+        ["overall", "innerShell", "outerShell", "overall"],
+    ):
         with pytest.raises(RuleViolation):
             rules.check_scaling_shells(shells)
 
 
 def test_settings_from_env(tmp_path: Path) -> None:
-    env = {"DATABASE_URL": "mysql+pymysql://u@h/db", "JWT_SECRET": "s", "ISPYB_USERS_FILE": "/u.json"}
+    env = {
+        "DATABASE_URL": "mysql+pymysql://u@h/db",
+        "JWT_SECRET": "s",
+        "ISPYB_USERS_FILE": "/u.json",
+    }
     settings = Settings.from_env(env)
     assert (settings.host, settings.port, settings.users_file) == ("0.0.0.0", 8000, Path("/u.json"))
     assert Settings.from_env(env | {"PORT": "9000", "ISPYB_SITE": "ESRF"}).port == 9000
@@ -106,8 +144,11 @@ def test_settings_from_env(tmp_path: Path) -> None:
 
 def test_users_file(tmp_path: Path) -> None:
     path = tmp_path / "users.json"
-    path.write_text(json.dumps([{"login": "a", "password": "p1", "permissions": ["all_proposals"],
-                                 "groups": ["g"]}]))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            [{"login": "a", "password": "p1", "permissions": ["all_proposals"], "groups": ["g"]}]
+        )
+    )
     accounts = Accounts.load(path)
     account = accounts.authenticate("a", "p1")
     assert account is not None and account.permissions == ("all_proposals",)
@@ -166,8 +207,12 @@ def test_wait_for_database_retries_until_up() -> None:
 def test_wait_for_database_gives_up() -> None:
     clock = iter(range(0, 100, 10))
     with pytest.raises(DatabaseUnavailable, match="after 3 attempts"):
-        wait_for_database(_FlakyEngine(failures=99), timeout=25, sleep=lambda _: None,  # type: ignore[arg-type]
-                          clock=lambda: float(next(clock)))  # fmt: skip
+        wait_for_database(
+            _FlakyEngine(failures=99),
+            timeout=25,
+            sleep=lambda _: None,  # type: ignore[arg-type]
+            clock=lambda: float(next(clock)),
+        )
 
 
 def test_datetimes_are_stored_naive_utc_whole_seconds() -> None:
@@ -178,5 +223,8 @@ def test_datetimes_are_stored_naive_utc_whole_seconds() -> None:
 
 
 def test_error_locations_read_like_json_paths() -> None:
-    assert _location(("body", "shippings", 0, "dewars", 2, "barCode")) == "body.shippings[0].dewars[2].barCode"
+    assert (
+        _location(("body", "shippings", 0, "dewars", 2, "barCode"))
+        == "body.shippings[0].dewars[2].barCode"
+    )
     assert Conflict("taken", "barcode").status_code == 409

@@ -1,4 +1,4 @@
-"""A py-ISPyB look-alike REST service for the sample-tracking and MX data-collection part of ISPyB."""
+"""A py-ISPyB look-alike: ISPyB sample tracking and MX data collections over REST."""
 
 API_PREFIX = "/ispyb/api/v1"
 

@@ -44,16 +44,16 @@ def visible(user: CurrentUser, proposal_id: ColumnElement[int]) -> ColumnElement
 def can_see(db: Session, user: CurrentUser, proposal_id: int) -> bool:
     if user.sees_all:
         return True
-    query = select(exists().where(Proposal.proposalId == proposal_id, visible(user, Proposal.proposalId)))
+    query = select(
+        exists().where(Proposal.proposalId == proposal_id, visible(user, Proposal.proposalId))
+    )
     return bool(db.scalar(query))
 
 
 def proposal_by_name(db: Session, user: CurrentUser, name: str) -> Proposal:
     """The proposal called ``name`` (code + number), or 404 when absent or not visible."""
     proposal = db.scalar(
-        select(Proposal).where(
-            Proposal.proposal == name, visible(user, Proposal.proposalId)
-        )
+        select(Proposal).where(Proposal.proposal == name, visible(user, Proposal.proposalId))
     )
     if proposal is None:
         raise NotFound("Proposal not found", "proposal")
@@ -71,4 +71,3 @@ def require_visible(db: Session, user: CurrentUser, proposal_id: int, field: str
     """A referenced proposal exists and is visible, else the reference is unknown."""
     if not db.get(Proposal, proposal_id) or not can_see(db, user, proposal_id):
         raise UnknownReference(f"{field} {proposal_id} does not exist", field)
-

@@ -37,7 +37,11 @@ class TokenIssuer:
         self._seconds = minutes * 60
 
     def issue(
-        self, login: str, permissions: tuple[str, ...], groups: tuple[str, ...], person_id: int | None
+        self,
+        login: str,
+        permissions: tuple[str, ...],
+        groups: tuple[str, ...],
+        person_id: int | None,
     ) -> str:
         now = int(time.time())
         claims = {

@@ -59,7 +59,9 @@ class Forbidden(ApiError):
     status_code = 403
 
 
-def error_body(message: str, field: str | None, errors: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+def error_body(
+    message: str, field: str | None, errors: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
     return {
         "detail": message,
         "field": field,
@@ -115,5 +117,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(
-            error_body(str(error.detail), None), status_code=error.status_code, headers=error.headers
+            error_body(str(error.detail), None),
+            status_code=error.status_code,
+            headers=error.headers,
         )

@@ -82,12 +82,29 @@ Index(
 Index("ix_DataCollection_blSampleId", DataCollection.blSampleId)
 
 _USED_TABLES = (
-    Person, Laboratory, Proposal, ProposalHasPerson, BLSession, SessionHasPerson,
-    Shipping, Dewar, Container, BLSample, Crystal, Protein, DiffractionPlan,
-    DataCollectionGroup, DataCollection, AutoProcProgram, AutoProc, AutoProcIntegration,
-    AutoProcScaling, AutoProcScalingHasInt, AutoProcScalingStatistics,
+    Person,
+    Laboratory,
+    Proposal,
+    ProposalHasPerson,
+    BLSession,
+    SessionHasPerson,
+    Shipping,
+    Dewar,
+    Container,
+    BLSample,
+    Crystal,
+    Protein,
+    DiffractionPlan,
+    DataCollectionGroup,
+    DataCollection,
+    AutoProcProgram,
+    AutoProc,
+    AutoProcIntegration,
+    AutoProcScaling,
+    AutoProcScalingHasInt,
+    AutoProcScalingStatistics,
     AutoProcProgramAttachment,
-)  # fmt: skip
+)
 
 
 def schema_tables() -> list[Table]:

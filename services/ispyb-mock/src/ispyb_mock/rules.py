@@ -42,14 +42,28 @@ SCALING_SHELLS: tuple[str, ...] = ("overall", "innerShell", "outerShell")
 
 def shipping_statuses(site: str) -> tuple[str, ...]:
     """Java ISPyB's shipping status list, for this facility."""
-    return ("opened", "ready to go", f"sent to {site}", f"at {site}", "processing",
-            "sent to User", "closed")  # fmt: skip
+    return (
+        "opened",
+        "ready to go",
+        f"sent to {site}",
+        f"at {site}",
+        "processing",
+        "sent to User",
+        "closed",
+    )
 
 
 def dewar_statuses(site: str) -> tuple[str, ...]:
     """Java ISPyB's dewar status list, for this facility."""
-    return ("opened", "ready to go", f"sent to {site}", f"at {site}", "processing",
-            "unprocessing", "sent to User")  # fmt: skip
+    return (
+        "opened",
+        "ready to go",
+        f"sent to {site}",
+        f"at {site}",
+        "processing",
+        "unprocessing",
+        "sent to User",
+    )
 
 
 def check_status(value: str | None, allowed: Iterable[str], field: str) -> None:

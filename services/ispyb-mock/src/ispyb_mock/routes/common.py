@@ -20,7 +20,9 @@ def paginate(db: Session, query: Select[tuple[Row]], paging: Paging) -> tuple[in
     return total, rows
 
 
-def counts(db: Session, column: ColumnElement[Any], ids: Iterable[int], *joins: Any) -> dict[int, int]:
+def counts(
+    db: Session, column: ColumnElement[Any], ids: Iterable[int], *joins: Any
+) -> dict[int, int]:
     """How many rows reference each of ``ids`` through ``column``."""
     ids = list(ids)
     if not ids:

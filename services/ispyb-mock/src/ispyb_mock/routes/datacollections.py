@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from collections.abc import Sequence
-
 from sqlalchemy import (
-    ColumnElement, RowMapping, Select, desc, distinct, exists, func, literal, not_, or_, select,
+    ColumnElement,
+    RowMapping,
+    Select,
+    desc,
+    distinct,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
 )
 from sqlalchemy.orm import selectinload
 
@@ -16,13 +25,23 @@ from ..access import name_filter, visible
 from ..deps import Db, Page, User, Writer
 from ..errors import RuleViolation
 from ..models import (
-    AutoProcIntegration, AutoProcProgram, BLSample, BLSession, Crystal, DataCollection,
-    DataCollectionGroup, Proposal,
-)  # fmt: skip
+    AutoProcIntegration,
+    AutoProcProgram,
+    BLSample,
+    BLSession,
+    Crystal,
+    DataCollection,
+    DataCollectionGroup,
+    Proposal,
+)
 from ..schemas.common import Paginated
 from ..schemas.datacollections import (
-    DataCollectionCreate, DataCollectionOut, EventOut, GroupCreate, GroupOut,
-)  # fmt: skip
+    DataCollectionCreate,
+    DataCollectionOut,
+    EventOut,
+    GroupCreate,
+    GroupOut,
+)
 from ..store.collections import create_collection, create_group
 
 router = APIRouter(tags=["data collections"])
@@ -93,38 +112,61 @@ def list_events(
     grouped = dataCollectionGroupId is None
     seconds = func.time_to_sec(func.timediff(DataCollection.endTime, DataCollection.startTime))
     columns: list[Any] = (
-        [func.min(DataCollection.dataCollectionId), func.min(DataCollection.startTime),
-         func.max(DataCollection.endTime), func.sum(seconds), func.count()]
-        if grouped else
-        [DataCollection.dataCollectionId, DataCollection.startTime, DataCollection.endTime,
-         seconds, literal(1)]
-    )  # fmt: skip
+        [
+            func.min(DataCollection.dataCollectionId),
+            func.min(DataCollection.startTime),
+            func.max(DataCollection.endTime),
+            func.sum(seconds),
+            func.count(),
+        ]
+        if grouped
+        else [
+            DataCollection.dataCollectionId,
+            DataCollection.startTime,
+            DataCollection.endTime,
+            seconds,
+            literal(1),
+        ]
+    )
     labels = ("id", "startTime", "endTime", "duration", "count")
     conditions = [visible(user, BLSession.proposalId), name_filter(proposal, BLSession.proposalId)]
     filters = {
         "session": (session, lambda: _session_filter(session or "")),
         "sessionId": (sessionId, lambda: BLSession.sessionId == sessionId),
         "beamLineName": (beamLineName, lambda: BLSession.beamLineName == beamLineName),
-        "dataCollectionId": (dataCollectionId,
-                             lambda: DataCollection.dataCollectionId == dataCollectionId),
-        "dataCollectionGroupId": (dataCollectionGroupId, lambda: (
-            DataCollectionGroup.dataCollectionGroupId == dataCollectionGroupId)),
+        "dataCollectionId": (
+            dataCollectionId,
+            lambda: DataCollection.dataCollectionId == dataCollectionId,
+        ),
+        "dataCollectionGroupId": (
+            dataCollectionGroupId,
+            lambda: DataCollectionGroup.dataCollectionGroupId == dataCollectionGroupId,
+        ),
         "blSampleId": (blSampleId, lambda: DataCollectionGroup.blSampleId == blSampleId),
-        "proteinId": (proteinId, lambda: DataCollectionGroup.blSampleId.in_(
-            select(BLSample.blSampleId).join(BLSample.Crystal).where(Crystal.proteinId == proteinId)
-        )),
+        "proteinId": (
+            proteinId,
+            lambda: DataCollectionGroup.blSampleId.in_(
+                select(BLSample.blSampleId)
+                .join(BLSample.Crystal)
+                .where(Crystal.proteinId == proteinId)
+            ),
+        ),
         "status": (status, lambda: _status_filter(status or "success")),
-    }  # fmt: skip
+    }
     conditions += [condition() for value, condition in filters.values() if value is not None]
     own_columns = {"dataCollectionId", "status"}  # filters on DataCollection alone
-    joined = not user.sees_all or any(
-        value is not None for name, (value, _) in filters.items() if name not in own_columns
-    ) or proposal is not None  # fmt: skip
+    joined = (
+        not user.sees_all
+        or any(value is not None for name, (value, _) in filters.items() if name not in own_columns)
+        or proposal is not None
+    )
 
     def source(*selected: Any) -> Select[Any]:
         query = select(*selected).select_from(DataCollection)
         if joined:
-            query = query.join(DataCollection.DataCollectionGroup).join(DataCollectionGroup.BLSession)
+            query = query.join(DataCollection.DataCollectionGroup).join(
+                DataCollectionGroup.BLSession
+            )
         return query.where(*conditions)
 
     counted = distinct(DataCollection.dataCollectionGroupId) if grouped else literal(1)
@@ -154,12 +196,16 @@ def _events(db: Db, rows: Sequence[RowMapping]) -> list[EventOut]:
     sessions = {
         session_id: (f"{code}{number}", f"{code}{number}-{visit}")
         for session_id, code, number, visit in db.execute(
-            select(BLSession.sessionId, Proposal.proposalCode, Proposal.proposalNumber,
-                   BLSession.visit_number)
+            select(
+                BLSession.sessionId,
+                Proposal.proposalCode,
+                Proposal.proposalNumber,
+                BLSession.visit_number,
+            )
             .join(Proposal, Proposal.proposalId == BLSession.proposalId)
             .where(BLSession.sessionId.in_(session_ids))
         )
-    }  # fmt: skip
+    }
     sample_ids = {dc.DataCollectionGroup.blSampleId for dc in collections.values()}
     samples = dict(
         db.execute(
@@ -171,11 +217,20 @@ def _events(db: Db, rows: Sequence[RowMapping]) -> list[EventOut]:
         item = collections[row["id"]]
         group = item.DataCollectionGroup
         proposal, session = sessions[group.sessionId]
-        events.append(EventOut(
-            id=row["id"], type="dc", startTime=row["startTime"], endTime=row["endTime"],
-            duration=row["duration"], count=row["count"], session=session,
-            sessionId=group.sessionId, proposal=proposal,
-            blSample=samples.get(group.blSampleId), blSampleId=group.blSampleId,
-            Item=DataCollectionOut.model_validate(item),
-        ))  # fmt: skip
+        events.append(
+            EventOut(
+                id=row["id"],
+                type="dc",
+                startTime=row["startTime"],
+                endTime=row["endTime"],
+                duration=row["duration"],
+                count=row["count"],
+                session=session,
+                sessionId=group.sessionId,
+                proposal=proposal,
+                blSample=samples.get(group.blSampleId),
+                blSampleId=group.blSampleId,
+                Item=DataCollectionOut.model_validate(item),
+            )
+        )
     return events

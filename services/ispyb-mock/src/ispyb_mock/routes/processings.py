@@ -12,14 +12,24 @@ from sqlalchemy.orm import selectinload
 from ..deps import Db, Page, User, Writer
 from ..errors import RuleViolation
 from ..models import (
-    AutoProcIntegration, AutoProcProgram, AutoProcProgramAttachment, AutoProcScaling,
-    AutoProcScalingHasInt, DataCollection,
-)  # fmt: skip
+    AutoProcIntegration,
+    AutoProcProgram,
+    AutoProcProgramAttachment,
+    AutoProcScaling,
+    AutoProcScalingHasInt,
+    DataCollection,
+)
 from ..schemas.common import Paginated
 from ..schemas.processing import (
-    AttachmentOut, AutoIntegrationMeta, AutoIntegrationOut, AutoProcessingCreate,
-    AutoProcessingCreated, DataCollectionStatus, ProcessingStatuses, ProgramStatus,
-)  # fmt: skip
+    AttachmentOut,
+    AutoIntegrationMeta,
+    AutoIntegrationOut,
+    AutoProcessingCreate,
+    AutoProcessingCreated,
+    DataCollectionStatus,
+    ProcessingStatuses,
+    ProgramStatus,
+)
 from ..store.lookup import get_visible, visible_select
 from ..store.processing import create_processing
 from .common import counts, paginate
@@ -39,8 +49,10 @@ def list_auto_integrations(
     )
     query = (
         visible_select(AutoProcProgram, user)
-        .options(scaling.selectinload(AutoProcScaling.AutoProc),
-                 scaling.selectinload(AutoProcScaling.AutoProcScalingStatistics))
+        .options(
+            scaling.selectinload(AutoProcScaling.AutoProc),
+            scaling.selectinload(AutoProcScaling.AutoProcScalingStatistics),
+        )
         .where(
             AutoProcProgram.dataCollectionId == dataCollectionId,
             exists().where(
@@ -48,20 +60,26 @@ def list_auto_integrations(
             ),
         )
         .order_by(AutoProcProgram.autoProcProgramId)
-    )  # fmt: skip
+    )
     total, rows = paginate(db, query, page)
-    attachments = counts(db, AutoProcProgramAttachment.autoProcProgramId,
-                         [p.autoProcProgramId for p in rows])  # fmt: skip
+    attachments = counts(
+        db, AutoProcProgramAttachment.autoProcProgramId, [p.autoProcProgramId for p in rows]
+    )
     results = [
-        AutoIntegrationOut.model_validate(p).model_copy(update={"meta": AutoIntegrationMeta(
-            attachments=attachments.get(p.autoProcProgramId, 0))})  # fmt: skip
+        AutoIntegrationOut.model_validate(p).model_copy(
+            update={
+                "meta": AutoIntegrationMeta(attachments=attachments.get(p.autoProcProgramId, 0))
+            }
+        )
         for p in rows
     ]
     return Paginated(total=total, results=results, skip=page.skip, limit=page.limit)
 
 
 @router.post("/auto-integrations", status_code=201, response_model=AutoProcessingCreated)
-def post_auto_integration(body: AutoProcessingCreate, db: Db, user: Writer) -> AutoProcessingCreated:
+def post_auto_integration(
+    body: AutoProcessingCreate, db: Db, user: Writer
+) -> AutoProcessingCreated:
     """Store one program run: AutoProcProgram, AutoProcIntegration, AutoProc, AutoProcScaling,
     its three AutoProcScalingStatistics shells and the attachments."""
     created = create_processing(db, user, body)
@@ -75,7 +93,9 @@ def _ids(raw: str) -> list[int]:
     except json.JSONDecodeError:
         ids = None
     if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
-        raise RuleViolation("dataCollectionIds must be a JSON list of integers", "dataCollectionIds")
+        raise RuleViolation(
+            "dataCollectionIds must be a JSON list of integers", "dataCollectionIds"
+        )
     return ids
 
 
@@ -97,12 +117,16 @@ def processing_status(
         AutoProcIntegration.autoProcProgramId == AutoProcProgram.autoProcProgramId
     )
     runs = db.execute(
-        select(AutoProcProgram.dataCollectionId, AutoProcProgram.processingPrograms,
-               AutoProcProgram.processingStatus, AutoProcProgram.autoProcProgramId,
-               integrated.label("integrated"))
+        select(
+            AutoProcProgram.dataCollectionId,
+            AutoProcProgram.processingPrograms,
+            AutoProcProgram.processingStatus,
+            AutoProcProgram.autoProcProgramId,
+            integrated.label("integrated"),
+        )
         .where(AutoProcProgram.dataCollectionId.in_(collections))
         .order_by(AutoProcProgram.autoProcProgramId)
-    )  # fmt: skip
+    )
     for dc_id, program, status, program_id, has_integration in runs:
         kind = statuses[dc_id].autoIntegration if has_integration else statuses[dc_id].processing
         kind.setdefault(program or "", []).append(
@@ -122,5 +146,9 @@ def list_attachments(
         .order_by(AutoProcProgramAttachment.autoProcProgramAttachmentId)
     )
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=[AttachmentOut.model_validate(r) for r in rows],
-                     skip=page.skip, limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total,
+        results=[AttachmentOut.model_validate(r) for r in rows],
+        skip=page.skip,
+        limit=page.limit,
+    )

@@ -13,13 +13,22 @@ from ..access import name_filter, proposal_by_name, visible
 from ..auth import ALL_PROPOSALS, MANAGE_PROPOSALS
 from ..deps import Db, Page, User, Writer
 from ..models import (
-    BLSession, DataCollection, Person, Proposal, ProposalHasPerson,
+    BLSession,
+    DataCollection,
+    Person,
+    Proposal,
+    ProposalHasPerson,
     SessionHasPerson,
-)  # fmt: skip
+)
 from ..schemas.common import Paginated
 from ..schemas.proposals import (
-    ProposalCreate, ProposalMeta, ProposalOut, SessionCreate, SessionMeta, SessionOut,
-)  # fmt: skip
+    ProposalCreate,
+    ProposalMeta,
+    ProposalOut,
+    SessionCreate,
+    SessionMeta,
+    SessionOut,
+)
 from ..store.lookup import get_visible
 from ..store.proposals import create_proposal, create_session
 from .common import counts, paginate
@@ -41,10 +50,15 @@ def proposal_out(db: Session, proposals: list[Proposal]) -> list[ProposalOut]:
     for proposal_id, beamline in rows:
         beamlines.setdefault(proposal_id, []).append(beamline)
     return [
-        ProposalOut.model_validate(p).model_copy(update={"meta": ProposalMeta(
-            persons=persons.get(p.proposalId, 0), sessions=sessions.get(p.proposalId, 0),
-            beamLines=beamlines.get(p.proposalId, []),
-        )})  # fmt: skip
+        ProposalOut.model_validate(p).model_copy(
+            update={
+                "meta": ProposalMeta(
+                    persons=persons.get(p.proposalId, 0),
+                    sessions=sessions.get(p.proposalId, 0),
+                    beamLines=beamlines.get(p.proposalId, []),
+                )
+            }
+        )
         for p in proposals
     ]
 
@@ -63,8 +77,9 @@ def list_proposals(
         pattern = f"%{search}%"
         query = query.where(or_(Proposal.proposal.like(pattern), Proposal.title.like(pattern)))
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=proposal_out(db, list(rows)), skip=page.skip,
-                     limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total, results=proposal_out(db, list(rows)), skip=page.skip, limit=page.limit
+    )
 
 
 @router.get("/proposals/{proposal}", response_model=ProposalOut)
@@ -88,10 +103,15 @@ def session_out(db: Session, sessions: list[BLSession]) -> list[SessionOut]:
     persons = counts(db, SessionHasPerson.sessionId, ids)
     now = datetime.now()
     return [
-        SessionOut.model_validate(s).model_copy(update={"meta": SessionMeta(
-            datacollections=collections.get(s.sessionId, 0), persons=persons.get(s.sessionId, 0),
-            active=bool(s.startDate and s.endDate and s.startDate <= now <= s.endDate),
-        )})  # fmt: skip
+        SessionOut.model_validate(s).model_copy(
+            update={
+                "meta": SessionMeta(
+                    datacollections=collections.get(s.sessionId, 0),
+                    persons=persons.get(s.sessionId, 0),
+                    active=bool(s.startDate and s.endDate and s.startDate <= now <= s.endDate),
+                )
+            }
+        )
         for s in sessions
     ]
 
@@ -128,8 +148,9 @@ def list_sessions(
         if value is not None:
             query = query.where(condition)
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=session_out(db, list(rows)), skip=page.skip,
-                     limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total, results=session_out(db, list(rows)), skip=page.skip, limit=page.limit
+    )
 
 
 @router.get("/sessions/{sessionId}", response_model=SessionOut)

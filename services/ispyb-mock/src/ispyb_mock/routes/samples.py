@@ -11,13 +11,25 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import name_filter
 from ..deps import Db, Page, User, Writer
 from ..models import (
-    AutoProcIntegration, BLSample, Container, Crystal, DataCollection, Dewar, Proposal, Protein,
+    AutoProcIntegration,
+    BLSample,
+    Container,
+    Crystal,
+    DataCollection,
+    Dewar,
+    Proposal,
+    Protein,
     Shipping,
-)  # fmt: skip
+)
 from ..schemas.common import Paginated
 from ..schemas.samples import (
-    ProteinCreate, ProteinMeta, ProteinOut, SampleCreate, SampleMeta, SampleOut,
-)  # fmt: skip
+    ProteinCreate,
+    ProteinMeta,
+    ProteinOut,
+    SampleCreate,
+    SampleMeta,
+    SampleOut,
+)
 from ..store.lookup import get_visible, join_owner, owner_joined, visible_select
 from ..store.samples import create_protein, create_sample
 from .common import counts, paginate
@@ -35,20 +47,30 @@ def sample_out(db: Session, samples: list[BLSample]) -> list[SampleOut]:
     ids = [s.blSampleId for s in samples]
     collections = counts(db, DataCollection.blSampleId, ids)
     integrations = counts(db, DataCollection.blSampleId, ids, AutoProcIntegration)
-    names = dict(
-        db.execute(
-            select(BLSample.blSampleId, Proposal.proposal)
-            .join(BLSample.Container).join(Container.Dewar).join(Dewar.Shipping)
-            .join(Proposal, Proposal.proposalId == Shipping.proposalId)
-            .where(BLSample.blSampleId.in_(ids))
-        ).all()
-    ) if ids else {}  # fmt: skip
+    names = (
+        dict(
+            db.execute(
+                select(BLSample.blSampleId, Proposal.proposal)
+                .join(BLSample.Container)
+                .join(Container.Dewar)
+                .join(Dewar.Shipping)
+                .join(Proposal, Proposal.proposalId == Shipping.proposalId)
+                .where(BLSample.blSampleId.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return [
-        SampleOut.model_validate(s).model_copy(update={"meta": SampleMeta(
-            datacollections=collections.get(s.blSampleId, 0),
-            autoIntegrations=integrations.get(s.blSampleId, 0),
-            proposal=names.get(s.blSampleId, ""),
-        )})  # fmt: skip
+        SampleOut.model_validate(s).model_copy(
+            update={
+                "meta": SampleMeta(
+                    datacollections=collections.get(s.blSampleId, 0),
+                    autoIntegrations=integrations.get(s.blSampleId, 0),
+                    proposal=names.get(s.blSampleId, ""),
+                )
+            }
+        )
         for s in samples
     ]
 
@@ -99,12 +121,16 @@ def list_samples(
     if search:
         pattern = f"%{search}%"
         query = query.join(Crystal.Protein).where(
-            or_(BLSample.name.like(pattern), BLSample.code.like(pattern),
-                Protein.acronym.like(pattern))
-        )  # fmt: skip
+            or_(
+                BLSample.name.like(pattern),
+                BLSample.code.like(pattern),
+                Protein.acronym.like(pattern),
+            )
+        )
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=sample_out(db, list(rows)), skip=page.skip,
-                     limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total, results=sample_out(db, list(rows)), skip=page.skip, limit=page.limit
+    )
 
 
 @router.get("/samples/{blSampleId}", response_model=SampleOut)
@@ -125,9 +151,14 @@ def protein_out(db: Session, proteins: list[Protein]) -> list[ProteinOut]:
     crystals = counts(db, Crystal.proteinId, ids)
     samples = counts(db, Crystal.proteinId, ids, BLSample)
     return [
-        ProteinOut.model_validate(p).model_copy(update={"meta": ProteinMeta(
-            crystals=crystals.get(p.proteinId, 0), samples=samples.get(p.proteinId, 0),
-        )})  # fmt: skip
+        ProteinOut.model_validate(p).model_copy(
+            update={
+                "meta": ProteinMeta(
+                    crystals=crystals.get(p.proteinId, 0),
+                    samples=samples.get(p.proteinId, 0),
+                )
+            }
+        )
         for p in proteins
     ]
 
@@ -152,8 +183,9 @@ def list_proteins(
         pattern = f"%{search}%"
         query = query.where(or_(Protein.name.like(pattern), Protein.acronym.like(pattern)))
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=protein_out(db, list(rows)), skip=page.skip,
-                     limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total, results=protein_out(db, list(rows)), skip=page.skip, limit=page.limit
+    )
 
 
 @router.get("/proteins/{proteinId}", response_model=ProteinOut)

@@ -13,9 +13,18 @@ from ..deps import AppSettings, Db, Page, User, Writer
 from ..models import BLSample, Container, Dewar, Shipping, ShippingHasSession
 from ..schemas.common import Paginated
 from ..schemas.shipments import (
-    ContainerCreate, ContainerMeta, ContainerOut, ContainerUpdate, DewarCreate, DewarOut,
-    DewarUpdate, ShippingCreate, ShippingMeta, ShippingOut, ShippingUpdate,
-)  # fmt: skip
+    ContainerCreate,
+    ContainerMeta,
+    ContainerOut,
+    ContainerUpdate,
+    DewarCreate,
+    DewarOut,
+    DewarUpdate,
+    ShippingCreate,
+    ShippingMeta,
+    ShippingOut,
+    ShippingUpdate,
+)
 from ..store import shipments as store
 from ..store.lookup import get_visible, join_owner, owner_column, visible_select
 from .common import counts, paginate
@@ -28,13 +37,20 @@ def shipping_out(db: Session, shippings: list[Shipping]) -> list[ShippingOut]:
     dewars = counts(db, Dewar.shippingId, ids)
     sessions: dict[int, list[int]] = {}
     if ids:
-        links = db.execute(select(ShippingHasSession).where(ShippingHasSession.c.shippingId.in_(ids)))
+        links = db.execute(
+            select(ShippingHasSession).where(ShippingHasSession.c.shippingId.in_(ids))
+        )
         for shipping_id, session_id in links:
             sessions.setdefault(shipping_id, []).append(session_id)
     return [
-        ShippingOut.model_validate(s).model_copy(update={"meta": ShippingMeta(
-            dewars=dewars.get(s.shippingId, 0), sessions=sorted(sessions.get(s.shippingId, [])),
-        )})  # fmt: skip
+        ShippingOut.model_validate(s).model_copy(
+            update={
+                "meta": ShippingMeta(
+                    dewars=dewars.get(s.shippingId, 0),
+                    sessions=sorted(sessions.get(s.shippingId, [])),
+                )
+            }
+        )
         for s in shippings
     ]
 
@@ -49,8 +65,9 @@ def list_shippings(
         .order_by(Shipping.shippingId.desc())
     )
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=shipping_out(db, list(rows)), skip=page.skip,
-                     limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total, results=shipping_out(db, list(rows)), skip=page.skip, limit=page.limit
+    )
 
 
 @router.get("/shippings/{shippingId}", response_model=ShippingOut)
@@ -69,7 +86,9 @@ def post_shipping(body: ShippingCreate, db: Db, user: Writer, settings: AppSetti
 def patch_shipping(
     shippingId: int, body: ShippingUpdate, db: Db, user: Writer, settings: AppSettings
 ) -> ShippingOut:
-    shipping = store.update_shipping(db, settings, get_visible(db, user, Shipping, shippingId), body)
+    shipping = store.update_shipping(
+        db, settings, get_visible(db, user, Shipping, shippingId), body
+    )
     db.commit()
     return shipping_out(db, [shipping])[0]
 
@@ -91,8 +110,12 @@ def list_dewars(
     if shippingId is not None:
         query = query.where(Dewar.shippingId == shippingId)
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=[DewarOut.model_validate(r) for r in rows],
-                     skip=page.skip, limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total,
+        results=[DewarOut.model_validate(r) for r in rows],
+        skip=page.skip,
+        limit=page.limit,
+    )
 
 
 @router.get("/dewars/{dewarId}", response_model=DewarOut)
@@ -139,17 +162,19 @@ def list_containers(
     query = (
         join_owner(select(Container), Container)
         .options(selectinload(Container.Dewar).selectinload(Dewar.Shipping))
-        .where(visible(user, owner_column(Container)),
-               name_filter(proposal, owner_column(Container)))
+        .where(
+            visible(user, owner_column(Container)), name_filter(proposal, owner_column(Container))
+        )
         .order_by(Container.containerId)
-    )  # fmt: skip
+    )
     if dewarId is not None:
         query = query.where(Container.dewarId == dewarId)
     if beamLineName is not None:
         query = query.where(Container.beamlineLocation == beamLineName)
     total, rows = paginate(db, query, page)
-    return Paginated(total=total, results=container_out(db, list(rows)), skip=page.skip,
-                     limit=page.limit)  # fmt: skip
+    return Paginated(
+        total=total, results=container_out(db, list(rows)), skip=page.skip, limit=page.limit
+    )
 
 
 @router.get("/containers/{containerId}", response_model=ContainerOut)

@@ -10,10 +10,23 @@ from pydantic import Field
 from .common import DbDateTime, InputModel, OrmModel
 
 ExperimentType = Literal[
-    "EM", "SAD", "SAD - Inverse Beam", "OSC", "Collect - Multiwedge", "MAD", "Helical",
-    "Multi-positional", "Mesh", "Burn", "MAD - Inverse Beam", "Characterization", "Dehydration",
-    "Still", "SSX-Chip", "SSX-Jet",
-]  # fmt: skip
+    "EM",
+    "SAD",
+    "SAD - Inverse Beam",
+    "OSC",
+    "Collect - Multiwedge",
+    "MAD",
+    "Helical",
+    "Multi-positional",
+    "Mesh",
+    "Burn",
+    "MAD - Inverse Beam",
+    "Characterization",
+    "Dehydration",
+    "Still",
+    "SSX-Chip",
+    "SSX-Jet",
+]
 RotationAxis = Literal["Omega", "Kappa", "Phi"]
 
 

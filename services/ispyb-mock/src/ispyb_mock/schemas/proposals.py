@@ -11,9 +11,14 @@ from .common import DbDateTime, InputModel, OrmModel
 
 ProposalState = Literal["Open", "Closed", "Cancelled"]
 SessionRole = Literal[
-    "Local Contact", "Local Contact 2", "Staff", "Team Leader", "Co-Investigator",
-    "Principal Investigator", "Alternate Contact",
-]  # fmt: skip
+    "Local Contact",
+    "Local Contact 2",
+    "Staff",
+    "Team Leader",
+    "Co-Investigator",
+    "Principal Investigator",
+    "Alternate Contact",
+]
 
 
 class LaboratoryIn(InputModel):

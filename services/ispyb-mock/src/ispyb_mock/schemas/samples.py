@@ -10,10 +10,25 @@ from .common import InputModel, OrmModel
 from .shipments import SafetyLevel
 
 ExperimentKind = Literal[
-    "Default", "MXPressE", "MXPressF", "MXPressO", "MXPressP", "MXPressP_SAD", "MXPressI",
-    "MXPressE_SAD", "MXScore", "MXPressM", "MAD", "SAD", "Fixed", "Ligand binding", "Refinement",
-    "OSC", "MAD - Inverse Beam", "SAD - Inverse Beam",
-]  # fmt: skip
+    "Default",
+    "MXPressE",
+    "MXPressF",
+    "MXPressO",
+    "MXPressP",
+    "MXPressP_SAD",
+    "MXPressI",
+    "MXPressE_SAD",
+    "MXScore",
+    "MXPressM",
+    "MAD",
+    "SAD",
+    "Fixed",
+    "Ligand binding",
+    "Refinement",
+    "OSC",
+    "MAD - Inverse Beam",
+    "SAD - Inverse Beam",
+]
 
 
 class ProteinFields(InputModel):

@@ -87,9 +87,11 @@ class DewarCreate(DewarFields):
     dewarStatus: str = Field("opened", max_length=45)
     type: DewarType = "Dewar"
     barCode: str | None = Field(
-        None, min_length=1, max_length=45,
+        None,
+        min_length=1,
+        max_length=45,
         description="Unique; generated as <SITE>0<dewarId> when omitted",
-    )  # fmt: skip
+    )
     firstExperimentId: int | None = Field(None, description="BLSession.sessionId")
 
 

@@ -20,13 +20,28 @@ from sqlalchemy.orm import Session, selectinload
 from .. import rules
 from ..errors import Conflict, RuleViolation
 from ..models import (
-    AutoProcProgram, BLSample, BLSession, Container, DataCollection, DataCollectionGroup, Dewar,
-    Protein, Shipping,
-)  # fmt: skip
+    AutoProcProgram,
+    BLSample,
+    BLSession,
+    Container,
+    DataCollection,
+    DataCollectionGroup,
+    Dewar,
+    Protein,
+    Shipping,
+)
 from ..schemas.bulk import (
-    BulkCollectionRef, BulkContainer, BulkDataCollection, BulkDewar, BulkGroup, BulkProposal,
-    BulkResult, BulkSample, BulkSampleRef, BulkShipping,
-)  # fmt: skip
+    BulkCollectionRef,
+    BulkContainer,
+    BulkDataCollection,
+    BulkDewar,
+    BulkGroup,
+    BulkProposal,
+    BulkResult,
+    BulkSample,
+    BulkSampleRef,
+    BulkShipping,
+)
 from ..settings import Settings
 from .collections import fill_collection
 from .common import assign, at, fields, now
@@ -48,25 +63,33 @@ class _Placed:
 
 def check_request(payload: BulkProposal, settings: Settings) -> None:
     """Everything that can be checked before touching the database."""
-    rules.check_unique(((f"sessions[{i}].visit_number", s.visit_number)
-                        for i, s in enumerate(payload.sessions)), "visit_number")  # fmt: skip
-    rules.check_unique(((f"proteins[{i}].acronym", p.acronym)
-                        for i, p in enumerate(payload.proteins)), "acronym")  # fmt: skip
-    rules.check_unique(((f"shippings[{i}].shippingName", s.shippingName)
-                        for i, s in enumerate(payload.shippings)), "shippingName")  # fmt: skip
+    rules.check_unique(
+        ((f"sessions[{i}].visit_number", s.visit_number) for i, s in enumerate(payload.sessions)),
+        "visit_number",
+    )
+    rules.check_unique(
+        ((f"proteins[{i}].acronym", p.acronym) for i, p in enumerate(payload.proteins)), "acronym"
+    )
+    rules.check_unique(
+        ((f"shippings[{i}].shippingName", s.shippingName) for i, s in enumerate(payload.shippings)),
+        "shippingName",
+    )
     dewars = list(_dewars(payload))
     rules.check_unique(((f"{path}.barCode", d.barCode) for path, d in dewars), "dewar barCode")
-    containers = [(f"{path}.containers[{i}]", c) for path, d in dewars
-                  for i, c in enumerate(d.containers)]  # fmt: skip
+    containers = [
+        (f"{path}.containers[{i}]", c) for path, d in dewars for i, c in enumerate(d.containers)
+    ]
     rules.check_unique(((f"{p}.barcode", c.barcode) for p, c in containers), "container barcode")
     for index, shipping in enumerate(payload.shippings):
         with at(f"shippings[{index}]"):
-            rules.check_status(shipping.shippingStatus, rules.shipping_statuses(settings.site),
-                               "shippingStatus")  # fmt: skip
+            rules.check_status(
+                shipping.shippingStatus, rules.shipping_statuses(settings.site), "shippingStatus"
+            )
     for path, dewar in dewars:
         with at(path):
-            rules.check_status(dewar.dewarStatus, rules.dewar_statuses(settings.site),
-                               "dewarStatus")  # fmt: skip
+            rules.check_status(
+                dewar.dewarStatus, rules.dewar_statuses(settings.site), "dewarStatus"
+            )
     for path, container in containers:
         with at(path):
             _check_container(container)
@@ -74,8 +97,10 @@ def check_request(payload: BulkProposal, settings: Settings) -> None:
 
 def _check_container(container: BulkContainer) -> None:
     capacity = rules.container_capacity(container.containerType, container.capacity)
-    rules.check_unique(((f"samples[{i}].location", s.location)
-                        for i, s in enumerate(container.samples)), "location")  # fmt: skip
+    rules.check_unique(
+        ((f"samples[{i}].location", s.location) for i, s in enumerate(container.samples)),
+        "location",
+    )
     for index, sample in enumerate(container.samples):
         with at(f"samples[{index}]"):
             rules.check_sample_location(sample.location, capacity)
@@ -83,20 +108,31 @@ def _check_container(container: BulkContainer) -> None:
 
 
 def _check_sample(sample: BulkSample) -> None:
-    rules.check_unique(((f"dataCollectionGroups[{i}].startTime", (g.session, g.startTime))
-                        for i, g in enumerate(sample.dataCollectionGroups)),
-                       "session and startTime")  # fmt: skip
+    rules.check_unique(
+        (
+            (f"dataCollectionGroups[{i}].startTime", (g.session, g.startTime))
+            for i, g in enumerate(sample.dataCollectionGroups)
+        ),
+        "session and startTime",
+    )
     for g_index, group in enumerate(sample.dataCollectionGroups):
-        keys = ((f"dataCollectionGroups[{g_index}].dataCollections[{i}].dataCollectionNumber",
-                 (c.imageDirectory, c.imagePrefix, c.dataCollectionNumber))
-                for i, c in enumerate(group.dataCollections))  # fmt: skip
+        keys = (
+            (
+                f"dataCollectionGroups[{g_index}].dataCollections[{i}].dataCollectionNumber",
+                (c.imageDirectory, c.imagePrefix, c.dataCollectionNumber),
+            )
+            for i, c in enumerate(group.dataCollections)
+        )
         rules.check_unique(keys, "imageDirectory, imagePrefix and dataCollectionNumber")
         for c_index, collection in enumerate(group.dataCollections):
             path = f"dataCollectionGroups[{g_index}].dataCollections[{c_index}]"
-            rules.check_unique(((f"{path}.autoProcPrograms[{i}].processingPrograms",
-                                 p.processingPrograms)
-                                for i, p in enumerate(collection.autoProcPrograms)),
-                               "processingPrograms")  # fmt: skip
+            rules.check_unique(
+                (
+                    (f"{path}.autoProcPrograms[{i}].processingPrograms", p.processingPrograms)
+                    for i, p in enumerate(collection.autoProcPrograms)
+                ),
+                "processingPrograms",
+            )
             for p_index, program in enumerate(collection.autoProcPrograms):
                 check_processing(program, f"{path}.autoProcPrograms[{p_index}].")
 
@@ -145,19 +181,26 @@ class BulkLoader:
             dewars={p.item.barCode: p.row.dewarId for p in dewars},
             containers={p.item.barcode: p.row.containerId for p in containers},
             samples=[
-                BulkSampleRef(containerBarcode=barcodes[p.parent_id], location=p.item.location,
-                              blSampleId=p.row.blSampleId, crystalId=p.row.crystalId)
+                BulkSampleRef(
+                    containerBarcode=barcodes[p.parent_id],
+                    location=p.item.location,
+                    blSampleId=p.row.blSampleId,
+                    crystalId=p.row.crystalId,
+                )
                 for p in samples
-            ],  # fmt: skip
+            ],
             dataCollections=[
                 BulkCollectionRef(
-                    blSampleId=p.row.blSampleId, dataCollectionGroupId=p.parent_id,
-                    dataCollectionId=p.row.dataCollectionId, imageDirectory=p.item.imageDirectory,
-                    imagePrefix=p.item.imagePrefix, dataCollectionNumber=p.item.dataCollectionNumber,
+                    blSampleId=p.row.blSampleId,
+                    dataCollectionGroupId=p.parent_id,
+                    dataCollectionId=p.row.dataCollectionId,
+                    imageDirectory=p.item.imageDirectory,
+                    imagePrefix=p.item.imagePrefix,
+                    dataCollectionNumber=p.item.dataCollectionNumber,
                     autoProcProgramIds=programs.get(p.row.dataCollectionId, []),
                 )
                 for p in collections
-            ],  # fmt: skip
+            ],
             created=dict(self.created),
             updated=dict(self.updated),
         )
@@ -207,46 +250,60 @@ class BulkLoader:
                     self.db.add(shipping)
                 assign(shipping, fields(item, exclude={"sessions", "dewars"}, only_set=existed))
                 self.db.flush()
-                session_ids = [self._session_id(visit, f"sessions[{i}]")
-                               for i, visit in enumerate(item.sessions)]  # fmt: skip
+                session_ids = [
+                    self._session_id(visit, f"sessions[{i}]")
+                    for i, visit in enumerate(item.sessions)
+                ]
                 link_sessions(self.db, shipping, [sid for sid in session_ids if sid is not None])
                 placed.append(_Placed(f"shippings[{index}]", item, self.proposal_id, shipping))
         return placed
 
     def _owned_elsewhere(self, row: Dewar | Container) -> bool:
         dewar = row if isinstance(row, Dewar) else row.Dewar
-        return dewar is None or dewar.Shipping is None or dewar.Shipping.proposalId != self.proposal_id
+        return (
+            dewar is None or dewar.Shipping is None or dewar.Shipping.proposalId != self.proposal_id
+        )
 
     def _dewars(self, shippings: Sequence[_Placed]) -> list[_Placed]:
-        placed = [_Placed(f"{s.path}.dewars[{i}]", item, s.row.shippingId)
-                  for s in shippings for i, item in enumerate(s.item.dewars)]  # fmt: skip
+        placed = [
+            _Placed(f"{s.path}.dewars[{i}]", item, s.row.shippingId)
+            for s in shippings
+            for i, item in enumerate(s.item.dewars)
+        ]
         rows = self.db.scalars(
-            select(Dewar).options(selectinload(Dewar.Shipping))
+            select(Dewar)
+            .options(selectinload(Dewar.Shipping))
             .where(Dewar.barCode.in_([p.item.barCode for p in placed]))
-        )  # fmt: skip
+        )
         by_barcode = {dewar.barCode: dewar for dewar in rows}
         for entry in placed:
             item: BulkDewar = entry.item
             with at(entry.path):
                 dewar = by_barcode.get(item.barCode)
                 if dewar is not None and self._owned_elsewhere(dewar):
-                    raise Conflict(f"dewar barcode {item.barCode!r} belongs to another proposal",
-                                   "barCode")  # fmt: skip
+                    raise Conflict(
+                        f"dewar barcode {item.barCode!r} belongs to another proposal", "barCode"
+                    )
                 self._tally("Dewar", dewar is not None)
                 entry.row = dewar or Dewar()
-                values = fields(item, exclude={"containers", "firstExperiment"},
-                                only_set=dewar is not None)  # fmt: skip
+                values = fields(
+                    item, exclude={"containers", "firstExperiment"}, only_set=dewar is not None
+                )
                 assign(entry.row, values | {"barCode": item.barCode, "shippingId": entry.parent_id})
                 if item.firstExperiment is not None:
-                    entry.row.firstExperimentId = self._session_id(item.firstExperiment,
-                                                                   "firstExperiment")  # fmt: skip
+                    entry.row.firstExperimentId = self._session_id(
+                        item.firstExperiment, "firstExperiment"
+                    )
                 self.db.add(entry.row)
         self.db.flush()
         return placed
 
     def _containers(self, dewars: Sequence[_Placed]) -> list[_Placed]:
-        placed = [_Placed(f"{d.path}.containers[{i}]", item, d.row.dewarId)
-                  for d in dewars for i, item in enumerate(d.item.containers)]  # fmt: skip
+        placed = [
+            _Placed(f"{d.path}.containers[{i}]", item, d.row.dewarId)
+            for d in dewars
+            for i, item in enumerate(d.item.containers)
+        ]
         rows = self.db.scalars(
             select(Container)
             .options(selectinload(Container.Dewar).selectinload(Dewar.Shipping))
@@ -263,11 +320,20 @@ class BulkLoader:
                     )
                 self._tally("Container", container is not None)
                 entry.row = container or Container()
-                values = fields(item, exclude={"samples", "session"}, only_set=container is not None)
-                assign(entry.row, values | {"barcode": item.barcode, "code": item.code,
-                                            "containerType": item.containerType,
-                                            "capacity": item.capacity,
-                                            "dewarId": entry.parent_id})  # fmt: skip
+                values = fields(
+                    item, exclude={"samples", "session"}, only_set=container is not None
+                )
+                assign(
+                    entry.row,
+                    values
+                    | {
+                        "barcode": item.barcode,
+                        "code": item.code,
+                        "containerType": item.containerType,
+                        "capacity": item.capacity,
+                        "dewarId": entry.parent_id,
+                    },
+                )
                 entry.row.sessionId = self._session_id(item.session, "session")
                 apply_container_rules(self.db, self.settings, entry.row, self.proposal_id)
                 self.db.add(entry.row)
@@ -275,13 +341,16 @@ class BulkLoader:
         return placed
 
     def _samples(self, containers: Sequence[_Placed]) -> list[_Placed]:
-        placed = [_Placed(f"{c.path}.samples[{i}]", item, c.row.containerId)
-                  for c in containers for i, item in enumerate(c.item.samples)]  # fmt: skip
+        placed = [
+            _Placed(f"{c.path}.samples[{i}]", item, c.row.containerId)
+            for c in containers
+            for i, item in enumerate(c.item.samples)
+        ]
         rows = self.db.scalars(
             select(BLSample)
             .options(selectinload(BLSample.Crystal), selectinload(BLSample.DiffractionPlan))
             .where(BLSample.containerId.in_([c.row.containerId for c in containers]))
-        )  # fmt: skip
+        )
         by_position = {(sample.containerId, sample.location): sample for sample in rows}
         writes = []
         for entry in placed:
@@ -293,15 +362,25 @@ class BulkLoader:
                     )
             existing = by_position.get((entry.parent_id, str(item.location)))
             self._tally("BLSample", existing is not None)
-            writes.append(SampleWrite(entry.parent_id, self.proteins[item.Crystal.protein],
-                                      item, item.Crystal, existing))  # fmt: skip
+            writes.append(
+                SampleWrite(
+                    entry.parent_id,
+                    self.proteins[item.Crystal.protein],
+                    item,
+                    item.Crystal,
+                    existing,
+                )
+            )
         for entry, sample in zip(placed, save_samples(self.db, writes), strict=True):
             entry.row = sample
         return placed
 
     def _groups(self, samples: Sequence[_Placed]) -> list[_Placed]:
-        placed = [_Placed(f"{s.path}.dataCollectionGroups[{i}]", item, s.row.blSampleId)
-                  for s in samples for i, item in enumerate(s.item.dataCollectionGroups)]  # fmt: skip
+        placed = [
+            _Placed(f"{s.path}.dataCollectionGroups[{i}]", item, s.row.blSampleId)
+            for s in samples
+            for i, item in enumerate(s.item.dataCollectionGroups)
+        ]
         rows = self.db.scalars(
             select(DataCollectionGroup).where(
                 DataCollectionGroup.blSampleId.in_([s.row.blSampleId for s in samples])
@@ -317,15 +396,21 @@ class BulkLoader:
             group = by_key.get((entry.parent_id, session_id, item.startTime))
             self._tally("DataCollectionGroup", group is not None)
             entry.row = group or DataCollectionGroup()
-            assign(entry.row, fields(item, exclude={"session", "dataCollections"})
-                   | {"blSampleId": entry.parent_id, "sessionId": session_id})  # fmt: skip
+            assign(
+                entry.row,
+                fields(item, exclude={"session", "dataCollections"})
+                | {"blSampleId": entry.parent_id, "sessionId": session_id},
+            )
             self.db.add(entry.row)
         self.db.flush()
         return placed
 
     def _collections(self, groups: Sequence[_Placed]) -> list[_Placed]:
-        placed = [_Placed(f"{g.path}.dataCollections[{i}]", item, g.row.dataCollectionGroupId)
-                  for g in groups for i, item in enumerate(g.item.dataCollections)]  # fmt: skip
+        placed = [
+            _Placed(f"{g.path}.dataCollections[{i}]", item, g.row.dataCollectionGroupId)
+            for g in groups
+            for i, item in enumerate(g.item.dataCollections)
+        ]
         group_rows = {g.row.dataCollectionGroupId: g.row for g in groups}
         rows = self.db.scalars(
             select(DataCollection).where(DataCollection.dataCollectionGroupId.in_(group_rows))
@@ -336,7 +421,12 @@ class BulkLoader:
         }
         for entry in placed:
             item: BulkDataCollection = entry.item
-            key = (entry.parent_id, item.imageDirectory, item.imagePrefix, item.dataCollectionNumber)
+            key = (
+                entry.parent_id,
+                item.imageDirectory,
+                item.imagePrefix,
+                item.dataCollectionNumber,
+            )
             collection = by_key.get(key)
             self._tally("DataCollection", collection is not None)
             entry.row = collection or DataCollection()

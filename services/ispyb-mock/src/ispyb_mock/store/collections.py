@@ -9,8 +9,11 @@ from ..auth import CurrentUser
 from ..errors import Conflict, RuleViolation
 from ..models import BLSample, BLSession, DataCollection, DataCollectionGroup
 from ..schemas.datacollections import (
-    DataCollectionCreate, DataCollectionFields, DataCollectionKey, GroupCreate,
-)  # fmt: skip
+    DataCollectionCreate,
+    DataCollectionFields,
+    DataCollectionKey,
+    GroupCreate,
+)
 from .common import assign, fields
 from .lookup import get_visible, proposal_of
 
@@ -50,8 +53,9 @@ def fill_collection(
 def create_collection(
     db: Session, user: CurrentUser, payload: DataCollectionCreate
 ) -> DataCollection:
-    group = get_visible(db, user, DataCollectionGroup, payload.dataCollectionGroupId,
-                        "dataCollectionGroupId")  # fmt: skip
+    group = get_visible(
+        db, user, DataCollectionGroup, payload.dataCollectionGroupId, "dataCollectionGroupId"
+    )
     if find_collection(db, group.dataCollectionGroupId, payload) is not None:
         raise Conflict(
             f"run {payload.dataCollectionNumber} of {payload.imageDirectory}{payload.imagePrefix} "

@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from ..errors import ApiError
 
 
-def fields(model: BaseModel, *, exclude: Iterable[str] = (), only_set: bool = False) -> dict[str, Any]:
+def fields(
+    model: BaseModel, *, exclude: Iterable[str] = (), only_set: bool = False
+) -> dict[str, Any]:
     """The scalar fields of a request model (nested objects are handled by the caller)."""
     return model.model_dump(exclude=set(exclude), exclude_unset=only_set)
 

@@ -12,9 +12,17 @@ from ..access import visible
 from ..auth import CurrentUser
 from ..errors import NotFound, UnknownReference
 from ..models import (
-    AutoProcProgram, BLSample, BLSession, Container, DataCollection, DataCollectionGroup, Dewar,
-    Proposal, Protein, Shipping,
-)  # fmt: skip
+    AutoProcProgram,
+    BLSample,
+    BLSession,
+    Container,
+    DataCollection,
+    DataCollectionGroup,
+    Dewar,
+    Proposal,
+    Protein,
+    Shipping,
+)
 
 Row = TypeVar("Row")
 
@@ -34,9 +42,12 @@ _OWNER: Mapping[type[Any], tuple[ColumnElement[int], tuple[Any, ...]]] = {
     ),
     AutoProcProgram: (
         BLSession.proposalId,
-        (AutoProcProgram.DataCollection, DataCollection.DataCollectionGroup,
-         DataCollectionGroup.BLSession),
-    ),  # fmt: skip
+        (
+            AutoProcProgram.DataCollection,
+            DataCollection.DataCollectionGroup,
+            DataCollectionGroup.BLSession,
+        ),
+    ),
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -15,15 +16,26 @@ from .. import rules
 from ..auth import CurrentUser
 from ..errors import Conflict
 from ..models import (
-    AutoProc, AutoProcIntegration, AutoProcProgram, AutoProcProgramAttachment, AutoProcScaling,
-    AutoProcScalingHasInt, AutoProcScalingStatistics, DataCollection,
-)  # fmt: skip
+    AutoProc,
+    AutoProcIntegration,
+    AutoProcProgram,
+    AutoProcProgramAttachment,
+    AutoProcScaling,
+    AutoProcScalingHasInt,
+    AutoProcScalingStatistics,
+    DataCollection,
+)
 from ..schemas.processing import AutoProcessingCreate, AutoProcessingCreated, AutoProcessingFields
 from .common import assign, fields, now
 from .lookup import get_visible
 
-_PROGRAM_CHILDREN = {"AutoProc", "AutoProcIntegration", "AutoProcScalingStatistics",
-                     "attachments", "dataCollectionId"}  # fmt: skip
+_PROGRAM_CHILDREN = {
+    "AutoProc",
+    "AutoProcIntegration",
+    "AutoProcScalingStatistics",
+    "attachments",
+    "dataCollectionId",
+}
 
 
 @dataclass
@@ -72,7 +84,9 @@ def save_processings(db: Session, writes: Sequence[ProcessingWrite]) -> list[Aut
     programs = []
     for write in writes:
         program = write.program or AutoProcProgram(dataCollectionId=write.collection_id)
-        assign(program, fields(write.payload, exclude=_PROGRAM_CHILDREN) | {"recordTimeStamp": stamp})
+        assign(
+            program, fields(write.payload, exclude=_PROGRAM_CHILDREN) | {"recordTimeStamp": stamp}
+        )
         programs.append(program)
     db.add_all(programs)
     db.flush()
@@ -80,21 +94,32 @@ def save_processings(db: Session, writes: Sequence[ProcessingWrite]) -> list[Aut
     integrations, auto_procs = [], []
     for write, program in zip(writes, programs, strict=True):
         payload = write.payload
-        integrations.append(AutoProcIntegration(
-            dataCollectionId=write.collection_id, autoProcProgramId=program.autoProcProgramId,
-            recordTimeStamp=stamp, **fields(payload.AutoProcIntegration),
-        ))  # fmt: skip
+        integrations.append(
+            AutoProcIntegration(
+                dataCollectionId=write.collection_id,
+                autoProcProgramId=program.autoProcProgramId,
+                recordTimeStamp=stamp,
+                **fields(payload.AutoProcIntegration),
+            )
+        )
         db.add_all(
-            AutoProcProgramAttachment(autoProcProgramId=program.autoProcProgramId,
-                                      recordTimeStamp=stamp, **fields(attachment))
+            AutoProcProgramAttachment(
+                autoProcProgramId=program.autoProcProgramId,
+                recordTimeStamp=stamp,
+                **fields(attachment),
+            )
             for attachment in payload.attachments
-        )  # fmt: skip
+        )
         scaled = payload.AutoProc is not None or bool(payload.AutoProcScalingStatistics)
         auto_procs.append(
-            AutoProc(autoProcProgramId=program.autoProcProgramId, recordTimeStamp=stamp,
-                     **(fields(payload.AutoProc) if payload.AutoProc else {}))
-            if scaled else None
-        )  # fmt: skip
+            AutoProc(
+                autoProcProgramId=program.autoProcProgramId,
+                recordTimeStamp=stamp,
+                **(fields(payload.AutoProc) if payload.AutoProc else {}),
+            )
+            if scaled
+            else None
+        )
     db.add_all(integrations)
     db.add_all(proc for proc in auto_procs if proc is not None)
     db.flush()
@@ -109,15 +134,19 @@ def save_processings(db: Session, writes: Sequence[ProcessingWrite]) -> list[Aut
     for write, integration, scaling in zip(writes, integrations, scalings, strict=True):
         if scaling is None:
             continue
-        db.add(AutoProcScalingHasInt(
-            autoProcScalingId=scaling.autoProcScalingId,
-            autoProcIntegrationId=integration.autoProcIntegrationId, recordTimeStamp=stamp,
-        ))  # fmt: skip
+        db.add(
+            AutoProcScalingHasInt(
+                autoProcScalingId=scaling.autoProcScalingId,
+                autoProcIntegrationId=integration.autoProcIntegrationId,
+                recordTimeStamp=stamp,
+            )
+        )
         db.add_all(
-            AutoProcScalingStatistics(autoProcScalingId=scaling.autoProcScalingId,
-                                      recordTimeStamp=stamp, **fields(stat))
+            AutoProcScalingStatistics(
+                autoProcScalingId=scaling.autoProcScalingId, recordTimeStamp=stamp, **fields(stat)
+            )
             for stat in write.payload.AutoProcScalingStatistics
-        )  # fmt: skip
+        )
     db.flush()
     return [
         AutoProcessingCreated(

@@ -26,8 +26,10 @@ def save_proposal(db: Session, payload: ProposalCreate, existing: Proposal | Non
     proposal = existing or Proposal(
         proposalCode=payload.proposalCode, proposalNumber=payload.proposalNumber
     )
-    assign(proposal, fields(payload, exclude={"Person", "persons", "sessions", "proteins",
-                                              "shippings"}))  # fmt: skip
+    assign(
+        proposal,
+        fields(payload, exclude={"Person", "persons", "sessions", "proteins", "shippings"}),
+    )
     proposal.personId = principal.personId
     if existing is None:
         db.add(proposal)

@@ -85,8 +85,13 @@ def save_samples(db: Session, writes: Sequence[SampleWrite]) -> list[BLSample]:
     samples = []
     for write, crystal, plan in zip(writes, crystals, plans, strict=True):
         sample = write.sample or BLSample()
-        assign(sample, fields(write.payload, exclude={"Crystal", "DiffractionPlan", "containerId",
-                                                      "dataCollectionGroups"}))  # fmt: skip
+        assign(
+            sample,
+            fields(
+                write.payload,
+                exclude={"Crystal", "DiffractionPlan", "containerId", "dataCollectionGroups"},
+            ),
+        )
         sample.location = str(write.payload.location)
         sample.containerId = write.container_id
         sample.crystalId = crystal.crystalId

@@ -10,9 +10,14 @@ from ..auth import CurrentUser
 from ..errors import Conflict, RuleViolation
 from ..models import BLSample, BLSession, Container, Dewar, Proposal, Shipping, ShippingHasSession
 from ..schemas.shipments import (
-    ContainerCreate, ContainerUpdate, DewarCreate, DewarUpdate,
-    ShippingCreate, ShippingFields, ShippingUpdate,
-)  # fmt: skip
+    ContainerCreate,
+    ContainerUpdate,
+    DewarCreate,
+    DewarUpdate,
+    ShippingCreate,
+    ShippingFields,
+    ShippingUpdate,
+)
 from ..settings import Settings
 from .common import assign, fields, now
 from .lookup import get_visible, proposal_of
@@ -24,7 +29,9 @@ def check_shipping(payload: ShippingFields, settings: Settings) -> None:
     )
 
 
-def check_session_of_proposal(db: Session, session_id: int | None, proposal_id: int, field: str) -> None:
+def check_session_of_proposal(
+    db: Session, session_id: int | None, proposal_id: int, field: str
+) -> None:
     """A session referenced from a shipment, dewar or container is one of its proposal's."""
     if session_id is None:
         return
@@ -145,9 +152,7 @@ def apply_container_rules(
     db: Session, settings: Settings, container: Container, proposal_id: int
 ) -> None:
     """Check a container's final state: type and capacity, slot, session, samples that fit."""
-    container.capacity = rules.container_capacity(
-        container.containerType or "", container.capacity
-    )
+    container.capacity = rules.container_capacity(container.containerType or "", container.capacity)
     changer = rules.sample_changer_for(container.beamlineLocation, settings.default_sample_changer)
     rules.check_sample_changer_location(container.sampleChangerLocation, changer)
     check_session_of_proposal(db, container.sessionId, proposal_id, "sessionId")
@@ -168,7 +173,11 @@ def create_container(
 
 
 def update_container(
-    db: Session, user: CurrentUser, settings: Settings, container: Container, payload: ContainerUpdate
+    db: Session,
+    user: CurrentUser,
+    settings: Settings,
+    container: Container,
+    payload: ContainerUpdate,
 ) -> Container:
     proposal_id = proposal_of(db, Container, container.containerId)
     if payload.dewarId is not None:
@@ -182,4 +191,3 @@ def update_container(
     assign(container, values)
     apply_container_rules(db, settings, container, proposal_id)
     return container
-
