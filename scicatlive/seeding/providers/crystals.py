@@ -195,13 +195,17 @@ def jittered_cell(rng: Random, cell: UnitCell, group: SpaceGroup, spread: float 
     return constrained_cell(group.system, vary(cell.a), vary(cell.b), vary(cell.c), *angles)
 
 
+def random_space_group(rng: Random) -> SpaceGroup:
+    systems = list(SYSTEM_WEIGHTS)
+    system = rng.choices(systems, weights=[SYSTEM_WEIGHTS[s] for s in systems])[0]
+    return rng.choice([group for group in SOHNCKE_GROUPS if group.system is system])
+
+
 class CrystalProvider(BaseProvider):
     """Faker provider: ``fake.sohncke_space_group()``, ``fake.unit_cell(group)``."""
 
     def sohncke_space_group(self) -> SpaceGroup:
-        systems = list(SYSTEM_WEIGHTS)
-        system = self.generator.random.choices(systems, weights=[SYSTEM_WEIGHTS[s] for s in systems])[0]
-        return self.generator.random.choice([g for g in SOHNCKE_GROUPS if g.system is system])
+        return random_space_group(self.generator.random)
 
     def unit_cell(self, group: SpaceGroup | str | None = None) -> UnitCell:
         chosen = space_group(group) if isinstance(group, str) else group or self.sohncke_space_group()

@@ -16,6 +16,7 @@ from scicatlive.seeding.providers.crystals import (
     UnitCell,
     constrained_cell,
     random_cell,
+    random_space_group,
     space_group,
 )
 
@@ -67,10 +68,15 @@ class _KnownProtein:
     cell: tuple[float, float, float, float, float, float]
     length: int
     diffraction_limit: float
+    sequence: str | None = None  # known only for lysozyme; the others get a random chain of their length
 
 
 KNOWN_PROTEINS: tuple[_KnownProtein, ...] = (
-    _KnownProtein("Hen egg-white lysozyme", "HEWL", "P43212", (79.1, 79.1, 38.0, 90, 90, 90), 129, 1.2),
+    _KnownProtein(
+        "Hen egg-white lysozyme", "HEWL", "P43212", (79.1, 79.1, 38.0, 90, 90, 90), 129, 1.2,
+        "KVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSS"
+        "DITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL",
+    ),
     _KnownProtein("Thaumatin I", "THAU", "P41212", (58.0, 58.0, 151.0, 90, 90, 90), 207, 1.3),
     _KnownProtein("Proteinase K", "PROK", "P43212", (67.9, 67.9, 102.1, 90, 90, 90), 279, 1.1),
     _KnownProtein("Thermolysin", "THLN", "P6122", (92.8, 92.8, 128.5, 90, 90, 120), 316, 1.4),
@@ -130,8 +136,9 @@ class ProteinProvider(BaseProvider):
             entry = rng.choice(KNOWN_PROTEINS)
             group = space_group(entry.group)
             form = CrystalForm(group, constrained_cell(group.system, *entry.cell), entry.diffraction_limit)
-            return ProteinSpec(entry.name, entry.acronym, self.protein_sequence(entry.length), form)
+            sequence = entry.sequence or self.protein_sequence(entry.length)
+            return ProteinSpec(entry.name, entry.acronym, sequence, form)
         name = self.protein_name()
-        group = self.generator.sohncke_space_group()
+        group = random_space_group(rng)
         form = CrystalForm(group, random_cell(rng, group), round(rng.uniform(1.2, 3.2), 2))
         return ProteinSpec(name, self.protein_acronym(name), self.protein_sequence(), form)
