@@ -26,22 +26,54 @@ from scicatlive.seeding.keys import stable_uuid
 from scicatlive.seeding.recipe import Recipe, SampleLayout
 
 DEFAULT_PID_PREFIX = "PID.SAMPLE.PREFIX"
-STATISTICS_CONVENTION = "rMerge, rMeas, rPim, ccHalf and ccAno are fractions; completeness in percent"
+STATISTICS_CONVENTION = (
+    "rMerge, rMeas, rPim, ccHalf and ccAno are fractions; completeness in percent"
+)
 
 UNITS: dict[str, str] = {
-    **dict.fromkeys(("wavelength", "resolution", "resolutionAtCorner", "requiredResolution",
-                     "resolutionLimitLow", "resolutionLimitHigh"), "angstrom"),  # fmt: skip
+    **dict.fromkeys(
+        (
+            "wavelength",
+            "resolution",
+            "resolutionAtCorner",
+            "requiredResolution",
+            "resolutionLimitLow",
+            "resolutionLimitHigh",
+        ),
+        "angstrom",
+    ),
     **dict.fromkeys(("cell_a", "cell_b", "cell_c"), "angstrom"),
     **dict.fromkeys(("cell_alpha", "cell_beta", "cell_gamma"), "deg"),
-    **dict.fromkeys(("axisStart", "axisEnd", "axisRange", "overlap", "omegaStart", "kappaStart",
-                     "phiStart"), "deg"),  # fmt: skip
+    **dict.fromkeys(
+        ("axisStart", "axisEnd", "axisRange", "overlap", "omegaStart", "kappaStart", "phiStart"),
+        "deg",
+    ),
     **dict.fromkeys(("energy", "energyMin", "energyMax"), "keV"),
-    **dict.fromkeys(("detectorDistance", "refinedDetectorDistance", "xBeam", "yBeam", "refinedXBeam",
-                     "refinedYBeam", "beamSizeAtSampleX", "beamSizeAtSampleY", "slitGapHorizontal",
-                     "slitGapVertical", "undulatorGap1", "holderLength", "detectorPixelSizeHorizontal",
-                     "detectorPixelSizeVertical", "detectorDistanceMin", "detectorDistanceMax"), "mm"),  # fmt: skip
+    **dict.fromkeys(
+        (
+            "detectorDistance",
+            "refinedDetectorDistance",
+            "xBeam",
+            "yBeam",
+            "refinedXBeam",
+            "refinedYBeam",
+            "beamSizeAtSampleX",
+            "beamSizeAtSampleY",
+            "slitGapHorizontal",
+            "slitGapVertical",
+            "undulatorGap1",
+            "holderLength",
+            "detectorPixelSizeHorizontal",
+            "detectorPixelSizeVertical",
+            "detectorDistanceMin",
+            "detectorDistanceMax",
+        ),
+        "mm",
+    ),
     **dict.fromkeys(("size_X", "size_Y", "size_Z"), "um"),
-    **dict.fromkeys(("transmission", "completeness", "anomalousCompleteness", "requiredCompleteness"), "%"),
+    **dict.fromkeys(
+        ("transmission", "completeness", "anomalousCompleteness", "requiredCompleteness"), "%"
+    ),
     "exposureTime": "s",
     "flux": "s^-1",
     "molecularMass": "kDa",
@@ -56,18 +88,28 @@ class MappingOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    pid_prefix: str = Field(default=DEFAULT_PID_PREFIX, min_length=1, description="the backend's PID_PREFIX")
+    pid_prefix: str = Field(
+        default=DEFAULT_PID_PREFIX, min_length=1, description="the backend's PID_PREFIX"
+    )
     sample_layout: SampleLayout = "hierarchical"
 
     @classmethod
     def from_recipe(
-        cls, recipe: Recipe, *, pid_prefix: str = DEFAULT_PID_PREFIX, sample_layout: SampleLayout | None = None
+        cls,
+        recipe: Recipe,
+        *,
+        pid_prefix: str = DEFAULT_PID_PREFIX,
+        sample_layout: SampleLayout | None = None,
     ) -> MappingOptions:
         """The recipe's choices; ``sample_layout`` overrides the recipe (a profile setting)."""
-        return cls(pid_prefix=pid_prefix, sample_layout=sample_layout or recipe.catalogue.sample_layout)
+        return cls(
+            pid_prefix=pid_prefix, sample_layout=sample_layout or recipe.catalogue.sample_layout
+        )
 
 
-def map_graph(graph: ispyb.FacilityGraph, options: MappingOptions | None = None) -> sc.SciCatPayloads:
+def map_graph(
+    graph: ispyb.FacilityGraph, options: MappingOptions | None = None
+) -> sc.SciCatPayloads:
     """Every SciCat record for the facility, with deterministic ids."""
     mapper = _Mapper(graph, options or MappingOptions())
     return mapper.payloads()
@@ -104,7 +146,9 @@ class Identifiers:
     def raw_dataset(self, collection: ispyb.DataCollection) -> str:
         return f"{self.pid_prefix}/{self._uuid('datacollection', collection.natural_key)}"
 
-    def derived_dataset(self, collection: ispyb.DataCollection, program: ispyb.AutoProcProgram) -> str:
+    def derived_dataset(
+        self, collection: ispyb.DataCollection, program: ispyb.AutoProcProgram
+    ) -> str:
         key = f"{collection.natural_key}/{program.processingPrograms}"
         return f"{self.pid_prefix}/{self._uuid('autoprocprogram', key)}"
 
@@ -148,17 +192,23 @@ class _Mapper:
             context = self._context(proposal)
             samples += self._samples(context)
             for session, container, sample, group, collection in _collections(proposal):
-                raw_dataset = self._raw_dataset(context, session, container, sample, group, collection)
+                raw_dataset = self._raw_dataset(
+                    context, session, container, sample, group, collection
+                )
                 raw.append(raw_dataset)
                 blocks.append(_raw_datablock(raw_dataset, collection))
                 for program in collection.autoProcPrograms:
-                    derived_dataset = self._derived_dataset(context, raw_dataset, collection, program)
+                    derived_dataset = self._derived_dataset(
+                        context, raw_dataset, collection, program
+                    )
                     derived.append(derived_dataset)
                     blocks.append(_derived_datablock(derived_dataset, program))
                     attachments += self._attachments(derived_dataset, program)
         return sc.SciCatPayloads(
             instruments=[self._instrument(beamline) for beamline in self.graph.beamlines],
-            proposals=[self._proposal(self._context(proposal)) for proposal in self.graph.proposals],
+            proposals=[
+                self._proposal(self._context(proposal)) for proposal in self.graph.proposals
+            ],
             samples=samples,
             raw_datasets=raw,
             derived_datasets=derived,
@@ -187,7 +237,9 @@ class _Mapper:
             customMetadata={
                 "facility": _quantity("facility", self.graph.facility.name),
                 "sampleChangerType": _quantity("sampleChangerType", beamline.sampleChangerType),
-                "sampleChangerCapacity": _quantity("sampleChangerCapacity", beamline.sampleChangerCapacity),
+                "sampleChangerCapacity": _quantity(
+                    "sampleChangerCapacity", beamline.sampleChangerCapacity
+                ),
                 "energyMin": _quantity("energyMin", beamline.energyMin),
                 "energyMax": _quantity("energyMax", beamline.energyMax),
                 **_quantities(detector.model_dump()),
@@ -219,7 +271,9 @@ class _Mapper:
                 )
                 for session in sessions
             ],
-            instrumentIds=[self.ids.instrument(name) for name in _unique(s.beamLineName for s in sessions)],
+            instrumentIds=[
+                self.ids.instrument(name) for name in _unique(s.beamLineName for s in sessions)
+            ],
             metadata={
                 "proposalType": proposal.proposalType,
                 "state": proposal.state,
@@ -243,15 +297,26 @@ class _Mapper:
             for dewar in shipping.dewars:
                 dewar_id = self.ids.dewar_sample(dewar.barCode)
                 if hierarchical:
-                    samples.append(self._dewar_sample(context, shipping, dewar, dewar_id, shipping_id))
+                    samples.append(
+                        self._dewar_sample(context, shipping, dewar, dewar_id, shipping_id)
+                    )
                 for container in dewar.containers:
                     container_id = self.ids.container_sample(container.barcode)
                     if hierarchical:
-                        samples.append(self._container_sample(context, dewar, container, container_id, dewar_id))
+                        samples.append(
+                            self._container_sample(
+                                context, dewar, container, container_id, dewar_id
+                            )
+                        )
                     for sample in container.samples:
                         samples.append(
                             self._crystal_sample(
-                                context, shipping, dewar, container, sample, container_id if hierarchical else None
+                                context,
+                                shipping,
+                                dewar,
+                                container,
+                                sample,
+                                container_id if hierarchical else None,
                             )
                         )
         return samples
@@ -281,7 +346,9 @@ class _Mapper:
             accessGroups=context.access_groups,
         )
 
-    def _shipping_sample(self, context: _ProposalContext, shipping: ispyb.Shipping, sample_id: str) -> sc.Sample:
+    def _shipping_sample(
+        self, context: _ProposalContext, shipping: ispyb.Shipping, sample_id: str
+    ) -> sc.Sample:
         return self._sample(
             context, sample_id, shipping.shippingName, "shipment",
             f"Shipment {shipping.shippingName} ({len(shipping.dewars)} dewars) by {shipping.deliveryAgent_agentName}",
@@ -289,7 +356,12 @@ class _Mapper:
         )  # fmt: skip
 
     def _dewar_sample(
-        self, context: _ProposalContext, shipping: ispyb.Shipping, dewar: ispyb.Dewar, sample_id: str, parent: str
+        self,
+        context: _ProposalContext,
+        shipping: ispyb.Shipping,
+        dewar: ispyb.Dewar,
+        sample_id: str,
+        parent: str,
     ) -> sc.Sample:
         return self._sample(
             context, sample_id, dewar.code, "dewar",
@@ -298,7 +370,12 @@ class _Mapper:
         )  # fmt: skip
 
     def _container_sample(
-        self, context: _ProposalContext, dewar: ispyb.Dewar, container: ispyb.Container, sample_id: str, parent: str
+        self,
+        context: _ProposalContext,
+        dewar: ispyb.Dewar,
+        container: ispyb.Container,
+        sample_id: str,
+        parent: str,
     ) -> sc.Sample:
         return self._sample(
             context, sample_id, container.code, "puck",
@@ -364,9 +441,18 @@ class _Mapper:
             proposalId=proposal.proposal,
             sampleId=self.ids.crystal_sample(container.barcode, sample.location),
             instrumentId=self.ids.instrument(session.beamLineName),
-            keywords=_unique(["MX", group.experimentType, session.beamLineName, sample.Crystal.protein,
-                              "success" if collection.succeeded else "failed"]),  # fmt: skip
-            scientificMetadata=self._collection_metadata(proposal, session, beamline, group, collection),
+            keywords=_unique(
+                [
+                    "MX",
+                    group.experimentType,
+                    session.beamLineName,
+                    sample.Crystal.protein,
+                    "success" if collection.succeeded else "failed",
+                ]
+            ),
+            scientificMetadata=self._collection_metadata(
+                proposal, session, beamline, group, collection
+            ),
             isPublished=collection.published,
             ownerGroup=context.owner_group,
             accessGroups=context.access_groups,
@@ -388,11 +474,22 @@ class _Mapper:
             "experimentType": _quantity("experimentType", group.experimentType),
             "session": _quantity("session", f"{proposal.proposal}-{session.visit_number}"),
             "beamLineName": _quantity("beamLineName", session.beamLineName),
-            "actualContainerSlotInSC": _quantity("actualContainerSlotInSC", group.actualContainerSlotInSC),
-            "actualSampleSlotInContainer": _quantity("actualSampleSlotInContainer", group.actualSampleSlotInContainer),
+            "actualContainerSlotInSC": _quantity(
+                "actualContainerSlotInSC", group.actualContainerSlotInSC
+            ),
+            "actualSampleSlotInContainer": _quantity(
+                "actualSampleSlotInContainer", group.actualSampleSlotInContainer
+            ),
             **_quantities(
-                detector.model_dump(include={"detectorManufacturer", "detectorModel", "detectorType",
-                                             "detectorPixelSizeHorizontal", "detectorPixelSizeVertical"})  # fmt: skip
+                detector.model_dump(
+                    include={
+                        "detectorManufacturer",
+                        "detectorModel",
+                        "detectorType",
+                        "detectorPixelSizeHorizontal",
+                        "detectorPixelSizeVertical",
+                    }
+                )
             ),
         }
 
@@ -431,21 +528,31 @@ class _Mapper:
             sourceFolder=folder,
             creationTime=_utc(program.processingEndTime),
             proposalId=context.proposal.proposal,
-            keywords=_unique(["MX", "auto-processing", program.processingPrograms,
-                              "success" if program.succeeded else "failed"]),  # fmt: skip
+            keywords=_unique(
+                [
+                    "MX",
+                    "auto-processing",
+                    program.processingPrograms,
+                    "success" if program.succeeded else "failed",
+                ]
+            ),
             scientificMetadata=_processing_metadata(program),
             isPublished=raw.isPublished,
             ownerGroup=context.owner_group,
             accessGroups=context.access_groups,
         )
 
-    def _attachments(self, derived: sc.DerivedDataset, program: ispyb.AutoProcProgram) -> list[sc.Attachment]:
+    def _attachments(
+        self, derived: sc.DerivedDataset, program: ispyb.AutoProcProgram
+    ) -> list[sc.Attachment]:
         return [
             sc.Attachment(
                 aid=self.ids.attachment(derived.pid, attachment.fileName),
                 caption=f"{program.processingPrograms} log: {attachment.fileName}",
                 thumbnail=_text_data_uri(attachment.content),
-                relationships=[sc.AttachmentRelationship(targetId=derived.pid, targetType="dataset")],
+                relationships=[
+                    sc.AttachmentRelationship(targetId=derived.pid, targetType="dataset")
+                ],
                 isPublished=derived.isPublished,
                 ownerGroup=derived.ownerGroup,
                 accessGroups=derived.accessGroups,
@@ -461,11 +568,16 @@ class _Mapper:
         for proposal in self.graph.proposals:
             for login in proposal.members:
                 groups[login].append(proposal_group(proposal))
-        staff_groups = [self.graph.staffGroup, *(beamline_group(b.beamLineName) for b in self.graph.beamlines)]
+        staff_groups = [
+            self.graph.staffGroup,
+            *(beamline_group(b.beamLineName) for b in self.graph.beamlines),
+        ]
         for login in self.graph.staff:
             groups[login] += staff_groups
         return [
-            sc.GroupMembership(login=person.login, email=person.emailAddress, groups=_unique(groups[person.login]))
+            sc.GroupMembership(
+                login=person.login, email=person.emailAddress, groups=_unique(groups[person.login])
+            )
             for person in self.graph.persons
         ]
 
@@ -490,10 +602,16 @@ def _quantities(row: dict[str, object], prefix: str = "") -> dict[str, sc.Quanti
     }
 
 
-def _crystal_characteristics(sample: ispyb.BLSample, protein: ispyb.Protein) -> dict[str, sc.Quantity]:
+def _crystal_characteristics(
+    sample: ispyb.BLSample, protein: ispyb.Protein
+) -> dict[str, sc.Quantity]:
     return {
-        **_quantities(sample.model_dump(include={"name", "code", "location", "loopType", "holderLength",
-                                                 "comments"}), "BLSample_"),  # fmt: skip
+        **_quantities(
+            sample.model_dump(
+                include={"name", "code", "location", "loopType", "holderLength", "comments"}
+            ),
+            "BLSample_",
+        ),
         **_quantities(sample.Crystal.model_dump(), "Crystal_"),
         **_quantities(protein.model_dump(exclude={"externalId"}), "Protein_"),
         **_quantities(sample.DiffractionPlan.model_dump(), "DiffractionPlan_"),
@@ -514,10 +632,22 @@ def _shipping_characteristics(shipping: ispyb.Shipping) -> dict[str, sc.Quantity
 
 def _processing_metadata(program: ispyb.AutoProcProgram) -> dict[str, sc.Quantity | sc.ShellTable]:
     metadata: dict[str, sc.Quantity | sc.ShellTable] = {
-        **_quantities(program.model_dump(include={"processingPrograms", "processingStatus", "processingMessage",
-                                                  "processingStartTime", "processingEndTime"})),  # fmt: skip
-        **_quantities(program.AutoProcIntegration.model_dump(exclude={"cell_a", "cell_b", "cell_c", "cell_alpha",
-                                                                      "cell_beta", "cell_gamma"})),  # fmt: skip
+        **_quantities(
+            program.model_dump(
+                include={
+                    "processingPrograms",
+                    "processingStatus",
+                    "processingMessage",
+                    "processingStartTime",
+                    "processingEndTime",
+                }
+            )
+        ),
+        **_quantities(
+            program.AutoProcIntegration.model_dump(
+                exclude={"cell_a", "cell_b", "cell_c", "cell_alpha", "cell_beta", "cell_gamma"}
+            )
+        ),
     }
     if program.AutoProc is not None:
         metadata["spaceGroup"] = _quantity("spaceGroup", program.AutoProc.spaceGroup)
@@ -526,7 +656,9 @@ def _processing_metadata(program: ispyb.AutoProcProgram) -> dict[str, sc.Quantit
         metadata |= _quantities(renamed)
     if program.AutoProcScalingStatistics:
         metadata["statistics"] = {
-            shell.scalingStatisticsType: _quantities(shell.model_dump(exclude={"scalingStatisticsType"}))
+            shell.scalingStatisticsType: _quantities(
+                shell.model_dump(exclude={"scalingStatisticsType"})
+            )
             for shell in program.AutoProcScalingStatistics
         }
         metadata["statisticsConvention"] = _quantity("statisticsConvention", STATISTICS_CONVENTION)
@@ -534,14 +666,25 @@ def _processing_metadata(program: ispyb.AutoProcProgram) -> dict[str, sc.Quantit
 
 
 def _raw_datablock(dataset: sc.RawDataset, collection: ispyb.DataCollection) -> sc.OrigDatablock:
-    files = [sc.DataFile(path=f.fileName, size=f.fileSize, time=_utc(f.writtenAt)) for f in collection.files]
-    return _datablock(dataset.pid, files, dataset.isPublished, dataset.ownerGroup, dataset.accessGroups)
+    files = [
+        sc.DataFile(path=f.fileName, size=f.fileSize, time=_utc(f.writtenAt))
+        for f in collection.files
+    ]
+    return _datablock(
+        dataset.pid, files, dataset.isPublished, dataset.ownerGroup, dataset.accessGroups
+    )
 
 
-def _derived_datablock(dataset: sc.DerivedDataset, program: ispyb.AutoProcProgram) -> sc.OrigDatablock:
+def _derived_datablock(
+    dataset: sc.DerivedDataset, program: ispyb.AutoProcProgram
+) -> sc.OrigDatablock:
     written = _utc(program.processingEndTime)
-    files = [sc.DataFile(path=a.fileName, size=a.fileSize, time=written) for a in program.attachments]
-    return _datablock(dataset.pid, files, dataset.isPublished, dataset.ownerGroup, dataset.accessGroups)
+    files = [
+        sc.DataFile(path=a.fileName, size=a.fileSize, time=written) for a in program.attachments
+    ]
+    return _datablock(
+        dataset.pid, files, dataset.isPublished, dataset.ownerGroup, dataset.accessGroups
+    )
 
 
 def _datablock(
@@ -561,7 +704,11 @@ def _datablock(
 
 
 _CollectionInContext = tuple[
-    ispyb.BLSession, ispyb.Container, ispyb.BLSample, ispyb.DataCollectionGroup, ispyb.DataCollection
+    ispyb.BLSession,
+    ispyb.Container,
+    ispyb.BLSample,
+    ispyb.DataCollectionGroup,
+    ispyb.DataCollection,
 ]
 
 
@@ -612,4 +759,11 @@ def _text_data_uri(text: str | None) -> str:
     return f"data:text/plain;base64,{encoded}"
 
 
-__all__ = ["UNITS", "Identifiers", "MappingOptions", "beamline_group", "map_graph", "proposal_group"]
+__all__ = [
+    "UNITS",
+    "Identifiers",
+    "MappingOptions",
+    "beamline_group",
+    "map_graph",
+    "proposal_group",
+]

@@ -1,8 +1,8 @@
 """Generate a coherent MX facility from a recipe: people, proposals, samples, data.
 
-    recipe = load_recipe("tiny")
-    graph = generate(recipe)                      # ISPyB-shaped, deterministic
-    payloads = map_graph(graph, MappingOptions.from_recipe(recipe))   # scicatlive.mapping
+recipe = load_recipe("tiny")
+graph = generate(recipe)                      # ISPyB-shaped, deterministic
+payloads = map_graph(graph, MappingOptions.from_recipe(recipe))   # scicatlive.mapping
 """
 
 from __future__ import annotations

@@ -127,15 +127,21 @@ class _Generator:
         people = self.recipe.people
         laboratories = [self._laboratory() for _ in range(max(1, people.users // 3))]
         used_logins: set[str] = set()
-        staff = [self._person(self.rng.choice(laboratories), used_logins) for _ in range(people.staff)]
-        users = [self._person(self.rng.choice(laboratories), used_logins) for _ in range(people.users)]
+        staff = [
+            self._person(self.rng.choice(laboratories), used_logins) for _ in range(people.staff)
+        ]
+        users = [
+            self._person(self.rng.choice(laboratories), used_logins) for _ in range(people.users)
+        ]
         numbers = self.rng.sample(range(1, 10_000), self.recipe.proposals.count)
         proposals = [self._proposal(number, users, staff) for number in sorted(numbers)]
         return m.FacilityGraph(
             recipe=self.recipe.name or "recipe",
             seed=self.recipe.seed,
             facility=m.Facility(
-                name=self.recipe.facility.name, site=self.site, dataRoot=self.recipe.facility.data_root
+                name=self.recipe.facility.name,
+                site=self.site,
+                dataRoot=self.recipe.facility.data_root,
             ),
             staffGroup=people.staff_group,
             beamlines=[self._beamline_model(spec) for spec in self.beamlines],
@@ -151,7 +157,9 @@ class _Generator:
             name=wanted.name,
             detector=DETECTORS[wanted.detector] if wanted.detector else drawn.detector,
             sample_changer=(
-                SAMPLE_CHANGERS[wanted.sample_changer] if wanted.sample_changer else self._changer_for_pucks()
+                SAMPLE_CHANGERS[wanted.sample_changer]
+                if wanted.sample_changer
+                else self._changer_for_pucks()
             ),
             energy_min_kev=wanted.energy_kev.min if wanted.energy_kev else drawn.energy_min_kev,
             energy_max_kev=wanted.energy_kev.max if wanted.energy_kev else drawn.energy_max_kev,
@@ -159,7 +167,11 @@ class _Generator:
 
     def _changer_for_pucks(self) -> SampleChanger:
         offered = {kind for kind, weight in self.recipe.shipments.puck_types.items() if weight > 0}
-        fitting = [name for name in sorted(SAMPLE_CHANGERS) if offered & set(SAMPLE_CHANGERS[name].puck_types)]
+        fitting = [
+            name
+            for name in sorted(SAMPLE_CHANGERS)
+            if offered & set(SAMPLE_CHANGERS[name].puck_types)
+        ]
         return SAMPLE_CHANGERS[self.rng.choice(fitting)]
 
     @staticmethod
@@ -190,7 +202,9 @@ class _Generator:
         city = fake.city()
         kind = self.rng.choice(("University of {city}", "{city} Institute of Structural Biology",
                                 "{city} Biocentre", "Centre for Protein Science {city}"))  # fmt: skip
-        return m.Laboratory(name=kind.format(city=city)[:45], city=city[:45], country=fake.current_country()[:45])
+        return m.Laboratory(
+            name=kind.format(city=city)[:45], city=city[:45], country=fake.current_country()[:45]
+        )
 
     def _person(self, laboratory: m.Laboratory, used_logins: set[str]) -> m.Person:
         fake = self.people_fakers[self.rng.choice(self.recipe.facility.locales)]
@@ -218,7 +232,9 @@ class _Generator:
         code = recipe.facility.proposal_code
         proposal_number = f"{recipe.start_date.year}{number:04d}"
         name = f"{code}{proposal_number}"
-        size = self.rng.randint(recipe.people.members_per_proposal.min, recipe.people.members_per_proposal.max)
+        size = self.rng.randint(
+            recipe.people.members_per_proposal.min, recipe.people.members_per_proposal.max
+        )
         members = self.rng.sample(users, size)
         proteins = self._proteins(name)
         sessions = [
@@ -267,8 +283,13 @@ class _Generator:
     def _session_starts(self) -> list[datetime]:
         wanted = self.recipe.proposals.sessions
         count = self.rng.randint(wanted.min, wanted.max)
-        days = sorted(self.rng.sample(range(self.recipe.period_days), min(count, self.recipe.period_days)))
-        return [datetime.combine(self.recipe.start_date + timedelta(days=day), time(8, 0)) for day in days]
+        days = sorted(
+            self.rng.sample(range(self.recipe.period_days), min(count, self.recipe.period_days))
+        )
+        return [
+            datetime.combine(self.recipe.start_date + timedelta(days=day), time(8, 0))
+            for day in days
+        ]
 
     def _session_plan(
         self, visit: int, start: datetime, members: list[m.Person], staff: list[m.Person]
@@ -331,7 +352,11 @@ class _Generator:
         return shippings
 
     def _dewars(
-        self, proposal: str, session: _SessionPlan, proteins: list[tuple[m.Protein, ProteinSpec]], shipment: str
+        self,
+        proposal: str,
+        session: _SessionPlan,
+        proteins: list[tuple[m.Protein, ProteinSpec]],
+        shipment: str,
     ) -> list[m.Dewar]:
         wanted = self.recipe.shipments.dewars_per_shipment
         dewars = []
@@ -360,7 +385,9 @@ class _Generator:
 
     def _puck_type(self, session: _SessionPlan) -> str:
         accepted = session.beamline.sample_changer.puck_types
-        weights = {k: w for k, w in self.recipe.shipments.puck_types.items() if k in accepted and w > 0}
+        weights = {
+            k: w for k, w in self.recipe.shipments.puck_types.items() if k in accepted and w > 0
+        }
         if not weights:  # the recipe check guarantees a fit for named changers; random ones too
             weights = {accepted[0]: 1.0}
         kinds = list(weights)
@@ -490,7 +517,9 @@ class _Generator:
         geometry = collection_geometry(
             self.rng, detector, self._energy(beamline, sample.experiment), sample.diffraction_limit
         )
-        sweep = rotation_sweep(self.rng, detector, self.rng.choice(TOTAL_ROTATION[sample.experiment]))
+        sweep = rotation_sweep(
+            self.rng, detector, self.rng.choice(TOTAL_ROTATION[sample.experiment])
+        )
         failed = self.rng.random() < self.recipe.collections.failure_rate
         if failed:
             sweep = interrupted(sweep, self.rng.uniform(0.05, 0.9))
@@ -533,7 +562,9 @@ class _Generator:
             undulatorGap1=round(self.rng.uniform(5.0, 20.0), 3),
             synchrotronMode="User",
             files=[
-                m.ImageFile(fileName=f.name, fileSize=f.size, writtenAt=start + _seconds(f.written_after_s))
+                m.ImageFile(
+                    fileName=f.name, fileSize=f.size, writtenAt=start + _seconds(f.written_after_s)
+                )
                 for f in files
             ],
             published=self.rng.random() < self.recipe.catalogue.published_fraction,
@@ -566,13 +597,18 @@ class _Generator:
         started = collection.endTime + _seconds(self.rng.uniform(30, 300))
         ended = started + _seconds(self.rng.uniform(180, 1800))
         slug = _slug(program)
-        output = collection.imageDirectory.replace("/raw/", "/process/", 1) + f"{sample.name}_{collection.dataCollectionNumber}/{slug}/"
+        output = (
+            collection.imageDirectory.replace("/raw/", "/process/", 1)
+            + f"{sample.name}_{collection.dataCollectionNumber}/{slug}/"
+        )
         image = collection.imageDirectory + collection.fileTemplate
         command = COMMAND_LINES.get(program, program + " {image}").format(
             image=image, output=output, run=collection.dataCollectionNumber
         )[:255]
         failed = self.rng.random() < self.recipe.processing.failure_rate
-        integration = m.AutoProcIntegration(startImageNumber=1, endImageNumber=collection.numberOfImages)
+        integration = m.AutoProcIntegration(
+            startImageNumber=1, endImageNumber=collection.numberOfImages
+        )
         if failed:
             message = self.rng.choice(PROCESSING_FAILURES)
             log = self._log_attachment(output, slug, program, [f"ERROR: {message}"])
@@ -585,9 +621,16 @@ class _Generator:
         group = space_group(crystal.spaceGroup)
         cell = jittered_cell(self.rng, _cell_of(crystal), group, spread=0.002)
         anomalous = sample.experiment == "SAD"
-        high = max(collection.resolutionAtCorner, sample.diffraction_limit * self.rng.uniform(0.97, 1.08))
+        high = max(
+            collection.resolutionAtCorner, sample.diffraction_limit * self.rng.uniform(0.97, 1.08)
+        )
         statistics = scaling_statistics(
-            self.rng, group, cell, math.ceil(high * 100) / 100, collection.axisEnd - collection.axisStart, anomalous
+            self.rng,
+            group,
+            cell,
+            math.ceil(high * 100) / 100,
+            collection.axisEnd - collection.axisStart,
+            anomalous,
         )
         shells = [_shell_model(shell, anomalous) for shell in statistics.shells()]
         summary = _summary_lines(group.symbol, cell, statistics.shells())
@@ -600,34 +643,50 @@ class _Generator:
             processingEndTime=ended,
             AutoProc=m.AutoProc(
                 spaceGroup=group.symbol,
-                refinedCell_a=cell.a, refinedCell_b=cell.b, refinedCell_c=cell.c,
-                refinedCell_alpha=cell.alpha, refinedCell_beta=cell.beta, refinedCell_gamma=cell.gamma,
-            ),  # fmt: skip
+                refinedCell_a=cell.a,
+                refinedCell_b=cell.b,
+                refinedCell_c=cell.c,
+                refinedCell_alpha=cell.alpha,
+                refinedCell_beta=cell.beta,
+                refinedCell_gamma=cell.gamma,
+            ),
             AutoProcIntegration=integration.model_copy(
                 update={
-                    "refinedDetectorDistance": round(collection.detectorDistance + self.rng.uniform(-0.5, 0.5), 2),
+                    "refinedDetectorDistance": round(
+                        collection.detectorDistance + self.rng.uniform(-0.5, 0.5), 2
+                    ),
                     "refinedXBeam": round(collection.xBeam + self.rng.uniform(-0.05, 0.05), 3),
                     "refinedYBeam": round(collection.yBeam + self.rng.uniform(-0.05, 0.05), 3),
-                    "cell_a": cell.a, "cell_b": cell.b, "cell_c": cell.c,
-                    "cell_alpha": cell.alpha, "cell_beta": cell.beta, "cell_gamma": cell.gamma,
+                    "cell_a": cell.a,
+                    "cell_b": cell.b,
+                    "cell_c": cell.c,
+                    "cell_alpha": cell.alpha,
+                    "cell_beta": cell.beta,
+                    "cell_gamma": cell.gamma,
                     "anomalous": anomalous,
-                }  # fmt: skip
+                }
             ),
             AutoProcScalingStatistics=shells,
             attachments=[
                 self._log_attachment(output, slug, program, summary),
                 m.AutoProcProgramAttachment(
-                    fileType="Result", fileName=f"{sample.name}_{collection.dataCollectionNumber}_free.mtz",
-                    filePath=output, fileSize=self.rng.randint(2_000_000, 60_000_000),
-                ),  # fmt: skip
+                    fileType="Result",
+                    fileName=f"{sample.name}_{collection.dataCollectionNumber}_free.mtz",
+                    filePath=output,
+                    fileSize=self.rng.randint(2_000_000, 60_000_000),
+                ),
                 m.AutoProcProgramAttachment(
-                    fileType="Result", fileName=f"{sample.name}_{collection.dataCollectionNumber}_unmerged.mtz",
-                    filePath=output, fileSize=self.rng.randint(20_000_000, 400_000_000),
-                ),  # fmt: skip
+                    fileType="Result",
+                    fileName=f"{sample.name}_{collection.dataCollectionNumber}_unmerged.mtz",
+                    filePath=output,
+                    fileSize=self.rng.randint(20_000_000, 400_000_000),
+                ),
             ],
         )
 
-    def _log_attachment(self, output: str, slug: str, program: str, lines: list[str]) -> m.AutoProcProgramAttachment:
+    def _log_attachment(
+        self, output: str, slug: str, program: str, lines: list[str]
+    ) -> m.AutoProcProgramAttachment:
         content = "\n".join([f"{program} processing log (summary)", *lines]) + "\n"
         return m.AutoProcProgramAttachment(
             fileType="Log",
@@ -655,7 +714,12 @@ class _SampleContext:
 
 def _cell_of(crystal: m.Crystal) -> UnitCell:
     return UnitCell(
-        crystal.cell_a, crystal.cell_b, crystal.cell_c, crystal.cell_alpha, crystal.cell_beta, crystal.cell_gamma
+        crystal.cell_a,
+        crystal.cell_b,
+        crystal.cell_c,
+        crystal.cell_alpha,
+        crystal.cell_beta,
+        crystal.cell_gamma,
     )
 
 
@@ -682,7 +746,12 @@ def _shell_model(shell: ShellStatistics, anomalous: bool) -> m.AutoProcScalingSt
 
 def _summary_lines(symbol: str, cell: UnitCell, shells: tuple[ShellStatistics, ...]) -> list[str]:
     edges = f"{cell.a} {cell.b} {cell.c} {cell.alpha} {cell.beta} {cell.gamma}"
-    lines = [f"Space group: {symbol}", f"Unit cell: {edges}", "", "shell        d_low  d_high  Rmerge  I/sig  CC1/2  compl"]
+    lines = [
+        f"Space group: {symbol}",
+        f"Unit cell: {edges}",
+        "",
+        "shell        d_low  d_high  Rmerge  I/sig  CC1/2  compl",
+    ]
     lines += [
         f"{s.shell:<12} {s.resolution_limit_low:6.2f} {s.resolution_limit_high:6.2f} "
         f"{s.r_merge:7.3f} {s.mean_i_over_sig_i:6.1f} {s.cc_half:6.3f} {s.completeness:6.1f}"

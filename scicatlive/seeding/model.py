@@ -347,7 +347,7 @@ class Container(GraphModel):
     barcode: str = Field(max_length=45)
     containerType: Literal["Unipuck", "Spinepuck"]
     capacity: int
-    sampleChangerLocation: str | None = Field(description="puck slot \"1\"..; None = never loaded")
+    sampleChangerLocation: str | None = Field(description='puck slot "1"..; None = never loaded')
     beamlineLocation: str | None
     containerStatus: str
     session: int | None = Field(description="visit_number it was loaded for")

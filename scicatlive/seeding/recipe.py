@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from scicatlive.errors import ConfigError
 from scicatlive.paths import display, seeds_dir
@@ -109,15 +109,15 @@ class People(StrictModel):
     staff: int = Field(default=2, ge=1, description="beamline scientists (local contacts)")
     staff_group: str = Field(default="mx-staff", pattern=r"^[\w.-]+$")
 
-    @model_validator(mode="after")
-    def _enough_users(self) -> People:
-        if self.members_per_proposal.min < 1:
-            raise ValueError("members_per_proposal.min must be at least 1 (the principal investigator)")
-        if self.members_per_proposal.max > self.users:
-            raise ValueError(
-                f"members_per_proposal.max {self.members_per_proposal.max} exceeds users {self.users}"
-            )
-        return self
+    @field_validator("members_per_proposal")
+    @classmethod
+    def _enough_users(cls, value: _IntRange, info: ValidationInfo) -> _IntRange:
+        if value.min < 1:
+            raise ValueError("min must be at least 1 (the principal investigator)")
+        users = info.data.get("users")
+        if users is not None and value.max > users:
+            raise ValueError(f"max {value.max} exceeds the {users} users")
+        return value
 
 
 class Proposals(StrictModel):
@@ -143,7 +143,9 @@ class Shipments(StrictModel):
     puck_types: dict[PuckType, float] = Field(
         default_factory=lambda: {"Unipuck": 1.0}, description="relative weights"
     )
-    fill_ratio: float = Field(gt=0.0, le=1.0, description="expected share of puck positions holding a sample")
+    fill_ratio: float = Field(
+        gt=0.0, le=1.0, description="expected share of puck positions holding a sample"
+    )
 
     @field_validator("puck_types")
     @classmethod
@@ -169,17 +171,24 @@ class Processing(StrictModel):
     per_collection: IntRange
     failure_rate: Fraction = 0.0
 
-    @model_validator(mode="after")
-    def _enough_programs(self) -> Processing:
-        duplicates = sorted({p for p in self.programs if self.programs.count(p) > 1})
+    @field_validator("programs")
+    @classmethod
+    def _distinct_programs(cls, value: list[str]) -> list[str]:
+        duplicates = [p for index, p in enumerate(value) if p in value[:index]]
         if duplicates:
-            raise ValueError(f"programs are listed twice: {', '.join(duplicates)}")
-        if self.per_collection.max > len(self.programs):
+            raise ValueError(f"each program may appear once; listed again: {', '.join(duplicates)}")
+        return value
+
+    @field_validator("per_collection")
+    @classmethod
+    def _enough_programs(cls, value: _IntRange, info: ValidationInfo) -> _IntRange:
+        programs = info.data.get("programs")
+        if programs is not None and value.max > len(programs):
             raise ValueError(
-                f"per_collection.max {self.per_collection.max} exceeds the {len(self.programs)} programs "
+                f"max {value.max} exceeds the {len(programs)} programs "
                 "(each program runs at most once per data collection)"
             )
-        return self
+        return value
 
 
 class Catalogue(StrictModel):
@@ -192,7 +201,9 @@ class Recipe(StrictModel):
     description: str = ""
     seed: int = Field(ge=0)
     start_date: date
-    period_days: int = Field(default=365, ge=1, le=3650, description="sessions spread over this many days")
+    period_days: int = Field(
+        default=365, ge=1, le=3650, description="sessions spread over this many days"
+    )
     facility: Facility = Field(default_factory=Facility)
     beamlines: list[BeamlineRecipe] = Field(min_length=1)
     people: People
@@ -208,7 +219,9 @@ class Recipe(StrictModel):
         names = [beamline.name for beamline in value]
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            raise ValueError(f"beamline names must be unique: {', '.join(duplicates)} appears twice")
+            raise ValueError(
+                f"beamline names must be unique: {', '.join(duplicates)} appears twice"
+            )
         return value
 
 

@@ -47,8 +47,17 @@ from scicatlive.seeding.providers.crystals import (
     obeys_system,
     space_group,
 )
-from scicatlive.seeding.providers.proteins import CrystalForm, ProteinProvider, ProteinSpec, molecular_mass_kda
-from scicatlive.seeding.providers.statistics import ScalingStatistics, ScalingStatisticsProvider, ShellStatistics
+from scicatlive.seeding.providers.proteins import (
+    CrystalForm,
+    ProteinProvider,
+    ProteinSpec,
+    molecular_mass_kda,
+)
+from scicatlive.seeding.providers.statistics import (
+    ScalingStatistics,
+    ScalingStatisticsProvider,
+    ShellStatistics,
+)
 
 PROVIDERS: tuple[type[BaseProvider], ...] = (
     CrystalProvider,

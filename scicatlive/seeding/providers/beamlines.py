@@ -44,12 +44,51 @@ class SampleChanger:
 DETECTORS: dict[str, Detector] = {
     d.model: d
     for d in (
-        Detector("Eiger 16M", "DECTRIS", "Photon counting", 4150, 4371, 0.075, 120.0, 800.0, 0.0075, "h5"),
-        Detector("Eiger2 X 16M", "DECTRIS", "Photon counting", 4148, 4362, 0.075, 100.0, 900.0, 0.002, "h5"),
-        Detector("Eiger 9M", "DECTRIS", "Photon counting", 3110, 3269, 0.075, 100.0, 800.0, 0.004, "h5"),
-        Detector("Eiger 4M", "DECTRIS", "Photon counting", 2070, 2167, 0.075, 80.0, 600.0, 0.001, "h5"),
-        Detector("Pilatus 6M", "DECTRIS", "Photon counting", 2463, 2527, 0.172, 120.0, 1000.0, 0.04, "cbf"),
-        Detector("Pilatus 2M", "DECTRIS", "Photon counting", 1475, 1679, 0.172, 100.0, 800.0, 0.004, "cbf"),
+        Detector(
+            "Eiger 16M", "DECTRIS", "Photon counting", 4150, 4371, 0.075, 120.0, 800.0, 0.0075, "h5"
+        ),
+        Detector(
+            "Eiger2 X 16M",
+            "DECTRIS",
+            "Photon counting",
+            4148,
+            4362,
+            0.075,
+            100.0,
+            900.0,
+            0.002,
+            "h5",
+        ),
+        Detector(
+            "Eiger 9M", "DECTRIS", "Photon counting", 3110, 3269, 0.075, 100.0, 800.0, 0.004, "h5"
+        ),
+        Detector(
+            "Eiger 4M", "DECTRIS", "Photon counting", 2070, 2167, 0.075, 80.0, 600.0, 0.001, "h5"
+        ),
+        Detector(
+            "Pilatus 6M",
+            "DECTRIS",
+            "Photon counting",
+            2463,
+            2527,
+            0.172,
+            120.0,
+            1000.0,
+            0.04,
+            "cbf",
+        ),
+        Detector(
+            "Pilatus 2M",
+            "DECTRIS",
+            "Photon counting",
+            1475,
+            1679,
+            0.172,
+            100.0,
+            800.0,
+            0.004,
+            "cbf",
+        ),
     )
 }
 

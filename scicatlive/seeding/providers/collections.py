@@ -155,7 +155,9 @@ def image_files(
     rng: Random, detector: Detector, prefix: str, run: int, sweep: RotationSweep
 ) -> list[ImageFile]:
     """The files a collection leaves on disk, with their sizes and write times."""
-    compressed_fraction = rng.uniform(0.03, 0.06) if detector.image_format == "h5" else rng.uniform(0.2, 0.3)
+    compressed_fraction = (
+        rng.uniform(0.03, 0.06) if detector.image_format == "h5" else rng.uniform(0.2, 0.3)
+    )
     bytes_per_image = detector.pixels_x * detector.pixels_y * 4 * compressed_fraction
     if detector.image_format == "cbf":
         return [
@@ -169,7 +171,9 @@ def image_files(
     files = [ImageFile(f"{prefix}_{run}_master.h5", rng.randint(1_500_000, 6_000_000), 0.0)]
     data_files = math.ceil(sweep.number_of_images / IMAGES_PER_DATA_FILE)
     for index in range(1, data_files + 1):
-        images = min(IMAGES_PER_DATA_FILE, sweep.number_of_images - (index - 1) * IMAGES_PER_DATA_FILE)
+        images = min(
+            IMAGES_PER_DATA_FILE, sweep.number_of_images - (index - 1) * IMAGES_PER_DATA_FILE
+        )
         written = (index - 1) * IMAGES_PER_DATA_FILE + images
         files.append(
             ImageFile(
@@ -192,5 +196,7 @@ class DataCollectionProvider(BaseProvider):
     def rotation_sweep(self, detector: Detector, total_rotation: float = 180.0) -> RotationSweep:
         return rotation_sweep(self.generator.random, detector, total_rotation)
 
-    def image_files(self, detector: Detector, prefix: str, run: int, sweep: RotationSweep) -> list[ImageFile]:
+    def image_files(
+        self, detector: Detector, prefix: str, run: int, sweep: RotationSweep
+    ) -> list[ImageFile]:
         return image_files(self.generator.random, detector, prefix, run, sweep)

@@ -53,8 +53,7 @@ def _groups(system: CrystalSystem, order: int, entries: str) -> list[SpaceGroup]
 
 
 _S = CrystalSystem
-SOHNCKE_GROUPS: tuple[SpaceGroup, ...] = tuple(
-    [
+SOHNCKE_GROUPS: tuple[SpaceGroup, ...] = (
         *_groups(_S.TRICLINIC, 1, "1:P 1"),
         *_groups(_S.MONOCLINIC, 2, "3:P 2,4:P 21,5:C 2"),
         *_groups(
@@ -83,7 +82,6 @@ SOHNCKE_GROUPS: tuple[SpaceGroup, ...] = tuple(
             "207:P 4 3 2,208:P 42 3 2,209:F 4 3 2,210:F 41 3 2,211:I 4 3 2,212:P 43 3 2,"
             "213:P 41 3 2,214:I 41 3 2",
         ),
-    ]
 )  # fmt: skip
 
 _BY_NAME: dict[str, SpaceGroup] = {
@@ -183,7 +181,9 @@ def random_cell(rng: Random, group: SpaceGroup) -> UnitCell:
     return constrained_cell(system, *edges, alpha, beta, gamma)
 
 
-def jittered_cell(rng: Random, cell: UnitCell, group: SpaceGroup, spread: float = 0.005) -> UnitCell:
+def jittered_cell(
+    rng: Random, cell: UnitCell, group: SpaceGroup, spread: float = 0.005
+) -> UnitCell:
     """The same crystal form measured again: edges vary by ~0.5 %, the symmetry stays."""
 
     def vary(x: float) -> float:
@@ -191,7 +191,9 @@ def jittered_cell(rng: Random, cell: UnitCell, group: SpaceGroup, spread: float 
 
     angles = (cell.alpha, cell.beta, cell.gamma)
     if group.system is CrystalSystem.TRICLINIC or group.system is CrystalSystem.MONOCLINIC:
-        angles = tuple(angle if angle == 90.0 else angle + rng.uniform(-0.3, 0.3) for angle in angles)
+        angles = tuple(
+            angle if angle == 90.0 else angle + rng.uniform(-0.3, 0.3) for angle in angles
+        )
     return constrained_cell(group.system, vary(cell.a), vary(cell.b), vary(cell.c), *angles)
 
 
@@ -208,5 +210,7 @@ class CrystalProvider(BaseProvider):
         return random_space_group(self.generator.random)
 
     def unit_cell(self, group: SpaceGroup | str | None = None) -> UnitCell:
-        chosen = space_group(group) if isinstance(group, str) else group or self.sohncke_space_group()
+        chosen = (
+            space_group(group) if isinstance(group, str) else group or self.sohncke_space_group()
+        )
         return random_cell(self.generator.random, chosen)

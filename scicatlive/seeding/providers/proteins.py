@@ -68,12 +68,19 @@ class _KnownProtein:
     cell: tuple[float, float, float, float, float, float]
     length: int
     diffraction_limit: float
-    sequence: str | None = None  # known only for lysozyme; the others get a random chain of their length
+    sequence: str | None = (
+        None  # known only for lysozyme; the others get a random chain of their length
+    )
 
 
 KNOWN_PROTEINS: tuple[_KnownProtein, ...] = (
     _KnownProtein(
-        "Hen egg-white lysozyme", "HEWL", "P43212", (79.1, 79.1, 38.0, 90, 90, 90), 129, 1.2,
+        "Hen egg-white lysozyme",
+        "HEWL",
+        "P43212",
+        (79.1, 79.1, 38.0, 90, 90, 90),
+        129,
+        1.2,
         "KVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSS"
         "DITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL",
     ),
@@ -84,8 +91,12 @@ KNOWN_PROTEINS: tuple[_KnownProtein, ...] = (
     _KnownProtein("Glucose isomerase", "XYLA", "I222", (93.9, 99.6, 102.9, 90, 90, 90), 388, 1.4),
     _KnownProtein("Bovine trypsin", "TRYP", "P212121", (54.9, 58.6, 67.5, 90, 90, 90), 223, 1.2),
     _KnownProtein("Concanavalin A", "CONA", "I222", (89.6, 86.7, 62.6, 90, 90, 90), 237, 1.6),
-    _KnownProtein("Sperm whale myoglobin", "MYG", "P21", (64.1, 30.8, 34.7, 90, 105.9, 90), 153, 1.5),
-    _KnownProtein("Horse spleen ferritin", "FTL", "F432", (181.0, 181.0, 181.0, 90, 90, 90), 174, 1.9),
+    _KnownProtein(
+        "Sperm whale myoglobin", "MYG", "P21", (64.1, 30.8, 34.7, 90, 105.9, 90), 153, 1.5
+    ),
+    _KnownProtein(
+        "Horse spleen ferritin", "FTL", "F432", (181.0, 181.0, 181.0, 90, 90, 90), 174, 1.9
+    ),
 )
 
 _ORGANISMS = (
@@ -99,11 +110,22 @@ _FAMILIES = (
     "binding protein", "transporter domain", "nucleotidyltransferase", "methyltransferase",
     "glycosidase", "lipase", "chaperone",
 )  # fmt: skip
-_QUALIFIERS = ("", "", "", "catalytic domain", "N-terminal domain", "C-terminal domain", "mutant", "complex")
+_QUALIFIERS = (
+    "",
+    "",
+    "",
+    "catalytic domain",
+    "N-terminal domain",
+    "C-terminal domain",
+    "mutant",
+    "complex",
+)
 
 
 def _acronym_of(name: str, number: int) -> str:
-    letters = "".join(word[0] for word in name.replace("-", " ").split() if word[0].isalpha()).upper()
+    letters = "".join(
+        word[0] for word in name.replace("-", " ").split() if word[0].isalpha()
+    ).upper()
     return f"{letters[:4]}{number}"
 
 
@@ -135,7 +157,9 @@ class ProteinProvider(BaseProvider):
         if known:
             entry = rng.choice(KNOWN_PROTEINS)
             group = space_group(entry.group)
-            form = CrystalForm(group, constrained_cell(group.system, *entry.cell), entry.diffraction_limit)
+            form = CrystalForm(
+                group, constrained_cell(group.system, *entry.cell), entry.diffraction_limit
+            )
             sequence = entry.sequence or self.protein_sequence(entry.length)
             return ProteinSpec(entry.name, entry.acronym, sequence, form)
         name = self.protein_name()

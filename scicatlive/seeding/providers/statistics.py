@@ -58,7 +58,9 @@ class ScalingStatistics:
         return self.overall, self.inner, self.outer
 
 
-def possible_unique_reflections(cell: UnitCell, group: SpaceGroup, d_low: float, d_high: float) -> float:
+def possible_unique_reflections(
+    cell: UnitCell, group: SpaceGroup, d_low: float, d_high: float
+) -> float:
     """Unique reflections (Friedel mates merged) between two resolutions, at 100 % completeness."""
     reciprocal_volume = 4.0 * math.pi / 3.0 * (d_high**-3 - d_low**-3)
     return cell.volume * reciprocal_volume / (2 * group.point_group_order * group.lattice_points)
@@ -87,7 +89,10 @@ def scaling_statistics(
     d_low = round(min(cell.longest_edge, rng.uniform(35.0, 60.0)), 2)
     d_high = round(d_high, 2)
     inner_high, outer_low = (round(d, 2) for d in shell_boundaries(d_low, d_high))
-    base_multiplicity = max(1.8, total_rotation / 360.0 * 2 * group.point_group_order * rng.uniform(0.85, 1.0))
+    # Rpim < Rmerge needs more than two observations per reflection on average.
+    base_multiplicity = max(
+        3.0, total_rotation / 360.0 * 2 * group.point_group_order * rng.uniform(0.85, 1.0)
+    )
 
     completeness_outer = rng.uniform(85.0, 99.5)
     inner = _Shell(
@@ -116,7 +121,9 @@ def scaling_statistics(
     )
 
     def shell(name: str, values: _Shell, low: float, high: float) -> ShellStatistics:
-        return values.finish(rng, name, low, high, possible_unique_reflections(cell, group, low, high), anomalous)
+        return values.finish(
+            rng, name, low, high, possible_unique_reflections(cell, group, low, high), anomalous
+        )
 
     return ScalingStatistics(
         overall=shell("overall", overall, d_low, d_high),
@@ -169,4 +176,6 @@ class ScalingStatisticsProvider(BaseProvider):
         total_rotation: float = 180.0,
         anomalous: bool = False,
     ) -> ScalingStatistics:
-        return scaling_statistics(self.generator.random, group, cell, d_high, total_rotation, anomalous)
+        return scaling_statistics(
+            self.generator.random, group, cell, d_high, total_rotation, anomalous
+        )
