@@ -1,4 +1,4 @@
-"""How long-running image and stack work tells the caller what it is doing."""
+"""How long-running work (images, stacks, seeding) tells its caller what it is doing."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ class Reporter(Protocol):
 
     def service(self, name: str, state: str) -> None: ...
 
+    def progress(self, task: str, done: int, total: int) -> None: ...
+
 
 class SilentReporter:
     """For library callers that want no output."""
@@ -18,4 +20,7 @@ class SilentReporter:
         pass
 
     def service(self, name: str, state: str) -> None:
+        pass
+
+    def progress(self, task: str, done: int, total: int) -> None:
         pass

@@ -34,19 +34,19 @@ class ScicatApi:
         self.api.use_token(body["access_token"])
         return body
 
-    async def ensure_instrument(self, payload: dict[str, Any]) -> str:
-        """Create the instrument, or find it by its unique name; returns its pid."""
+    async def ensure_instrument(self, payload: dict[str, Any]) -> tuple[str, bool]:
+        """Create the instrument, or find it by its unique name; returns (pid, created)."""
         name = payload["uniqueName"]
         response = await self.api.call(
             f"create instrument {name}", "POST", f"{API}/instruments", json_body=payload, tolerate=(409,)
         )
         if response.status_code != 409:
-            return str(response.json()["pid"])
+            return str(response.json()["pid"]), True
         found = await self.api.call(
             f"find instrument {name}", "GET", f"{API}/instruments",
             params={"filter": json.dumps({"where": {"uniqueName": name}})},
         )
-        return str(found.json()[0]["pid"])
+        return str(found.json()[0]["pid"]), False
 
     async def ensure_proposal(self, payload: dict[str, Any]) -> bool:
         """True when created, False when it was already there."""
@@ -73,19 +73,12 @@ class ScicatApi:
         existing = await self.api.call(f"list origdatablocks of {pid}", "GET", path)
         if existing.json():
             return False
-        await self.api.call(f"create origdatablock of {pid}", "POST", path, json_body=payload)
+        await self.api.call(f"create origdatablock of {pid}", "POST", f"{API}/origdatablocks", json_body=payload)
         return True
 
-    async def ensure_attachment(self, pid: str, payload: dict[str, Any]) -> bool:
-        path = f"{API}/datasets/{encode_pid(pid)}/attachments"
-        existing = await self.api.call(f"list attachments of {pid}", "GET", path)
-        caption = payload.get("caption")
-        if any(a.get("caption") == caption for a in existing.json()):
-            return False
-        await self.api.call(f"create attachment {caption!r} of {pid}", "POST", path, json_body=payload)
-        return True
-
-    async def count(self, collection: str, where: dict[str, Any] | None = None) -> int:
-        params = {"filter": json.dumps({"where": where or {}})} if collection != "proposals" else {}
-        response = await self.api.call(f"count {collection}", "GET", f"{API}/{collection}/count", params=params)
-        return int(response.json()["count"])
+    async def ensure_attachment(self, payload: dict[str, Any]) -> bool:
+        """A v4 attachment with its own ``aid``; 409 means it is there already."""
+        response = await self.api.call(
+            f"create attachment {payload['aid']}", "POST", "/api/v4/attachments", json_body=payload, tolerate=(409,)
+        )
+        return response.status_code != 409
