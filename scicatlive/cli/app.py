@@ -48,9 +48,10 @@ def root(
 
 
 def _register() -> None:
-    from scicatlive.cli import doctor, images, profiles, stack
+    from scicatlive.cli import doctor, images, profiles, seed, stack
 
     stack.register(app)
+    seed.register(app)
     doctor.register(app)
     app.add_typer(profiles.app, name="profiles")
     app.add_typer(images.app, name="images")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from scicatlive.errors import ScicatliveError
 
@@ -45,10 +46,32 @@ def print_json(data: Any) -> None:
 
 
 class ConsoleReporter:
-    """Progress of long work on the terminal: one line per step and state change."""
+    """Progress of long work on the terminal: one line per step and state change,
+    and a bar per entity type while seeding. Use it as a context manager."""
 
     def __init__(self) -> None:
         self._started = time.monotonic()
+        self._bars: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> ConsoleReporter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
+
+    def progress(self, task: str, done: int, total: int) -> None:
+        if self._bars is None:
+            self._bars = Progress(
+                TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=err_console, transient=False,
+            )
+            self._bars.start()
+        if task not in self._tasks:
+            self._tasks[task] = self._bars.add_task(task, total=total)
+        self._bars.update(self._tasks[task], completed=done, total=total)
 
     def _elapsed(self) -> str:
         return f"[dim]{time.monotonic() - self._started:6.1f}s[/]"

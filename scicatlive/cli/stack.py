@@ -20,7 +20,10 @@ from scicatlive.cli.context import (
     err_console,
     print_json,
 )
+from scicatlive.cli.seed import LayoutOption, parse_layout, show_report
 from scicatlive.runtime import lifecycle
+from scicatlive.seeding.recipe import load_recipe
+from scicatlive.seeding.run import seed, stack_target
 from scicatlive.stack.load import credentials as load_credentials
 from scicatlive.stack.load import default_stack_name, load_stack
 from scicatlive.stack.state import known_stacks
@@ -55,11 +58,19 @@ def up(
     keep: Annotated[bool, typer.Option("--keep", help="On failure, leave the containers for inspection.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild local images even if they exist.")] = False,
     timeout: Annotated[float | None, typer.Option("--timeout", min=5, help="Seconds to wait for healthy [default: from the profile].")] = None,
+    seed_recipe: Annotated[str | None, typer.Option("--seed", help="Then seed this recipe (tiny, demo, training, large or a file).")] = None,
+    sample_layout: LayoutOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Build or pull images, start the stack and wait until every service is healthy."""
     resolved = load_stack(profile, stack=stack, port_offset=port_offset, offline=offline)
-    result = lifecycle.up(resolved, reporter=ConsoleReporter(), keep=keep, rebuild=rebuild, timeout=timeout)
+    layout = parse_layout(sample_layout)
+    recipe = load_recipe(seed_recipe) if seed_recipe else None  # a bad recipe fails before anything starts
+    with ConsoleReporter() as reporter:
+        result = lifecycle.up(resolved, reporter=reporter, keep=keep, rebuild=rebuild, timeout=timeout)
+    if recipe is not None:
+        with ConsoleReporter() as reporter:
+            show_report(seed(stack_target(resolved.name), recipe, sample_layout=layout, reporter=reporter), json_output=False)
     if json_output:
         print_json({"stack": result.stack, "project": result.project, "seconds": round(result.seconds, 1),
                     "services": [dataclasses.asdict(s) for s in result.services]})
