@@ -104,6 +104,9 @@ class _Generator:
     def __init__(self, recipe: Recipe) -> None:
         self.recipe = recipe
         self.site = recipe.facility.site
+        # Barcodes are unique site-wide; a tag from the seed lets several
+        # recipes share one stack without their dewars and pucks colliding.
+        self.barcode_prefix = f"{self.site}-{recipe.seed % 0xFFFF:04X}-"
         self.rng = Random(recipe.seed)
         self.fake = self._faker(recipe.facility.locales[0], recipe.seed)
         self.people_fakers = {
@@ -365,7 +368,7 @@ class _Generator:
             dewars.append(
                 m.Dewar(
                     code=f"{shipment.split('_')[0]}_Dewar{index}"[:45],
-                    barCode=f"{self.site}{self.counters.dewars:07d}",
+                    barCode=f"{self.barcode_prefix}{self.counters.dewars:06d}",
                     dewarStatus="sent to User",
                     storageLocation="STORES-OUT",
                     firstExperiment=session.visit_number,
@@ -399,7 +402,7 @@ class _Generator:
         self.counters.containers += 1
         kind = self._puck_type(session)
         capacity = PUCK_CAPACITY[kind]
-        barcode = f"{self.site}-P{self.counters.containers:05d}"
+        barcode = f"{self.barcode_prefix}P{self.counters.containers:05d}"
         loaded = session.puck_slots_used < session.beamline.sample_changer.puck_slots
         slot = None
         if loaded:

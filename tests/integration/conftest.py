@@ -49,3 +49,22 @@ def leftovers(engine: Engine, project: str) -> dict[str, list[str]]:
 
 def nothing_left(engine: Engine, project: str) -> bool:
     return not any(leftovers(engine, project).values())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One state directory for the session, set before module fixtures start stacks."""
+    state = tmp_path_factory.mktemp("integration-state")
+    previous = os.environ.get("SCICATLIVE_STATE_DIR")
+    os.environ["SCICATLIVE_STATE_DIR"] = str(state)
+    yield state
+    if previous is None:
+        os.environ.pop("SCICATLIVE_STATE_DIR", None)
+    else:
+        os.environ["SCICATLIVE_STATE_DIR"] = previous
+
+
+@pytest.fixture(autouse=True)
+def shared_state(isolated_dirs: Path, session_state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stacks outlive one test (module fixtures), so their state must too."""
+    monkeypatch.setenv("SCICATLIVE_STATE_DIR", str(session_state))

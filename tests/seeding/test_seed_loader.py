@@ -1,0 +1,118 @@
+"""The loader's failures are loud and precise: entity, id and the server's message."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from urllib.parse import unquote
+
+import httpx
+import pytest
+
+from scicatlive.clients.http import ApiError, AsyncApi, RetryPolicy, Unreachable
+from scicatlive.clients.scicat import ScicatApi
+from scicatlive.mapping import MappingOptions, map_graph
+from scicatlive.progress import SilentReporter
+from scicatlive.seeding import generate, load_recipe
+from scicatlive.seeding.load import _sample_levels, load_scicat
+
+FAST = RetryPolicy(attempts=3, first_delay=0.001, max_delay=0.002)
+
+
+def _records():  # type: ignore[no-untyped-def]
+    return map_graph(generate(load_recipe("tiny")), MappingOptions())
+
+
+ID_FIELDS = {
+    "/instruments": "pid", "/proposals": "proposalId", "/samples": "sampleId",
+    "/datasets": "pid", "/origdatablocks": "datasetId", "/attachments": "aid",
+}
+
+
+class FakeScicat:
+    """Just enough of SciCat to load into: stores by id, answers 409 on duplicates."""
+
+    def __init__(self, reject_pid: str | None = None, flaky: int = 0) -> None:
+        self.store: dict[str, dict[str, object]] = {}
+        self.reject_pid = reject_pid
+        self.flaky = flaky
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.flaky:
+            self.flaky -= 1
+            return httpx.Response(503, json={"message": "restarting"})
+        path = request.url.path
+        if path.endswith("/auth/login"):
+            return httpx.Response(201, json={"access_token": "t", "id": "t"})
+        if request.method == "GET" and path.endswith("/origdatablocks"):
+            pid = unquote(request.url.raw_path.decode().split("/")[-2])
+            block = self.store.get(f"origdatablock of {pid}")
+            return httpx.Response(200, json=[block] if block else [])
+        if request.method == "GET" and path.endswith("/instruments"):
+            wanted = json.loads(request.url.params["filter"])["where"]["uniqueName"]
+            return httpx.Response(200, json=[b for b in self.store.values() if b.get("uniqueName") == wanted])
+        body = json.loads(request.content or b"{}")
+        id_field = next(field for suffix, field in ID_FIELDS.items() if path.endswith(suffix))
+        key = str(body[id_field])
+        if key == self.reject_pid:
+            return httpx.Response(400, json={"statusCode": 400, "message": ["sourceFolder must be a string"]})
+        if id_field == "datasetId":
+            key = f"origdatablock of {key}"
+        if key in self.store:
+            return httpx.Response(409, json={"message": f"{key} already exists"})
+        self.store[key] = body
+        return httpx.Response(201, json={**body, "pid": body.get("pid", key)})
+
+
+def _load(fake: FakeScicat) -> dict:  # type: ignore[type-arg]
+    async def run() -> dict:  # type: ignore[type-arg]
+        async with AsyncApi("http://scicat.test", transport=httpx.MockTransport(fake), retry=FAST) as http:
+            api = ScicatApi(http)
+            await api.login("admin", "pw")
+            return await load_scicat(api, _records(), SilentReporter())
+
+    return asyncio.run(run())
+
+
+def test_everything_is_created_once_then_found_again() -> None:
+    fake = FakeScicat()
+    first = _load(fake)
+    records = _records()
+    assert first["raw datasets"].created == len(records.raw_datasets)
+    assert first["samples"].created == len(records.samples)
+    second = _load(fake)
+    assert all(t.created == 0 for k, t in second.items() if k not in ("origdatablocks", "attachments"))
+
+
+def test_a_rejected_payload_names_entity_id_and_server_message() -> None:
+    pid = _records().raw_datasets[3].pid
+    with pytest.raises(ApiError) as caught:
+        _load(FakeScicat(reject_pid=pid))
+    assert str(caught.value) == f"create raw dataset {pid}: 400 Bad Request: [\"sourceFolder must be a string\"]"
+
+
+def test_server_errors_are_retried() -> None:
+    fake = FakeScicat(flaky=2)
+    assert _load(fake)["proposals"].created == 2
+
+
+def test_an_unreachable_service_is_reported_with_the_operation() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    async def run() -> None:
+        async with AsyncApi("http://scicat.test", transport=httpx.MockTransport(refuse), retry=FAST) as http:
+            await ScicatApi(http).login("admin", "pw")
+
+    with pytest.raises(Unreachable, match=r"log in to SciCat as admin: http://scicat.test did not answer after 3 attempts \(ConnectError: connection refused\)"):
+        asyncio.run(run())
+
+
+def test_sample_parents_come_in_earlier_levels() -> None:
+    levels = _sample_levels(_records().samples)
+    seen: set[str] = set()
+    for level in levels:
+        for sample in level:
+            assert sample.parentSampleId is None or sample.parentSampleId in seen
+        seen |= {s.sampleId for s in level}
+    assert len(levels) == 4  # shipment, dewar, puck, crystal
