@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 STACK = "bench"
-OFFSET = "50000"
+OFFSET = "12000"
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:

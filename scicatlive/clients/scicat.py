@@ -68,11 +68,13 @@ class ScicatApi:
         )
         return response.status_code != 409
 
-    async def ensure_origdatablock(self, pid: str, payload: dict[str, Any]) -> bool:
-        path = f"{API}/datasets/{encode_pid(pid)}/origdatablocks"
-        existing = await self.api.call(f"list origdatablocks of {pid}", "GET", path)
-        if existing.json():
-            return False
+    async def ensure_origdatablock(self, pid: str, payload: dict[str, Any], *, dataset_is_new: bool = False) -> bool:
+        """Add the dataset's files unless it has some; a dataset created just now has none."""
+        if not dataset_is_new:
+            path = f"{API}/datasets/{encode_pid(pid)}/origdatablocks"
+            existing = await self.api.call(f"list origdatablocks of {pid}", "GET", path)
+            if existing.json():
+                return False
         await self.api.call(f"create origdatablock of {pid}", "POST", f"{API}/origdatablocks", json_body=payload)
         return True
 

@@ -105,14 +105,21 @@ async def load_scicat(api: ScicatApi, records: sc.SciCatPayloads, reporter: Repo
         samples.created += level_tally.created
         samples.existing += level_tally.existing
     tallies["samples"] = samples
-    tallies["raw datasets"] = await _each(
-        "raw datasets", records.raw_datasets, lambda d: api.ensure_dataset(_relink(d.body(), instrument_pids)), reporter
-    )
-    tallies["derived datasets"] = await _each(
-        "derived datasets", records.derived_datasets, lambda d: api.ensure_dataset(d.body()), reporter
-    )
+    new_datasets: set[str] = set()
+
+    async def dataset(payload: sc.RawDataset | sc.DerivedDataset) -> bool:
+        created = await api.ensure_dataset(_relink(payload.body(), instrument_pids))
+        if created:
+            new_datasets.add(payload.pid)
+        return created
+
+    tallies["raw datasets"] = await _each("raw datasets", records.raw_datasets, dataset, reporter)
+    tallies["derived datasets"] = await _each("derived datasets", records.derived_datasets, dataset, reporter)
     tallies["origdatablocks"] = await _each(
-        "origdatablocks", records.origdatablocks, lambda b: api.ensure_origdatablock(b.datasetId, b.body()), reporter
+        "origdatablocks",
+        records.origdatablocks,
+        lambda b: api.ensure_origdatablock(b.datasetId, b.body(), dataset_is_new=b.datasetId in new_datasets),
+        reporter,
     )
     tallies["attachments"] = await _each(
         "attachments", records.attachments, lambda a: api.ensure_attachment(a.body()), reporter

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import uvicorn
+from fastapi import FastAPI
 
 from .app import create_app
 from .settings import Settings
+
+
+def app_from_env() -> FastAPI:
+    """The app for each worker process when ``WEB_CONCURRENCY`` > 1."""
+    return create_app(Settings.from_env())
 
 
 def main() -> None:
@@ -15,7 +22,15 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = Settings.from_env()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
+    # uvicorn's own convention; Python handlers are CPU-bound, so one process per core.
+    workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
+    if workers > 1:
+        uvicorn.run(
+            "scicat_lite.__main__:app_from_env", factory=True, workers=workers,
+            host=settings.host, port=settings.port, proxy_headers=False,
+        )
+    else:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
 
 
 if __name__ == "__main__":
