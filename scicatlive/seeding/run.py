@@ -6,6 +6,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from scicatlive.catalogue.model import Role
 from scicatlive.clients.http import AsyncApi
@@ -18,6 +19,7 @@ from scicatlive.seeding.generate import generate
 from scicatlive.seeding.load import Tally, load_ispyb, load_scicat
 from scicatlive.seeding.recipe import Recipe, SampleLayout, load_recipe
 from scicatlive.stack.load import credentials, reload_stack
+from scicatlive.stack.resolve import ResolvedStack
 
 DEFAULT_ACCOUNT = "admin"
 
@@ -64,23 +66,17 @@ def stack_target(stack: str, account: str = DEFAULT_ACCOUNT) -> SeedTarget:
     )
 
 
-def _url_of(stack, role: Role) -> str | None:  # type: ignore[no-untyped-def]
+def _url_of(stack: ResolvedStack, role: Role) -> str | None:
     services = stack.by_role(role)
     return stack.public_url(services[0].name) if services else None
 
 
-def seed(
-    target: SeedTarget,
-    recipe: str | Path | Recipe,
-    *,
-    sample_layout: SampleLayout | None = None,
-    concurrency: int = 16,
-    reporter: Reporter | None = None,
-) -> SeedReport:
-    """Generate the recipe's facility and load it; safe to run again (nothing is duplicated)."""
-    return asyncio.run(
-        seed_async(target, recipe, sample_layout=sample_layout, concurrency=concurrency, reporter=reporter)
-    )
+def seed(target: SeedTarget, recipe: str | Path | Recipe, **options: Any) -> SeedReport:
+    """Generate the recipe's facility and load it; safe to run again (nothing is duplicated).
+
+    Options are those of :func:`seed_async`.
+    """
+    return asyncio.run(seed_async(target, recipe, **options))
 
 
 async def seed_async(
@@ -111,7 +107,6 @@ async def seed_async(
     return report
 
 
-def seed_stack(stack: str, recipe: str | Path | Recipe, **options: object) -> SeedReport:
+def seed_stack(stack: str, recipe: str | Path | Recipe, *, account: str = DEFAULT_ACCOUNT, **options: Any) -> SeedReport:
     """Seed a stack started here (the pytest plugin and `up --seed` use this)."""
-    account = str(options.pop("account", DEFAULT_ACCOUNT))
-    return seed(stack_target(stack, account), recipe, **options)  # type: ignore[arg-type]
+    return seed(stack_target(stack, account), recipe, **options)
