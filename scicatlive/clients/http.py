@@ -31,7 +31,7 @@ class RetryPolicy:
     retry_server_errors: bool = True
 
     def delay(self, attempt: int) -> float:
-        return min(self.max_delay, self.first_delay * 2**attempt) * (0.5 + random.random() / 2)
+        return float(min(self.max_delay, self.first_delay * 2.0**attempt) * (0.5 + random.random() / 2))
 
 
 class ApiError(ServiceError):
@@ -49,10 +49,7 @@ class Unreachable(ServiceError):
 
 
 def _reason(status: int) -> str:
-    try:
-        return httpx.codes(status).phrase
-    except ValueError:
-        return ""
+    return httpx.codes.get_reason_phrase(status)
 
 
 def server_message(response: httpx.Response) -> str:

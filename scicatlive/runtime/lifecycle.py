@@ -171,7 +171,7 @@ def _service_states(engine: Engine, project: str) -> list[ServiceStatus]:
         ports = _host_ports(container)
         states.append(
             ServiceStatus(
-                name=container.config.labels.get(COMPOSE_SERVICE_LABEL, container.name),
+                name=(container.config.labels or {}).get(COMPOSE_SERVICE_LABEL, container.name),
                 state=container.state.status or "unknown",
                 health=health,
                 image=container.config.image or "",
@@ -190,7 +190,7 @@ def _host_ports(container: Container) -> list[int]:
 
 def _restarting_too_often(engine: Engine, service: str, project: str) -> bool:
     for container in _containers(engine, project):
-        if container.config.labels.get(COMPOSE_SERVICE_LABEL) == service:
+        if (container.config.labels or {}).get(COMPOSE_SERVICE_LABEL) == service:
             return (container.restart_count or 0) >= _MAX_RESTARTS
     return False
 

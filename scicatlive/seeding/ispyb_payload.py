@@ -15,7 +15,7 @@ _CATALOGUE_ONLY = {"files", "published", "content", "fileSize", "externalId"}
 
 
 def bulk_proposal(graph: ispyb.FacilityGraph, proposal: ispyb.Proposal) -> dict[str, Any]:
-    body = _without_catalogue_facts(
+    body: dict[str, Any] = _without_catalogue_facts(
         proposal.model_dump(mode="json", exclude={"personLogin", "members", "sessions"})
     )
     body["Person"] = _person(graph.person(proposal.personLogin))
