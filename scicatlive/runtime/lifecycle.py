@@ -14,7 +14,9 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from python_on_whales import Container
+from pathlib import Path
+
+from python_on_whales import Container, DockerClient
 
 from scicatlive.errors import StackError
 from scicatlive.images.build import ensure_images
@@ -101,7 +103,9 @@ def up(
     return result
 
 
-def _start_and_wait(engine, stack, client, reporter, timeout) -> None:  # type: ignore[no-untyped-def]
+def _start_and_wait(
+    engine: Engine, stack: ResolvedStack, client: DockerClient, reporter: Reporter, timeout: float
+) -> None:
     outcome: dict[str, BaseException] = {}
 
     def start() -> None:
@@ -207,7 +211,7 @@ def _project_has_anything(engine: Engine, project: str) -> bool:
         return bool(engine.client().volume.list(filters={"label": f"{COMPOSE_PROJECT_LABEL}={project}"}))
 
 
-def _compose_down(client, *, volumes: bool) -> None:  # type: ignore[no-untyped-def]
+def _compose_down(client: DockerClient, *, volumes: bool) -> None:
     with docker_errors("stopping the stack"):
         client.compose.down(remove_orphans=True, volumes=volumes, timeout=10, quiet=True)
 
@@ -265,6 +269,6 @@ def follow_logs(name: str, service: str | None, *, engine: Engine | None = None)
             yield chunk.decode("utf-8", errors="replace")
 
 
-def _compose_file(name: str):  # type: ignore[no-untyped-def]
+def _compose_file(name: str) -> Path | None:
     path = StackPaths.for_stack(name).compose_file
     return path if path.is_file() else None
