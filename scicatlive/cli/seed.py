@@ -10,7 +10,9 @@ from rich.table import Table
 
 from scicatlive.cli.context import ConsoleReporter, JsonOption, ProfileOption, StackOption, console, print_json
 from scicatlive.errors import ConfigError
+from scicatlive.seeding.ispyb_reader import FacilityFacts
 from scicatlive.seeding.recipe import SampleLayout
+from scicatlive.seeding.sync import sync, sync_stack
 from scicatlive.seeding.run import DEFAULT_ACCOUNT, Endpoint, SeedReport, SeedTarget, seed, stack_target
 from scicatlive.stack.load import default_stack_name
 
@@ -50,6 +52,36 @@ def seed_command(
     show_report(report, json_output)
 
 
+def sync_command(
+    stack: StackOption = None,
+    profile: ProfileOption = None,
+    account: AccountOption = DEFAULT_ACCOUNT,
+    sample_layout: LayoutOption = None,
+    backend_url: Annotated[str | None, typer.Option("--backend-url", envvar="SCICATLIVE_BACKEND_URL", help="Sync into this SciCat backend instead of a local stack's.")] = None,
+    ispyb_url: Annotated[str | None, typer.Option("--ispyb-url", envvar="SCICATLIVE_ISPYB_URL", help="With --backend-url: the ISPyB to read.")] = None,
+    password: Annotated[str | None, typer.Option("--password", envvar="SCICATLIVE_PASSWORD", help="With --backend-url: the account's password.")] = None,
+    pid_prefix: Annotated[str, typer.Option("--pid-prefix", help="With --backend-url: the backend's PID_PREFIX.")] = "PID.SAMPLE.PREFIX",
+    site: Annotated[str | None, typer.Option("--site", help="The facility site the data was seeded with [default: the profile's].")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight at once.")] = 16,
+    json_output: JsonOption = False,
+) -> None:
+    """Map what ISPyB holds now into SciCat again, e.g. after new data went into ISPyB.
+
+    Reads ISPyB through its API; records SciCat already has are left as they are.
+    """
+    layout = parse_layout(sample_layout)
+    options: dict[str, object] = {"sample_layout": layout, "concurrency": concurrency}
+    if site is not None:
+        options["facility"] = FacilityFacts(site=site)
+    with ConsoleReporter() as reporter:
+        target = _target(backend_url, ispyb_url, account, password, pid_prefix)
+        if target is None:
+            report = sync_stack(default_stack_name(profile, stack), account=account, reporter=reporter, **options)
+        else:
+            report = sync(target, reporter=reporter, **options)
+    show_report(report, json_output)
+
+
 def parse_layout(value: str | None) -> SampleLayout | None:
     if value not in (None, "hierarchical", "flat"):
         raise ConfigError("--sample-layout", f"{value!r} is neither 'hierarchical' nor 'flat'")
@@ -85,3 +117,4 @@ def show_report(report: SeedReport, json_output: bool) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("seed")(seed_command)
+    app.command("sync")(sync_command)

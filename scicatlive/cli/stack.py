@@ -68,16 +68,18 @@ def up(
     recipe = load_recipe(seed_recipe) if seed_recipe else None  # a bad recipe fails before anything starts
     with ConsoleReporter() as reporter:
         result = lifecycle.up(resolved, reporter=reporter, keep=keep, rebuild=rebuild, timeout=timeout)
-    if recipe is not None:
-        with ConsoleReporter() as reporter:
-            show_report(seed(stack_target(resolved.name), recipe, sample_layout=layout, reporter=reporter), json_output=False)
     if json_output:
         print_json({"stack": result.stack, "project": result.project, "seconds": round(result.seconds, 1),
                     "services": [dataclasses.asdict(s) for s in result.services]})
-        return
-    err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
-    _print_status(result.services)
-    console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
+    else:
+        err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
+        _print_status(result.services)
+        console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
+    if recipe is not None:
+        with ConsoleReporter() as reporter:
+            report = seed(stack_target(resolved.name), recipe, sample_layout=layout, reporter=reporter)
+        if not json_output:
+            show_report(report, json_output=False)
 
 
 def down(
