@@ -70,15 +70,16 @@ def sync_command(
     Reads ISPyB through its API; records SciCat already has are left as they are.
     """
     layout = parse_layout(sample_layout)
-    options: dict[str, object] = {"sample_layout": layout, "concurrency": concurrency}
-    if site is not None:
-        options["facility"] = FacilityFacts(site=site)
+    target = _target(backend_url, ispyb_url, account, password, pid_prefix)
     with ConsoleReporter() as reporter:
-        target = _target(backend_url, ispyb_url, account, password, pid_prefix)
         if target is None:
-            report = sync_stack(default_stack_name(profile, stack), account=account, reporter=reporter, **options)
+            name = default_stack_name(profile, stack)
+            facility = FacilityFacts(site=site) if site else None
+            report = sync_stack(name, account=account, sample_layout=layout, concurrency=concurrency,
+                                reporter=reporter, **({"facility": facility} if facility else {}))
         else:
-            report = sync(target, reporter=reporter, **options)
+            report = sync(target, sample_layout=layout, concurrency=concurrency, reporter=reporter,
+                          facility=FacilityFacts(site=site) if site else None)
     show_report(report, json_output)
 
 
