@@ -38,7 +38,8 @@ start_mariadb() {
     mariadb -e "DROP USER IF EXISTS 'scicatlive_test'@'%'; CREATE USER 'scicatlive_test'@'%' IDENTIFIED BY '${password}'; GRANT ALL ON \`scicatlive_test%\`.* TO 'scicatlive_test'@'%'; DROP DATABASE IF EXISTS scicatlive_test; CREATE DATABASE scicatlive_test CHARACTER SET utf8mb4;"
 }
 
-start_postgres
-start_mariadb
+# Only the exports go to stdout; everything the servers say goes to stderr.
+start_postgres >&2
+start_mariadb >&2
 echo "export SCICATLIVE_TEST_POSTGRES_URL='postgresql://scicatlive_test:${password}@127.0.0.1:5432/scicatlive_test'"
 echo "export SCICATLIVE_TEST_MARIADB_URL='mysql+pymysql://scicatlive_test:${password}@127.0.0.1:3306/scicatlive_test'"
