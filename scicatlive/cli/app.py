@@ -47,11 +47,12 @@ def root(
 
 
 def _register() -> None:
-    from scicatlive.cli import doctor, images, profiles, seed, stack
+    from scicatlive.cli import check, doctor, images, profiles, seed, stack
 
     stack.register(app)
     seed.register(app)
     doctor.register(app)
+    check.register(app)
     app.add_typer(profiles.app, name="profiles")
     app.add_typer(images.app, name="images")
 

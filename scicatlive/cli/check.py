@@ -1,0 +1,98 @@
+"""`scicatlive check`: verify a running stack end to end (a local one, or any by URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scicatlive.checks.model import CheckResult, Status
+from scicatlive.checks.report import COLOURS, list_table, table, to_json, write_junit
+from scicatlive.checks.runner import ALL_CHECKS, Selection, run_checks
+from scicatlive.checks.target import (
+    ENV_BACKEND,
+    ENV_CREDENTIALS,
+    ENV_FRONTEND,
+    ENV_ISPYB,
+    ENV_PASSWORD,
+    ENV_USERNAME,
+    Target,
+    target_from_options,
+    target_from_stack,
+)
+from scicatlive.cli.context import JsonOption, ProfileOption, StackOption, console, err_console, print_json
+from scicatlive.stack.load import default_stack_name
+
+
+
+def check_command(
+    stack: StackOption = None,
+    profile: ProfileOption = None,
+    backend_url: Annotated[str | None, typer.Option("--backend-url", envvar=ENV_BACKEND, metavar="URL", help="Check this SciCat backend instead of a local stack.")] = None,
+    ispyb_url: Annotated[str | None, typer.Option("--ispyb-url", envvar=ENV_ISPYB, metavar="URL", help="With --backend-url: its ISPyB.")] = None,
+    frontend_url: Annotated[str | None, typer.Option("--frontend-url", envvar=ENV_FRONTEND, metavar="URL", help="With --backend-url: its frontend.")] = None,
+    credentials: Annotated[Path | None, typer.Option("--credentials", envvar=ENV_CREDENTIALS, metavar="FILE", help="With --backend-url: accounts as JSON/YAML ({accounts: [{username, password, groups}]}).")] = None,
+    username: Annotated[str | None, typer.Option("--username", envvar=ENV_USERNAME, help="With --backend-url: one account's name.")] = None,
+    password: Annotated[str | None, typer.Option("--password", envvar=ENV_PASSWORD, help="With --backend-url: that account's password.")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="With --backend-url: the facility site the data was seeded with [default: SCICATLIVE].")] = None,
+    pid_prefix: Annotated[str | None, typer.Option("--pid-prefix", help="With --backend-url: the backend's PID_PREFIX, to compare pids too.")] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Only checks that write nothing (shared or production-like stacks).")] = False,
+    only: Annotated[list[str] | None, typer.Option("--only", metavar="ID", help="Run only these checks or families (repeatable, comma-separated).")] = None,
+    skip: Annotated[list[str] | None, typer.Option("--skip", metavar="ID", help="Leave out these checks or families (repeatable, comma-separated).")] = None,
+    list_checks: Annotated[bool, typer.Option("--list", help="List the checks and exit.")] = False,
+    junit: Annotated[Path | None, typer.Option("--junit", metavar="FILE", help="Also write JUnit XML (for CI).")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Verify a running stack end to end: services, accounts, access rules, the dataset
+    lifecycle, search, ISPyB ↔ SciCat consistency, the ISPyB mock and the frontend.
+
+    Exit status: 0 when every check passed or was skipped, 1 when one failed, 2 on bad usage.
+    """
+    selection = Selection.parse(only or (), skip or (), read_only)
+    if list_checks:
+        _list(json_output)
+        return
+    target = _target(stack, profile, backend_url, ispyb_url, frontend_url, credentials, username, password, site, pid_prefix)
+    report = run_checks(target, selection, on_result=None if json_output else _progress)
+    if junit is not None:
+        write_junit(report, junit)
+    if json_output:
+        print_json(to_json(report))
+    else:
+        console.print(table(report))
+        if junit is not None:
+            err_console.print(f"JUnit XML: {junit}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _target(
+    stack: str | None, profile: str | None, backend_url: str | None, ispyb_url: str | None, frontend_url: str | None,
+    credentials: Path | None, username: str | None, password: str | None, site: str | None, pid_prefix: str | None,
+) -> Target:  # fmt: skip
+    if backend_url is None:
+        return target_from_stack(default_stack_name(profile, stack))
+    return target_from_options(
+        backend_url=backend_url, ispyb_url=ispyb_url, frontend_url=frontend_url, credentials_file=credentials,
+        username=username, password=password, site=site, pid_prefix=pid_prefix,
+    )  # fmt: skip
+
+
+def _progress(result: CheckResult) -> None:
+    colour = COLOURS[result.status]
+    line = f"  [{colour}]{result.status.value:<7}[/] {result.id:<22} [dim]{result.seconds:5.2f}s[/]"
+    if result.status is Status.FAILED:
+        line += f"  {result.message[:160]}"
+    err_console.print(line, highlight=False)
+
+
+def _list(json_output: bool) -> None:
+    if json_output:
+        print_json([{"id": c.id, "description": c.description, "writes": c.writes, "needs": sorted(c.needs)} for c in ALL_CHECKS])
+    else:
+        console.print(list_table(list(ALL_CHECKS)))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check")(check_command)
