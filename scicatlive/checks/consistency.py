@@ -140,7 +140,7 @@ def same(expected: Any, found: Any) -> bool:
     if isinstance(expected, datetime):
         return isinstance(found, str) and _as_utc(expected) == _parse_time(found)
     if isinstance(expected, bool) or isinstance(found, bool):
-        return expected == found
+        return isinstance(expected, bool) and isinstance(found, bool) and expected == found
     if isinstance(expected, (int, float)) and isinstance(found, (int, float)):
         return math.isclose(float(expected), float(found), rel_tol=1e-5, abs_tol=1e-9)
     return bool(expected == found)
