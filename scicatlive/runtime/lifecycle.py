@@ -126,7 +126,11 @@ def _start_and_wait(
             if last.get(name) != label:
                 reporter.service(name, label)
                 last[name] = label
-        failed = [s for s in states.values() if s.failed or _restarting_too_often(engine, s.name, stack.project)]
+        # While compose is still (re)creating containers, an old one may show as exited.
+        starting = starter.is_alive()
+        failed = [] if starting else [
+            s for s in states.values() if s.failed or _restarting_too_often(engine, s.name, stack.project)
+        ]
         if failed:
             raise _failure(engine, stack, failed[0].name, f"{failed[0].name} is {_label(failed[0])}")
         if not starter.is_alive() and "error" in outcome:
