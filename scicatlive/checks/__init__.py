@@ -11,7 +11,14 @@ passed / failed / skipped with a message and its duration. See ``docs/checks.md`
 
 from __future__ import annotations
 
-from scicatlive.checks.model import Check, CheckFailed, CheckReport, CheckResult, CheckSkipped, Status
+from scicatlive.checks.model import (
+    Check,
+    CheckFailed,
+    CheckReport,
+    CheckResult,
+    CheckSkipped,
+    Status,
+)
 from scicatlive.checks.runner import ALL_CHECKS, Selection, check_ids, run_checks
 from scicatlive.checks.target import Account, Target, target_from_options, target_from_stack
 

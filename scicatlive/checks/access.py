@@ -224,5 +224,5 @@ def _anonymous_sees_published_only(matrix: Matrix) -> None:
 
 CHECKS = [
     Check("access.matrix", "anonymous / group A / group B / admin × read, list, create, update, delete on datasets, proposals and samples follow SciCat's rules",
-          access_matrix, writes=True),  # fmt: skip
+          access_matrix, writes=True),
 ]

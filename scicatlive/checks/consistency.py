@@ -152,7 +152,7 @@ def _as_utc(value: datetime) -> datetime:
 
 def _parse_time(text: str) -> datetime | None:
     try:
-        return _as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        return _as_utc(datetime.fromisoformat(text))
     except ValueError:
         return None
 

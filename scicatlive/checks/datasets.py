@@ -233,7 +233,7 @@ def _search(ctx: CheckContext, made: Made) -> float:
 
 CHECKS = [
     Check("datasets.lifecycle", "create raw → origdatablock (size, numberOfFiles) → attachment → get with include → patch → fullquery → fullfacet → delete, cleaning up",
-          dataset_lifecycle, writes=True),  # fmt: skip
+          dataset_lifecycle, writes=True),
     Check("search.findable", f"a new dataset is findable by text within {SEARCH_BOUND_SECONDS:.0f} s, by its group only",
-          search_findable, writes=True),  # fmt: skip
+          search_findable, writes=True),
 ]

@@ -10,7 +10,14 @@ import httpx
 
 from scicatlive.checks import access, accounts, consistency, datasets, frontend, ispyb, services
 from scicatlive.checks.context import CheckContext
-from scicatlive.checks.model import Check, CheckFailed, CheckReport, CheckResult, CheckSkipped, Status
+from scicatlive.checks.model import (
+    Check,
+    CheckFailed,
+    CheckReport,
+    CheckResult,
+    CheckSkipped,
+    Status,
+)
 from scicatlive.checks.target import Target
 from scicatlive.errors import ConfigError, ScicatliveError
 
@@ -106,7 +113,7 @@ def _call(check: Check, ctx: CheckContext) -> tuple[Status, str]:
         return Status.SKIPPED, error.message
     except ScicatliveError as error:
         return Status.FAILED, error.message
-    except Exception as error:  # a check's own bug must not hide the other results
+    except Exception as error:  # noqa: BLE001 -- a check's own bug must not hide the other results
         return Status.FAILED, f"the check itself broke: {type(error).__name__}: {error}"
 
 

@@ -21,9 +21,15 @@ from scicatlive.checks.target import (
     target_from_options,
     target_from_stack,
 )
-from scicatlive.cli.context import JsonOption, ProfileOption, StackOption, console, err_console, print_json
+from scicatlive.cli.context import (
+    JsonOption,
+    ProfileOption,
+    StackOption,
+    console,
+    err_console,
+    print_json,
+)
 from scicatlive.stack.load import default_stack_name
-
 
 
 def check_command(
