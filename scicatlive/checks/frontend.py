@@ -9,8 +9,8 @@ from scicatlive.checks.http import describe
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
 
 # The SciCat frontend reads assets/config.json; scicatlive mounts its settings as
-# assets/config.override.json, which wins where it exists.
-CONFIG_PATHS = ("/assets/config.override.json", "/assets/config.json")
+# assets/config.override.json, which wins where it exists; frontend-lite serves /config.json.
+CONFIG_PATHS = ("/assets/config.override.json", "/assets/config.json", "/config.json")
 NEEDS: frozenset[Any] = frozenset({"frontend"})
 
 

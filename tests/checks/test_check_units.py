@@ -154,3 +154,17 @@ def test_the_plugin_registers_its_options_and_fixtures(tmp_path: Path) -> None:
     assert all(option in helped for option in ("--scicatlive-profile", "--scicatlive-recipe", "--scicatlive-url"))
     fixtures = subprocess.run([*command, "--fixtures"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert all(name in fixtures for name in ("scicat_stack [session scope]", "scicat_client", "ispyb_client"))
+
+
+def test_frontend_config_is_read_where_the_frontend_serves_it() -> None:
+    def frontend(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/":
+            return httpx.Response(200, html="<!doctype html><html><body>SciCat</body></html>")
+        if request.url.path == "/config.json":
+            return httpx.Response(200, json={"lbBaseURL": "http://backend:3000/"})
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    target = Target(backend_url="http://backend:3000", frontend_url="http://frontend")
+    report = run_checks(target, Selection.parse(only=["frontend"]), transport=httpx.MockTransport(frontend))
+    assert [r.status for r in report.results] == [Status.PASSED, Status.PASSED], report.results
+    assert report.result("frontend.config").message == "/config.json points at the backend http://backend:3000"
