@@ -60,7 +60,7 @@ def check_command(
         _list(json_output)
         return
     target = _target(stack, profile, backend_url, ispyb_url, frontend_url, credentials, username, password, site, pid_prefix)
-    report = run_checks(target, selection, on_result=None if json_output else _progress)
+    report = run_checks(target, selection, on_result=None if json_output else show_check_progress)
     if junit is not None:
         write_junit(report, junit)
     if json_output:
@@ -85,7 +85,7 @@ def _target(
     )  # fmt: skip
 
 
-def _progress(result: CheckResult) -> None:
+def show_check_progress(result: CheckResult) -> None:
     colour = COLOURS[result.status]
     line = f"  [{colour}]{result.status.value:<7}[/] {result.id:<22} [dim]{result.seconds:5.2f}s[/]"
     if result.status is Status.FAILED:

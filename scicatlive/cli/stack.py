@@ -21,6 +21,9 @@ from scicatlive.cli.context import (
     print_json,
 )
 from scicatlive.cli.seed import LayoutOption, parse_layout, show_report
+from scicatlive.checks import Selection, run_checks, target_from_stack
+from scicatlive.checks.report import table as check_table
+from scicatlive.cli.check import show_check_progress
 from scicatlive.runtime import lifecycle
 from scicatlive.seeding.recipe import load_recipe
 from scicatlive.seeding.run import seed, stack_target
@@ -60,6 +63,7 @@ def up(
     timeout: Annotated[float | None, typer.Option("--timeout", min=5, help="Seconds to wait for healthy [default: from the profile].")] = None,
     seed_recipe: Annotated[str | None, typer.Option("--seed", help="Then seed this recipe (tiny, demo, training, large or a file).")] = None,
     sample_layout: LayoutOption = None,
+    check: Annotated[bool, typer.Option("--check", help="Then run `scicatlive check` on the stack (after seeding).")] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Build or pull images, start the stack and wait until every service is healthy."""
@@ -80,6 +84,12 @@ def up(
             report = seed(stack_target(resolved.name), recipe, sample_layout=layout, reporter=reporter)
         if not json_output:
             show_report(report, json_output=False)
+    if check:
+        checked = run_checks(target_from_stack(resolved.name), Selection.parse(), on_result=None if json_output else show_check_progress)
+        if not json_output:
+            console.print(check_table(checked))
+        if not checked.ok:
+            raise typer.Exit(1)
 
 
 def down(
