@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from scicatlive.checks.target import Account, Target
+from tests.support import free_port, required_env
 
 PID_PREFIX = "PID.SAMPLE.PREFIX"
 SITE = "SCICATLIVE"
@@ -35,22 +35,6 @@ ACCOUNTS: dict[str, tuple[list[str], bool, tuple[str, ...]]] = {
 # As services/scicat-lite/service.yaml
 GROUP_SETTINGS = {"ADMIN_GROUPS": "admin", "DELETE_GROUPS": "archivemanager",
                   "PROPOSAL_GROUPS": "proposalingestor", "SAMPLE_GROUPS": "ingestor"}  # fmt: skip
-
-
-def required(variable: str) -> str:
-    url = os.environ.get(variable)
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{variable} is not set, but database tests must run in CI")
-        pytest.skip(f"{variable} is not set")
-    return url
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -94,7 +78,7 @@ def ispyb_app(tmp_path_factory: pytest.TempPathFactory, passwords: dict[str, str
     from ispyb_mock.users import Accounts
     from sqlalchemy import make_url, text
 
-    server_url = required("SCICATLIVE_TEST_MARIADB_URL")
+    server_url = required_env("SCICATLIVE_TEST_MARIADB_URL")
     name = f"scicatlive_test_checks_{os.getpid()}_{secrets.token_hex(3)}"
     server = make_engine(server_url)
     with server.begin() as connection:
@@ -127,7 +111,7 @@ def scicat_url(tmp_path_factory: pytest.TempPathFactory, passwords: dict[str, st
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
-    server_url = required("SCICATLIVE_TEST_POSTGRES_URL")
+    server_url = required_env("SCICATLIVE_TEST_POSTGRES_URL")
     name = f"scicat_checks_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')

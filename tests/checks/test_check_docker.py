@@ -12,10 +12,10 @@ import pytest
 from scicatlive.checks import Selection, Status, Target, run_checks, target_from_stack
 from scicatlive.progress import SilentReporter
 from scicatlive.runtime import lifecycle
-from scicatlive.runtime.engine import Engine, default_engine
+from scicatlive.runtime.engine import Engine
 from scicatlive.seeding.run import seed_stack
 from scicatlive.stack.load import load_stack
-from tests.conftest import IN_CI
+from tests.support import docker_engine
 
 pytestmark = pytest.mark.docker
 STACK = "it-checks"
@@ -24,16 +24,7 @@ STATE: dict[str, str] = {}  # the module stack's state directory (tests get isol
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    from scicatlive.errors import EngineError
-
-    engine = default_engine()
-    try:
-        engine.ensure_reachable()
-    except EngineError as exc:
-        if IN_CI:
-            pytest.fail(f"CI must have a Docker engine: {exc}")
-        pytest.skip(f"no Docker engine: {exc}")
-    return engine
+    return docker_engine()
 
 
 @pytest.fixture(scope="module")

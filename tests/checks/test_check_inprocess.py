@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import make_target, serve
+from tests.checks.conftest import make_target, serve
 
 from scicatlive.checks import Selection, Status, Target, run_checks
 from scicatlive.checks.report import to_junit

@@ -147,9 +147,10 @@ def test_cli_exits_1_on_a_failure_and_writes_junit(tmp_path: Path) -> None:
     assert "<failure" in junit.read_text()
 
 
-def test_the_plugin_registers_its_options_and_fixtures(tmp_path: Path) -> None:
+def test_the_installed_plugin_registers_its_options_and_fixtures(tmp_path: Path) -> None:
+    """Found through the pytest11 entry point: a user's project needs no configuration."""
     (tmp_path / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
-    command = [sys.executable, "-m", "pytest", "-p", "scicatlive.pytest_plugin.plugin", "-p", "no:cacheprovider", "--rootdir", str(tmp_path)]
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(tmp_path)]
     helped = subprocess.run([*command, "--help"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert all(option in helped for option in ("--scicatlive-profile", "--scicatlive-recipe", "--scicatlive-url"))
     fixtures = subprocess.run([*command, "--fixtures"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout

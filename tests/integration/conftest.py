@@ -8,21 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from scicatlive.errors import EngineError
-from scicatlive.runtime.engine import Engine, default_engine
-from tests.conftest import IN_CI
+from scicatlive.runtime.engine import Engine
+from tests.support import docker_engine
 
 
 @pytest.fixture(scope="session")
 def engine() -> Engine:
-    engine = default_engine()
-    try:
-        engine.ensure_reachable()
-    except EngineError as exc:
-        if IN_CI:
-            pytest.fail(f"CI must have a Docker engine: {exc}")
-        pytest.skip(f"no Docker engine: {exc}")
-    return engine
+    return docker_engine()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -33,27 +32,12 @@ from scicatlive.seeding.ispyb_reader import FacilityFacts
 from scicatlive.seeding.load import load_ispyb
 from scicatlive.seeding.run import Endpoint, SeedTarget, seed
 from scicatlive.seeding.sync import read_ispyb, sync
+from tests.support import free_port, required_env
 
 pytestmark = pytest.mark.database
 
 PID_PREFIX = "20.500.12269"
 ACCOUNT = "seeder"
-
-
-def _required(variable: str) -> str:
-    url = os.environ.get(variable)
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{variable} is not set, but database tests must run in CI")
-        pytest.skip(f"{variable} is not set")
-    return url
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -65,7 +49,7 @@ class Running:
 def _serve(app: Any) -> Iterator[str]:
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -89,7 +73,7 @@ def ispyb(tmp_path: Path) -> Iterator[Running]:
     from ispyb_mock.settings import Settings
     from ispyb_mock.users import Account, Accounts
 
-    server_url = _required("SCICATLIVE_TEST_MARIADB_URL")
+    server_url = required_env("SCICATLIVE_TEST_MARIADB_URL")
     name = f"scicatlive_test_sync_{os.getpid()}_{secrets.token_hex(3)}"
     server = make_engine(server_url)
     with server.begin() as connection:
@@ -133,7 +117,7 @@ def scicat(tmp_path: Path) -> Iterator[Running]:
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
-    server_url = _required("SCICATLIVE_TEST_POSTGRES_URL")
+    server_url = required_env("SCICATLIVE_TEST_POSTGRES_URL")
     name = f"scicat_sync_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
