@@ -23,6 +23,7 @@ from random import Random
 from faker import Faker
 
 from scicatlive.seeding import model as m
+from scicatlive.seeding.derive import detector_model
 from scicatlive.seeding.keys import stable_uuid
 from scicatlive.seeding.providers import PROVIDERS
 from scicatlive.seeding.providers.beamlines import (
@@ -182,18 +183,7 @@ class _Generator:
         detector = spec.detector
         return m.Beamline(
             beamLineName=spec.name,
-            Detector=m.Detector(
-                detectorManufacturer=detector.manufacturer,
-                detectorModel=detector.model,
-                detectorType=detector.detector_type,
-                detectorPixelSizeHorizontal=detector.pixel_size_mm,
-                detectorPixelSizeVertical=detector.pixel_size_mm,
-                numberOfPixelsX=detector.pixels_x,
-                numberOfPixelsY=detector.pixels_y,
-                detectorDistanceMin=detector.distance_min_mm,
-                detectorDistanceMax=detector.distance_max_mm,
-                imageFormat=detector.image_format,  # type: ignore[arg-type]
-            ),
+            Detector=detector_model(detector),
             sampleChangerType=spec.sample_changer.name,
             sampleChangerCapacity=spec.sample_changer.puck_slots,
             energyMin=spec.energy_min_kev,

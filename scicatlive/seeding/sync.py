@@ -33,15 +33,7 @@ REPORT_NAME = "sync"
 ISPYB_CONCURRENCY = 4  # as seed: the mock serves from a small worker pool
 
 
-def sync(
-    target: SeedTarget,
-    *,
-    sample_layout: SampleLayout | None = None,
-    concurrency: int = 16,
-    reporter: Reporter | None = None,
-    facility: FacilityFacts | None = None,
-    retry: RetryPolicy | None = None,
-) -> SeedReport:
+def sync(target: SeedTarget, **options: Any) -> SeedReport:
     """Read ISPyB, map it and load SciCat; safe to run again (nothing is duplicated).
 
     ``facility`` must name the site ``seed`` used (default: ``SCICATLIVE``, the
@@ -49,12 +41,7 @@ def sync(
     ``hierarchical``, the bundled recipes' layout. ``retry`` is the HTTP retry
     policy of both services.
     """
-    return asyncio.run(
-        sync_async(
-            target, sample_layout=sample_layout, concurrency=concurrency, reporter=reporter,
-            facility=facility, retry=retry,
-        )
-    )  # fmt: skip
+    return asyncio.run(sync_async(target, **options))
 
 
 async def sync_async(
