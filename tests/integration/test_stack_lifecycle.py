@@ -25,11 +25,11 @@ from tests.unit.helpers import write_profile
 pytestmark = pytest.mark.docker
 
 DATABASES = """
-extends: lite
+extends: _common
 stack: {{name: {name}, port_offset: {offset}}}
 services:
-  scicat-lite: {{enabled: false}}
-  ispyb-mock: {{enabled: false}}
+  postgres: {{}}
+  mariadb: {{}}
 """
 
 
@@ -71,12 +71,9 @@ def test_small_stack_comes_up_healthy_and_leaves_nothing(engine: Engine, tmp_pat
 
 def test_a_failing_service_is_reported_with_its_logs_and_torn_down(engine: Engine, tmp_path: Path) -> None:
     profile = write_profile(tmp_path, "broken", """
-        extends: lite
+        extends: _common
         stack: {name: it-broken, port_offset: 22000}
         services:
-          scicat-lite: {enabled: false}
-          ispyb-mock: {enabled: false}
-          mariadb: {enabled: false}
           postgres: {environment: {POSTGRES_PASSWORD: ""}}
     """)
     stack = load_stack(str(profile))
