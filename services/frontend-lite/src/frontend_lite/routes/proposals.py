@@ -1,0 +1,58 @@
+"""The proposals list and a proposal's page."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..backend import segment
+from ..models import FacetCounts, Proposal
+from ..paging import Paging, page_number
+from .common import backend, pages, parse, parse_list, viewer
+from .listing import linked_datasets
+
+router = APIRouter()
+PER_PAGE = 25
+
+
+@router.get("/proposals")
+async def proposals_list(request: Request) -> Response:
+    visitor = viewer(request)
+    text = request.query_params.get("text", "").strip()[:500]
+    page = page_number(request.query_params.get("page"))
+    fields = {"text": text} if text else {}
+    client = backend(request)
+    found, facet_reply = await asyncio.gather(
+        client.get("/proposals/fullquery", token=visitor.token, what="search proposals",
+                   fields=fields, limits={"skip": (page - 1) * PER_PAGE, "limit": PER_PAGE,
+                                          "order": "startTime:desc"}),
+        client.get("/proposals/fullfacet", token=visitor.token, what="count proposals",
+                   fields=fields, facets=[]),
+    )
+    counts = FacetCounts.from_reply(facet_reply, [])
+    return pages(request).render(
+        request, "proposals.html",
+        {"proposals": parse_list(Proposal, found, "search proposals"), "text": text,
+         "paging": Paging(page, PER_PAGE, counts.total)},
+        section="proposals",
+    )
+
+
+@router.get("/proposals/{proposal_id:path}")
+async def proposal_page(request: Request, proposal_id: str) -> Response:
+    what = f"proposal {proposal_id}"
+    reply = await backend(request).get(
+        f"/proposals/{segment(proposal_id)}", token=viewer(request).token, what=what
+    )
+    proposal = parse(Proposal, reply, what)
+    datasets, paging = await linked_datasets(
+        request, {"proposalId": proposal.proposalId}, f"datasets of {what}"
+    )
+    return pages(request).render(
+        request, "proposal.html",
+        {"proposal": proposal, "datasets": datasets, "paging": paging},
+        section="proposals",
+    )
