@@ -19,14 +19,20 @@ ROOT = Path(__file__).resolve().parents[3]
 # pyproject's pythonpath lists the other services; this one is added here.
 sys.path.insert(0, str(ROOT / "services/frontend-lite/src"))
 
-from frontend_harness import Backend, free_port, serve  # noqa: E402
-from frontend_seed import Seeded, seed  # noqa: E402
+from frontend_harness import Backend, free_port, serve
+from frontend_seed import Seeded, seed
 
 ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 CHROMIUM = os.environ.get("SCICATLIVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ACCOUNTS = {"admin": "admin", "user1": "group1", "user2": "group2", "nobody": "group9"}
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -70,16 +76,32 @@ def backend(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
     passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNTS}
     accounts_file = tmp_path_factory.mktemp("scicat-lite") / "functionalAccounts.json"
-    accounts_file.write_text(json.dumps([
-        {"username": n, "email": f"{n}@example.org", "password": passwords[n], "role": g, "global": False}
-        for n, g in ACCOUNTS.items()
-    ]))
+    accounts_file.write_text(
+        json.dumps(
+            [
+                {
+                    "username": n,
+                    "email": f"{n}@example.org",
+                    "password": passwords[n],
+                    "role": g,
+                    "global": False,
+                }
+                for n, g in ACCOUNTS.items()
+            ]
+        )
+    )
     port = free_port()
-    settings = Settings.from_env({
-        "DATABASE_URL": scratch_database, "JWT_SECRET": secrets.token_hex(16),
-        "PID_PREFIX": "20.500.12345", "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
-        "ADMIN_GROUPS": "admin", "PROPOSAL_GROUPS": "admin", "PORT": str(port),
-    })
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": scratch_database,
+            "JWT_SECRET": secrets.token_hex(16),
+            "PID_PREFIX": "20.500.12345",
+            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
+            "ADMIN_GROUPS": "admin",
+            "PROPOSAL_GROUPS": "admin",
+            "PORT": str(port),
+        }
+    )
     with serve(create_app(settings), port, "scicat-lite") as url:
         yield Backend(url=url, passwords=passwords)
 
@@ -95,8 +117,11 @@ def frontend_app(backend_url: str, config_dir: Path, *, internal_url: str | None
     from frontend_lite.settings import Settings
 
     config_file = config_dir / "config.json"
-    config_file.write_text(json.dumps({"lbBaseURL": backend_url, "siteTitle": "SciCat test site",
-                                       "jobsEnabled": False}))
+    config_file.write_text(
+        json.dumps(
+            {"lbBaseURL": backend_url, "siteTitle": "SciCat test site", "jobsEnabled": False}
+        )
+    )
     env = {"SESSION_SECRET": secrets.token_hex(24), "SCICAT_CONFIG_FILE": str(config_file)}
     if internal_url:
         env["BACKEND_INTERNAL_URL"] = internal_url
@@ -104,7 +129,9 @@ def frontend_app(backend_url: str, config_dir: Path, *, internal_url: str | None
 
 
 @pytest.fixture(scope="session")
-def frontend(backend: Backend, seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def frontend(
+    backend: Backend, seeded: Seeded, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     app = frontend_app(backend.url, tmp_path_factory.mktemp("frontend"))
     with serve(app, free_port(), "frontend-lite") as url:
         yield url

@@ -46,8 +46,10 @@ class Backend:
     passwords: dict[str, str]
 
     def token(self, username: str) -> str:
-        response = httpx.post(f"{self.url}/api/v3/auth/login",
-                              json={"username": username, "password": self.passwords[username]})
+        response = httpx.post(
+            f"{self.url}/api/v3/auth/login",
+            json={"username": username, "password": self.passwords[username]},
+        )
         response.raise_for_status()
         token: str = response.json()["id"]
         return token

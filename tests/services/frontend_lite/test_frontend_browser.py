@@ -25,16 +25,20 @@ def login(page: Any, backend: Backend, username: str, next_path: str = "/dataset
 
 def api_facets(backend: Backend, username: str | None, fields: dict[str, Any]) -> int:
     with backend.client(username) as client:
-        reply = client.get("/api/v3/datasets/fullfacet",
-                           params={"fields": json.dumps(fields), "facets": "[]"}).json()
+        reply = client.get(
+            "/api/v3/datasets/fullfacet", params={"fields": json.dumps(fields), "facets": "[]"}
+        ).json()
     return int(reply[0]["all"][0]["totalSets"]) if reply and reply[0]["all"] else 0
 
 
-def api_query(backend: Backend, username: str | None, fields: dict[str, Any], limits: dict[str, Any]) -> list[dict[str, Any]]:
+def api_query(
+    backend: Backend, username: str | None, fields: dict[str, Any], limits: dict[str, Any]
+) -> list[dict[str, Any]]:
     with backend.client(username) as client:
         reply: list[dict[str, Any]] = client.get(
             "/api/v3/datasets/fullquery",
-            params={"fields": json.dumps(fields), "limits": json.dumps(limits)}).json()
+            params={"fields": json.dumps(fields), "limits": json.dumps(limits)},
+        ).json()
     return reply
 
 
@@ -43,16 +47,23 @@ def shown_total(page: Any) -> int:
 
 
 def shown_pids(page: Any) -> list[str]:
-    return page.eval_on_selector_all("[data-testid=datasets-table] tbody tr", "rows => rows.map(r => r.dataset.pid)")
+    return page.eval_on_selector_all(
+        "[data-testid=datasets-table] tbody tr", "rows => rows.map(r => r.dataset.pid)"
+    )
 
 
-def test_login_then_own_datasets(page: Any, backend: Backend, seeded: Seeded, screenshots: Path) -> None:
+def test_login_then_own_datasets(
+    page: Any, backend: Backend, seeded: Seeded, screenshots: Path
+) -> None:
     page.goto("/login")
     page.screenshot(path=str(screenshots / "login.png"))
     login(page, backend, "user1")
     assert "Signed in as user1" in page.inner_text("[data-testid=signed-in-user]")
     assert shown_total(page) == api_facets(backend, "user1", {}) > 0
-    assert page.inner_text("[data-testid=range]") == f"1 – {min(25, shown_total(page))} of {shown_total(page)}"
+    assert (
+        page.inner_text("[data-testid=range]")
+        == f"1 – {min(25, shown_total(page))} of {shown_total(page)}"
+    )
     page.screenshot(path=str(screenshots / "datasets.png"), full_page=True)
 
 
@@ -64,7 +75,9 @@ def test_wrong_password_is_said_plainly(page: Any) -> None:
     assert page.inner_text("[data-testid=login-error]") == "Wrong username or password."
 
 
-def test_filter_by_text_matches_the_api(page: Any, backend: Backend, seeded: Seeded, screenshots: Path) -> None:
+def test_filter_by_text_matches_the_api(
+    page: Any, backend: Backend, seeded: Seeded, screenshots: Path
+) -> None:
     login(page, backend, "user1")
     page.get_by_label("Text").fill("lysozyme")
     page.get_by_role("button", name="Apply filters").click()
@@ -72,7 +85,12 @@ def test_filter_by_text_matches_the_api(page: Any, backend: Backend, seeded: See
     expected = api_facets(backend, "user1", {"text": "lysozyme"})
     assert 0 < expected < api_facets(backend, "user1", {})
     assert shown_total(page) == expected
-    rows = api_query(backend, "user1", {"text": "lysozyme"}, {"limit": 25, "skip": 0, "order": "creationTime:desc"})
+    rows = api_query(
+        backend,
+        "user1",
+        {"text": "lysozyme"},
+        {"limit": 25, "skip": 0, "order": "creationTime:desc"},
+    )
     assert shown_pids(page) == [d["pid"] for d in rows]
     page.screenshot(path=str(screenshots / "datasets-filtered.png"), full_page=True)
 
@@ -87,13 +105,20 @@ def test_filter_by_type_matches_the_api(page: Any, backend: Backend, seeded: See
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**type=derived**")
     assert shown_total(page) == expected > 0
-    types = page.eval_on_selector_all("[data-testid=datasets-table] tbody tr td:nth-child(7)", "c => c.map(x => x.innerText.trim())")
+    types = page.eval_on_selector_all(
+        "[data-testid=datasets-table] tbody tr td:nth-child(7)",
+        "c => c.map(x => x.innerText.trim())",
+    )
     assert set(types) == {"derived"}
 
 
 def test_text_and_type_together(page: Any, backend: Backend, seeded: Seeded) -> None:
     login(page, backend, "user1", "/datasets?text=thaumatin&type=raw")
-    assert shown_total(page) == api_facets(backend, "user1", {"text": "thaumatin", "type": ["raw"]}) > 0
+    assert (
+        shown_total(page)
+        == api_facets(backend, "user1", {"text": "thaumatin", "type": ["raw"]})
+        > 0
+    )
 
 
 def test_anonymous_visitors_see_published_data(page: Any, backend: Backend, seeded: Seeded) -> None:
@@ -112,7 +137,9 @@ def test_paging_and_items_per_page(page: Any, backend: Backend, seeded: Seeded) 
     assert page.inner_text("[data-testid=range]") == f"1 – 10 of {total}"
     page.get_by_role("link", name="Next page").click()
     assert page.inner_text("[data-testid=range]") == f"11 – {min(20, total)} of {total}"
-    expected = api_query(backend, "admin", {}, {"limit": 10, "skip": 10, "order": "creationTime:desc"})
+    expected = api_query(
+        backend, "admin", {}, {"limit": 10, "skip": 10, "order": "creationTime:desc"}
+    )
     assert shown_pids(page) == [d["pid"] for d in expected]
 
 
@@ -128,7 +155,8 @@ def test_sorting_by_a_column(page: Any, backend: Backend, seeded: Seeded) -> Non
 def metadata_rows(page: Any) -> list[list[str]]:
     rows: list[list[str]] = page.eval_on_selector_all(
         "[data-testid=scientific-metadata] tbody tr",
-        "rows => rows.map(r => Array.from(r.children).map(c => c.innerText.trim()))")
+        "rows => rows.map(r => Array.from(r.children).map(c => c.innerText.trim()))",
+    )
     return rows
 
 
@@ -155,7 +183,11 @@ def test_dataset_scientific_metadata_matches_the_api(
     page: Any, backend: Backend, seeded: Seeded, screenshots: Path, kind: str
 ) -> None:
     login(page, backend, "user1")
-    dataset = next(d for d in (seeded.raw() if kind == "raw" else seeded.derived()) if d["ownerGroup"] == "group1")
+    dataset = next(
+        d
+        for d in (seeded.raw() if kind == "raw" else seeded.derived())
+        if d["ownerGroup"] == "group1"
+    )
     page.get_by_label("PID").fill(dataset["pid"].split("/")[1])
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**pid=**")
@@ -171,30 +203,48 @@ def test_dataset_scientific_metadata_matches_the_api(
         assert same_value(value, expected[name][0]), name
         assert unit == expected[name][1], name
     assert page.inner_text("[data-testid=pid]") == dataset["pid"]
-    for heading in ("General Information", "Creator Information", "File Information", "Related Documents"):
+    for heading in (
+        "General Information",
+        "Creator Information",
+        "File Information",
+        "Related Documents",
+    ):
         assert page.get_by_role("heading", name=heading).is_visible()
     page.screenshot(path=str(screenshots / f"dataset-{kind}.png"), full_page=True)
 
 
-def test_related_datasets_link_both_ways(page: Any, backend: Backend, seeded: Seeded, screenshots: Path) -> None:
+def test_related_datasets_link_both_ways(
+    page: Any, backend: Backend, seeded: Seeded, screenshots: Path
+) -> None:
     login(page, backend, "user1")
     derived = next(d for d in seeded.derived() if d["ownerGroup"] == "group1")
     raw_pid = derived["inputDatasets"][0]
     page.goto(f"/datasets/{raw_pid}?tab=related")
-    assert page.locator("[data-testid=derived-datasets-table]").get_by_role("link", name=derived["pid"]).count() == 1
+    assert (
+        page.locator("[data-testid=derived-datasets-table]")
+        .get_by_role("link", name=derived["pid"])
+        .count()
+        == 1
+    )
     page.screenshot(path=str(screenshots / "dataset-related.png"), full_page=True)
-    page.locator("[data-testid=derived-datasets-table]").get_by_role("link", name=derived["pid"]).click()
+    page.locator("[data-testid=derived-datasets-table]").get_by_role(
+        "link", name=derived["pid"]
+    ).click()
     page.get_by_role("link", name="Related Datasets").click()
     page.locator("[data-testid=input-datasets-table]").get_by_role("link", name=raw_pid).click()
     assert page.inner_text("[data-testid=pid]") == raw_pid
 
 
-def test_datafiles_and_attachments(page: Any, backend: Backend, seeded: Seeded, screenshots: Path) -> None:
+def test_datafiles_and_attachments(
+    page: Any, backend: Backend, seeded: Seeded, screenshots: Path
+) -> None:
     login(page, backend, "user1")
     raw = seeded.raw()[0]
     page.goto(f"/datasets/{raw['pid']}")
     page.get_by_role("link", name="Datafiles").click()
-    paths = page.eval_on_selector_all("[data-testid=datafiles-table] tbody td:first-child", "c => c.map(x => x.innerText)")
+    paths = page.eval_on_selector_all(
+        "[data-testid=datafiles-table] tbody td:first-child", "c => c.map(x => x.innerText)"
+    )
     with backend.client("user1") as client:
         blocks = client.get(f"/api/v3/datasets/{quote(raw['pid'], safe='')}/origdatablocks").json()
     assert paths == [f["path"] for b in blocks for f in b["dataFileList"]]
@@ -216,21 +266,29 @@ def test_proposal_page(page: Any, backend: Backend, seeded: Seeded, screenshots:
     periods = page.locator("[data-testid=measurement-periods] tbody tr")
     assert periods.count() == len(proposal["MeasurementPeriodList"])
     with backend.client("user1") as client:
-        count = client.get("/api/v3/datasets/count",
-                           params={"filter": json.dumps({"where": {"proposalId": "MX2024001"}})}).json()["count"]
+        count = client.get(
+            "/api/v3/datasets/count",
+            params={"filter": json.dumps({"where": {"proposalId": "MX2024001"}})},
+        ).json()["count"]
     assert count > 0
     assert page.locator("[data-testid=proposal-datasets-table] tbody tr").count() == min(count, 25)
-    assert page.inner_text("section[aria-labelledby=proposal-datasets] [data-testid=range]").endswith(f"of {count}")
+    assert page.inner_text(
+        "section[aria-labelledby=proposal-datasets] [data-testid=range]"
+    ).endswith(f"of {count}")
     page.screenshot(path=str(screenshots / "proposal.png"), full_page=True)
 
 
-def test_puck_layout_leads_to_its_samples(page: Any, backend: Backend, seeded: Seeded, screenshots: Path) -> None:
+def test_puck_layout_leads_to_its_samples(
+    page: Any, backend: Backend, seeded: Seeded, screenshots: Path
+) -> None:
     page.goto(f"/samples/{seeded.unipuck_id}")
     layout = page.locator("[data-testid=puck-layout]")
     assert layout.get_attribute("data-kind") == "Unipuck"
     assert layout.locator("[data-position]").count() == 16
     filled = layout.locator(".position.filled")
-    assert sorted(int(p) for p in filled.evaluate_all("els => els.map(e => e.dataset.position)")) == list(UNIPUCK_POSITIONS)
+    assert sorted(
+        int(p) for p in filled.evaluate_all("els => els.map(e => e.dataset.position)")
+    ) == list(UNIPUCK_POSITIONS)
     assert layout.locator(".position.empty").count() == 16 - len(UNIPUCK_POSITIONS)
     crumbs = page.inner_text("[data-testid=hierarchy]")
     assert "SHIP-1" in crumbs and "DW-1" in crumbs and "UP-1" in crumbs
@@ -241,10 +299,16 @@ def test_puck_layout_leads_to_its_samples(page: Any, backend: Backend, seeded: S
     sample = seeded.samples[seeded.crystal_by_position[position]]
     assert page.inner_text("[data-testid=sample-id]") == sample["sampleId"]
     crumbs = page.inner_text("[data-testid=hierarchy]")
-    assert crumbs.index("SHIP-1") < crumbs.index("DW-1") < crumbs.index("UP-1") < crumbs.index(sample["sampleName"])
+    assert (
+        crumbs.index("SHIP-1")
+        < crumbs.index("DW-1")
+        < crumbs.index("UP-1")
+        < crumbs.index(sample["sampleName"])
+    )
     shown = page.eval_on_selector_all(
         "[data-testid=characteristics] tbody tr",
-        "rows => rows.map(r => Array.from(r.children).map(c => c.innerText.trim()))")
+        "rows => rows.map(r => Array.from(r.children).map(c => c.innerText.trim()))",
+    )
     with httpx.Client(base_url=backend.url) as client:
         api = client.get(f"/api/v3/samples/{sample['sampleId']}").json()["sampleCharacteristics"]
     assert {name: (value, unit) for name, value, unit in shown} == {
@@ -282,7 +346,9 @@ def test_shipment_lists_its_dewars(page: Any, seeded: Seeded, screenshots: Path)
     page.screenshot(path=str(screenshots / "samples.png"), full_page=True)
 
 
-def test_not_logged_in_is_not_unreachable(page: Any, browser: Any, dead_frontend: str, seeded: Seeded, screenshots: Path) -> None:
+def test_not_logged_in_is_not_unreachable(
+    page: Any, browser: Any, dead_frontend: str, seeded: Seeded, screenshots: Path
+) -> None:
     private = next(d for d in seeded.datasets if not d["isPublished"])
     page.goto(f"/datasets/{private['pid']}")
     error = page.locator("[data-testid=error]")
@@ -302,7 +368,9 @@ def test_not_logged_in_is_not_unreachable(page: Any, browser: Any, dead_frontend
 
 
 def test_copy_button_copies_the_pid(browser: Any, frontend: str, seeded: Seeded) -> None:
-    context = browser.new_context(base_url=frontend, permissions=["clipboard-read", "clipboard-write"])
+    context = browser.new_context(
+        base_url=frontend, permissions=["clipboard-read", "clipboard-write"]
+    )
     try:
         page = context.new_page()
         published = next(d for d in seeded.datasets if d["isPublished"])

@@ -22,8 +22,7 @@ def main() -> None:
     except (SettingsError, ConfigError) as error:
         print(f"frontend-lite: {error}", file=sys.stderr)
         sys.exit(2)
-    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False,
-                access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False, access_log=False)
 
 
 if __name__ == "__main__":

@@ -21,9 +21,13 @@ from .settings import Settings
 SESSION_COOKIE = "frontend_lite_session"
 SECURITY_HEADERS = [
     # Everything the pages use ships with the app: no CDN, no inline script.
-    (b"content-security-policy",
-     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-     b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        (
+            b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        ),
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
@@ -47,9 +51,7 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(
-    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
-) -> FastAPI:
+def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     config, raw_config = load_config(settings.config_file)
     backend_url = settings.backend_internal_url or config.lbBaseURL
     client = BackendClient(backend_url, timeout=settings.backend_timeout, transport=transport)
@@ -59,8 +61,9 @@ def create_app(
         yield
         await client.aclose()
 
-    app = FastAPI(title="frontend-lite", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title="frontend-lite", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.settings = settings
     app.state.config = config
     app.state.raw_config = raw_config

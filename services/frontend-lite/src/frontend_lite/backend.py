@@ -101,7 +101,9 @@ class BackendClient:
                 method, path, params=_jsonify(params), json=json_body, headers=headers
             )
         except httpx.TimeoutException as error:
-            raise BackendUnreachable(self.base_url, f"no answer in time ({type(error).__name__})") from error
+            raise BackendUnreachable(
+                self.base_url, f"no answer in time ({type(error).__name__})"
+            ) from error
         except httpx.TransportError as error:
             raise BackendUnreachable(self.base_url, str(error) or type(error).__name__) from error
         if response.status_code >= 400:
@@ -112,7 +114,8 @@ class BackendClient:
             return response.json()
         except ValueError as error:
             raise BackendError(
-                502, f"not JSON ({response.headers.get('content-type', 'no content type')})",
+                502,
+                f"not JSON ({response.headers.get('content-type', 'no content type')})",
                 what or f"{method} {path}",
             ) from error
 
@@ -123,7 +126,9 @@ class BackendClient:
 
     async def login(self, username: str, password: str) -> Any:
         return await self.request(
-            "POST", "/auth/login", json_body={"username": username, "password": password},
+            "POST",
+            "/auth/login",
+            json_body={"username": username, "password": password},
             what="log in",
         )
 

@@ -40,9 +40,15 @@ def _error_page(
     request: Request, status: int, kind: str, title: str, message: str, *, login: bool = False
 ) -> Response:
     return _pages(request).render(
-        request, "error.html",
-        {"kind": kind, "title": title, "message": message, "offer_login": login,
-         "login_url": "/login?" + urlencode({"next": _here(request)})},
+        request,
+        "error.html",
+        {
+            "kind": kind,
+            "title": title,
+            "message": message,
+            "offer_login": login,
+            "login_url": "/login?" + urlencode({"next": _here(request)}),
+        },
         status_code=status,
     )
 
@@ -51,7 +57,10 @@ async def backend_unreachable(request: Request, error: Exception) -> Response:
     assert isinstance(error, BackendUnreachable)
     log.warning("backend unreachable: %s", error)
     return _error_page(
-        request, 503, "unreachable", "Backend unreachable",
+        request,
+        503,
+        "unreachable",
+        "Backend unreachable",
         f"The SciCat backend at {error.url} did not answer ({error.reason}). "
         "Nothing can be shown until it is back; try again in a moment.",
     )
@@ -66,31 +75,46 @@ async def backend_error(request: Request, error: Exception) -> Response:
             query = urlencode({"next": _here(request), "expired": "1"})
             return RedirectResponse(f"/login?{query}", status_code=303)
         return _error_page(
-            request, 401, "login", "Not logged in",
+            request,
+            401,
+            "login",
+            "Not logged in",
             f"You are not logged in, and the backend only shows this to signed-in users ({error.what}).",
             login=True,
         )
     if error.status == 403:
         if not viewer.signed_in:
             return _error_page(
-                request, 401, "login", "Not logged in",
+                request,
+                401,
+                "login",
+                "Not logged in",
                 "This record is not public. Log in with an account of its group to see it.",
                 login=True,
             )
         return _error_page(
-            request, 403, "forbidden", "No access",
+            request,
+            403,
+            "forbidden",
+            "No access",
             f"Your account {viewer.username or ''} is not allowed to see this ({error.what}: {error.message}).",
         )
     if error.status == 404:
         return _error_page(request, 404, "missing", "Not found", f"{error.what}: {error.message}")
     if error.status == 400:
         return _error_page(
-            request, 400, "invalid", "Request rejected",
+            request,
+            400,
+            "invalid",
+            "Request rejected",
             f"The backend rejected the request ({error.what}): {error.message}",
         )
     log.error("backend error: %s", error)
     return _error_page(
-        request, 502, "backend", "Backend error",
+        request,
+        502,
+        "backend",
+        "Backend error",
         f"The backend failed ({error.what}): {error.status} {error.message}",
     )
 
@@ -103,8 +127,9 @@ async def page_error(request: Request, error: Exception) -> Response:
 async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 404:
-        return _error_page(request, 404, "missing", "Not found",
-                           f"There is no page at {request.url.path}.")
+        return _error_page(
+            request, 404, "missing", "Not found", f"There is no page at {request.url.path}."
+        )
     return _error_page(request, error.status_code, "invalid", "Error", str(error.detail))
 
 

@@ -11,7 +11,7 @@ SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 MAX_DEPTH = 8
 
 
-def human_size(size: float | int | None) -> str:
+def human_size(size: float | None) -> str:
     """Decimal units, as SciCat's frontend shows them: 1 kB = 1000 B."""
     if size is None:
         return ""
@@ -53,6 +53,8 @@ def show_value(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))  # 90.0 → "90", as JavaScript shows it
     if isinstance(value, (int, float, str)):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
@@ -80,7 +82,9 @@ def metadata_rows(metadata: dict[str, Any] | None) -> list[MetadataRow]:
             name = f"{prefix}{key}"
             if isinstance(entry, dict) and "value" in entry:
                 unit = entry.get("unit")
-                rows.append(MetadataRow(name, show_value(entry["value"]), "" if unit is None else str(unit)))
+                rows.append(
+                    MetadataRow(name, show_value(entry["value"]), "" if unit is None else str(unit))
+                )
             elif isinstance(entry, dict) and entry and depth < MAX_DEPTH:
                 walk(f"{name}.", entry, depth + 1)
             else:

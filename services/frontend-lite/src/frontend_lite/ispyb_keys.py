@@ -19,7 +19,10 @@ SampleKind = Literal["shipment", "dewar", "puck", "crystal"]
 KINDS: tuple[SampleKind, ...] = ("shipment", "dewar", "puck", "crystal")
 # The parent of each kind, for the breadcrumb shipment → dewar → puck → crystal.
 PARENT_KIND: dict[SampleKind, SampleKind | None] = {
-    "shipment": None, "dewar": "shipment", "puck": "dewar", "crystal": "puck",
+    "shipment": None,
+    "dewar": "shipment",
+    "puck": "dewar",
+    "crystal": "puck",
 }
 
 KIND_CHARACTERISTICS = ("ispybType",)
@@ -27,7 +30,11 @@ CONTAINER_TYPE_KEYS = ("Container_containerType", "containerType")
 CAPACITY_KEYS = ("Container_capacity", "capacity")
 LOCATION_KEYS = ("BLSample_location", "location")
 # Aliases for what scicatlive's mapping calls a crystal.
-KIND_ALIASES: dict[str, SampleKind] = {"sample": "crystal", "blsample": "crystal", "container": "puck"}
+KIND_ALIASES: dict[str, SampleKind] = {
+    "sample": "crystal",
+    "blsample": "crystal",
+    "container": "puck",
+}
 
 
 def characteristic(sample: Sample, keys: tuple[str, ...]) -> Any:
@@ -47,7 +54,7 @@ def sample_kind(sample: Sample) -> SampleKind | None:
             name = raw.strip().lower()
             name = KIND_ALIASES.get(name, name)
             if name in KINDS:
-                return name  # type: ignore[return-value]
+                return name
     return None
 
 

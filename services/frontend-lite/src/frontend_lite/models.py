@@ -196,9 +196,11 @@ class FacetCounts(BaseModel):
 
     @classmethod
     def from_reply(cls, reply: Any, names: list[str]) -> FacetCounts:
-        first = reply[0] if isinstance(reply, list) and reply else {}
+        if not isinstance(reply, list):
+            raise TypeError("fullfacet: expected a list holding one object")
+        first = reply[0] if reply else {}
         if not isinstance(first, dict):
-            raise ValueError("fullfacet: expected a list holding one object")
+            raise TypeError("fullfacet: expected a list holding one object")
         all_ = first.get("all") or []
         total = int(all_[0].get("totalSets", 0)) if all_ and isinstance(all_[0], dict) else 0
         facets: dict[str, list[FacetBucket]] = {}

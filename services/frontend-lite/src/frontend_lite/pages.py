@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -18,13 +20,24 @@ PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
 
-NAV = (("datasets", "/datasets", "Datasets"), ("proposals", "/proposals", "Proposals"),
-       ("samples", "/samples", "Samples"))
+NAV = (
+    ("datasets", "/datasets", "Datasets"),
+    ("proposals", "/proposals", "Proposals"),
+    ("samples", "/samples", "Samples"),
+)
 
 
 def link_id(value: str) -> str:
     """An id in one of our paths (``/datasets/<pid>``): ``/`` stays, the rest is quoted."""
     return quote(value, safe="/")
+
+
+BREAK_AFTER = re.compile(r"([/_.-])")
+
+
+def breakable(value: str | None) -> Markup:
+    """Long paths and pids may wrap after ``/ - _ .`` instead of in the middle of a word."""
+    return Markup(BREAK_AFTER.sub(r"\1<wbr>", str(escape(value or ""))))
 
 
 def make_environment() -> Environment:
@@ -39,6 +52,7 @@ def make_environment() -> Environment:
         size=formatting.human_size,
         when=formatting.show_time,
         link_id=link_id,
+        breakable=breakable,
     )
     env.globals.update(sample_kind=ispyb_keys.sample_kind, metadata_rows=formatting.metadata_rows)
     return env

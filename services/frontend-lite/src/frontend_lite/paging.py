@@ -1,4 +1,4 @@
-""""1 – 25 of N" and the page links, for every paged table."""
+""" "1 – 25 of N" and the page links, for every paged table."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class Paging:
 
     @property
     def first_item(self) -> int:
-        return min(self.total, (self.page - 1) * self.per_page + 1)
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
 
     @property
     def last_item(self) -> int:
@@ -28,7 +28,7 @@ class Paging:
         if self.total == 0:
             return "0 of 0"
         if self.first_item > self.total:
-            return f"page {self.page} of {self.pages} (past the end) of {self.total}"
+            return f"page {self.page} is past the end of {self.total}"
         return f"{self.first_item} – {self.last_item} of {self.total}"
 
     @property

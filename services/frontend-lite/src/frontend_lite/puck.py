@@ -75,8 +75,12 @@ def _points(rings: tuple[tuple[int, float], ...], centre: float) -> list[tuple[f
     for count, radius in rings:
         for i in range(count):
             angle = -math.pi / 2 + 2 * math.pi * i / count
-            points.append((round(centre + radius * math.cos(angle), 2),
-                           round(centre + radius * math.sin(angle), 2)))
+            points.append(
+                (
+                    round(centre + radius * math.cos(angle), 2),
+                    round(centre + radius * math.sin(angle), 2),
+                )
+            )
     return points
 
 
@@ -99,5 +103,10 @@ def layout(puck: Sample, children: list[Sample]) -> PuckLayout:
         for n, (x, y) in enumerate(points, start=1)
     ]
     label = container or {"unipuck": "Unipuck", "spinepuck": "Spinepuck"}.get(kind, "Puck")
-    return PuckLayout(kind=label, capacity=len(points), size=round(size, 2),
-                      positions=positions, unplaced=unplaced)
+    return PuckLayout(
+        kind=label,
+        capacity=len(points),
+        size=round(size, 2),
+        positions=positions,
+        unplaced=unplaced,
+    )

@@ -134,7 +134,10 @@ class DatasetQuery(BaseModel):
     @property
     def filtered(self) -> bool:
         return bool(
-            self.text or self.pid or self.start or self.end
+            self.text
+            or self.pid
+            or self.start
+            or self.end
             or any(getattr(self, key) for key in LIST_KEYS)
         )
 

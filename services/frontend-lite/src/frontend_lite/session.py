@@ -51,7 +51,9 @@ def current_viewer(request: Request) -> Viewer:
 
 
 def sign_in(request: Request, reply: LoginReply, username: str) -> None:
-    lifetime = reply.expires_in if reply.expires_in and reply.expires_in > 0 else DEFAULT_TOKEN_SECONDS
+    lifetime = (
+        reply.expires_in if reply.expires_in and reply.expires_in > 0 else DEFAULT_TOKEN_SECONDS
+    )
     request.session.clear()
     user_name = reply.user.get("username") if isinstance(reply.user, dict) else None
     request.session.update(
@@ -78,8 +80,10 @@ def csrf_token(request: Request) -> str:
 
 def csrf_valid(request: Request, submitted: str | None) -> bool:
     expected = request.session.get(CSRF)
-    return isinstance(expected, str) and bool(submitted) and hmac.compare_digest(
-        expected, submitted or ""
+    return (
+        isinstance(expected, str)
+        and bool(submitted)
+        and hmac.compare_digest(expected, submitted or "")
     )
 
 

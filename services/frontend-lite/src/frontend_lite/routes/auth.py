@@ -16,14 +16,22 @@ router = APIRouter()
 MAX_FIELD = 256
 
 
-def _login_page(request: Request, *, error: str = "", username: str = "", status: int = 200) -> Response:
+def _login_page(
+    request: Request, *, error: str = "", username: str = "", status: int = 200
+) -> Response:
     params = request.query_params
     notice = "Your session has expired. Please log in again." if params.get("expired") else ""
     return pages(request).render(
-        request, "login.html",
-        {"error": error, "notice": notice, "username": username,
-         "next": safe_next(params.get("next"))},
-        status_code=status, section="login",
+        request,
+        "login.html",
+        {
+            "error": error,
+            "notice": notice,
+            "username": username,
+            "next": safe_next(params.get("next")),
+        },
+        status_code=status,
+        section="login",
     )
 
 
@@ -42,30 +50,44 @@ async def login(request: Request) -> Response:
     password = form.get("password", "")[:MAX_FIELD]
     if not csrf_valid(request, form.get("csrf")):
         return _login_page(
-            request, username=username, status=400,
+            request,
+            username=username,
+            status=400,
             error="The form had expired (or cookies are blocked). Please try again.",
         )
     if not username or not password:
-        return _login_page(request, username=username, status=400,
-                           error="Enter your username and password.")
+        return _login_page(
+            request, username=username, status=400, error="Enter your username and password."
+        )
     try:
         reply = parse(LoginReply, await backend(request).login(username, password), "log in")
         sign_in(request, reply, username)
     except BackendUnreachable as error:
         return _login_page(
-            request, username=username, status=503,
+            request,
+            username=username,
+            status=503,
             error=f"Backend unreachable: the SciCat backend at {error.url} did not answer, "
             "so nobody can log in right now.",
         )
     except BackendError as error:
         if error.status in (400, 401, 403):
-            return _login_page(request, username=username, status=401,
-                               error="Wrong username or password.")
-        return _login_page(request, username=username, status=502,
-                           error=f"The backend failed to log you in: {error.status} {error.message}")
+            return _login_page(
+                request, username=username, status=401, error="Wrong username or password."
+            )
+        return _login_page(
+            request,
+            username=username,
+            status=502,
+            error=f"The backend failed to log you in: {error.status} {error.message}",
+        )
     except ValueError as error:
-        return _login_page(request, username=username, status=502,
-                           error=f"The backend's login reply was not usable: {error}")
+        return _login_page(
+            request,
+            username=username,
+            status=502,
+            error=f"The backend's login reply was not usable: {error}",
+        )
     return RedirectResponse(safe_next(form.get("next")), status_code=303)
 
 

@@ -22,8 +22,12 @@ from .common import backend, pages, parse, parse_list, viewer
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-TABS = (("details", "Details"), ("datafiles", "Datafiles"), ("related", "Related Datasets"),
-        ("attachments", "Attachments"))
+TABS = (
+    ("details", "Details"),
+    ("datafiles", "Datafiles"),
+    ("related", "Related Datasets"),
+    ("attachments", "Attachments"),
+)
 FILES_PER_PAGE = 100
 RELATED_LIMIT = 100
 RELATED_FIELDS = ["pid", "datasetName", "type", "creationTime", "startTime", "sourceFolder", "size"]
@@ -44,10 +48,20 @@ async def datasets_list(request: Request) -> Response:
     fields = query.fields(published_only=published_only)
     client = backend(request)
     found, facet_reply = await asyncio.gather(
-        client.get("/datasets/fullquery", token=visitor.token, what="search datasets",
-                   fields=fields, limits=query.limits()),
-        client.get("/datasets/fullfacet", token=visitor.token, what="count datasets",
-                   fields=fields, facets=list(FACETS)),
+        client.get(
+            "/datasets/fullquery",
+            token=visitor.token,
+            what="search datasets",
+            fields=fields,
+            limits=query.limits(),
+        ),
+        client.get(
+            "/datasets/fullfacet",
+            token=visitor.token,
+            what="count datasets",
+            fields=fields,
+            facets=list(FACETS),
+        ),
     )
     datasets = parse_list(Dataset, found, "search datasets")
     try:
@@ -55,10 +69,17 @@ async def datasets_list(request: Request) -> Response:
     except (ValueError, TypeError, KeyError) as error:
         raise BackendError(502, f"unexpected fullfacet reply: {error}", "count datasets") from error
     return pages(request).render(
-        request, "datasets.html",
-        {"datasets": datasets, "query": query, "counts": counts, "facets": FACETS,
-         "paging": Paging(query.page, query.per_page, counts.total),
-         "per_page_choices": PER_PAGE_CHOICES, "published_only": published_only},
+        request,
+        "datasets.html",
+        {
+            "datasets": datasets,
+            "query": query,
+            "counts": counts,
+            "facets": FACETS,
+            "paging": Paging(query.page, query.per_page, counts.total),
+            "per_page_choices": PER_PAGE_CHOICES,
+            "published_only": published_only,
+        },
         section="datasets",
     )
 
@@ -78,10 +99,14 @@ async def dataset_page(request: Request, pid: str) -> Response:
     visitor = viewer(request)
     tab = request.query_params.get("tab", "details")
     if tab not in dict(TABS):
-        raise PageError(400, "Unknown tab", f"There is no tab {tab!r}; choose one of {', '.join(dict(TABS))}.")
+        raise PageError(
+            400, "Unknown tab", f"There is no tab {tab!r}; choose one of {', '.join(dict(TABS))}."
+        )
     client = backend(request)
     what = f"dataset {pid}"
-    dataset = parse(Dataset, await client.get(f"/datasets/{segment(pid)}", token=visitor.token, what=what), what)
+    dataset = parse(
+        Dataset, await client.get(f"/datasets/{segment(pid)}", token=visitor.token, what=what), what
+    )
     context: dict[str, Any] = {"dataset": dataset, "tab": tab, "tabs": TABS}
     if tab == "details":
         context |= await _details(request, dataset)
@@ -101,12 +126,21 @@ async def _details(request: Request, dataset: Dataset) -> dict[str, Any]:
         return None
 
     proposal, sample, instrument = await asyncio.gather(
-        _optional(client.get(f"/proposals/{segment(dataset.proposal)}", token=token, what="proposal"))
-        if dataset.proposal else none(),
+        _optional(
+            client.get(f"/proposals/{segment(dataset.proposal)}", token=token, what="proposal")
+        )
+        if dataset.proposal
+        else none(),
         _optional(client.get(f"/samples/{segment(dataset.sample)}", token=token, what="sample"))
-        if dataset.sample else none(),
-        _optional(client.get(f"/instruments/{segment(dataset.instrument)}", token=token, what="instrument"))
-        if dataset.instrument else none(),
+        if dataset.sample
+        else none(),
+        _optional(
+            client.get(
+                f"/instruments/{segment(dataset.instrument)}", token=token, what="instrument"
+            )
+        )
+        if dataset.instrument
+        else none(),
     )
     return {
         "proposal": parse(Proposal, proposal, "proposal") if proposal else None,
@@ -138,11 +172,18 @@ async def _related(request: Request, dataset: Dataset) -> dict[str, Any]:
         if not dataset.inputDatasets:
             return []
         where = {"pid": {"inq": dataset.inputDatasets[:RELATED_LIMIT]}}
-        return await client.get("/datasets", token=token, what="input datasets",
-                                filter={"where": where, "fields": RELATED_FIELDS})
+        return await client.get(
+            "/datasets",
+            token=token,
+            what="input datasets",
+            filter={"where": where, "fields": RELATED_FIELDS},
+        )
 
-    derived_filter = {"where": {"inputDatasets": dataset.pid}, "fields": RELATED_FIELDS,
-                      "limits": {"limit": RELATED_LIMIT, "order": "creationTime:desc"}}
+    derived_filter = {
+        "where": {"inputDatasets": dataset.pid},
+        "fields": RELATED_FIELDS,
+        "limits": {"limit": RELATED_LIMIT, "order": "creationTime:desc"},
+    }
     found_inputs, derived = await asyncio.gather(
         inputs(),
         client.get("/datasets", token=token, what="derived datasets", filter=derived_filter),

@@ -14,16 +14,27 @@ from .common import backend, parse_list, viewer
 LINKED_PER_PAGE = 25
 
 
-async def linked_datasets(request: Request, where: dict[str, Any], what: str) -> tuple[list[Dataset], Paging]:
+async def linked_datasets(
+    request: Request, where: dict[str, Any], what: str
+) -> tuple[list[Dataset], Paging]:
     """``GET /datasets`` with a v3 filter: the visitor's own, shared and published datasets."""
     page = page_number(request.query_params.get("page"))
     paging = Paging(page, LINKED_PER_PAGE, 0)
     client, token = backend(request), viewer(request).token
     found, counted = await asyncio.gather(
-        client.get("/datasets", token=token, what=what, filter={
-            "where": where,
-            "limits": {"skip": paging.skip, "limit": LINKED_PER_PAGE, "order": "creationTime:desc"},
-        }),
+        client.get(
+            "/datasets",
+            token=token,
+            what=what,
+            filter={
+                "where": where,
+                "limits": {
+                    "skip": paging.skip,
+                    "limit": LINKED_PER_PAGE,
+                    "order": "creationTime:desc",
+                },
+            },
+        ),
         client.get("/datasets/count", token=token, what=what, filter={"where": where}),
     )
     total = int(counted.get("count", 0)) if isinstance(counted, dict) else 0

@@ -26,17 +26,30 @@ async def proposals_list(request: Request) -> Response:
     fields = {"text": text} if text else {}
     client = backend(request)
     found, facet_reply = await asyncio.gather(
-        client.get("/proposals/fullquery", token=visitor.token, what="search proposals",
-                   fields=fields, limits={"skip": (page - 1) * PER_PAGE, "limit": PER_PAGE,
-                                          "order": "startTime:desc"}),
-        client.get("/proposals/fullfacet", token=visitor.token, what="count proposals",
-                   fields=fields, facets=[]),
+        client.get(
+            "/proposals/fullquery",
+            token=visitor.token,
+            what="search proposals",
+            fields=fields,
+            limits={"skip": (page - 1) * PER_PAGE, "limit": PER_PAGE, "order": "startTime:desc"},
+        ),
+        client.get(
+            "/proposals/fullfacet",
+            token=visitor.token,
+            what="count proposals",
+            fields=fields,
+            facets=[],
+        ),
     )
     counts = FacetCounts.from_reply(facet_reply, [])
     return pages(request).render(
-        request, "proposals.html",
-        {"proposals": parse_list(Proposal, found, "search proposals"), "text": text,
-         "paging": Paging(page, PER_PAGE, counts.total)},
+        request,
+        "proposals.html",
+        {
+            "proposals": parse_list(Proposal, found, "search proposals"),
+            "text": text,
+            "paging": Paging(page, PER_PAGE, counts.total),
+        },
         section="proposals",
     )
 
@@ -52,7 +65,8 @@ async def proposal_page(request: Request, proposal_id: str) -> Response:
         request, {"proposalId": proposal.proposalId}, f"datasets of {what}"
     )
     return pages(request).render(
-        request, "proposal.html",
+        request,
+        "proposal.html",
         {"proposal": proposal, "datasets": datasets, "paging": paging},
         section="proposals",
     )

@@ -36,16 +36,26 @@ async def samples_list(request: Request) -> Response:
         fields["type"] = kind
     client = backend(request)
     found, counted = await asyncio.gather(
-        client.get("/samples/fullquery", token=visitor.token, what="search samples",
-                   fields=fields, limits={"skip": (page - 1) * PER_PAGE, "limit": PER_PAGE,
-                                          "order": "createdAt:desc"}),
+        client.get(
+            "/samples/fullquery",
+            token=visitor.token,
+            what="search samples",
+            fields=fields,
+            limits={"skip": (page - 1) * PER_PAGE, "limit": PER_PAGE, "order": "createdAt:desc"},
+        ),
         client.get("/samples/count", token=visitor.token, what="count samples", fields=fields),
     )
     total = int(counted.get("count", 0)) if isinstance(counted, dict) else 0
     return pages(request).render(
-        request, "samples.html",
-        {"samples": parse_list(Sample, found, "search samples"), "text": text, "kind": kind,
-         "kinds": ispyb_keys.KINDS, "paging": Paging(page, PER_PAGE, total)},
+        request,
+        "samples.html",
+        {
+            "samples": parse_list(Sample, found, "search samples"),
+            "text": text,
+            "kind": kind,
+            "kinds": ispyb_keys.KINDS,
+            "paging": Paging(page, PER_PAGE, total),
+        },
         section="samples",
     )
 
@@ -79,9 +89,13 @@ async def _ancestors(request: Request, sample: Sample) -> list[Sample]:
 async def _children(request: Request, sample: Sample) -> list[Sample]:
     what = f"samples in {sample.sampleId}"
     reply = await backend(request).get(
-        "/samples", token=viewer(request).token, what=what,
-        filter={"where": {"parentSampleId": sample.sampleId},
-                "limits": {"limit": MAX_CHILDREN, "order": "sampleName:asc"}},
+        "/samples",
+        token=viewer(request).token,
+        what=what,
+        filter={
+            "where": {"parentSampleId": sample.sampleId},
+            "limits": {"limit": MAX_CHILDREN, "order": "sampleName:asc"},
+        },
     )
     return parse_list(Sample, reply, what)
 
@@ -101,9 +115,18 @@ async def sample_page(request: Request, sample_id: str) -> Response:
     else:
         layout = None
     return pages(request).render(
-        request, "sample.html",
-        {"sample": sample, "kind": kind, "ancestors": ancestors, "children": children,
-         "layout": layout, "datasets": datasets, "paging": paging,
-         "max_children": MAX_CHILDREN, "location": ispyb_keys.location},
+        request,
+        "sample.html",
+        {
+            "sample": sample,
+            "kind": kind,
+            "ancestors": ancestors,
+            "children": children,
+            "layout": layout,
+            "datasets": datasets,
+            "paging": paging,
+            "max_children": MAX_CHILDREN,
+            "location": ispyb_keys.location,
+        },
         section="samples",
     )
