@@ -13,7 +13,6 @@ the target's site and pid prefix.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 from collections import Counter, defaultdict
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from scicatlive.asyncrun import run_sync
 from scicatlive.checks.context import ADMIN, CheckContext
 from scicatlive.checks.http import SCICAT_API, Http
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
@@ -62,7 +62,7 @@ def _read_ispyb(ctx: CheckContext) -> m.FacilityGraph:
             return await read_facility(api, FacilityFacts(site=ctx.target.site))
 
     try:
-        graph = asyncio.run(read())
+        graph = run_sync(read())
     except ScicatliveError as error:
         raise CheckFailed(f"read ISPyB: {error.message}") from None
     if not any(True for _ in graph.data_collections()):

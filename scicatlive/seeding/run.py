@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scicatlive.asyncrun import run_sync
 from scicatlive.catalogue.model import Role
 from scicatlive.clients.http import AsyncApi
 from scicatlive.clients.ispyb import IspybApi
@@ -76,7 +76,7 @@ def seed(target: SeedTarget, recipe: str | Path | Recipe, **options: Any) -> See
 
     Options are those of :func:`seed_async`.
     """
-    return asyncio.run(seed_async(target, recipe, **options))
+    return run_sync(seed_async(target, recipe, **options))
 
 
 async def seed_async(

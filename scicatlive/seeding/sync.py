@@ -12,10 +12,10 @@ written to ISPyB.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
+from scicatlive.asyncrun import run_sync
 from scicatlive.clients.http import AsyncApi, RetryPolicy
 from scicatlive.clients.ispyb import IspybApi
 from scicatlive.clients.scicat import ScicatApi
@@ -41,7 +41,7 @@ def sync(target: SeedTarget, **options: Any) -> SeedReport:
     ``hierarchical``, the bundled recipes' layout. ``retry`` is the HTTP retry
     policy of both services.
     """
-    return asyncio.run(sync_async(target, **options))
+    return run_sync(sync_async(target, **options))
 
 
 async def sync_async(
