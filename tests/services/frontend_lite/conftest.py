@@ -8,19 +8,15 @@ import json
 import os
 import secrets
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[3]
-# pyproject's pythonpath lists the other services; this one is added here.
-sys.path.insert(0, str(ROOT / "services/frontend-lite/src"))
-
 from frontend_harness import Backend, free_port, serve
 from frontend_seed import Seeded, seed
+
+ROOT = Path(__file__).resolve().parents[3]
 
 ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 CHROMIUM = os.environ.get("SCICATLIVE_CHROMIUM", "/usr/bin/chromium")
