@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scicatlive.checks.context import CheckContext
@@ -53,7 +54,40 @@ def frontend_config(ctx: CheckContext) -> str:
     raise CheckFailed(f"frontend config: expected lbBaseURL in one of {', '.join(CONFIG_PATHS)}, found: " + "; ".join(seen))
 
 
+# The paging label SciCat's frontend shows: "1 – 25 of 40" (frontend-lite renders it on the server).
+RANGE_LABEL = re.compile(r"\d+\s*[–-]\s*\d+\s+of\s+([\d,]+)")
+
+
+def frontend_datasets(ctx: CheckContext) -> str:
+    """The public datasets page lists as many datasets as the backend publishes."""
+    url = _frontend_url(ctx)
+    page = ctx.http(url).send("get the frontend's datasets page", "GET", "/datasets")
+    if page.status_code != 200:
+        raise CheckFailed(f"get {url}/datasets: expected 200, got {describe(page)}")
+    found = RANGE_LABEL.search(page.text)
+    if found is None:
+        if "no datasets" in page.text.lower():
+            shown = 0
+        else:
+            raise CheckSkipped("the page has no '1 – 25 of N' label (a frontend that renders in the browser)")
+    else:
+        shown = int(found.group(1).replace(",", ""))
+    facet = ctx.http(ctx.target.backend_url).send(
+        "count published datasets", "GET", "/api/v3/datasets/fullfacet", params={"fields": "{}", "facets": "[]"}
+    )
+    totals = facet.json()[0].get("all", []) if facet.status_code == 200 else None
+    if totals is None:
+        raise CheckFailed(f"count published datasets: {describe(facet)}")
+    published = int(totals[0]["totalSets"]) if totals else 0
+    if shown != published:
+        raise CheckFailed(f"{url}/datasets: expected {published} published datasets (backend fullfacet), the page shows {shown}")
+    if published == 0:
+        raise CheckFailed(f"{url}/datasets lists no dataset: the stack is not seeded, or nothing is published")
+    return f"{url}/datasets lists all {published} published datasets"
+
+
 CHECKS = [
     Check("frontend.index", "the frontend serves its HTML index", frontend_index, needs=NEEDS),
     Check("frontend.config", "the frontend's config.json (lbBaseURL) points at the backend URL", frontend_config, needs=NEEDS),
+    Check("frontend.datasets", "the public datasets page lists every published dataset", frontend_datasets, needs=NEEDS),
 ]

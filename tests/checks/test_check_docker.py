@@ -112,7 +112,7 @@ def test_a_frontend_pointing_elsewhere_fails_frontend_config(target: Target, eng
     server = ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: SimpleHTTPRequestHandler(*a, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        failed = _failed(target.model_copy(update={"frontend_url": f"http://127.0.0.1:{server.server_address[1]}"}), ["frontend"])
+        failed = _failed(target.model_copy(update={"frontend_url": f"http://127.0.0.1:{server.server_address[1]}"}), ["frontend.index", "frontend.config"])
     finally:
         server.shutdown()
     assert set(failed) == {"frontend.config"}

@@ -113,9 +113,9 @@ def test_a_frontend_pointing_elsewhere_fails_frontend_config(seeded: Target, fro
     target = seeded.model_copy(update={"frontend_url": url})
     config = root / "assets" / "config.json"
     config.write_text(json.dumps({"lbBaseURL": seeded.backend_url}))
-    assert not _failed(target, ["frontend"])
+    assert not _failed(target, ["frontend.index", "frontend.config"])
     config.write_text(json.dumps({"lbBaseURL": "http://elsewhere.invalid:3000"}))
-    failed = _failed(target, ["frontend"])
+    failed = _failed(target, ["frontend.index", "frontend.config"])
     assert set(failed) == {"frontend.config"}
     assert failed["frontend.config"] == (
         f"frontend /assets/config.json: expected lbBaseURL {seeded.backend_url}, found 'http://elsewhere.invalid:3000'"

@@ -23,7 +23,7 @@ from scicatlive.errors import ConfigError
 IDS = {
     "services.healthy", "services.urls", "accounts.login", "access.matrix", "datasets.lifecycle", "search.findable",
     "consistency.datasets", "consistency.derived", "consistency.samples", "consistency.counts", "ispyb.auth",
-    "ispyb.pagination", "ispyb.puck-capacity", "frontend.index", "frontend.config",
+    "ispyb.pagination", "ispyb.puck-capacity", "frontend.index", "frontend.config", "frontend.datasets",
 }  # fmt: skip
 
 
@@ -112,9 +112,9 @@ def test_json_and_junit_carry_every_result() -> None:
     report = run_checks(Target(backend_url="http://x"), Selection.parse(only=["services.urls", "frontend"]),
                         transport=httpx.MockTransport(_unreachable))  # fmt: skip
     data = to_json(report)
-    assert data["ok"] is False and data["counts"] == {"passed": 0, "failed": 1, "skipped": 2}
+    assert data["ok"] is False and data["counts"] == {"passed": 0, "failed": 1, "skipped": 3}
     suite = to_junit(report).getroot().find("testsuite")
-    assert suite is not None and suite.get("tests") == "3" and suite.get("failures") == "1" and suite.get("skipped") == "2"
+    assert suite is not None and suite.get("tests") == "4" and suite.get("failures") == "1" and suite.get("skipped") == "3"
     failure = suite.find("testcase[@name='services.urls']/failure")
     assert failure is not None and "did not answer" in (failure.text or "")
 
@@ -166,6 +166,28 @@ def test_frontend_config_is_read_where_the_frontend_serves_it() -> None:
         return httpx.Response(404, json={"detail": "Not Found"})
 
     target = Target(backend_url="http://backend:3000", frontend_url="http://frontend")
-    report = run_checks(target, Selection.parse(only=["frontend"]), transport=httpx.MockTransport(frontend))
+    report = run_checks(target, Selection.parse(only=["frontend.index", "frontend.config"]), transport=httpx.MockTransport(frontend))
     assert [r.status for r in report.results] == [Status.PASSED, Status.PASSED], report.results
     assert report.result("frontend.config").message == "/config.json points at the backend http://backend:3000"
+
+
+def _frontend_and_backend(shown: int, published: int) -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "frontend" and request.url.path == "/datasets":
+            return httpx.Response(200, html=f"<html><span data-testid='range'>1 – 25 of {shown}</span></html>")
+        if request.url.path == "/api/v3/datasets/fullfacet":
+            return httpx.Response(200, json=[{"all": [{"totalSets": published}]}])
+        return httpx.Response(404)
+
+    return httpx.MockTransport(answer)
+
+
+def test_frontend_datasets_page_counts_what_the_backend_publishes() -> None:
+    target = Target(backend_url="http://backend:3000", frontend_url="http://frontend")
+    report = run_checks(target, Selection.parse(only=["frontend.datasets"]), transport=_frontend_and_backend(40, 40))
+    assert report.result("frontend.datasets").message == "http://frontend/datasets lists all 40 published datasets"
+    broken = run_checks(target, Selection.parse(only=["frontend.datasets"]), transport=_frontend_and_backend(39, 40))
+    assert broken.result("frontend.datasets").status == Status.FAILED
+    assert broken.result("frontend.datasets").message == (
+        "http://frontend/datasets: expected 40 published datasets (backend fullfacet), the page shows 39"
+    )
