@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from scicatlive.asyncrun import run_sync
 
@@ -18,6 +19,9 @@ def test_without_a_running_loop() -> None:
 
 def test_inside_a_running_loop_like_a_notebook() -> None:
     async def notebook_cell() -> int:
+        asyncio.get_running_loop()  # the cell runs inside a loop, as in Jupyter
         return run_sync(_answer())
 
-    assert asyncio.run(notebook_cell()) == 42
+    # A thread of its own, so the outer loop is ours whatever the test session runs.
+    with ThreadPoolExecutor(max_workers=1) as notebook:
+        assert notebook.submit(asyncio.run, notebook_cell()).result() == 42
