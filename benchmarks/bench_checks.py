@@ -27,7 +27,7 @@ def main() -> None:
     name = args.stack or "bench-checks"
     if args.stack is None:
         started = time.monotonic()
-        lifecycle.up(load_stack("lite", stack=name, port_offset=27000), reporter=SilentReporter(), timeout=300)
+        lifecycle.up(load_stack("lite", stack=name, port_offset=7000), reporter=SilentReporter(), timeout=300)
         seed_stack(name, "tiny")
         print(f"stack up and seeded with tiny in {time.monotonic() - started:.1f} s")
     try:

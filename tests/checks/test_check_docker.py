@@ -33,7 +33,7 @@ def stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
     previous = os.environ.get("SCICATLIVE_STATE_DIR")
     os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(tmp_path_factory.mktemp("checks-state"))
-    resolved = load_stack("lite", stack=STACK, port_offset=24000)
+    resolved = load_stack("lite", stack=STACK, port_offset=4000)
     try:
         lifecycle.up(resolved, engine=engine, reporter=SilentReporter(), timeout=240)
         seed_stack(STACK, "tiny")

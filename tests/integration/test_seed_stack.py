@@ -24,7 +24,7 @@ STACK = "it-seed"
 
 @pytest.fixture(scope="module")
 def lite_stack(engine: Engine) -> Iterator[str]:
-    stack = load_stack("lite", stack=STACK, port_offset=26000)
+    stack = load_stack("lite", stack=STACK, port_offset=5000)
     try:
         lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=240)
         yield STACK

@@ -43,7 +43,7 @@ def test_base_images_bootstrap_from_the_host_mirror(engine: Engine) -> None:
 
 
 def test_small_stack_comes_up_healthy_and_leaves_nothing(engine: Engine, tmp_path: Path) -> None:
-    profile = write_profile(tmp_path, "dbs", DATABASES.format(name="it-dbs", offset=21000))
+    profile = write_profile(tmp_path, "dbs", DATABASES.format(name="it-dbs", offset=1000))
     stack = load_stack(str(profile))
     try:
         result = lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=120)
@@ -52,10 +52,10 @@ def test_small_stack_comes_up_healthy_and_leaves_nothing(engine: Engine, tmp_pat
             "mariadb": ("running", "healthy"),
         }
         secrets = credentials("it-dbs").secrets
-        with psycopg.connect(host="127.0.0.1", port=15432 + 21000, user="scicat", dbname="scicat",
+        with psycopg.connect(host="127.0.0.1", port=15432 + 1000, user="scicat", dbname="scicat",
                              password=secrets["postgres_password"]) as connection:
             assert connection.execute("SELECT current_database()").fetchone() == ("scicat",)
-        connection = pymysql.connect(host="127.0.0.1", port=13306 + 21000, user="ispyb", database="ispyb",
+        connection = pymysql.connect(host="127.0.0.1", port=13306 + 1000, user="ispyb", database="ispyb",
                                      password=secrets["mariadb_password"])
         with connection.cursor() as cursor:
             cursor.execute("SELECT DATABASE()")
@@ -72,7 +72,7 @@ def test_small_stack_comes_up_healthy_and_leaves_nothing(engine: Engine, tmp_pat
 def test_a_failing_service_is_reported_with_its_logs_and_torn_down(engine: Engine, tmp_path: Path) -> None:
     profile = write_profile(tmp_path, "broken", """
         extends: _common
-        stack: {name: it-broken, port_offset: 22000}
+        stack: {name: it-broken, port_offset: 2000}
         services:
           postgres: {environment: {POSTGRES_PASSWORD: ""}}
     """)
@@ -86,15 +86,15 @@ def test_a_failing_service_is_reported_with_its_logs_and_torn_down(engine: Engin
 
 
 def test_a_port_in_use_stops_up_before_anything_starts(engine: Engine, tmp_path: Path) -> None:
-    profile = write_profile(tmp_path, "busy", DATABASES.format(name="it-busy", offset=23000))
+    profile = write_profile(tmp_path, "busy", DATABASES.format(name="it-busy", offset=3000))
     with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", 15432 + 23000))
+        squatter.bind(("127.0.0.1", 15432 + 3000))
         squatter.listen()
-        with pytest.raises(PortConflict, match=r"port 38432 on 127.0.0.1, needed by postgres \(postgres\)"):
+        with pytest.raises(PortConflict, match=r"port 18432 on 127.0.0.1, needed by postgres \(postgres\)"):
             lifecycle.up(load_stack(str(profile)), engine=engine, reporter=SilentReporter())
         result = CliRunner().invoke(app, ["up", "--profile", str(profile)])
     assert result.exit_code == 1
-    assert result.stderr.startswith("error: port 38432 on 127.0.0.1, needed by postgres (postgres), is already in use")
+    assert result.stderr.startswith("error: port 18432 on 127.0.0.1, needed by postgres (postgres), is already in use")
     assert nothing_left(engine, "scicatlive-it-busy")
 
 

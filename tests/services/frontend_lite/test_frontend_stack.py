@@ -32,7 +32,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(
         tmp_path_factory.mktemp("frontend-state")
     )
-    resolved = load_stack("lite", stack=STACK, port_offset=27000)
+    resolved = load_stack("lite", stack=STACK, port_offset=6000)
     try:
         # In a thread of its own: Playwright's sync API keeps an event loop running in this
         # one (the browser fixture may be up already), and seeding uses asyncio.run().
