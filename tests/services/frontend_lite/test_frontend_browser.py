@@ -12,7 +12,7 @@ import pytest
 from frontend_harness import Backend
 from frontend_seed import SPINEPUCK_POSITIONS, UNIPUCK_POSITIONS, Seeded
 
-pytestmark = pytest.mark.database
+pytestmark = [pytest.mark.database, pytest.mark.browser]
 
 
 def login(page: Any, backend: Backend, username: str, next_path: str = "/datasets") -> None:
