@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from frontend_harness import Backend, free_port, serve
+
+PID_PREFIX = "20.500.12345"
 from frontend_seed import Seeded, seed
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -91,7 +93,7 @@ def backend(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
         {
             "DATABASE_URL": scratch_database,
             "JWT_SECRET": secrets.token_hex(16),
-            "PID_PREFIX": "20.500.12345",
+            "PID_PREFIX": PID_PREFIX,
             "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
             "ADMIN_GROUPS": "admin",
             "PROPOSAL_GROUPS": "admin",
@@ -99,7 +101,7 @@ def backend(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
         }
     )
     with serve(create_app(settings), port, "scicat-lite") as url:
-        yield Backend(url=url, passwords=passwords)
+        yield Backend(url=url, passwords=passwords, pid_prefix=PID_PREFIX)
 
 
 @pytest.fixture(scope="session")

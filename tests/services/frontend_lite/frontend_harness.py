@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
+# The backend the frontend talks to is scicat-lite, with its own test harness.
+from tests.services.scicat_lite.lite_harness import LiteServer as Backend
+from tests.support import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = ["Backend", "free_port", "serve"]
 
 
 @contextmanager
@@ -38,22 +33,3 @@ def serve(app: Any, port: int, name: str) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-
-
-@dataclass(frozen=True)
-class Backend:
-    url: str
-    passwords: dict[str, str]
-
-    def token(self, username: str) -> str:
-        response = httpx.post(
-            f"{self.url}/api/v3/auth/login",
-            json={"username": username, "password": self.passwords[username]},
-        )
-        response.raise_for_status()
-        token: str = response.json()["id"]
-        return token
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
