@@ -28,8 +28,8 @@ from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
 from scicatlive.clients.http import AsyncApi, RetryPolicy
 from scicatlive.clients.ispyb import IspybApi
 from scicatlive.errors import ScicatliveError
-from scicatlive.mapping.scicat import Identifiers, proposal_group
-from scicatlive.seeding import model as m
+from scicatlive.mapping import Identifiers, proposal_group
+from scicatlive.domain import model as m
 from scicatlive.seeding.ispyb_reader import FacilityFacts, read_facility
 
 PAGE = 1000

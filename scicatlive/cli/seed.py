@@ -11,7 +11,7 @@ from rich.table import Table
 from scicatlive.cli.context import ConsoleReporter, JsonOption, ProfileOption, StackOption, console, print_json
 from scicatlive.errors import ConfigError
 from scicatlive.seeding.ispyb_reader import FacilityFacts
-from scicatlive.seeding.recipe import SampleLayout
+from scicatlive.mapping import SampleLayout
 from scicatlive.seeding.sync import sync, sync_stack
 from scicatlive.seeding.run import DEFAULT_ACCOUNT, Endpoint, SeedReport, SeedTarget, seed, stack_target
 from scicatlive.stack.load import default_stack_name

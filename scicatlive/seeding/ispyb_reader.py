@@ -4,11 +4,11 @@
 it logs in as an account with ``all_proposals``, pages through every proposal
 and, per proposal, its sessions, proteins, shipments, dewars, pucks, samples,
 data collections (``/events``) and auto-processing runs (with their
-attachments), and assembles a :class:`~scicatlive.seeding.model.FacilityGraph`.
+attachments), and assembles a :class:`~scicatlive.domain.model.FacilityGraph`.
 That graph goes through the same ``map_graph`` as a generated one, so natural
 keys give the same ids and pids as ``seed`` did.
 
-What ISPyB's API does not serve is derived (``scicatlive.seeding.derive``) or
+What ISPyB's API does not serve is derived (``scicatlive.domain.derive``) or
 taken from :class:`FacilityFacts`. Beyond the catalogue-only facts:
 
 * Proposal members and session participants are not served (only counts): a
@@ -40,8 +40,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scicatlive.clients.ispyb import IspybApi
 from scicatlive.errors import ServiceError
 from scicatlive.progress import Reporter, SilentReporter
-from scicatlive.seeding import model as m
-from scicatlive.seeding.derive import (
+from scicatlive.domain import model as m
+from scicatlive.domain.derive import (
     attachment_size,
     derive_beamline,
     external_id,

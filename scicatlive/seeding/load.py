@@ -18,7 +18,7 @@ from scicatlive.clients.ispyb import IspybApi
 from scicatlive.clients.scicat import ScicatApi
 from scicatlive.mapping import payloads as sc
 from scicatlive.progress import Reporter
-from scicatlive.seeding import model as ispyb
+from scicatlive.domain import model as ispyb
 from scicatlive.seeding.ispyb_payload import bulk_proposal
 
 T = TypeVar("T")

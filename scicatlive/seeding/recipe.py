@@ -14,13 +14,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from scicatlive.errors import ConfigError
+from scicatlive.mapping.options import DEFAULT_PID_PREFIX, MappingOptions, SampleLayout
 from scicatlive.paths import display, seeds_dir
-from scicatlive.seeding.providers.beamlines import DETECTORS, SAMPLE_CHANGERS
+from scicatlive.domain.instruments import DETECTORS, SAMPLE_CHANGERS
 from scicatlive.validation import StrictModel, load_yaml_mapping, validate
 
 PuckType = Literal["Unipuck", "Spinepuck"]
 ExperimentType = Literal["OSC", "SAD", "Helical"]
-SampleLayout = Literal["hierarchical", "flat"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -212,6 +212,14 @@ class Recipe(StrictModel):
     collections: Collections
     processing: Processing
     catalogue: Catalogue = Field(default_factory=Catalogue)
+
+    def mapping_options(
+        self, *, pid_prefix: str = DEFAULT_PID_PREFIX, sample_layout: SampleLayout | None = None
+    ) -> MappingOptions:
+        """The recipe's mapping choices; ``sample_layout`` overrides the recipe (a profile setting)."""
+        return MappingOptions(
+            pid_prefix=pid_prefix, sample_layout=sample_layout or self.catalogue.sample_layout
+        )
 
     @field_validator("beamlines")
     @classmethod

@@ -93,7 +93,7 @@ async def seed_async(
     report = SeedReport(recipe=loaded.name or str(recipe))
     reporter.step(f"generate the {report.recipe!r} facility")
     graph = generate(loaded)
-    records = map_graph(graph, MappingOptions.from_recipe(loaded, pid_prefix=target.pid_prefix, sample_layout=sample_layout))
+    records = map_graph(graph, loaded.mapping_options(pid_prefix=target.pid_prefix, sample_layout=sample_layout))
     if target.ispyb is not None:
         async with AsyncApi(target.ispyb.url, concurrency=min(concurrency, 4)) as http:
             ispyb = IspybApi(http)

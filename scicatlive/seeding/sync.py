@@ -24,8 +24,8 @@ from scicatlive.mapping import MappingOptions, map_graph
 from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.seeding.ispyb_reader import FacilityFacts, read_facility
 from scicatlive.seeding.load import load_scicat
-from scicatlive.seeding.model import FacilityGraph
-from scicatlive.seeding.recipe import SampleLayout
+from scicatlive.domain.model import FacilityGraph
+from scicatlive.mapping import SampleLayout
 from scicatlive.seeding.run import DEFAULT_ACCOUNT, SeedReport, SeedTarget, stack_target
 from scicatlive.stack.load import reload_stack
 

@@ -9,7 +9,7 @@ from scicatlive.seeding import FacilityGraph, Recipe, generate
 
 
 def _pids(graph: FacilityGraph, recipe: Recipe) -> list[str]:
-    payloads = map_graph(graph, MappingOptions.from_recipe(recipe))
+    payloads = map_graph(graph, recipe.mapping_options())
     return [d.pid for d in payloads.raw_datasets] + [d.pid for d in payloads.derived_datasets]
 
 
@@ -18,7 +18,7 @@ def test_same_recipe_gives_the_identical_graph_and_payloads(
 ) -> None:
     again = generate(tiny_recipe)
     assert again.model_dump_json() == tiny_graph.model_dump_json()
-    options = MappingOptions.from_recipe(tiny_recipe)
+    options = tiny_recipe.mapping_options()
     assert (
         map_graph(again, options).model_dump_json()
         == map_graph(tiny_graph, options).model_dump_json()

@@ -12,8 +12,8 @@ from scicatlive.clients.http import AsyncApi, RetryPolicy
 from scicatlive.clients.ispyb import PAGE_SIZE, IspybApi
 from scicatlive.errors import ConfigError, ServiceError
 from scicatlive.seeding import FacilityGraph
-from scicatlive.seeding import model as m
-from scicatlive.seeding.derive import (
+from scicatlive.domain import model as m
+from scicatlive.domain.derive import (
     COMPRESSION,
     attachment_size,
     image_files,

@@ -1,7 +1,7 @@
 """Catalogue-only facts that ISPyB does not store, derived from what it does.
 
 ``scicatlive sync`` rebuilds the facility graph from ISPyB's API. A few fields
-of the graph are not ISPyB columns (see ``scicatlive.seeding.model``): the seed
+of the graph are not ISPyB columns (see ``scicatlive.domain.model``): the seed
 invents them, sync has to derive them. Every rule here is deterministic (the
 same ISPyB rows always give the same facts) and only uses ISPyB's own data:
 
@@ -9,7 +9,7 @@ same ISPyB rows always give the same facts) and only uses ISPyB's own data:
 fact                          rule
 ============================  ==================================================================
 ``externalId`` (person,        ``stable_uuid(site, kind, natural key)`` — exactly what the
-proposal, session, protein)    generator writes (``scicatlive.seeding.keys``)
+proposal, session, protein)    generator writes (``scicatlive.domain.keys``)
 ``DataCollection.files``       from ``fileTemplate``, ``numberOfImages``, ``startImageNumber`` and
                                the detector (:func:`image_files`)
 file ``writtenAt``             ``startTime`` + images written so far × ``exposureTime``, to the
@@ -38,16 +38,16 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from scicatlive.seeding import model as m
-from scicatlive.seeding.keys import stable_uuid
-from scicatlive.seeding.providers.beamlines import (
+from scicatlive.domain import model as m
+from scicatlive.domain.keys import stable_uuid
+from scicatlive.domain.instruments import (
     DETECTORS,
     PUCK_CAPACITY,
     SAMPLE_CHANGERS,
     Detector,
     SampleChanger,
 )
-from scicatlive.seeding.providers.collections import (
+from scicatlive.domain.diffraction import (
     IMAGES_PER_DATA_FILE,
     bragg_resolution,
     corner_radius,
@@ -170,7 +170,7 @@ def derive_beamline(
 
 
 def infer_detector(collections: Sequence[m.DataCollection]) -> Detector:
-    """The catalogue detector (``providers.beamlines.DETECTORS``) that fits the collections best.
+    """The catalogue detector (``domain.instruments.DETECTORS``) that fits the collections best.
 
     Hard limits first: the image format (``imageSuffix``), the fastest frame rate
     (no ``exposureTime`` below the detector's minimum) and the detector travel
