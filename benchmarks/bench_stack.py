@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scicatlive.runtime.engine import docker_config_dir
+from scicatlive.engine import docker_config_dir
 
 STACK = "bench"
 OFFSET = "12000"

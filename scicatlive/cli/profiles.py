@@ -6,10 +6,8 @@ import dataclasses
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scicatlive.cli.context import JsonOption, console, print_json
-from scicatlive.stack.summary import summarize, summarize_all
 
 app = typer.Typer(help="The bundled profiles and the user's own.", no_args_is_help=True)
 
@@ -17,6 +15,10 @@ app = typer.Typer(help="The bundled profiles and the user's own.", no_args_is_he
 @app.command("list")
 def list_profiles(json_output: JsonOption = False) -> None:
     """Every profile `--profile NAME` accepts."""
+    from rich.table import Table
+
+    from scicatlive.stack.summary import summarize_all
+
     profiles = summarize_all()
     if json_output:
         print_json([
@@ -33,6 +35,10 @@ def list_profiles(json_output: JsonOption = False) -> None:
 @app.command("show")
 def show(name: Annotated[str, typer.Argument(help="Profile name or path.")], json_output: JsonOption = False) -> None:
     """A profile with its `extends` chain merged: services, variants, images, ports, accounts."""
+    from rich.table import Table
+
+    from scicatlive.stack.summary import summarize
+
     profile = summarize(name)
     if json_output:
         print_json(dataclasses.asdict(profile))

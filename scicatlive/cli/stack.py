@@ -1,13 +1,12 @@
-"""Stack commands: config, up, down, status, logs, credentials."""
+"""Stack commands: config, up, down, status, logs, credentials — thin callers of ``scicatlive.Stack``."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from scicatlive.cli.context import (
     ConsoleReporter,
@@ -18,18 +17,14 @@ from scicatlive.cli.context import (
     StackOption,
     console,
     err_console,
+    existing_stack,
+    local_stack,
     print_json,
 )
 from scicatlive.cli.seed import LayoutOption, parse_layout, show_report
-from scicatlive.checks import Selection, run_checks, target_from_stack
-from scicatlive.checks.report import table as check_table
-from scicatlive.cli.check import show_check_progress
-from scicatlive.runtime import lifecycle
-from scicatlive.seeding.recipe import load_recipe
-from scicatlive.seeding.run import seed, stack_target
-from scicatlive.stack.load import credentials as load_credentials
-from scicatlive.stack.load import default_stack_name, load_stack
-from scicatlive.stack.state import known_stacks
+
+if TYPE_CHECKING:
+    from scicatlive.runtime.status import ServiceStatus
 
 
 def config(
@@ -43,9 +38,7 @@ def config(
 
     Secrets are not in it: they sit in env files in the stack's state directory.
     """
-    resolved = load_stack(profile, stack=stack, port_offset=port_offset, offline=offline)
-    paths = lifecycle.write_stack_files(resolved)
-    text = paths.compose_file.read_text(encoding="utf-8")
+    text = local_stack(profile, stack, port_offset, offline).config()
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -67,25 +60,34 @@ def up(
     json_output: JsonOption = False,
 ) -> None:
     """Build or pull images, start the stack and wait until every service is healthy."""
-    resolved = load_stack(profile, stack=stack, port_offset=port_offset, offline=offline)
     layout = parse_layout(sample_layout)
-    recipe = load_recipe(seed_recipe) if seed_recipe else None  # a bad recipe fails before anything starts
+    recipe = None
+    if seed_recipe:
+        from scicatlive.seeding.recipe import load_recipe
+
+        recipe = load_recipe(seed_recipe)  # a bad recipe fails before anything starts
     with ConsoleReporter() as reporter:
-        result = lifecycle.up(resolved, reporter=reporter, keep=keep, rebuild=rebuild, timeout=timeout)
+        handle = local_stack(profile, stack, port_offset, offline)
+        handle.reporter = reporter
+        result = handle.up(keep=keep, rebuild=rebuild, timeout=timeout)
     if json_output:
         print_json({"stack": result.stack, "project": result.project, "seconds": round(result.seconds, 1),
-                    "services": [dataclasses.asdict(s) for s in result.services]})
+                    "services": [dataclasses.asdict(s) for s in result.services]})  # fmt: skip
     else:
         err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
-        _print_status(result.services)
+        print_status(result.services)
         console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
     if recipe is not None:
         with ConsoleReporter() as reporter:
-            report = seed(stack_target(resolved.name), recipe, sample_layout=layout, reporter=reporter)
+            handle.reporter = reporter
+            report = handle.seed(recipe, sample_layout=layout)
         if not json_output:
             show_report(report, json_output=False)
     if check:
-        checked = run_checks(target_from_stack(resolved.name), Selection.parse(), on_result=None if json_output else show_check_progress)
+        from scicatlive.checks.report import table as check_table
+        from scicatlive.cli.check import show_check_progress
+
+        checked = handle.check(on_result=None if json_output else show_check_progress)
         if not json_output:
             console.print(check_table(checked))
         if not checked.ok:
@@ -98,9 +100,9 @@ def down(
     volumes: Annotated[bool, typer.Option("--volumes", help="Also delete the stack's data volumes and secrets.")] = False,
 ) -> None:
     """Stop and remove the stack's containers; data volumes are kept unless --volumes."""
-    name = default_stack_name(profile, stack)
-    lifecycle.down(name, volumes=volumes)
-    err_console.print(f"stack {name!r} is down" + (" and its data is wiped" if volumes else ""))
+    handle = existing_stack(profile, stack)
+    handle.down(volumes=volumes)
+    err_console.print(f"stack {handle.name!r} is down" + (" and its data is wiped" if volumes else ""))
 
 
 def status(
@@ -110,15 +112,19 @@ def status(
     json_output: JsonOption = False,
 ) -> None:
     """Services of the stack: state, health and URLs."""
-    names = known_stacks() if all_stacks else [default_stack_name(profile, stack)]
-    report = {name: lifecycle.status(name) for name in names}
+    from scicatlive.handle import Stack
+    from scicatlive.stack.record import known_stacks
+
+    handles = [Stack.existing(name) for name in known_stacks()] if all_stacks else [existing_stack(profile, stack)]
+    report = {handle.name: (handle.record(), handle.status()) for handle in handles}
     if json_output:
-        print_json({name: [dataclasses.asdict(s) for s in services] for name, services in report.items()})
+        print_json({name: [dataclasses.asdict(s) for s in services] for name, (_, services) in report.items()})
         return
-    for name, services in report.items():
-        console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]"))
+    for name, (record, services) in report.items():
+        holds = f" [dim]holds: {record.recipe}[/]" if record.recipe else ""
+        console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]") + holds)
         if services:
-            _print_status(services)
+            print_status(services)
 
 
 def logs(
@@ -129,17 +135,19 @@ def logs(
     tail: Annotated[int | None, typer.Option("--tail", min=1, help="Only the last N lines.")] = None,
 ) -> None:
     """Print the logs of the stack or one of its services."""
-    name = default_stack_name(profile, stack)
+    handle = existing_stack(profile, stack)
     if follow:
-        for chunk in lifecycle.follow_logs(name, service):
+        for chunk in handle.follow_logs(service):
             typer.echo(chunk, nl=False)
     else:
-        typer.echo(lifecycle.service_logs(name, service, tail=tail), nl=False)
+        typer.echo(handle.logs(service, tail=tail), nl=False)
 
 
 def credentials(stack: StackOption = None, profile: ProfileOption = None, json_output: JsonOption = False) -> None:
     """Accounts, passwords and URLs of a stack (the only place secrets are shown)."""
-    found = load_credentials(default_stack_name(profile, stack))
+    from rich.table import Table
+
+    found = existing_stack(profile, stack).credentials()
     if json_output:
         print_json(dataclasses.asdict(found))
         return
@@ -151,7 +159,9 @@ def credentials(stack: StackOption = None, profile: ProfileOption = None, json_o
         console.print(f"{service:<14} {url}")
 
 
-def _print_status(services: list[lifecycle.ServiceStatus]) -> None:
+def print_status(services: list[ServiceStatus]) -> None:
+    from rich.table import Table
+
     table = Table("service", "state", "health", "url / ports")
     for s in services:
         where = ", ".join(s.urls) or ", ".join(map(str, s.host_ports)) or "-"

@@ -39,7 +39,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from scicatlive.domain import model as m
-from scicatlive.domain.keys import stable_uuid
+from scicatlive.domain.diffraction import (
+    IMAGES_PER_DATA_FILE,
+    bragg_resolution,
+    corner_radius,
+    edge_radius,
+)
 from scicatlive.domain.instruments import (
     DETECTORS,
     PUCK_CAPACITY,
@@ -47,12 +52,7 @@ from scicatlive.domain.instruments import (
     Detector,
     SampleChanger,
 )
-from scicatlive.domain.diffraction import (
-    IMAGES_PER_DATA_FILE,
-    bragg_resolution,
-    corner_radius,
-    edge_radius,
-)
+from scicatlive.domain.keys import stable_uuid
 
 BYTES_PER_PIXEL = 4  # 32-bit counts, before compression
 COMPRESSION = {"h5": 0.045, "cbf": 0.25}  # bitshuffle-LZ4 (Eiger) / CBF byte offset (Pilatus)

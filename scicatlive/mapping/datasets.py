@@ -64,7 +64,7 @@ def raw_dataset(ctx: ProposalContext, found: CollectionInContext) -> sc.RawDatas
         keywords=unique(
             ["MX", group.experimentType, session.beamLineName, sample.Crystal.protein,
              "success" if collection.succeeded else "failed"]
-        ),  # fmt: skip
+        ),
         scientificMetadata=collection_metadata(ctx, session, group, collection),
         isPublished=collection.published,
         ownerGroup=ctx.owner_group,
@@ -127,7 +127,7 @@ def derived_dataset(
         keywords=unique(
             ["MX", "auto-processing", program.processingPrograms,
              "success" if program.succeeded else "failed"]
-        ),  # fmt: skip
+        ),
         scientificMetadata=processing_metadata(program),
         isPublished=raw.isPublished,
         ownerGroup=ctx.owner_group,

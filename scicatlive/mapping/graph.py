@@ -28,9 +28,13 @@ from scicatlive.mapping.samples import samples
 
 @dataclass
 class ProposalRecords:
-    """Every SciCat record of one proposal, in an order that satisfies every reference."""
+    """Every SciCat record of one proposal, in an order that satisfies every reference.
 
-    proposal: sc.Proposal
+    ``proposals`` holds the one proposal, so that one proposal's records and a whole
+    :class:`~scicatlive.mapping.payloads.SciCatPayloads` read alike.
+    """
+
+    proposals: list[sc.Proposal]
     samples: list[sc.Sample] = field(default_factory=list)
     raw_datasets: list[sc.RawDataset] = field(default_factory=list)
     derived_datasets: list[sc.DerivedDataset] = field(default_factory=list)
@@ -49,7 +53,7 @@ def map_proposal(
 ) -> ProposalRecords:
     """One proposal's records; ``facility`` needs its beamlines and people, not its proposals."""
     ctx = FacilityContext.of(facility, options).proposal(record)
-    mapped = ProposalRecords(proposal=proposal(ctx), samples=samples(ctx))
+    mapped = ProposalRecords(proposals=[proposal(ctx)], samples=samples(ctx))
     for found in collections_of(record):
         collection = found[-1]
         raw = raw_dataset(ctx, found)
@@ -69,7 +73,7 @@ def map_graph(graph: ispyb.FacilityGraph, options: MappingOptions | None = None)
     per_proposal = [map_proposal(graph, options, record) for record in graph.proposals]
     return sc.SciCatPayloads(
         instruments=map_facility(graph, options),
-        proposals=[p.proposal for p in per_proposal],
+        proposals=[p.proposals[0] for p in per_proposal],
         samples=[s for p in per_proposal for s in p.samples],
         raw_datasets=[d for p in per_proposal for d in p.raw_datasets],
         derived_datasets=[d for p in per_proposal for d in p.derived_datasets],

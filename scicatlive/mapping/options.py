@@ -7,11 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scicatlive.defaults import DEFAULT_PID_PREFIX
 from scicatlive.domain import model as ispyb
 from scicatlive.domain.keys import stable_uuid
-
-# The PID_PREFIX SciCat's own examples and SciCatLive's backend use; one place for the default.
-DEFAULT_PID_PREFIX = "PID.SAMPLE.PREFIX"
 
 SampleLayout = Literal["hierarchical", "flat"]
 """``hierarchical``: shipment → dewar → puck → crystal samples linked by ``parentSampleId``;

@@ -25,7 +25,7 @@ UNITS: dict[str, str] = {
         ("wavelength", "resolution", "resolutionAtCorner", "requiredResolution",
          "resolutionLimitLow", "resolutionLimitHigh"),
         "angstrom",
-    ),  # fmt: skip
+    ),
     **dict.fromkeys(("cell_a", "cell_b", "cell_c"), "angstrom"),
     **dict.fromkeys(("cell_alpha", "cell_beta", "cell_gamma"), "deg"),
     **dict.fromkeys(
@@ -39,7 +39,7 @@ UNITS: dict[str, str] = {
          "slitGapVertical", "undulatorGap1", "holderLength", "detectorPixelSizeHorizontal",
          "detectorPixelSizeVertical", "detectorDistanceMin", "detectorDistanceMax"),
         "mm",
-    ),  # fmt: skip
+    ),
     **dict.fromkeys(("size_X", "size_Y", "size_Z"), "um"),
     **dict.fromkeys(
         ("transmission", "completeness", "anomalousCompleteness", "requiredCompleteness"), "%"
@@ -100,7 +100,7 @@ def processing_metadata(program: ispyb.AutoProcProgram) -> dict[str, sc.Quantity
                 include={"processingPrograms", "processingStatus", "processingMessage",
                          "processingStartTime", "processingEndTime"}
             )
-        ),  # fmt: skip
+        ),
         **quantities(
             program.AutoProcIntegration.model_dump(
                 exclude={"cell_a", "cell_b", "cell_c", "cell_alpha", "cell_beta", "cell_gamma"}

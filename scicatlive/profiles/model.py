@@ -8,9 +8,10 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, field_validator
 
 from scicatlive.catalogue.model import NAME_PATTERN, Port
+from scicatlive.defaults import DEFAULT_PID_PREFIX, DEFAULT_SITE
+from scicatlive.names import STACK_NAME_PATTERN
 from scicatlive.validation import StrictModel
 
-STACK_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
 USERNAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -60,8 +61,8 @@ class StackSettings(StrictModel):
     name: Annotated[str, Field(pattern=STACK_NAME_PATTERN)] | None = None
     bind_address: BindAddress = "127.0.0.1"
     port_offset: int = Field(default=0, ge=0, le=60000)
-    pid_prefix: str = Field(default="PID.SAMPLE.PREFIX", min_length=1)
-    site: str = "SCICATLIVE"
+    pid_prefix: str = Field(default=DEFAULT_PID_PREFIX, min_length=1)
+    site: str = DEFAULT_SITE
     wait_timeout: int = Field(default=300, ge=5, le=3600, description="seconds to reach healthy")
 
 

@@ -7,8 +7,8 @@ payloads = map_graph(graph, recipe.mapping_options())   # scicatlive.mapping
 
 from __future__ import annotations
 
-from scicatlive.seeding.generate import generate
 from scicatlive.domain.model import FacilityGraph
+from scicatlive.seeding.generate import generate
 from scicatlive.seeding.recipe import Recipe, bundled_recipes, load_recipe, parse_recipe
 
 __all__ = ["FacilityGraph", "Recipe", "bundled_recipes", "generate", "load_recipe", "parse_recipe"]

@@ -7,7 +7,7 @@ file that a service reads, e.g. the SciCat backend's ``functionalAccounts.json``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from scicatlive.catalogue.model import Role
@@ -32,35 +32,39 @@ def _json(value: object) -> str:
     return json.dumps(value, indent=2) + "\n"
 
 
+def functional_accounts(accounts: Iterable[Account], password: Callable[[Account], str]) -> list[dict[str, object]]:
+    """The SciCat backend's ``functionalAccounts.json``: ``role`` is a string, or a list for several groups."""
+    return [
+        {
+            "username": account.username,
+            "email": account.email,
+            "password": password(account),
+            "role": account.groups[0] if len(account.groups) == 1 else list(account.groups),
+            "global": account.global_,
+        }
+        for account in accounts
+    ]
+
+
+def ispyb_accounts(accounts: Iterable[Account], password: Callable[[Account], str]) -> list[dict[str, object]]:
+    """The ISPyB mock's users file."""
+    return [
+        {
+            "login": account.username,
+            "password": password(account),
+            "permissions": list(account.ispyb_permissions),
+            "groups": list(account.groups),
+        }
+        for account in accounts
+    ]
+
+
 def scicat_functional_accounts(ctx: GeneratorContext) -> str:
-    """The backend's own format: ``role`` is a string, or a list for several groups."""
-    accounts = []
-    for account in ctx.stack.accounts:
-        role: str | list[str] = account.groups[0] if len(account.groups) == 1 else list(account.groups)
-        accounts.append(
-            {
-                "username": account.username,
-                "email": account.email,
-                "password": ctx.password(account),
-                "role": role,
-                "global": account.global_,
-            }
-        )
-    return _json(accounts)
+    return _json(functional_accounts(ctx.stack.accounts, ctx.password))
 
 
 def ispyb_users(ctx: GeneratorContext) -> str:
-    return _json(
-        [
-            {
-                "login": account.username,
-                "password": ctx.password(account),
-                "permissions": list(account.ispyb_permissions),
-                "groups": list(account.groups),
-            }
-            for account in ctx.stack.accounts
-        ]
-    )
+    return _json(ispyb_accounts(ctx.stack.accounts, ctx.password))
 
 
 def scicat_frontend_config(ctx: GeneratorContext) -> str:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from scicatlive.catalogue.loader import Catalogue, CatalogueEntry
 from scicatlive.catalogue.model import (
-    BuildSpec,
     GeneratedFile,
     Healthcheck,
     Role,
@@ -16,8 +14,7 @@ from scicatlive.catalogue.model import (
     VolumeSpec,
 )
 from scicatlive.errors import ConfigError
-from scicatlive.images.bases import base_image_for
-from scicatlive.images.context import build_digest
+from scicatlive.images.local import LocalBuild
 from scicatlive.profiles.loader import Profile
 from scicatlive.profiles.model import Account, ServiceOptions, StackSettings
 
@@ -43,19 +40,12 @@ class PublishedPort:
 
 
 @dataclass(frozen=True)
-class LocalBuild:
-    folder: Path
-    spec: BuildSpec
-    base_image: str
-
-
-@dataclass(frozen=True)
 class ResolvedService:
     name: str
     role: Role
     description: str
     variant: str
-    image: str
+    upstream_image: str | None
     build: LocalBuild | None
     environment: dict[str, str]
     ports: tuple[PublishedPort, ...]
@@ -71,6 +61,14 @@ class ResolvedService:
     @property
     def is_local(self) -> bool:
         return self.build is not None
+
+    @property
+    def image(self) -> str:
+        """The image reference; a local build's tag is its build digest (computed on first use)."""
+        if self.build is not None:
+            return self.build.image
+        assert self.upstream_image is not None
+        return self.upstream_image
 
 
 @dataclass(frozen=True)
@@ -140,13 +138,13 @@ def _resolve_service(
     where = profile.service_origins[definition.name]
     variant_name = _choose_variant(definition, options, offline, where)
     variant = definition.variant(variant_name)
-    image, build = _image(entry, variant, options, offline, where)
+    upstream_image, build = _image(entry, variant, options, where)
     return ResolvedService(
         name=definition.name,
         role=definition.role,
         description=definition.description,
         variant=variant_name,
-        image=image,
+        upstream_image=upstream_image,
         build=build,
         environment={
             **definition.environment,
@@ -188,17 +186,15 @@ def _choose_variant(
 
 
 def _image(
-    entry: CatalogueEntry, variant: Variant, options: ServiceOptions, offline: bool, where: str
-) -> tuple[str, LocalBuild | None]:
+    entry: CatalogueEntry, variant: Variant, options: ServiceOptions, where: str
+) -> tuple[str | None, LocalBuild | None]:
     assert variant.image is not None
     if options.image is not None:
         return options.image, None
     if variant.build is not None:
         if options.version is not None:
             raise ConfigError(f"{where}.version", "a local build has no version to choose; drop the key")
-        base = base_image_for(variant.build.base)
-        digest = build_digest(entry.folder, variant.build, base)
-        return f"{variant.image}:{digest}", LocalBuild(entry.folder, variant.build, base)
+        return None, LocalBuild(entry.folder, variant.build, variant.image)
     if options.version is None:
         return variant.image, None
     repository = variant.image.rsplit(":", 1)[0] if ":" in variant.image.rsplit("/", 1)[-1] else variant.image

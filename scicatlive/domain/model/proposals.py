@@ -11,7 +11,6 @@ from pydantic import Field
 from scicatlive.domain.model.base import GraphModel
 from scicatlive.domain.model.samples import BLSample, Container, Dewar, Shipping
 
-
 SessionRole = Literal["Local Contact", "Team Leader", "Co-Investigator"]
 
 

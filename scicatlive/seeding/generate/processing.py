@@ -95,7 +95,7 @@ def program(
             spaceGroup=group.symbol,
             refinedCell_a=cell.a, refinedCell_b=cell.b, refinedCell_c=cell.c,
             refinedCell_alpha=cell.alpha, refinedCell_beta=cell.beta, refinedCell_gamma=cell.gamma,
-        ),  # fmt: skip
+        ),
         AutoProcIntegration=integration.model_copy(
             update={
                 "refinedDetectorDistance": round(
@@ -106,7 +106,7 @@ def program(
                 "cell_a": cell.a, "cell_b": cell.b, "cell_c": cell.c,
                 "cell_alpha": cell.alpha, "cell_beta": cell.beta, "cell_gamma": cell.gamma,
                 "anomalous": anomalous,
-            }  # fmt: skip
+            }
         ),
         AutoProcScalingStatistics=shells,
         attachments=[
@@ -114,11 +114,11 @@ def program(
             m.AutoProcProgramAttachment(
                 fileType="Result", fileName=f"{run}_free.mtz", filePath=output,
                 fileSize=g.rng.randint(2_000_000, 60_000_000),
-            ),  # fmt: skip
+            ),
             m.AutoProcProgramAttachment(
                 fileType="Result", fileName=f"{run}_unmerged.mtz", filePath=output,
                 fileSize=g.rng.randint(20_000_000, 400_000_000),
-            ),  # fmt: skip
+            ),
         ],
     )
 

@@ -21,7 +21,6 @@ from faker.providers import BaseProvider
 
 from scicatlive.domain.diffraction import (
     IMAGES_PER_DATA_FILE,
-    SELENIUM_K_EDGE_KEV,
     bragg_resolution,
     corner_radius,
     distance_for_resolution,

@@ -1,8 +1,9 @@
-"""What the checks run against: URLs and accounts, of a local stack or of any stack by URL.
+"""Where a stack's services are and who may log in: one target for seeding, sync and checks.
 
-A :class:`Target` is built either from a stack started here (its URLs and
-generated passwords) or from options and environment variables, so the same
-checks verify a colleague's stack, a CI service or a pre-production system.
+A :class:`Target` is built from a stack started here (``Stack.target``: its URLs and
+generated passwords) or from options and environment variables
+(:func:`target_from_options`), so the same seeding and checks serve a colleague's
+stack, a CI service or a pre-production system.
 """
 
 from __future__ import annotations
@@ -11,25 +12,21 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from scicatlive.catalogue.model import Role
+from scicatlive.defaults import (
+    DEFAULT_PID_PREFIX,
+    DEFAULT_SITE,
+    ENV_BACKEND,
+    ENV_CREDENTIALS,
+    ENV_FRONTEND,
+    ENV_ISPYB,
+    ENV_PASSWORD,
+    ENV_USERNAME,
+)
 from scicatlive.errors import ConfigError
-
-if TYPE_CHECKING:
-    from scicatlive.stack.resolve import ResolvedStack
-
-ENV_BACKEND = "SCICATLIVE_BACKEND_URL"
-ENV_ISPYB = "SCICATLIVE_ISPYB_URL"
-ENV_FRONTEND = "SCICATLIVE_FRONTEND_URL"
-ENV_CREDENTIALS = "SCICATLIVE_CREDENTIALS_FILE"
-ENV_USERNAME = "SCICATLIVE_USERNAME"
-ENV_PASSWORD = "SCICATLIVE_PASSWORD"
-DEFAULT_SITE = "SCICATLIVE"
-GLOBAL_GROUP = "globalaccess"
 
 
 class Account(BaseModel):
@@ -73,60 +70,17 @@ class Target(BaseModel):
             "accounts": ", ".join(self.accounts) or None,
         }
 
+    @property
+    def seeding_pid_prefix(self) -> str:
+        """The prefix new pids get: the backend's, or the default when it was not given."""
+        return self.pid_prefix or DEFAULT_PID_PREFIX
+
     def password(self, username: str) -> str:
         account = self.accounts.get(username)
         if account is None:
             known = ", ".join(self.accounts) or "none"
             raise KeyError(f"no credentials for account {username!r} (known: {known})")
         return account.password.get_secret_value()
-
-
-def target_from_stack(name: str) -> Target:
-    """The target of a stack started here: its public URLs and its generated accounts."""
-    from scicatlive.stack.load import credentials, reload_stack
-
-    stack = reload_stack(name)
-    found = credentials(name)
-    accounts = {
-        a.username: Account(password=SecretStr(a.password), groups=_with_global(a.groups, stack, a.username))
-        for a in found.accounts
-    }
-    backend = _role_url(stack, Role.BACKEND)
-    if backend is None:
-        raise ConfigError(str(stack.profile.source), f"stack {name!r} publishes no SciCat backend URL to check")
-    return Target(
-        backend_url=backend,
-        ispyb_url=_role_url(stack, Role.ISPYB),
-        frontend_url=_role_url(stack, Role.FRONTEND),
-        accounts=accounts,
-        stack=name,
-        services=tuple(stack.services),
-        published_urls=_probe_urls(stack),
-        site=stack.settings.site,
-        pid_prefix=stack.settings.pid_prefix,
-    )
-
-
-def _with_global(groups: tuple[str, ...], stack: ResolvedStack, username: str) -> tuple[str, ...]:
-    """SciCat adds ``globalaccess`` to the groups of accounts marked ``global``."""
-    account = next(a for a in stack.accounts if a.username == username)
-    return (*groups, GLOBAL_GROUP) if account.global_ else groups
-
-
-def _probe_urls(stack: ResolvedStack) -> dict[str, str]:
-    """``service:port`` -> the URL of each published HTTP port, with its probe path."""
-    host = stack.public_host()
-    return {
-        f"{service.name}:{port.name}": f"http://{host}:{port.host}{port.path or '/'}"
-        for service in stack.services.values()
-        for port in service.ports
-        if port.host is not None and port.protocol == "http"
-    }
-
-
-def _role_url(stack: ResolvedStack, role: Role) -> str | None:
-    services = stack.by_role(role)
-    return stack.public_url(services[0].name) if services else None
 
 
 def target_from_options(

@@ -1,4 +1,4 @@
-"""Helpers shared by test packages: required servers, free ports, the Docker engine."""
+"""Where the tests run: CI or not, which servers they may use, free ports, the Docker engine."""
 
 from __future__ import annotations
 
@@ -7,23 +7,26 @@ import socket
 
 import pytest
 
+from scicatlive.engine import Engine, default_engine
 from scicatlive.errors import EngineError
-from scicatlive.runtime.engine import Engine, default_engine
 
+# GitHub Actions, GitLab CI and .ci/run all set CI; a test that needs a server fails there
+# instead of skipping, so that CI never passes by skipping.
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def required_env(variable: str) -> str:
-    """A database URL the test needs: skip without it locally, fail without it in CI."""
+    """A value the test needs: skip without it locally, fail without it in CI."""
     value = os.environ.get(variable)
     if not value:
         if IN_CI:
-            pytest.fail(f"{variable} is not set, but database tests must run in CI")
+            pytest.fail(f"{variable} is not set, but this test must run in CI")
         pytest.skip(f"{variable} is not set")
     return value
 
 
 def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
