@@ -16,6 +16,7 @@ The CLI and the pytest plugin are thin callers of this class.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -36,7 +37,6 @@ from scicatlive.stack.record import (
 if TYPE_CHECKING:
     from scicatlive.checks.model import CheckReport, CheckResult
     from scicatlive.clients.target import Target
-    from scicatlive.runtime.lifecycle import UpResult
     from scicatlive.runtime.status import ServiceStatus
     from scicatlive.seeding.recipe import Recipe
     from scicatlive.seeding.run import SeedReport
@@ -47,6 +47,18 @@ if TYPE_CHECKING:
 # so that `scicatlive status` and `import scicatlive` stay fast.
 
 PortOffset = int | Literal["auto"]
+
+
+@dataclass
+class StackUp:
+    """What ``Stack.up`` did: the services, how long it took, and what it seeded."""
+
+    stack: str
+    project: str
+    fresh: bool  # nothing of the stack existed before: its data volumes are new
+    seconds: float
+    services: list[ServiceStatus] = field(default_factory=list)
+    seeded: SeedReport | None = None
 
 
 class Stack:
@@ -204,20 +216,55 @@ class Stack:
         """The compose YAML ``up`` runs (secrets live in env files beside it)."""
         return self._write_files().compose_file.read_text(encoding="utf-8")
 
-    def up(self, *, keep: bool = False, rebuild: bool = False, timeout: float | None = None) -> UpResult:
-        """Build or pull images, start every service and wait until all are healthy."""
+    def up(
+        self,
+        *,
+        keep: bool = False,
+        rebuild: bool = False,
+        timeout: float | None = None,
+        seed: str | Path | Recipe | Literal[False] | None = None,
+        sample_layout: Literal["hierarchical", "flat"] | None = None,
+    ) -> StackUp:
+        """Build or pull images, start every service and wait until all are healthy.
+
+        ``seed``: ``None`` seeds the profile's recipe (``seed:``) when the stack's data
+        volumes are new; a recipe seeds it in any case; ``False`` seeds nothing.
+        """
         from scicatlive.runtime import lifecycle
 
+        recipe = self._recipe_for_up(seed)  # a bad recipe fails before anything starts
+        self._warn_about_short_passwords()
         paths = self._write_files()
-        result = lifecycle.up(
+        started = lifecycle.up(
             self.resolved, paths.compose_file, engine=self.engine, reporter=self.reporter,
             keep=keep, rebuild=rebuild, timeout=timeout,
         )  # fmt: skip
+        result = StackUp(started.stack, started.project, started.fresh, started.seconds)
         if result.fresh:
             self._started = True
             note_recipe(self.name, None)
         result.services = self.status()
+        if recipe is not None and (seed is not None or result.fresh):
+            result.seeded = self.seed(recipe, sample_layout=sample_layout)
         return result
+
+    def _recipe_for_up(self, seed: str | Path | Recipe | Literal[False] | None) -> Recipe | None:
+        from scicatlive.seeding.recipe import Recipe, load_recipe
+
+        if seed is False:
+            return None
+        if isinstance(seed, Recipe):
+            return seed
+        reference = seed if seed is not None else self.resolved.profile.seed
+        return None if reference is None else load_recipe(reference)
+
+    def _warn_about_short_passwords(self) -> None:
+        short = [a.username for a in self.resolved.accounts if a.password is not None and len(a.password) < 8]
+        if short:
+            self.reporter.step(
+                f"warning: the profile gives {', '.join(short)} a password shorter than 8 characters; "
+                "fine for reproducing a client's CI accounts, never for a stack others can reach"
+            )
 
     def down(self, *, volumes: bool = False) -> None:
         """Stop and remove the containers; ``volumes`` also wipes the data and the secrets."""
@@ -249,8 +296,16 @@ class Stack:
 
         return lifecycle.follow_logs(self.name, service, engine=self.engine)
 
+    def running(self) -> bool:
+        """Every service of the profile runs and is healthy."""
+        try:
+            states = {s.name: s for s in self.status()}
+        except StackError:
+            return False
+        return bool(states) and all(name in states and states[name].ready for name in self.resolved.services)
+
     def __enter__(self) -> Self:
-        if not self.attached and not self._running():
+        if not self.attached and not self.running():
             self.up()
         return self
 
@@ -303,13 +358,6 @@ class Stack:
         write_record(self.resolved, prepared.paths)
         self._target = None
         return prepared.paths
-
-    def _running(self) -> bool:
-        try:
-            states = {s.name: s for s in self.status()}
-        except StackError:
-            return False
-        return bool(states) and all(name in states and states[name].ready for name in self.resolved.services)
 
     def _refuse_remote(self, action: str) -> None:
         if self.attached:

@@ -22,6 +22,7 @@ from scicatlive.cli.context import (
     print_json,
 )
 from scicatlive.cli.seed import LayoutOption, parse_layout, show_report
+from scicatlive.errors import ConfigError
 
 if TYPE_CHECKING:
     from scicatlive.runtime.status import ServiceStatus
@@ -54,35 +55,31 @@ def up(
     keep: Annotated[bool, typer.Option("--keep", help="On failure, leave the containers for inspection.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild local images even if they exist.")] = False,
     timeout: Annotated[float | None, typer.Option("--timeout", min=5, help="Seconds to wait for healthy [default: from the profile].")] = None,
-    seed_recipe: Annotated[str | None, typer.Option("--seed", help="Then seed this recipe (tiny, demo, training, large or a file).")] = None,
+    seed_recipe: Annotated[str | None, typer.Option("--seed", help="Seed this recipe (tiny, demo, training, large or a file) [default: the profile's, on a new stack].")] = None,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Seed nothing, even on a new stack.")] = False,
     sample_layout: LayoutOption = None,
     check: Annotated[bool, typer.Option("--check", help="Then run `scicatlive check` on the stack (after seeding).")] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Build or pull images, start the stack and wait until every service is healthy."""
     layout = parse_layout(sample_layout)
-    recipe = None
-    if seed_recipe:
-        from scicatlive.seeding.recipe import load_recipe
-
-        recipe = load_recipe(seed_recipe)  # a bad recipe fails before anything starts
+    if seed_recipe and no_seed:
+        raise ConfigError("--no-seed", "contradicts --seed; give one of them")
     with ConsoleReporter() as reporter:
         handle = local_stack(profile, stack, port_offset, offline)
         handle.reporter = reporter
-        result = handle.up(keep=keep, rebuild=rebuild, timeout=timeout)
+        result = handle.up(keep=keep, rebuild=rebuild, timeout=timeout,
+                           seed=False if no_seed else seed_recipe, sample_layout=layout)  # fmt: skip
     if json_output:
+        seeded = result.seeded.recipe if result.seeded else None
         print_json({"stack": result.stack, "project": result.project, "seconds": round(result.seconds, 1),
-                    "services": [dataclasses.asdict(s) for s in result.services]})  # fmt: skip
+                    "seeded": seeded, "services": [dataclasses.asdict(s) for s in result.services]})  # fmt: skip
     else:
         err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
         print_status(result.services)
         console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
-    if recipe is not None:
-        with ConsoleReporter() as reporter:
-            handle.reporter = reporter
-            report = handle.seed(recipe, sample_layout=layout)
-        if not json_output:
-            show_report(report, json_output=False)
+    if result.seeded is not None and not json_output:
+        show_report(result.seeded, json_output=False)
     if check:
         from scicatlive.checks.report import table as check_table
         from scicatlive.cli.check import show_check_progress

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
@@ -52,7 +52,9 @@ class Account(StrictModel):
     username: Annotated[str, Field(pattern=USERNAME_PATTERN)]
     email: Annotated[str, Field(pattern=EMAIL_PATTERN)]
     groups: list[str] = Field(default_factory=list)
-    password: str | None = Field(default=None, min_length=8, description="omit to generate one")
+    # Any non-empty password: client libraries' own CI accounts use short ones (SciCatLive's
+    # ingestor has 4 characters); `up` warns about those shorter than 8.
+    password: str | None = Field(default=None, min_length=1, description="omit to generate one")
     global_: bool = Field(default=False, alias="global")
     ispyb_permissions: list[str] = Field(default_factory=list)
 
@@ -76,6 +78,18 @@ class ProfileLayer(StrictModel):
         default_factory=dict
     )
     accounts: list[Account] = Field(default_factory=list)
+    seed: str | Literal[False] | None = Field(
+        default=None,
+        description="the recipe a new stack is seeded with on its first `up` (a bundled recipe or a "
+        "file relative to this profile); false: none",
+    )
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _recipe_reference(cls, value: object) -> object:
+        if value is False or value is None or (isinstance(value, str) and value.strip()):
+            return value
+        raise ValueError(f"name a recipe (tiny, demo, training, large or a file), or false for none; got {value!r}")
 
     @field_validator("accounts")
     @classmethod

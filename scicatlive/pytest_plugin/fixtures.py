@@ -74,10 +74,18 @@ def scicat_stack(pytestconfig: pytest.Config) -> Iterator[ScicatStack]:
         return
     profile = _option(pytestconfig, "--scicatlive-profile") or DEFAULT_PROFILE
     name = _option(pytestconfig, "--scicatlive-stack") or DEFAULT_STACK
-    with Stack(profile, name=name) as handle:
+    handle = Stack(profile, name=name)
+    # Only the recipe asked for: a test session decides what its data is.
+    if handle.running():
         if recipe:
             handle.seed(recipe)
+    else:
+        handle.up(seed=recipe or False)
+    try:
         yield ScicatStack(handle, handle.started, recipe)
+    finally:
+        if handle.started:
+            handle.down(volumes=True)
 
 
 def _account(target: Target) -> str:

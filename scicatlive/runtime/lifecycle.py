@@ -103,6 +103,10 @@ def _start_and_wait(
         if failed:
             raise _failure(engine, stack, failed[0].name, f"{failed[0].name} is {failed[0].label}")
         if not starting and "error" in outcome:
+            # Compose gave up: name the service it gave up on, as the engine sees it now.
+            broken = [s for s in states.values() if s.state == "restarting" or not s.ready]
+            if broken:
+                raise _failure(engine, stack, broken[0].name, f"{broken[0].name} is {broken[0].label}")
             raise _failure(engine, stack, _first_not_ready(stack, states), str(outcome["error"]))
         if not starting and all(name in states and states[name].ready for name in stack.services):
             return

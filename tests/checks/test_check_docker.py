@@ -30,11 +30,12 @@ def stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
     previous = os.environ.get("SCICATLIVE_STATE_DIR")
     os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(tmp_path_factory.mktemp("checks-state"))
+    handle = Stack("lite", name=STACK, engine=engine)  # a free block of ports
     try:
-        with Stack("lite", name=STACK, engine=engine) as handle:  # a free block of ports
-            handle.seed("tiny")
-            yield handle
+        handle.up(seed="tiny")
+        yield handle
     finally:
+        handle.down(volumes=True)
         if previous is None:
             os.environ.pop("SCICATLIVE_STATE_DIR", None)
         else:
