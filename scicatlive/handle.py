@@ -28,7 +28,6 @@ from scicatlive.stack.files import write_private
 from scicatlive.stack.record import (
     StackPaths,
     StackRecord,
-    known_records,
     note_recipe,
     read_record,
     write_record,
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from scicatlive.runtime.status import ServiceStatus
     from scicatlive.seeding.recipe import Recipe
     from scicatlive.seeding.run import SeedReport
+    from scicatlive.snapshots.store import Manifest
     from scicatlive.stack.load import Credentials
     from scicatlive.stack.resolve import ResolvedStack
 
@@ -93,7 +93,9 @@ class Stack:
         fixed = port_offset if isinstance(port_offset, int) else None
         resolved = load_stack(reference, stack=name, port_offset=fixed, offline=offline, where="name")
         if port_offset == "auto":
-            resolved = self._with_auto_ports(reference, resolved, offline)
+            from scicatlive.runtime.ports import with_auto_ports
+
+            resolved = with_auto_ports(reference, resolved, offline)
         self._resolved: ResolvedStack | None = resolved
         self._resolve: Callable[[], ResolvedStack] | None = None
         self.name = resolved.name
@@ -315,15 +317,45 @@ class Stack:
 
     # -- data -----------------------------------------------------------------------------------
 
-    def seed(self, recipe: str | Path | Recipe, **options: Any) -> SeedReport:
-        """Load a recipe's facility into ISPyB and SciCat; options of ``seeding.run.seed_async``."""
+    def seed(self, recipe: str | Path | Recipe, *, cache: bool = True, **options: Any) -> SeedReport:
+        """Load a recipe's facility into ISPyB and SciCat; options of ``seeding.run.seed_async``.
+
+        On an empty stack of this machine, ``cache`` restores the same seed from the seed
+        cache when there is one, and saves one after seeding through the APIs when not.
+        """
+        from scicatlive.seeding.recipe import Recipe, load_recipe
         from scicatlive.seeding.run import seed
 
         options.setdefault("reporter", self.reporter)
-        report = seed(self.target, recipe, **options)
+        loaded = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+        if self.attached or not cache:
+            report = seed(self.target, loaded, **options)
+        else:
+            from scicatlive.snapshots.cache import seed_through_cache
+
+            report = seed_through_cache(self.resolved, self.engine, self.target, loaded, options, self.reporter)
         if not self.attached:
             note_recipe(self.name, report.recipe)
         return report
+
+    def snapshot(self, name: str, *, replace: bool = False) -> Manifest:
+        """Save the data of every data service (``scicatlive snapshot save``)."""
+        from scicatlive.paths import snapshots_dir
+        from scicatlive.snapshots import operations
+
+        self._refuse_remote("snapshot")
+        return operations.save(self.resolved, self.engine, name, snapshots_dir(), recipe=self.record().recipe,
+                               replace=replace, reporter=self.reporter)  # fmt: skip
+
+    def restore(self, name: str) -> Manifest:
+        """Replace the stack's data by a snapshot's, atomically (``scicatlive snapshot restore``)."""
+        from scicatlive.paths import snapshots_dir
+        from scicatlive.snapshots import check_name, operations
+
+        self._refuse_remote("restore")
+        manifest = operations.restore(self.resolved, self.engine, snapshots_dir() / check_name(name), reporter=self.reporter)
+        note_recipe(self.name, manifest.recipe)
+        return manifest
 
     def sync(self, **options: Any) -> SeedReport:
         """Map what ISPyB holds into SciCat again; options of ``sync.sync_async``."""
@@ -362,20 +394,6 @@ class Stack:
     def _refuse_remote(self, action: str) -> None:
         if self.attached:
             raise StackError(f"cannot {action} {self.name}: it is a remote stack (attached by URL)")
-
-    @staticmethod
-    def _with_auto_ports(reference: str | None, resolved: ResolvedStack, offline: bool) -> ResolvedStack:
-        """The recorded offset of an existing stack, else a free block chosen now."""
-        from scicatlive.runtime.ports import choose_port_offset
-        from scicatlive.stack.load import load_stack
-
-        records = {r.name: r for r in known_records()}
-        if resolved.name in records:
-            offset = records[resolved.name].port_offset
-        else:
-            taken = {port for r in records.values() for port in r.host_ports}
-            offset = choose_port_offset(resolved, taken)
-        return load_stack(reference, stack=resolved.name, port_offset=offset, offline=offline, where="name")
 
     def __repr__(self) -> str:
         return f"<Stack {self.name!r}{' (remote)' if self.attached else ''}>"

@@ -47,7 +47,7 @@ def root(
 
 
 def _register() -> None:
-    from scicatlive.cli import check, doctor, images, profiles, seed, stack
+    from scicatlive.cli import check, doctor, images, profiles, seed, snapshot, stack
 
     stack.register(app)
     seed.register(app)
@@ -55,6 +55,7 @@ def _register() -> None:
     check.register(app)
     app.add_typer(profiles.app, name="profiles")
     app.add_typer(images.app, name="images")
+    app.add_typer(snapshot.app, name="snapshot")
 
 
 _register()
