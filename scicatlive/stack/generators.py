@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from scicatlive.catalogue.model import Role
 from scicatlive.profiles.model import Account
 from scicatlive.stack.resolve import ResolvedStack
+from scicatlive.stack.feature_generators import FEATURE_GENERATORS
 from scicatlive.stack.secrets import SecretStore, account_secret
 
 
@@ -28,6 +29,11 @@ class GeneratorContext:
 Generator = Callable[[GeneratorContext], str]
 
 
+def functional_accounts(ctx: GeneratorContext) -> list[Account]:
+    """Accounts the services know themselves; `ldap_only` people live in the directory only."""
+    return [account for account in ctx.stack.accounts if not account.ldap_only]
+
+
 def _json(value: object) -> str:
     return json.dumps(value, indent=2) + "\n"
 
@@ -35,7 +41,7 @@ def _json(value: object) -> str:
 def scicat_functional_accounts(ctx: GeneratorContext) -> str:
     """The backend's own format: ``role`` is a string, or a list for several groups."""
     accounts = []
-    for account in ctx.stack.accounts:
+    for account in functional_accounts(ctx):
         role: str | list[str] = account.groups[0] if len(account.groups) == 1 else list(account.groups)
         accounts.append(
             {
@@ -58,7 +64,7 @@ def ispyb_users(ctx: GeneratorContext) -> str:
                 "permissions": list(account.ispyb_permissions),
                 "groups": list(account.groups),
             }
-            for account in ctx.stack.accounts
+            for account in functional_accounts(ctx)
         ]
     )
 
@@ -66,18 +72,28 @@ def ispyb_users(ctx: GeneratorContext) -> str:
 def scicat_frontend_config(ctx: GeneratorContext) -> str:
     backends = ctx.stack.by_role(Role.BACKEND)
     backend_url = ctx.stack.public_url(backends[0].name) if backends else None
-    return _json(
-        {
-            "lbBaseURL": backend_url or "",
-            "jobsEnabled": False,
-            "oAuth2Endpoints": [],
-            "siteTitle": ctx.stack.settings.site,
-        }
-    )
+    features = set(ctx.stack.profile.features)
+    config: dict[str, object] = {
+        "lbBaseURL": backend_url or "",
+        "jobsEnabled": "jobs" in features,
+        "oAuth2Endpoints": [],
+        "siteTitle": ctx.stack.settings.site,
+    }
+    # SciCatLive's config.{jobs,ldap,oidc}.json overlays.
+    if "jobs" in features:
+        config |= {"archiveWorkflowEnabled": True, "mainMenu": {"authenticatedUser": {"jobs": True}}}
+    if "ldap" in features:
+        config |= {"loginLdapEnabled": True, "loginLdapLabel": "Connect with LDAP",
+                   "externalAuthEndpoint": "/api/v3/auth/ldap"}
+    if "oidc" in features:
+        config |= {"loginFacilityLabel": "Facility",
+                   "oAuth2Endpoints": [{"authURL": "api/v3/auth/oidc", "displayText": "OIDC"}]}
+    return _json(config)
 
 
 GENERATORS: dict[str, Generator] = {
     "scicat-functional-accounts": scicat_functional_accounts,
     "ispyb-users": ispyb_users,
     "scicat-frontend-config": scicat_frontend_config,
+    **FEATURE_GENERATORS,
 }
