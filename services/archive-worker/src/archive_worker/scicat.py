@@ -27,8 +27,9 @@ class ScicatError(Exception):
 
 
 class ScicatClient:
-    def __init__(self, base_url: str, username: str, password: str, *, timeout: float = 10.0) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout)
+    def __init__(self, base_url: str, username: str, password: str, *, timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
         self._username = username
         self._password = password
         self._token: str | None = None
