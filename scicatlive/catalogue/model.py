@@ -158,8 +158,12 @@ class ServiceDefinition(StrictModel):
         return self.variants[name or self.default_variant]
 
     def backend_wiring(self, variant: str | None) -> dict[str, str]:
-        """What a backend gets from this feature service, run as ``variant``."""
-        return {**self.backend_environment, **self.variant(variant).backend_environment}
+        """What a backend gets from this feature service, run as ``variant``.
+
+        An unknown variant adds nothing here; the profile check reports it with its key.
+        """
+        chosen = self.variants.get(variant or self.default_variant)
+        return {**self.backend_environment, **(chosen.backend_environment if chosen else {})}
 
     @property
     def local_variant(self) -> str | None:

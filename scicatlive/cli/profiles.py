@@ -8,10 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from scicatlive.catalogue import default_catalogue
 from scicatlive.cli.context import JsonOption, console, print_json
+from scicatlive.profiles import load_profile
 from scicatlive.stack.summary import summarize, summarize_all
 
 app = typer.Typer(help="The bundled profiles and the user's own.", no_args_is_help=True)
+
+
+def _features(reference: str) -> list[str]:
+    """The features a profile switches on (`features:`), in its order."""
+    return list(load_profile(reference, default_catalogue()).features)
 
 
 @app.command("list")
@@ -20,13 +27,17 @@ def list_profiles(json_output: JsonOption = False) -> None:
     profiles = summarize_all()
     if json_output:
         print_json([
-            {"name": p.name, "default": p.default, "services": sorted(s.name for s in p.services), "description": p.description}
+            {"name": p.name, "default": p.default, "services": sorted(s.name for s in p.services),
+             "features": _features(p.source), "description": p.description}
             for p in profiles
         ])
         return
-    table = Table("profile", "services", "description")
+    table = Table("profile", "services", "features", "description")
     for p in profiles:
-        table.add_row(p.name + (" (default)" if p.default else ""), ", ".join(s.name for s in p.services), p.description)
+        table.add_row(
+            p.name + (" (default)" if p.default else ""), ", ".join(s.name for s in p.services),
+            ", ".join(_features(p.source)) or "-", p.description,
+        )
     console.print(table)
 
 
@@ -34,12 +45,14 @@ def list_profiles(json_output: JsonOption = False) -> None:
 def show(name: Annotated[str, typer.Argument(help="Profile name or path.")], json_output: JsonOption = False) -> None:
     """A profile with its `extends` chain merged: services, variants, images, ports, accounts."""
     profile = summarize(name)
+    features = _features(name)
     if json_output:
-        print_json(dataclasses.asdict(profile))
+        print_json({**dataclasses.asdict(profile), "features": features})
         return
     console.print(f"[bold]{profile.name}[/] ({profile.source}) — {profile.description}")
     table = Table("service", "role", "variant", "image", "host ports")
     for s in profile.services:
         table.add_row(s.name, s.role, s.variant, s.image, ", ".join(map(str, s.host_ports)) or "-")
     console.print(table)
+    console.print("features: " + (", ".join(features) or "none"))
     console.print("accounts: " + ", ".join(f"{a.username} ({', '.join(a.groups)})" for a in profile.accounts))
