@@ -235,8 +235,9 @@ def test_an_unregistered_redirect_uri_is_refused(stack: RunningStack) -> None:
 def test_the_backend_discovers_over_the_compose_network(stack: RunningStack, engine: Engine) -> None:
     """Inside the stack the discovery document sends the back channel to the compose name."""
     backend = _containers(engine, stack.project)["scicat-lite"]
-    script = ("import httpx,json;d=httpx.get('http://oidc:8080/.well-known/openid-configuration').json();"
-              "print(json.dumps(d));httpx.get(d['jwks_uri']).raise_for_status()")
+    script = ("import json,urllib.request as u;"
+              "d=json.load(u.urlopen('http://oidc:8080/.well-known/openid-configuration'));"
+              "u.urlopen(d['jwks_uri']).read();print(json.dumps(d))")
     document = json.loads(engine.client().container.execute(backend, ["python", "-c", script]))
     assert document["issuer"] == OIDC_URL
     assert document["authorization_endpoint"] == f"{OIDC_URL}/oauth2/authorize"
