@@ -112,7 +112,9 @@ def _job(job_id: str, job_type: str, *pids: str) -> dict[str, Any]:
 
 
 def _state() -> dict[str, Any]:
-    return dict(httpx.get(f"{DOUBLE}/double/state").json())
+    state = dict(httpx.get(f"{DOUBLE}/double/state").json())
+    state["requests"] = [r for r in state["requests"] if not r["path"].startswith("/double/")]
+    return state
 
 
 def _run(broker: RunningStack, job: dict[str, Any]) -> tuple[dict[str, Any], float]:
