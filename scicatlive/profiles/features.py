@@ -39,6 +39,9 @@ def expand_features(
     """The profile with its features' services added and wired; every error names file and key."""
     features, where = _requested(layers)
     offered = _offered(layers)
+    for feature, chosen in offered.items():
+        for name, choice in chosen.items():
+            _check_feature_service(catalogue, feature, name, choice.origin)
     if not features:
         return dataclasses.replace(profile, features=())
     services = dict(profile.services)
@@ -54,7 +57,6 @@ def expand_features(
                 "or extend a profile that does (lite, full)",
             )
         for name, choice in chosen.items():
-            _check_feature_service(catalogue, feature, name, choice.origin)
             _add(name, choice, services, origins, disabled, feature)
     _add_dependencies(catalogue, offered, services, origins, disabled)
     _wire_backends(catalogue, features, offered, services, where)

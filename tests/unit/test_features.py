@@ -278,6 +278,8 @@ def test_rabbitmq_definitions_hash_each_clients_password() -> None:
          r"p.yaml: feature_services.ldap.slapd: unknown service 'slapd'"),
         ("extends: lite\nfeature_services: {ldap: {postgres: {}}}\nfeatures: [ldap]\n",
          r"postgres serves no feature, not 'ldap'"),
+        ("extends: lite\nfeature_services: {jobs: {rabbit: {}}}\n",
+         r"p.yaml: feature_services.jobs.rabbit: unknown service 'rabbit'"),
         ("extends: lite\nfeature_services: {search: {}}\n",
          r"p.yaml: feature_services.search: unknown feature 'search'"),
         ("extends: lite\nservices: {ldap: {enabled: false}}\nfeatures: [ldap]\n",
