@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import httpx
 import jwt
@@ -265,3 +265,56 @@ def test_the_worker_is_logged_in_and_consuming(stack: RunningStack, engine: Engi
     assert status["connected"] is True
     logs = engine.client().container.logs(worker)
     assert re.search(r"consuming client\.jobs\.write\.v4", logs)
+
+
+# --- A whole archive job: scicat-lite publishes, the worker finishes it -----------------
+
+
+def _login(stack: RunningStack, username: str) -> httpx.Client:
+    backend = f"http://127.0.0.1:{3000 + PORT_OFFSET}"
+    reply = httpx.post(f"{backend}/api/v3/auth/login",
+                       json={"username": username, "password": stack.password(username)})
+    reply.raise_for_status()
+    token = reply.json()["access_token"]
+    return httpx.Client(base_url=backend, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+# scicat-lite's job routes and rabbitmq action come from branch h/scicat-jobs; until it is
+# merged, the end-to-end archive runs against the recorded double (test_archive_worker_docker).
+_SCICAT_LITE_ROUTES = Path(__file__).parents[3] / "services" / "scicat-lite" / "src" / "scicat_lite" / "routes"
+_HAS_JOBS = any(_SCICAT_LITE_ROUTES.glob("jobs*.py"))
+
+
+@pytest.mark.skipif(not _HAS_JOBS, reason="scicat-lite has no job routes yet (branch h/scicat-jobs)")
+def test_an_archive_job_goes_through_the_broker_and_the_worker(stack: RunningStack) -> None:
+    with _login(stack, "user1") as owner:
+        dataset = owner.post("/api/v3/datasets", json={
+            "type": "raw", "owner": "user1", "ownerGroup": "group1", "contactEmail": "user1@scicatlive.invalid",
+            "sourceFolder": "/data/hf/archive-me", "creationTime": "2026-11-29T10:00:00.000Z",
+            "datasetName": "archive me", "principalInvestigator": "user1", "creationLocation": "/beamline/hf",
+        })
+        assert dataset.status_code in (200, 201), dataset.text
+        pid = dataset.json()["pid"]
+        started = time.monotonic()
+        created = owner.post("/api/v4/jobs", json={
+            "type": "archive", "ownerGroup": "group1", "jobParams": {"datasetList": [{"pid": pid, "files": []}]}})
+        assert created.status_code == 201, created.text
+        job_id = created.json()["id"]
+        job: dict[str, Any] = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job = owner.get(f"/api/v4/jobs/{job_id}").json()
+            if job["statusCode"].startswith("finished"):
+                break
+            time.sleep(0.25)
+        seconds = time.monotonic() - started
+        assert job["statusCode"] == "finishedSuccessful", job
+        lifecycle = owner.get(f"/api/v4/datasets/{quote(pid, safe='')}/datasetlifecycle").json()
+        assert lifecycle["archiveStatusMessage"] == "datasetOnArchiveDisk"
+        assert lifecycle["retrievable"] is True and lifecycle["archivable"] is False
+        print(f"archive job round trip (scicat-lite → RabbitMQ → worker → scicat-lite): {seconds:.2f} s")
+    auth = ("admin", stack.secrets["rabbitmq_admin_password"])
+    queue = httpx.get(f"http://127.0.0.1:{RABBITMQ_UI}/api/queues/%2F/client.jobs.write.v4", auth=auth).json()
+    # create + inProgress + finished: three publishes, all consumed.
+    assert queue["message_stats"]["publish"] >= 3
+    assert queue["messages"] == 0
