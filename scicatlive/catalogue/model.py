@@ -32,6 +32,22 @@ def _check_duration(value: str) -> str:
 Port = Annotated[int, AfterValidator(_check_port)]
 Duration = Annotated[str, AfterValidator(_check_duration)]
 
+# The switches a profile's `features:` list accepts, and what each one gives a stack.
+FEATURES: dict[str, str] = {
+    "jobs": "archive and retrieve jobs: a RabbitMQ broker and an archive worker",
+    "ldap": "logins against an LDAP directory of the profile's accounts",
+    "oidc": "logins through an OpenID Connect provider (authorization-code flow)",
+}
+
+
+def _check_feature(value: str) -> str:
+    if value not in FEATURES:
+        raise ValueError(f"unknown feature {value!r}; known features: {', '.join(FEATURES)}")
+    return value
+
+
+Feature = Annotated[str, AfterValidator(_check_feature)]
+
 
 class Role(str, Enum):
     BACKEND = "backend"
@@ -90,6 +106,8 @@ class Variant(StrictModel):
     healthcheck: Healthcheck | None = None
     command: list[str] | None = None
     volumes: list[VolumeSpec] | None = None
+    # Overrides the service's `backend_environment` keys for this variant.
+    backend_environment: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _needs_an_image(self) -> Variant:
@@ -121,16 +139,31 @@ class ServiceDefinition(StrictModel):
     user: str | None = None
     mem_limit: str | None = None
     ulimits: dict[str, int] = Field(default_factory=dict)
+    # A service that runs for a profile feature, and the environment (upstream's
+    # variable names) the stack's SciCat backend gets while that feature is on.
+    feature: Feature | None = None
+    backend_environment: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _default_variant_exists(self) -> ServiceDefinition:
         if self.default_variant not in self.variants:
             known = ", ".join(sorted(self.variants))
             raise ValueError(f"default_variant {self.default_variant!r} is not one of: {known}")
+        wires = self.backend_environment or any(v.backend_environment for v in self.variants.values())
+        if wires and self.feature is None:
+            raise ValueError("backend_environment applies while a feature is on; name it with `feature:`")
         return self
 
     def variant(self, name: str | None) -> Variant:
         return self.variants[name or self.default_variant]
+
+    def backend_wiring(self, variant: str | None) -> dict[str, str]:
+        """What a backend gets from this feature service, run as ``variant``.
+
+        An unknown variant adds nothing here; the profile check reports it with its key.
+        """
+        chosen = self.variants.get(variant or self.default_variant)
+        return {**self.backend_environment, **(chosen.backend_environment if chosen else {})}
 
     @property
     def local_variant(self) -> str | None:
