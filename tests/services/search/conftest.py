@@ -1,0 +1,35 @@
+"""The search services in-process, each reading the recorded SciCat double over ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from .scicat_double import State, create_double
+
+
+@pytest.fixture
+def scicat() -> State:
+    return State()
+
+
+@pytest.fixture
+def backend_transport(scicat: State) -> httpx.ASGITransport:
+    return httpx.ASGITransport(app=create_double(scicat))
+
+
+@pytest.fixture
+def searchapi(backend_transport: httpx.ASGITransport) -> Iterator[TestClient]:
+    from panosc_search.app import create_app
+    from panosc_search.settings import Settings
+
+    settings = Settings.from_env({
+        "BACKEND_URL": "http://scicat.test", "FACILITY": "ESS",
+        "SCICAT_USERNAME": "proposalIngestor", "SCICAT_PASSWORD": "secret",
+        "CHANGE_CHECK_SECONDS": "0", "PAGE_SIZE": "2",
+    })
+    with TestClient(create_app(settings, transport=backend_transport)) as client:
+        yield client
