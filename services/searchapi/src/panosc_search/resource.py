@@ -42,7 +42,7 @@ def collection_router(kind: str, path: str) -> APIRouter:
     async def find_all(
         snapshot: CurrentSnapshot,
         settings: AppSettings,
-        filter: str | None = Query(None, description=FILTER_HELP),  # noqa: A002
+        filter: str | None = Query(None, description=FILTER_HELP),
         query: str | None = Query(None, description=QUERY_HELP),
     ) -> list[dict[str, Any]]:
         return find(snapshot, kind, filter, query, settings.return_zero_score)
@@ -60,9 +60,9 @@ def collection_router(kind: str, path: str) -> APIRouter:
     async def find_by_id(
         pid: str,
         snapshot: CurrentSnapshot,
-        filter: str | None = Query(None, description=FILTER_HELP),  # noqa: A002
+        filter: str | None = Query(None, description=FILTER_HELP),
     ) -> dict[str, Any]:
-        if pid.endswith("/files") or pid.endswith("/files/count"):
+        if pid.endswith(("/files", "/files/count")):
             raise NotFound(kind, pid)  # only Datasets has files (routes/datasets.py)
         node = snapshot.catalogue.get(kind, pid)
         if node is None:

@@ -23,7 +23,7 @@ class UnitError(ValueError):
 
 
 @functools.lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 
 

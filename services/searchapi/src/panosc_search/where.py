@@ -36,8 +36,8 @@ def _number(value: Any) -> float | None:
 def _comparable(left: Any, right: Any, prop: str) -> tuple[Any, Any] | None:
     """Both sides as values of one type, or None when they cannot be ordered."""
     if prop in DATE_PROPERTIES:
-        a, b = parse_date(left), parse_date(right)
-        return (a, b) if a is not None and b is not None else None
+        first, second = parse_date(left), parse_date(right)
+        return (first, second) if first is not None and second is not None else None
     if isinstance(left, str) and isinstance(right, str):
         return left, right
     a, b = _number(left), _number(right)

@@ -40,7 +40,7 @@ async def count_files(
 @files_router.get("/{pid:path}/files", summary="A dataset's files")
 async def files(
     pid: str, snapshot: CurrentSnapshot,
-    filter: str | None = Query(None, description=FILTER_HELP),  # noqa: A002
+    filter: str | None = Query(None, description=FILTER_HELP),
 ) -> list[dict[str, Any]]:
     dataset = _dataset(snapshot, pid)
     scope = parse_filter(filter, "File")
