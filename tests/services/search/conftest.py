@@ -33,3 +33,23 @@ def searchapi(backend_transport: httpx.ASGITransport) -> Iterator[TestClient]:
     })
     with TestClient(create_app(settings, transport=backend_transport)) as client:
         yield client
+
+
+@pytest.fixture
+def oai_url(backend_transport: httpx.ASGITransport) -> Iterator[str]:
+    """The provider on a real loopback port, so that real harvesters can reach it."""
+    from oai_provider.app import create_app
+    from oai_provider.settings import Settings
+
+    from tests.services.frontend_lite.frontend_harness import serve
+    from tests.support import free_port
+
+    port = free_port()
+    settings = Settings.from_env({
+        "SCICAT_BACKEND_URL": "http://scicat.test", "ADMIN_USER_EMAIL": "support@scicat.eu",
+        "SERVICE_URL": f"http://127.0.0.1:{port}", "FACILITY_NAME": "ESS",
+        "RECORDS_PER_PAGE": "7", "PAGE_SIZE": "50",
+        "LANDING_PAGE_URL": "http://landing.test/detail",
+    })
+    with serve(create_app(settings, transport=backend_transport), port, "oaipmh") as url:
+        yield f"{url}/oai"

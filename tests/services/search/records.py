@@ -129,3 +129,22 @@ PUBLISHED_DATA = [
                pids=[DATASETS[0]["pid"]], status="pending_registration",
                creators=["Ernest Rutherford"], year=2022),
 ]
+
+
+def many_published(count: int) -> list[dict[str, Any]]:
+    """``count`` registered records over several years, every one naming dataset 1; for paging."""
+    found = []
+    for n in range(count):
+        year = 2018 + n % 5
+        doi = f"10.5072/bulk-{n:04d}"
+        found.append({
+            "_id": doi, "doi": doi, "title": f"Bulk publication {n}",
+            "abstract": f"Abstract {n}", "dataDescription": "", "creator": [f"Author {n}"],
+            "authors": [], "publisher": "PaNOSC Test Facility", "publicationYear": year,
+            "resourceType": "derived", "pidArray": [DATASETS[0]["pid"]], "status": "registered",
+            "registeredTime": f"{year}-01-01T00:00:00.000Z",
+            "createdAt": f"{year}-01-01T00:00:{n % 60:02d}.000Z",
+            # Many records share a datestamp: paging must still give each one exactly once.
+            "updatedAt": f"{year}-03-01T12:00:{(n // 7) % 60:02d}.000Z",
+        })
+    return found

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lxml.etree import SubElement, _Element
-from oaipmh.metadata import MetadataRegistry
-from oaipmh.server import oai_dc_writer
+from lxml.etree import SubElement, _Element  # type: ignore[import-untyped]
+from oaipmh.metadata import MetadataRegistry  # type: ignore[import-untyped]
+from oaipmh.server import oai_dc_writer  # type: ignore[import-untyped]
 
 from .records import PublishedRecord
 
@@ -38,7 +38,7 @@ class RecordMetadata:
     record: PublishedRecord
     landing_page: str | None
 
-    def getMap(self) -> dict[str, list[str]]:  # noqa: N802 (the library's interface)
+    def getMap(self) -> dict[str, list[str]]:
         record = self.record
         identifiers = [record.doi] + ([self.landing_page] if self.landing_page else [])
         return {

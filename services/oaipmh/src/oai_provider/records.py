@@ -9,7 +9,7 @@ Sets: ``openaire_data`` holds every record (the OpenAIRE convention upstream fol
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -26,8 +26,8 @@ def parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).replace(microsecond=0)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).replace(microsecond=0)
 
 
 class PublishedRecord(BaseModel):
@@ -80,7 +80,7 @@ class PublishedRecord(BaseModel):
             parsed = parse_time(value)
             if parsed is not None:
                 return parsed
-        return datetime(1970, 1, 1, tzinfo=timezone.utc)
+        return datetime(1970, 1, 1, tzinfo=UTC)
 
     @property
     def set_specs(self) -> list[str]:

@@ -9,12 +9,12 @@ starts after it, so a record changed mid-harvest cannot shift another one out of
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from oaipmh import common, error
-from oaipmh.datestamp import datetime_to_datestamp
-from oaipmh.server import ServerBase, decodeResumptionToken, encodeResumptionToken
+from oaipmh import common, error  # type: ignore[import-untyped]
+from oaipmh.datestamp import datetime_to_datestamp  # type: ignore[import-untyped]
+from oaipmh.server import ServerBase, decodeResumptionToken, encodeResumptionToken  # type: ignore[import-untyped]
 
 from .metadata import FORMATS, PREFIXES, RecordMetadata, registry
 from .records import OPENAIRE_SET, YEAR_SET, PublishedRecord
@@ -28,7 +28,7 @@ _EPOCH = datetime(1970, 1, 1)
 
 def _naive(moment: datetime) -> datetime:
     """The library compares and prints naive UTC datetimes."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _key(record: PublishedRecord) -> str:
@@ -53,12 +53,12 @@ class Repository:
             granularity="YYYY-MM-DDThh:mm:ssZ", compression=["identity"],
         )
 
-    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:  # noqa: N802
+    def listMetadataFormats(self, identifier: str | None = None) -> list[tuple[str, str, str]]:
         if identifier is not None and identifier not in self.by_id:
             raise error.IdDoesNotExistError(f"No record has the identifier {identifier!r}.")
         return list(FORMATS)
 
-    def listSets(self, cursor: int = 0, batch_size: int = 0, **_: Any) -> list[tuple[str, str, None]]:  # noqa: N802
+    def listSets(self, cursor: int = 0, batch_size: int = 0, **_: Any) -> list[tuple[str, str, None]]:
         years = sorted({r.publicationYear for r in self.records if r.publicationYear})
         return [(OPENAIRE_SET[0], OPENAIRE_SET[1], None), (YEAR_SET[0], YEAR_SET[1], None)] + [
             (f"{YEAR_SET[0]}:{year}", f"Published in {year}", None) for year in years]
@@ -69,7 +69,7 @@ class Repository:
     def _metadata(self, record: PublishedRecord) -> RecordMetadata:
         return RecordMetadata(record, record.landing_page(self.landing_page_url))
 
-    def getRecord(self, metadataPrefix: str, identifier: str) -> tuple[Any, Any, None]:  # noqa: N802,N803
+    def getRecord(self, metadataPrefix: str, identifier: str) -> tuple[Any, Any, None]:
         self._check_prefix(metadataPrefix)
         record = self.by_id.get(identifier)
         if record is None:
@@ -83,7 +83,7 @@ class Repository:
                 f"Unknown metadataPrefix {prefix!r}; this repository offers "
                 f"{', '.join(sorted(PREFIXES))}.")
 
-    def select(self, metadataPrefix: str, set: str | None = None,  # noqa: A002,N803
+    def select(self, metadataPrefix: str, set: str | None = None,
                from_: datetime | None = None, until: datetime | None = None,
                after: str | None = None) -> list[PublishedRecord]:
         self._check_prefix(metadataPrefix)
@@ -97,21 +97,21 @@ class Repository:
             and (after is None or _key(r) > after)
         ]
 
-    def listIdentifiers(self, **kw: Any) -> list[common.Header]:  # noqa: N802
+    def listIdentifiers(self, **kw: Any) -> list[common.Header]:
         return [self._header(r) for r in self.select(**kw)]
 
-    def listRecords(self, **kw: Any) -> list[tuple[Any, Any, None]]:  # noqa: N802
+    def listRecords(self, **kw: Any) -> list[tuple[Any, Any, None]]:
         return [(self._header(r), self._metadata(r), None) for r in self.select(**kw)]
 
 
-class KeysetResumption(common.ResumptionOAIPMH):
+class KeysetResumption(common.ResumptionOAIPMH):  # type: ignore[misc]
     """Like the library's BatchingResumption, with the last key instead of an offset."""
 
     def __init__(self, repository: Repository, batch_size: int) -> None:
         self.repository = repository
         self.batch_size = batch_size
 
-    def handleVerb(self, verb: str, kw: dict[str, Any]) -> Any:  # noqa: N802
+    def handleVerb(self, verb: str, kw: dict[str, Any]) -> Any:
         if verb not in PROTOCOL_VERBS:
             raise error.BadVerbError(f"Illegal verb: {verb}")
         cursor = 0
@@ -148,7 +148,7 @@ class KeysetResumption(common.ResumptionOAIPMH):
         return kw, cursor
 
 
-class Provider(ServerBase):
+class Provider(ServerBase):  # type: ignore[misc]
     """The library's server, with this module's resumption in place of its offset paging.
 
     Two checks the library leaves out: its unofficial ``GetMetadata`` verb is refused, and an
@@ -169,7 +169,7 @@ class Provider(ServerBase):
         answer: bytes = self.handleRequest(seen)
         return answer
 
-    def handleVerb(self, verb: str, kw: dict[str, Any]) -> Any:  # noqa: N802
+    def handleVerb(self, verb: str, kw: dict[str, Any]) -> Any:
         if verb not in PROTOCOL_VERBS:
             raise error.BadVerbError(f"Illegal verb: {verb}")
         if "verb" in self._repeated:
