@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -58,7 +59,16 @@ async def _http(request: Request, error: Exception) -> Response:
                                   status=error.status_code)
 
 
+async def _validation(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"][1:]) or "request"
+    return _pages(request).render("error.html", {
+        "heading": "Bad request", "message": f"{where}: {first['msg']}"}, status=400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(UnknownDoi, _unknown)
     app.add_exception_handler(BackendUnreachable, _unreachable)
     app.add_exception_handler(BackendError, _backend_error)
