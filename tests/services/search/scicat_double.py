@@ -40,6 +40,7 @@ class State:
     proposals: dict[str, dict[str, Any]] = field(
         default_factory=lambda: copy.deepcopy(records.PROPOSALS))
     requests: list[str] = field(default_factory=list)
+    published_api: bool = True  # False: a backend from before the published-data API
 
 
 def _filter(request: Request) -> dict[str, Any]:
@@ -79,6 +80,13 @@ def create_double(state: State) -> FastAPI:
     @app.middleware("http")
     async def record(request: Request, call_next: Any) -> Response:
         state.requests.append(f"{request.method} {request.url.path}?{request.url.query}")
+        response: Response = await call_next(request)
+        return response
+
+    @app.middleware("http")
+    async def without_published_data(request: Request, call_next: Any) -> Response:
+        if not state.published_api and request.url.path.startswith("/api/v3/publisheddata"):
+            return JSONResponse({"statusCode": 404, "message": "Cannot GET"}, status_code=404)
         response: Response = await call_next(request)
         return response
 

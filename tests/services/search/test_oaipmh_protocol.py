@@ -166,3 +166,10 @@ def test_settings_errors_name_the_variable() -> None:
     with pytest.raises(SettingsError, match="RECORDS_PER_PAGE"):
         Settings.from_env({"SCICAT_BACKEND_URL": "http://b", "ADMIN_USER_EMAIL": "a@b.c",
                            "RECORDS_PER_PAGE": "0"})
+
+
+def test_a_backend_without_published_data_has_no_records(
+        oai: TestClient, scicat: object) -> None:
+    scicat.published_api = False  # type: ignore[attr-defined]
+    assert ask(oai, "verb=Identify").find(f"{OAI}Identify") is not None
+    assert error_code(ask(oai, "verb=ListRecords&metadataPrefix=oai_dc")) == "noRecordsMatch"

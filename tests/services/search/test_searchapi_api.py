@@ -193,3 +193,11 @@ def test_a_backend_that_is_down_gives_503_within_a_second(dead_backend: TestClie
         assert response.status_code == 503
         assert time.monotonic() - started < 1.0
         assert "did not answer" in response.json()["error"]["message"]
+
+
+def test_a_backend_without_published_data_still_serves_datasets(
+        searchapi: TestClient, scicat: State) -> None:
+    scicat.published_api = False
+    assert len(get(searchapi, "/api/Datasets")) == 4
+    assert {d["type"] for d in get(searchapi, "/api/Documents")} == {"proposal"}
+    assert searchapi.get("/health").status_code == 200

@@ -66,9 +66,11 @@ class LandingClient:
 
     async def publications(self, skip: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         spec = {"limits": {"skip": skip, "limit": limit, "order": "registeredTime:desc"}}
+        # A backend without the published-data API (404) has published nothing.
         page, count = await asyncio.gather(
-            self._get("/publisheddata", {"filter": json.dumps(spec, separators=(",", ":"))}),
-            self._get("/publisheddata/count"),
+            self._get("/publisheddata", {"filter": json.dumps(spec, separators=(",", ":"))},
+                      missing=(404,)),
+            self._get("/publisheddata/count", missing=(404,)),
         )
         items = [p for p in page or [] if isinstance(p, dict)]
         return items, int((count or {}).get("count", len(items)))

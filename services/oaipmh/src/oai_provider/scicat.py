@@ -41,6 +41,8 @@ class PublishedDataClient:
             response = await self._http.get(path, params=params)
         except httpx.TransportError as error:
             raise BackendUnreachable(self.base_url, str(error) or type(error).__name__) from error
+        if response.status_code == 404 and path == "/publisheddata":
+            return []  # a backend without the published-data API has published nothing
         if response.status_code >= 400:
             raise BackendError(f"GET {path}", response.status_code, response.text)
         try:

@@ -51,6 +51,7 @@ class ScicatClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
+        self._warned = False
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/api/v3",
             timeout=httpx.Timeout(timeout, connect=min(timeout, 1.0)),
@@ -121,7 +122,17 @@ class ScicatClient:
         return str(token) if token else None
 
     async def published_data(self) -> list[dict[str, Any]]:
-        """Registered published data: what the backend lists to anonymous callers."""
+        """Registered published data: what the backend lists to anonymous callers.
+
+        A backend without the published-data API (404) has no published data: the datasets
+        stay searchable, and the documents are the proposals only.
+        """
+        if await self._get("/publisheddata/count", "published data count") is None:
+            if not self._warned:
+                log.warning("%s has no published-data API: no publication documents",
+                            self.base_url)
+                self._warned = True
+            return []
         return await self._paged("/publisheddata", "published data")
 
     async def published_datasets(self) -> list[dict[str, Any]]:
@@ -163,7 +174,7 @@ class ScicatClient:
             if where:
                 parts["where"] = where
             page = await self._get(path, path, _filter(**parts)) or []
-            first = page[0] if page else {}
+            first = page[0] if isinstance(page, list) and page else {}
             return first.get("_id") or first.get("pid") or first.get("doi"), first.get("updatedAt")
 
         counts = await asyncio.gather(
