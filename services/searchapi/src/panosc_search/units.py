@@ -43,16 +43,35 @@ class SI:
     unit: str  # pint's base-unit expression, e.g. "kilogram * meter ** 2 / second ** 2"
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
+def _scale(unit: str) -> tuple[float, str, bool] | None:
+    """``unit``'s factor to SI, the SI unit, and whether it has an offset (°C, °F)."""
+    try:
+        one = registry().Quantity(1.0, parse_unit(unit)).to_base_units()
+        zero = registry().Quantity(0.0, parse_unit(unit)).to_base_units()
+    except (UnitError, pint.errors.PintError):
+        return None
+    return float(one.magnitude), str(one.units), float(zero.magnitude) != 0.0
+
+
 def to_si(value: float, unit: str) -> SI | None:
     """``value unit`` in SI base units; None when the unit is unknown or the value not finite."""
     if not unit or not math.isfinite(value):
         return None
-    try:
-        quantity = registry().Quantity(value, parse_unit(unit)).to_base_units()
-    except (UnitError, pint.errors.PintError):
+    scale = _scale(unit.strip())
+    if scale is None:
         return None
-    return SI(float(quantity.magnitude), str(quantity.units))
+    factor, si_unit, offset = scale
+    if not offset:
+        return SI(value * factor, si_unit)
+    quantity = registry().Quantity(value, parse_unit(unit)).to_base_units()
+    return SI(float(quantity.magnitude), si_unit)
+
+
+def si_unit(unit: str) -> str | None:
+    """The SI unit ``unit`` converts to (None when pint does not know it)."""
+    scale = _scale(unit.strip())
+    return scale[1] if scale else None
 
 
 def convert(value: float, unit: str, target: str) -> float:

@@ -12,11 +12,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-import pint
-
 from .filters import compile_pattern, parse_date
 from .model import DATE_PROPERTIES, TEXT_FIELDS, Node
-from .units import UnitError, convert, same_dimension
+from .units import same_dimension, si_unit, to_si
 
 
 def _number(value: Any) -> float | None:
@@ -180,13 +178,30 @@ def _unit_matches(node: Node, unit: str) -> bool:
     return same_dimension(own, unit)
 
 
+def _in_si(operand: Any, unit: str) -> Any:
+    """A numeric operand of the query, in SI; anything else unchanged."""
+    number = _number(operand)
+    if number is None:
+        return operand
+    converted = to_si(number, unit)
+    return converted.value if converted else operand
+
+
+def _condition_in_si(condition: Any, unit: str) -> Any:
+    if not isinstance(condition, dict):
+        return _in_si(condition, unit)
+    return {op: [_in_si(a, unit) for a in arg] if isinstance(arg, list) else _in_si(arg, unit)
+            for op, arg in condition.items()}
+
+
 def _value_in_unit(node: Node, condition: Any, unit: str) -> bool:
+    """Compared in SI: the parameter's stored SI value against the query's operands in SI."""
     value, own = node.fields.get("value"), node.fields.get("unit") or ""
-    number = _number(value)
-    if number is None or not own or not unit:
+    if _number(value) is None or not own or not unit:
         return condition_holds(value, condition, "value")
-    try:
-        converted = convert(number, own, unit)
-    except (UnitError, pint.errors.PintError):
-        return False
-    return condition_holds(converted, condition, "value")
+    wanted = si_unit(unit)
+    if node.si is None or wanted is None:
+        return own == unit and condition_holds(value, condition, "value")
+    if node.si.unit != wanted:
+        return False  # another dimension
+    return condition_holds(node.si.value, _condition_in_si(condition, unit), "value")
