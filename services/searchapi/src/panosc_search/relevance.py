@@ -5,9 +5,11 @@ each item's terms by TF-IDF over the whole catalogue and scores an item by the c
 its vector and the query's. This is the same model, computed in-process over the indexed
 snapshot: scores lie in [0, 1], 1 meaning the item's terms are exactly the query's.
 
-What an item's text is: a dataset's title, description, keywords, parameter names, technique,
-sample and instrument names; a document's title, summary, keywords, people and the titles of
-its datasets. Terms are lower-cased words and numbers; English stop words are dropped.
+What an item's text is: a dataset's title, description, keywords, technique, sample and
+instrument names; a document's title, summary, keywords, people and the titles of
+its datasets; the title counts twice. Parameters are left out: every dataset of a facility
+has the same parameter names, which would only dilute the vectors (parameters are searched
+with ``include``). Terms are lower-cased words and numbers; English stop words are dropped.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ def terms(text: str) -> list[str]:
 
 
 def item_text(node: Node) -> str:
-    parts = [node.search_text]
+    title = str(node.fields.get("title") or "")
+    parts = [title, node.search_text]  # the title counts twice: it names the item
     if node.kind == "Dataset":
-        for relation in ("parameters", "techniques", "samples", "instrument"):
+        for relation in ("techniques", "samples", "instrument"):
             parts += [str(other.fields.get("name") or "") for other in node.linked(relation)]
     elif node.kind == "Document":
         for member in node.linked("members"):
@@ -72,6 +75,8 @@ class TfIdf:
         if not bag:
             return {}
         wanted = _unit({t: (1 + math.log(n)) * self.idf[t] for t, n in bag.items()})
+        if not wanted:
+            return {}
         found: dict[str, float] = {}
         for term, weight in wanted.items():
             for key, own in self.postings[term].items():
