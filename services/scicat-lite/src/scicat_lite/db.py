@@ -92,6 +92,10 @@ def migrate(conn: psycopg.Connection) -> None:
         conn.execute(_DATASET_EXTRAS)
 
 
+class DatabaseUnavailable(RuntimeError):
+    """PostgreSQL did not answer within the start-up wait."""
+
+
 def wait_for_database(url: str, timeout: float) -> None:
     """Retry connecting until the server answers or ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
@@ -103,8 +107,10 @@ def wait_for_database(url: str, timeout: float) -> None:
             return
         except psycopg.OperationalError as error:
             if time.monotonic() >= deadline:
-                raise RuntimeError(
-                    f"PostgreSQL not reachable after {timeout:.0f}s: {error}"
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else error
+                raise DatabaseUnavailable(
+                    f"PostgreSQL not reachable after {timeout:.0f}s "
+                    f"(DATABASE_WAIT_SECONDS): {reason}"
                 ) from error
             log.info("waiting for PostgreSQL: %s", str(error).strip().splitlines()[0])
             time.sleep(delay)

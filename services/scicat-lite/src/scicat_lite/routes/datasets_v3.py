@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import datasets, dto
 from ..access import CreateRight
-from ..context import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..resources import (
@@ -20,7 +20,6 @@ from ..resources import (
     attachment_target,
     attachment_v3,
     blocks_of,
-    new_attachment,
     new_origdatablock,
     readable_dataset,
     require_user,
@@ -30,7 +29,6 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate, validate_v3_dataset
-from .common import filter_param, json_param
 
 router = APIRouter(prefix="/api/v3/datasets", tags=["datasets v3"])
 PARSER = FilterParser(datasets.V3_POLICY)
@@ -38,7 +36,7 @@ FIELDS = FieldsQuery(datasets.V3_POLICY)
 VERSION = "3"
 
 
-def _create_model(body: Any) -> type[dto.CreateDatasetV3Base] | type[dto.CreateDatasetV4]:
+def _create_model(body: Any) -> type[dto.CreateDatasetV3Base | dto.CreateDatasetV4]:
     kind = body.get("type") if isinstance(body, dict) else None
     if kind == "raw":
         return dto.CreateRawDatasetV3
@@ -325,90 +323,6 @@ def delete_all_origdatablocks(
         raise forbidden()
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
     return {"count": ORIGDATABLOCKS.delete_where(conn, blocks_of(dataset["pid"]))}
-
-
-# -- attachments ----------------------------------------------------------------------
-
-
-@router.post("/{pid}/attachments", status_code=201)
-def create_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
-) -> dict[str, Any]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    fields = validate(dto.CreateAttachmentV3, body)
-    fields.update(
-        {"ownerGroup": dataset["ownerGroup"], "accessGroups": dataset.get("accessGroups") or []}
-    )
-    relation = {
-        "targetId": dataset["pid"],
-        "targetType": "dataset",
-        "relationType": "is attached to",
-    }
-    doc = new_attachment(fields, [relation], require_user(user).username)
-    try:
-        return attachment_v3(ATTACHMENTS.insert(conn, doc))
-    except DuplicateKey as error:
-        raise conflict(f"Attachment with id {doc['aid']} already exists") from error
-
-
-@router.get("/{pid}/attachments")
-def find_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> list[dict[str, Any]]:
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
-    return [
-        attachment_v3(a)
-        for a in ATTACHMENTS.find(conn, attachment_target("dataset", dataset["pid"]))
-    ]
-
-
-@router.get("/{pid}/attachments/count")
-def count_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> dict[str, int]:
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
-    return {"count": ATTACHMENTS.count(conn, attachment_target("dataset", dataset["pid"]))}
-
-
-def _attachment_of(conn: Connection, pid: str, aid: str) -> dict[str, Any]:
-    found = ATTACHMENTS.find(
-        conn, Sql("id = %s", (path_id(aid),)) & attachment_target("dataset", pid), limit=1
-    )
-    if not found:
-        raise not_found()
-    return found[0]
-
-
-@router.put("/{pid}/attachments/{aid}")
-def update_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str, body: Body
-) -> dict[str, Any]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    attachment = _attachment_of(conn, dataset["pid"], aid)
-    changes = validate(
-        partial(dto.CreateAttachmentV3, frozenset({"id", "datasetId", "proposalId", "sampleId"})),
-        body,
-    )
-    attachment.update(changes)
-    return attachment_v3(ATTACHMENTS.replace(conn, touch(attachment, require_user(user).username)))
-
-
-@router.delete("/{pid}/attachments/{aid}", response_model=None)
-def delete_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str
-) -> Response:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    attachment = _attachment_of(conn, dataset["pid"], aid)
-    ATTACHMENTS.delete(conn, attachment["aid"])
-    return Response(status_code=200)
-
-
-@router.delete("/{pid}/attachments")
-def delete_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> dict[str, int]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    return {"count": ATTACHMENTS.delete_where(conn, attachment_target("dataset", dataset["pid"]))}
 
 
 @router.get("/{pid}/thumbnail", response_model=None)

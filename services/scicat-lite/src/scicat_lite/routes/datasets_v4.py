@@ -10,7 +10,16 @@ from fastapi.responses import Response
 from .. import datasets, dto
 from ..access import CreateRight
 from ..auth import User
-from ..context import AppContext, Body, Connection, Context, CurrentUser, path_id
+from ..deps import (
+    AppContext,
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    filter_param,
+    json_param,
+    path_id,
+)
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..resources import (
@@ -29,7 +38,6 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
-from .common import filter_param, json_param
 
 router = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
@@ -62,7 +70,7 @@ def _with_relations(conn: Connection, doc: dict[str, Any], include: list[str]) -
         "instruments": lambda: INSTRUMENTS.find(
             conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))
         ),
-        "datablocks": lambda: [],
+        "datablocks": list,
     }
     for name in wanted:
         doc[name] = lookups[name]()
@@ -146,9 +154,7 @@ def public_metadata_keys(conn: Connection, request: Request) -> list[str]:
 
 
 @router.get("/public/{pid}")
-def public_get(
-    conn: Connection, pid: str, include: Include = None
-) -> dict[str, Any]:
+def public_get(conn: Connection, pid: str, include: Include = None) -> dict[str, Any]:
     dataset = DATASETS.get(conn, path_id(pid))
     if dataset is None or dataset.get("isPublished") is not True:
         raise not_found(f"dataset: {path_id(pid)} not found")
