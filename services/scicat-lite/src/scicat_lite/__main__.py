@@ -11,6 +11,9 @@ from fastapi import FastAPI
 from .app import create_app
 from .auth import AccountsFileError, AccountStore
 from .db import DatabaseUnavailable, wait_for_database
+from .features import build_features
+from .jobs.config import JobConfigError
+from .jobs.messaging import BrokerUnavailable
 from .settings import Settings, SettingsError
 
 SERVICE = "scicat-lite"
@@ -39,11 +42,15 @@ def main() -> int:
         return _fail(error, EXIT_CONFIG)
     try:
         wait_for_database(settings.database_url, settings.database_wait_seconds)
-    except DatabaseUnavailable as error:
+        features = build_features(settings, accounts)
+    except JobConfigError as error:
+        return _fail(error, EXIT_CONFIG)
+    except (DatabaseUnavailable, BrokerUnavailable) as error:
         return _fail(error, EXIT_UNREACHABLE)
     # uvicorn's own convention. Measured here: two workers answer keep-alive requests
     # in ~45 ms instead of ~2 ms, so the default stays one.
     if settings.workers > 1:
+        features.close()  # each worker process builds its own
         uvicorn.run(
             "scicat_lite.__main__:app_from_env",
             factory=True,
@@ -53,7 +60,7 @@ def main() -> int:
             proxy_headers=False,
         )
     else:
-        app = create_app(settings, accounts=accounts)
+        app = create_app(settings, accounts=accounts, features=features)
         uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False)
     return 0
 

@@ -15,6 +15,7 @@ from .auth import AccountStore, TokenService
 from .db import Database
 from .deps import AppContext
 from .errors import install_error_handlers
+from .features import Features, build_features
 from .middleware import BodyLimitMiddleware, PathMiddleware
 from .routes import (
     attachments_v3,
@@ -24,6 +25,9 @@ from .routes import (
     datasets_v4,
     health,
     instruments,
+    jobs_v3,
+    jobs_v4,
+    lifecycle,
     origdatablocks,
     proposals,
     samples,
@@ -42,11 +46,18 @@ ROUTERS: tuple[APIRouter, ...] = (
     attachments_v4.router,
     origdatablocks.v3,
     origdatablocks.v4,
+    jobs_v3.router,
+    jobs_v4.router,
+    lifecycle.v3,
+    lifecycle.v4,
 )
 
 
 def create_app(
-    settings: Settings | None = None, *, accounts: AccountStore | None = None
+    settings: Settings | None = None,
+    *,
+    accounts: AccountStore | None = None,
+    features: Features | None = None,
 ) -> FastAPI:
     """The app; the database pool opens (and the schema is completed) at start-up."""
     settings = settings or Settings.from_env()
@@ -55,16 +66,20 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings.database_url, settings.database_pool_size)
         await run_in_threadpool(database.open)
+        store = accounts or AccountStore.from_file(settings.functional_accounts_file)
+        extras = features or await run_in_threadpool(build_features, settings, store)
         app.state.context = AppContext(
             settings=settings,
             database=database,
-            accounts=accounts or AccountStore.from_file(settings.functional_accounts_file),
+            accounts=store,
             tokens=TokenService(settings.jwt_secret, settings.jwt_expires_in),
             access=Access(settings.groups),
+            features=extras,
         )
         try:
             yield
         finally:
+            await run_in_threadpool(extras.close)
             await run_in_threadpool(database.close)
 
     app = FastAPI(

@@ -22,6 +22,11 @@ COLLECTIONS: dict[str, str] = {
     "proposals": "proposalId",
     "samples": "sampleId",
     "instruments": "pid",
+    "jobs": "id",
+    "published_data": "doi",
+    "policies": "_id",
+    "datablocks": "_id",
+    "history": "_id",
 }
 
 _FUNCTIONS = r"""
@@ -78,6 +83,17 @@ CREATE INDEX IF NOT EXISTS origdatablocks_dataset_id ON origdatablocks (dataset_
 CREATE UNIQUE INDEX IF NOT EXISTS instruments_unique_name ON instruments ((doc->>'uniqueName'));
 """
 
+# Jobs, published data, policies, datablocks and history (see their modules).
+_FEATURE_EXTRAS = """
+CREATE UNIQUE INDEX IF NOT EXISTS datablocks_archive_id ON datablocks ((doc->>'archiveId'))
+  WHERE doc->>'archiveId' IS NOT NULL;
+CREATE INDEX IF NOT EXISTS datablocks_dataset_id ON datablocks ((doc->>'datasetId'));
+CREATE INDEX IF NOT EXISTS policies_owner_group_doc ON policies ((doc->>'ownerGroup'));
+CREATE INDEX IF NOT EXISTS history_document ON history
+  ((doc->>'subsystem'), (doc->>'documentId'));
+CREATE INDEX IF NOT EXISTS jobs_type ON jobs ((doc->>'type'));
+"""
+
 # Serialises concurrent migrations from several replicas or test workers.
 _MIGRATION_LOCK = 7_171_717
 
@@ -90,6 +106,7 @@ def migrate(conn: psycopg.Connection) -> None:
         for table in COLLECTIONS:
             conn.execute(_TABLE.format(table=table))
         conn.execute(_DATASET_EXTRAS)
+        conn.execute(_FEATURE_EXTRAS)
 
 
 class DatabaseUnavailable(RuntimeError):

@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from .access import Access
 from .auth import AccountStore, TokenService, User
 from .db import Database
+from .features import Features
 from .errors import bad_request
 from .filters import FilterError, parse_json
 from .settings import Settings
@@ -31,6 +32,7 @@ class AppContext:
     accounts: AccountStore
     tokens: TokenService
     access: Access
+    features: Features
 
 
 def get_context(request: Request) -> AppContext:

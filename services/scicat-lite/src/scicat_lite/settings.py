@@ -55,6 +55,100 @@ def _required(env: Mapping[str, str], name: str, what: str) -> str:
     return value
 
 
+HISTORY_GROUP_VARIABLES = {
+    "Dataset": "DATASET",
+    "Proposal": "PROPOSAL",
+    "Sample": "SAMPLE",
+    "Instrument": "INSTRUMENT",
+    "PublishedData": "PUBLISHED_DATA",
+    "Policy": "POLICIES",
+    "Datablock": "DATABLOCK",
+    "Attachment": "ATTACHMENT",
+}
+
+
+class BrokerSettings(BaseModel):
+    """``RABBITMQ_HOSTNAME``, ``_PORT``, ``_USERNAME``, ``_PASSWORD``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hostname: str
+    port: int
+    username: str
+    password: str
+
+
+class MailSettings(BaseModel):
+    """``SMTP_HOST``/``_PORT``/``_SECURE``, ``EMAIL_FROM``, ``EMAIL_REPLYTO``.
+
+    Without a host, mails are logged instead of sent.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str | None = None
+    port: int = 587
+    secure: bool = False
+    sender: str | None = None
+    reply_to: str | None = None
+
+
+class FeatureSettings(BaseModel):
+    """Jobs, published data and history (see the README for each variable)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    job_configuration_file: str | None = None
+    job_default_status_code: str = "jobSubmitted"
+    job_default_status_message: str = "Job submitted."
+    rabbitmq: BrokerSettings | None = None
+    mail: MailSettings = MailSettings()
+    doi_prefix: str = "undefined"
+    doi_short_suffix: bool = False
+    published_data_config_file: str = "publishedDataConfig.json"
+    trackables: str = ""
+    trackable_strategy: str = "document"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FeatureSettings:
+        smtp_host = (env.get("SMTP_HOST") or "").strip() or None
+        return cls(
+            job_configuration_file=env.get("JOB_CONFIGURATION_FILE") or None,
+            job_default_status_code=env.get("JOB_DEFAULT_STATUS_CODE") or "jobSubmitted",
+            job_default_status_message=env.get("JOB_DEFAULT_STATUS_MESSAGE") or "Job submitted.",
+            rabbitmq=_broker(env),
+            mail=MailSettings(
+                host=smtp_host,
+                port=_parsed(env, "SMTP_PORT", int, 587, "a TCP port"),
+                secure=env.get("SMTP_SECURE", "no") == "yes",
+                sender=env.get("EMAIL_FROM") or env.get("SMTP_MESSAGE_FROM") or None,
+                reply_to=env.get("EMAIL_REPLYTO") or None,
+            ),
+            doi_prefix=(env.get("DOI_PREFIX") or "").rstrip("/") or "undefined",
+            doi_short_suffix=env.get("DOI_SHORT_SUFFIX") == "true",
+            published_data_config_file=env.get("PUBLISHED_DATA_CONFIG_FILE")
+            or "publishedDataConfig.json",
+            trackables=env.get("TRACKABLES") or "",
+            trackable_strategy="delta"
+            if (env.get("TRACKABLE_STRATEGY") or "").lower() == "delta"
+            else "document",
+        )
+
+
+def _broker(env: Mapping[str, str]) -> BrokerSettings | None:
+    """The broker when ``RABBITMQ_ENABLED=yes``; every connection variable is then required."""
+    if env.get("RABBITMQ_ENABLED", "no") != "yes":
+        return None
+    return BrokerSettings(
+        hostname=_required(env, "RABBITMQ_HOSTNAME", "the RabbitMQ host (RABBITMQ_ENABLED=yes)"),
+        port=_parsed(env, "RABBITMQ_PORT", int, 0, "a TCP port") or int(
+            _required(env, "RABBITMQ_PORT", "the RabbitMQ port, e.g. 5672")
+        ),
+        username=_required(env, "RABBITMQ_USERNAME", "the RabbitMQ user (RABBITMQ_ENABLED=yes)"),
+        password=_required(env, "RABBITMQ_PASSWORD", "the RabbitMQ password"),
+    )
+
+
 class GroupSettings(BaseModel):
     """The backend's group variables (see the README for their effect)."""
 
@@ -70,6 +164,13 @@ class GroupSettings(BaseModel):
     sample_privileged: frozenset[str] = frozenset()
     attachment: frozenset[str] = frozenset({ALL_AUTHENTICATED})
     attachment_privileged: frozenset[str] = frozenset()
+    create_job_privileged: frozenset[str] = frozenset()
+    update_job_privileged: frozenset[str] = frozenset()
+    delete_job: frozenset[str] = frozenset()
+    policy: frozenset[str] = frozenset()
+    update_dataset_lifecycle: frozenset[str] = frozenset()
+    # HISTORY_ACCESS_<SUBSYSTEM>_GROUPS, by history subsystem (Dataset, Proposal, ...).
+    history: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> GroupSettings:
@@ -84,6 +185,15 @@ class GroupSettings(BaseModel):
             sample_privileged=_groups(env, "SAMPLE_PRIVILEGED_GROUPS"),
             attachment=_groups(env, "ATTACHMENT_GROUPS", ALL_AUTHENTICATED),
             attachment_privileged=_groups(env, "ATTACHMENT_PRIVILEGED_GROUPS"),
+            create_job_privileged=_groups(env, "CREATE_JOB_PRIVILEGED_GROUPS"),
+            update_job_privileged=_groups(env, "UPDATE_JOB_PRIVILEGED_GROUPS"),
+            delete_job=_groups(env, "DELETE_JOB_GROUPS"),
+            policy=_groups(env, "POLICY_GROUPS"),
+            update_dataset_lifecycle=_groups(env, "UPDATE_DATASET_LIFECYCLE_GROUPS"),
+            history={
+                subsystem: _groups(env, f"HISTORY_ACCESS_{variable}_GROUPS")
+                for subsystem, variable in HISTORY_GROUP_VARIABLES.items()
+            },
         )
 
 
@@ -104,6 +214,7 @@ class Settings(BaseModel):
     database_pool_size: int = 8
     database_wait_seconds: float = 60.0
     groups: GroupSettings = GroupSettings()
+    features: FeatureSettings = FeatureSettings()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +239,7 @@ class Settings(BaseModel):
                 env, "DATABASE_WAIT_SECONDS", float, 60.0, "a number of seconds"
             ),
             groups=GroupSettings.from_env(env),
+            features=FeatureSettings.from_env(env),
         )
 
 
