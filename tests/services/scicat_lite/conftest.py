@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lite_harness import LiteServer
+from lite_harness import LiteServer, serve_in_thread
+
+from tests.support import free_port
 
 ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 ACCOUNT_GROUPS = {
@@ -53,18 +52,10 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def lite_server(
     scratch_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiteServer]:
-    import uvicorn
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
@@ -81,7 +72,7 @@ def lite_server(
         for n, g in ACCOUNT_GROUPS.items()
     ]
     accounts_file.write_text(json.dumps(accounts))
-    port = _free_port()
+    port = free_port()
     settings = Settings.from_env(
         {
             "DATABASE_URL": scratch_database,
@@ -96,18 +87,5 @@ def lite_server(
             "PORT": str(port),
         }
     )
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("scicat-lite did not start")
-        time.sleep(0.05)
-    try:
+    with serve_in_thread(create_app(settings), port) as url:
         yield LiteServer(url=url, passwords=passwords, pid_prefix="20.500.12269")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from .app import create_app
 from .auth import AccountsFileError, AccountStore
-from .db import DatabaseUnavailable, wait_for_database
+from .pool import DatabaseUnavailable, wait_for_database
 from .settings import Settings, SettingsError
 
 SERVICE = "scicat-lite"

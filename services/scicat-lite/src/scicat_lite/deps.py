@@ -16,9 +16,9 @@ from fastapi import Depends, Request
 
 from .access import Access
 from .auth import AccountStore, TokenService, User
-from .db import Database
 from .errors import bad_request
 from .filters import FilterError, parse_json
+from .pool import Database
 from .settings import Settings
 
 
