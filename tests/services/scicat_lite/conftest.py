@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import features_harness
-from lite_harness import LiteServer
+from lite_harness import LiteServer, serve_in_thread
+
+from tests.support import free_port
 
 ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 ACCOUNT_GROUPS = {
@@ -55,19 +54,11 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve_lite(
     database_url: str, workdir: Path, port: int, extra_env: dict[str, str] | None = None
 ) -> Iterator[LiteServer]:
     """A scicat-lite in a thread of this process, with the test accounts."""
-    import uvicorn
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
@@ -99,21 +90,8 @@ def serve_lite(
             **(extra_env or {}),
         }
     )
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("scicat-lite did not start")
-        time.sleep(0.05)
-    try:
+    with serve_in_thread(create_app(settings), port) as url:
         yield LiteServer(url=url, passwords=passwords, pid_prefix="20.500.12269")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -121,7 +99,7 @@ def lite_server(
     scratch_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiteServer]:
     workdir = Path(tmp_path_factory.mktemp("scicat-lite"))
-    with serve_lite(scratch_database, workdir, _free_port()) as server:
+    with serve_lite(scratch_database, workdir, free_port()) as server:
         yield server
 
 
@@ -152,7 +130,7 @@ def jobs_server(
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     workdir = Path(tmp_path_factory.mktemp("scicat-lite-jobs"))
-    port = _free_port()
+    port = free_port()
     template = workdir / "job-email.html"
     template.write_text(features_harness.EMAIL_TEMPLATE)
     config = workdir / "jobConfig.yaml"
@@ -185,3 +163,5 @@ def jobs_server(
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+=======
+>>>>>>> h/scicat-core

@@ -54,10 +54,11 @@ def test_settings_are_frozen() -> None:
 def test_missing_variable_exits_2_with_one_line() -> None:
     result = _run({"JWT_SECRET": "x"})
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+    expected = (
         "scicat-lite: environment variable DATABASE_URL is required: "
         "set it to the libpq URL of the PostgreSQL database"
-    ]
+    )
+    assert result.stderr.strip().splitlines() == [expected]
 
 
 @pytest.mark.parametrize(

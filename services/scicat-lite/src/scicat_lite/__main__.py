@@ -10,10 +10,10 @@ from fastapi import FastAPI
 
 from .app import create_app
 from .auth import AccountsFileError, AccountStore
-from .db import DatabaseUnavailable, wait_for_database
 from .features import build_features
 from .jobs.config import JobConfigError
 from .jobs.messaging import BrokerUnavailable
+from .pool import DatabaseUnavailable, wait_for_database
 from .settings import Settings, SettingsError
 
 SERVICE = "scicat-lite"

@@ -12,11 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from . import __version__
 from .access import Access
 from .auth import AccountStore, TokenService
-from .db import Database
 from .deps import AppContext
 from .errors import install_error_handlers
 from .features import Features, build_features
 from .middleware import BodyLimitMiddleware, PathMiddleware
+from .pool import Database
 from .routes import (
     attachments_v3,
     attachments_v4,

@@ -16,10 +16,10 @@ from fastapi import Depends, Request
 
 from .access import Access
 from .auth import AccountStore, TokenService, User
-from .db import Database
-from .features import Features
 from .errors import bad_request
 from .filters import FilterError, parse_json
+from .features import Features
+from .pool import Database
 from .settings import Settings
 
 

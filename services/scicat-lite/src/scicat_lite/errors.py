@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .filters import FilterError
+from .pool import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,14 @@ async def _data_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error.body, status_code=error.status)
 
 
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """The database is gone: 503 at once, so clients and healthchecks can tell."""
+    if not isinstance(exc, DatabaseUnavailable):
+        log.warning("database error: %s", str(exc).strip().splitlines()[0] if str(exc) else exc)
+    error = http_error(503, str(exc) if isinstance(exc, DatabaseUnavailable) else None)
+    return JSONResponse(error.body, status_code=503, headers={"Retry-After": "1"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error the service answers leaves through one of these handlers."""
     app.add_exception_handler(ApiError, _api_error)
@@ -123,4 +132,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(FilterError, _filter_error)
     app.add_exception_handler(psycopg.errors.DataError, _data_error)
+    app.add_exception_handler(DatabaseUnavailable, _unavailable)
+    # A connection lost outside the pool's watch (the pool marks it down on next use).
+    app.add_exception_handler(psycopg.OperationalError, _unavailable)
     app.add_exception_handler(Exception, _unexpected)
