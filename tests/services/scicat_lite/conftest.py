@@ -163,5 +163,3 @@ def jobs_server(
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-=======
->>>>>>> h/scicat-core
