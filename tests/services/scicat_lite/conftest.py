@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import features_harness
+import pytest
 from lite_harness import LiteServer, serve_in_thread
 
 from tests.support import free_port

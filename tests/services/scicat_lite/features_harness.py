@@ -60,7 +60,10 @@ def rabbitmq(workdir: Path, timeout: float = 90) -> Iterator[Broker]:
     }
     log = (workdir / "server.log").open("wb")
     process = subprocess.Popen(
-        [str(RABBITMQ_SERVER)], env=env, stdout=log, stderr=subprocess.STDOUT,
+        [str(RABBITMQ_SERVER)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
@@ -70,8 +73,13 @@ def rabbitmq(workdir: Path, timeout: float = 90) -> Iterator[Broker]:
         _stop_group(process)
         epmd_binary = shutil.which("epmd")
         if epmd_binary:
-            subprocess.run([epmd_binary, "-port", str(epmd), "-kill"], env=env,
-                           capture_output=True, timeout=10, check=False)
+            subprocess.run(
+                [epmd_binary, "-port", str(epmd), "-kill"],
+                env=env,
+                capture_output=True,
+                timeout=10,
+                check=False,
+            )
         log.close()
 
 
@@ -120,7 +128,7 @@ def smtp_server() -> Iterator[Mailbox]:
     mailbox = Mailbox(port=free_port())
 
     class Handler:
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             with mailbox.arrived:
                 mailbox.messages.append(message_from_bytes(envelope.content))
                 mailbox.arrived.notify_all()

@@ -21,15 +21,20 @@ from .routes import (
     attachments_v3,
     attachments_v4,
     auth,
+    datablocks,
     datasets_v3,
     datasets_v4,
     health,
+    history,
     instruments,
     jobs_v3,
     jobs_v4,
     lifecycle,
     origdatablocks,
+    policies,
     proposals,
+    published_data_v3,
+    published_data_v4,
     samples,
 )
 from .settings import Settings
@@ -50,6 +55,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs_v4.router,
     lifecycle.v3,
     lifecycle.v4,
+    policies.router,
+    datablocks.router,
+    datablocks.dataset_router,
+    history.router,
+    published_data_v3.router,
+    published_data_v4.router,
 )
 
 

@@ -18,7 +18,9 @@ from .errors import bad_request
 from .timeutil import parse_iso
 
 _EMAIL = re.compile(r"^[^@\s;]+@[^@\s;]+\.[^@\s;]+$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$"
+)
 
 
 def _is_number(value: Any) -> bool:
@@ -56,8 +58,14 @@ class Field:
     choices: tuple[str, ...] = ()
 
 
-def field(name: str, *kinds: str, required: bool = True, each: str | None = None,
-          not_empty: bool = False, choices: tuple[str, ...] = ()) -> Field:
+def field(
+    name: str,
+    *kinds: str,
+    required: bool = True,
+    each: str | None = None,
+    not_empty: bool = False,
+    choices: tuple[str, ...] = (),
+) -> Field:
     return Field(name, kinds, required, each, not_empty, choices)
 
 

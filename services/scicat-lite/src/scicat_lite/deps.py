@@ -17,8 +17,8 @@ from fastapi import Depends, Request
 from .access import Access
 from .auth import AccountStore, TokenService, User
 from .errors import bad_request
-from .filters import FilterError, parse_json
 from .features import Features
+from .filters import FilterError, parse_json
 from .pool import Database
 from .settings import Settings
 

@@ -22,8 +22,16 @@ from .store import Collection, Doc
 from .timeutil import now_iso
 
 HISTORY = Collection("history")
-SUBSYSTEMS = ("Dataset", "Proposal", "Sample", "Instrument", "PublishedData", "Policy",
-              "Datablock", "Attachment")
+SUBSYSTEMS = (
+    "Dataset",
+    "Proposal",
+    "Sample",
+    "Instrument",
+    "PublishedData",
+    "Policy",
+    "Datablock",
+    "Attachment",
+)
 
 
 class HasSettings(Protocol):
@@ -83,14 +91,26 @@ def _record(
 
 
 def _document_id(subsystem: str, doc: Doc) -> Any:
-    keys = {"Dataset": "pid", "Proposal": "proposalId", "Sample": "sampleId",
-            "Instrument": "pid", "PublishedData": "doi", "Policy": "_id", "Datablock": "_id",
-            "Attachment": "aid"}
+    keys = {
+        "Dataset": "pid",
+        "Proposal": "proposalId",
+        "Sample": "sampleId",
+        "Instrument": "pid",
+        "PublishedData": "doi",
+        "Policy": "_id",
+        "Datablock": "_id",
+        "Attachment": "aid",
+    }
     return doc.get("_id") or doc.get(keys.get(subsystem, "_id"))
 
 
 def record_update(
-    ctx: HasSettings, conn: psycopg.Connection, subsystem: str, before: Doc, after: Doc, user: str | None
+    ctx: HasSettings,
+    conn: psycopg.Connection,
+    subsystem: str,
+    before: Doc,
+    after: Doc,
+    user: str | None,
 ) -> None:
     """After a tracked document was changed (upstream's findOneAndUpdate hook)."""
     entry_before = dict(before)

@@ -17,8 +17,14 @@ from ..auth import User
 from ..filters import Sql
 from .config import JobConfiguration, JobType
 
-CREATE_AUTH = ("#all", "#datasetPublic", "#authenticated", "#datasetAccess", "#datasetOwner",
-               "#jobAdmin")
+CREATE_AUTH = (
+    "#all",
+    "#datasetPublic",
+    "#authenticated",
+    "#datasetAccess",
+    "#datasetOwner",
+    "#jobAdmin",
+)
 UPDATE_AUTH = ("#all", "#jobOwnerUser", "#jobOwnerGroup", "#jobAdmin")
 DATASET_AUTH = ("#datasetPublic", "#datasetAccess", "#datasetOwner")
 

@@ -52,7 +52,7 @@ def validate_actions(actions: Sequence[JobAction], context: Context) -> None:
             action.validate(context)
         except ApiError as error:
             first = first or error
-        except Exception as error:  # the backend drops these (it builds but never throws)
+        except Exception as error:  # noqa: BLE001 - upstream builds this error but never throws it
             log.warning("validate of %s action failed: %s", action.action_type, error)
     if first is not None:
         raise first
@@ -80,14 +80,23 @@ def check_keys(options: Options, allowed: set[str], action_type: str) -> None:
         )
 
 
-def require(options: Options, key: str, kind: type, action_type: str, *, optional: bool = False) -> Any:
+def require(
+    options: Options, key: str, kind: type, action_type: str, *, optional: bool = False
+) -> Any:
     value = options.get(key)
     if value is None and optional:
         return None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        expected = {str: "a string", bool: "true or false", int: "a number", dict: "an object",
-                    list: "a list"}[kind]
-        raise ActionConfigError(f"Invalid options for {action_type} action: {key} must be {expected}")
+        expected = {
+            str: "a string",
+            bool: "true or false",
+            int: "a number",
+            dict: "an object",
+            list: "a list",
+        }[kind]
+        raise ActionConfigError(
+            f"Invalid options for {action_type} action: {key} must be {expected}"
+        )
     return value
 
 
@@ -175,10 +184,14 @@ class UrlAction:
         require(options, "url", str, "url")
         method = options.get("method", "GET")
         if method not in ("GET", "POST", "PUT", "DELETE"):
-            raise ActionConfigError("Invalid options for url action: method must be GET, POST, PUT or DELETE")
+            raise ActionConfigError(
+                "Invalid options for url action: method must be GET, POST, PUT or DELETE"
+            )
         headers = require(options, "headers", dict, "url", optional=True) or {}
         if not all(isinstance(v, str) for v in headers.values()):
-            raise ActionConfigError("Invalid options for url action: headers must map names to strings")
+            raise ActionConfigError(
+                "Invalid options for url action: headers must map names to strings"
+            )
         self._ignore_errors = bool(require(options, "ignoreErrors", bool, "url", optional=True))
         self._method = method
         self._url = template(options, "url", "url")
@@ -202,7 +215,9 @@ class UrlAction:
                 return
             raise
         if response.is_success:
-            log.info("(Job %s) %s returned %s: %s", job_id, url, response.status_code, response.text)
+            log.info(
+                "(Job %s) %s returned %s: %s", job_id, url, response.status_code, response.text
+            )
             return
         log.error("(Job %s) %s returned %s: %s", job_id, url, response.status_code, response.text)
         if not self._ignore_errors:
@@ -227,9 +242,13 @@ class ValidateAction:
         request = options.get("request")
         datasets = options.get("datasets") if on_create else None
         if request is not None and not isinstance(request, dict):
-            raise ActionConfigError("Invalid options for validate action: request must be an object")
+            raise ActionConfigError(
+                "Invalid options for validate action: request must be an object"
+            )
         if datasets is not None and not isinstance(datasets, dict):
-            raise ActionConfigError("Invalid options for validate action: datasets must be an object")
+            raise ActionConfigError(
+                "Invalid options for validate action: datasets must be an object"
+            )
         self._request = self._compile(request, "validate.request")
         self._datasets = self._compile(datasets, "validate.datasets") if on_create else None
         if on_create and "datasets" not in options:

@@ -156,7 +156,9 @@ class _Builder:
 
     def operation(self, raw: Any, where: str, *, on_create: bool) -> JobOperation:
         if not isinstance(raw, dict):
-            raise ActionConfigError(f"{where} is required and must be an object with auth and actions")
+            raise ActionConfigError(
+                f"{where} is required and must be an object with auth and actions"
+            )
         auth = raw.get("auth")
         if auth is not None and not isinstance(auth, str):
             raise ActionConfigError(f"{where}.auth must be a string")
@@ -180,7 +182,9 @@ def load_job_configuration(path: str | None, services: JobServices) -> JobConfig
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as error:
-        raise JobConfigError(f"{path}: cannot read the job configuration: {error.strerror}") from error
+        raise JobConfigError(
+            f"{path}: cannot read the job configuration: {error.strerror}"
+        ) from error
     except yaml.YAMLError as error:
         raise JobConfigError(f"{path}: not valid YAML or JSON: {error}") from error
     if not isinstance(raw, dict):

@@ -96,7 +96,10 @@ def _entry_problems(entry: Any) -> list[dict[str, Any]]:
     if not isinstance(entry, dict):
         return [{"property": "", "constraints": {"isObject": "each entry must be an object"}}]
     problems = [
-        {"property": key, "constraints": {"whitelistValidation": f"property {key} should not exist"}}
+        {
+            "property": key,
+            "constraints": {"whitelistValidation": f"property {key} should not exist"},
+        }
         for key in entry
         if key not in ("pid", "files")
     ]
@@ -108,11 +111,21 @@ def _entry_problems(entry: Any) -> list[dict[str, Any]]:
         problems.append({"property": "pid", "constraints": constraints})
     files = entry.get("files")
     if not isinstance(files, list):
-        problems.append({"property": "files", "constraints": {
-            "isString": "each value in files must be a string", "isArray": "files must be an array"}})
+        problems.append(
+            {
+                "property": "files",
+                "constraints": {
+                    "isString": "each value in files must be a string",
+                    "isArray": "files must be an array",
+                },
+            }
+        )
     elif not all(isinstance(f, str) for f in files):
         problems.append(
-            {"property": "files", "constraints": {"isString": "each value in files must be a string"}}
+            {
+                "property": "files",
+                "constraints": {"isString": "each value in files must be a string"},
+            }
         )
     return problems
 
@@ -127,7 +140,10 @@ def _check_files(conn: psycopg.Connection, entries: list[dict[str, Any]]) -> Non
         paths = known.setdefault(block["datasetId"], set())
         paths.update(f.get("path") for f in block.get("dataFileList") or [])
     missing = [
-        {"pid": e["pid"], "nonExistFiles": [f for f in e["files"] if f not in known.get(e["pid"], set())]}
+        {
+            "pid": e["pid"],
+            "nonExistFiles": [f for f in e["files"] if f not in known.get(e["pid"], set())],
+        }
         for e in wanted
     ]
     missing = [m for m in missing if m["nonExistFiles"]]
@@ -138,7 +154,9 @@ def _check_files(conn: psycopg.Connection, entries: list[dict[str, Any]]) -> Non
 # -- create ---------------------------------------------------------------------------
 
 
-def _settle_owner(system: JobSystem, user: User | None, dto: dict[str, Any], job: Doc) -> User | None:
+def _settle_owner(
+    system: JobSystem, user: User | None, dto: dict[str, Any], job: Doc
+) -> User | None:
     """``processJobUser``: the job's owner user and contact e-mail; returns the job user."""
     if user is None:
         return None
@@ -182,15 +200,19 @@ def _check_dataset_access(
         return
     if not dto["jobParams"].get("datasetList"):
         raise unprocessable("Dataset ids list was not provided in jobParams")
-    groups = list((job_user.groups if job_user else ()) if system.access.is_create_privileged(user)
-                  else (user.groups if user else ()))
+    groups = list(
+        (job_user.groups if job_user else ())
+        if system.access.is_create_privileged(user)
+        else (user.groups if user else ())
+    )
     pids = [d["pid"] for d in datasets]
     where = Sql("id = ANY(%s)", (pids,))
     if auth == "#datasetPublic" or (auth == "#datasetAccess" and not groups):
         where = where & Sql("is_published")
     elif auth == "#datasetAccess":
         where = where & Sql(
-            "(owner_group = ANY(%s) OR access_groups && %s::text[] OR is_published)", (groups, groups)
+            "(owner_group = ANY(%s) OR access_groups && %s::text[] OR is_published)",
+            (groups, groups),
         )
     else:
         if user is None:
@@ -216,7 +238,9 @@ def load_datasets(conn: psycopg.Connection, dataset_list: Any) -> list[Doc]:
     return found
 
 
-def create_job(system: JobSystem, conn: psycopg.Connection, user: User | None, dto: dict[str, Any]) -> Doc:
+def create_job(
+    system: JobSystem, conn: psycopg.Connection, user: User | None, dto: dict[str, Any]
+) -> Doc:
     job_type = job_type_of(system, dto.get("type"))
     params: dict[str, Any] = copy.deepcopy(dto["jobParams"])
     dataset_list = validate_dataset_list(conn, params) if "datasetList" in params else []
@@ -226,8 +250,13 @@ def create_job(system: JobSystem, conn: psycopg.Connection, user: User | None, d
     if "datasetList" in params:
         params["datasetList"] = dataset_list
     job_id = str(uuid.uuid4())
-    job: Doc = {"_id": job_id, "id": job_id, "type": dto["type"], "accessGroups": [],
-                "isPublished": False}
+    job: Doc = {
+        "_id": job_id,
+        "id": job_id,
+        "type": dto["type"],
+        "accessGroups": [],
+        "isPublished": False,
+    }
     if dto.get("ownerGroup"):
         job["ownerGroup"] = dto["ownerGroup"]
     if dto.get("contactEmail"):
@@ -240,24 +269,29 @@ def create_job(system: JobSystem, conn: psycopg.Connection, user: User | None, d
         )
     if not system.access.may_create(user, job_type):
         raise forbidden("Unauthorized to create this job.")
-    context: Context = {"request": dto, "env": dict(os.environ),
-                        "datasets": load_datasets(conn, dto["jobParams"].get("datasetList"))}
+    context: Context = {
+        "request": dto,
+        "env": dict(os.environ),
+        "datasets": load_datasets(conn, dto["jobParams"].get("datasetList")),
+    }
     validate_actions(job_type.create.actions, context)
     username = user.username if user else "anonymous"
     now = now_iso()
-    job.update({
-        "statusCode": status or system.default_status_code,
-        "statusMessage": status or system.default_status_message,
-        "jobParams": params,
-        "contactEmail": job.get("contactEmail", ""),
-        "configVersion": job_type.config_version,
-        "jobResultObject": {},
-        "createdBy": username,
-        "updatedBy": username,
-        "createdAt": now,
-        "updatedAt": now,
-        "__v": 0,
-    })
+    job.update(
+        {
+            "statusCode": status or system.default_status_code,
+            "statusMessage": status or system.default_status_message,
+            "jobParams": params,
+            "contactEmail": job.get("contactEmail", ""),
+            "configVersion": job_type.config_version,
+            "jobResultObject": {},
+            "createdBy": username,
+            "updatedBy": username,
+            "createdAt": now,
+            "updatedAt": now,
+            "__v": 0,
+        }
+    )
     JOBS.insert(conn, job)
     conn.commit()  # the job exists before its actions run, as upstream
     perform_actions(job_type.create.actions, {**context, "job": job})
@@ -286,8 +320,12 @@ def update_job(
     job_type = job_type_of(system, current.get("type"))
     if not system.access.may_update(user, job_type, current):
         raise forbidden("Unauthorized to update this job.")
-    context: Context = {"request": dto, "job": current, "env": dict(os.environ),
-                        "datasets": load_datasets(conn, (current.get("jobParams") or {}).get("datasetList"))}
+    context: Context = {
+        "request": dto,
+        "job": current,
+        "env": dict(os.environ),
+        "datasets": load_datasets(conn, (current.get("jobParams") or {}).get("datasetList")),
+    }
     validate_actions(job_type.update.actions, context)
     changes = merge(current, dto) if merge_patch else dto
     updated = copy.deepcopy(current)

@@ -50,12 +50,12 @@ def js_loose_equals(a: Any, b: Any) -> bool:
 
 
 def parse_js_regex(text: Any, where: str) -> re.Pattern[str]:
-    match = re.fullmatch(r"/(.*)/([a-z]*)", text, re.S) if isinstance(text, str) else None
+    match = re.fullmatch(r"/(.*)/([a-z]*)", text, re.DOTALL) if isinstance(text, str) else None
     if match is None:
         raise ActionConfigError(f"{where}: Expected slash-delimited regex. Got '{text}'")
     flags = 0
     for flag in match.group(2):
-        flags |= {"i": re.I, "m": re.M, "s": re.S}.get(flag, 0)
+        flags |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}.get(flag, 0)
     try:
         return re.compile(match.group(1), flags)
     except re.error as error:

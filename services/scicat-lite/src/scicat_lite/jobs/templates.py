@@ -71,8 +71,10 @@ def _truthy(value: Any) -> bool:
 
 def _boolean(value: Any) -> bool:
     """The backend's ``parseBoolean``: only true, "true", 1, "1", "on", "yes" are true."""
-    return value is True or value in ("true", "1", "on", "yes") or (
-        not isinstance(value, bool) and value == 1
+    return (
+        value is True
+        or value in ("true", "1", "on", "yes")
+        or (not isinstance(value, bool) and value == 1)
     )
 
 
@@ -115,10 +117,31 @@ def job_v3(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_SI_PREFIXES = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1, "k": 1e3, "M": 1e6,
-                "G": 1e9, "T": 1e12, "P": 1e15}
-_BINARY_PREFIXES = {"": 1, "k": 1e3, "Ki": 2**10, "M": 1e6, "Mi": 2**20, "G": 1e9,
-                    "Gi": 2**30, "T": 1e12, "Ti": 2**40, "P": 1e15, "Pi": 2**50}
+_SI_PREFIXES = {
+    "p": 1e-12,
+    "n": 1e-9,
+    "u": 1e-6,
+    "m": 1e-3,
+    "": 1,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+}
+_BINARY_PREFIXES = {
+    "": 1,
+    "k": 1e3,
+    "Ki": 2**10,
+    "M": 1e6,
+    "Mi": 2**20,
+    "G": 1e9,
+    "Gi": 2**30,
+    "T": 1e12,
+    "Ti": 2**40,
+    "P": 1e15,
+    "Pi": 2**50,
+}
 
 
 def format_unit(value: Any, base_unit: str, precision: int = 2) -> str:

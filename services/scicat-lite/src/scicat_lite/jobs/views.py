@@ -19,12 +19,44 @@ DATABLOCKS = Collection("datablocks")
 ATTACHMENTS = Collection("attachments")
 
 # ``OutputJobDto``'s keys: the only field names a job filter may use (FilterValidationPipe).
-JOB_KEYS = frozenset({"type", "jobParams", "ownerUser", "ownerGroup", "contactEmail", "id",
-                      "statusCode", "statusMessage", "configVersion", "jobResultObject",
-                      "createdBy", "updatedBy", "createdAt", "updatedAt"})
+JOB_KEYS = frozenset(
+    {
+        "type",
+        "jobParams",
+        "ownerUser",
+        "ownerGroup",
+        "contactEmail",
+        "id",
+        "statusCode",
+        "statusMessage",
+        "configVersion",
+        "jobResultObject",
+        "createdBy",
+        "updatedBy",
+        "createdAt",
+        "updatedAt",
+    }
+)
 FILTER_KEYS = {
-    "where": ("where", "$in", "$or", "$and", "$nor", "$match", "$eq", "$gt", "$gte", "$lt",
-              "$lte", "$ne", "$nin", "$not", "$exists", "$regex", "$options"),
+    "where": (
+        "where",
+        "$in",
+        "$or",
+        "$and",
+        "$nor",
+        "$match",
+        "$eq",
+        "$gt",
+        "$gte",
+        "$lt",
+        "$lte",
+        "$ne",
+        "$nin",
+        "$not",
+        "$exists",
+        "$regex",
+        "$options",
+    ),
     "include": ("include",),
     "limits": ("limits", "limit", "skip", "sort"),
     "fields": ("fields",),
@@ -45,8 +77,18 @@ V3_FIELDS = {
     "jobParams.username": "ownerUser",
     "datasetList": "jobParams.datasetList",
 }
-_V3_OPERATORS = {"inq": "$in", "nin": "$nin", "and": "$and", "or": "$or", "like": "$regex",
-                 "ilike": "$regex", "gte": "$gte", "lte": "$lte", "gt": "$gt", "lt": "$lt"}
+_V3_OPERATORS = {
+    "inq": "$in",
+    "nin": "$nin",
+    "and": "$and",
+    "or": "$or",
+    "like": "$regex",
+    "ilike": "$regex",
+    "gte": "$gte",
+    "lte": "$lte",
+    "gt": "$gt",
+    "lt": "$lt",
+}
 
 PARSER = FilterParser(FieldPolicy(renames={}), loopback=False)
 
@@ -128,19 +170,22 @@ def parse_job_filter(raw: Any) -> JobQuery:
     limits = raw.get("limits") or {}
     try:
         query = PARSER.query(
-            {k: v for k, v in raw.items() if k in ("where", "limits")}, default_limit=None
+            {k: v for k, v in raw.items() if k in ("where", "limits")}, default_limit=100
         )
         sort = limits.get("sort") if isinstance(limits, dict) else None
         order = PARSER.order(sort) if sort else Sql("doc->>'createdAt' ASC, seq")
     except FilterError as error:
         raise bad_request(str(error)) from error
     fields = raw.get("fields")
-    if fields is not None and (not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)):
+    if fields is not None and (
+        not isinstance(fields, list) or not all(isinstance(f, str) for f in fields)
+    ):
         raise bad_request("fields must be an array of field names")
     include = raw.get("include") or []
     include = include if isinstance(include, list) else [include]
-    return JobQuery(query.where, fields or None, order, query.limit, query.skip,
-                    [str(i) for i in include])
+    return JobQuery(
+        query.where, fields or None, order, query.limit, query.skip, [str(i) for i in include]
+    )
 
 
 # -- projection -----------------------------------------------------------------------
@@ -199,10 +244,16 @@ def add_includes(conn: psycopg.Connection, job: Doc, include: list[str], visible
         for dataset in datasets:
             pid = dataset["pid"]
             detail = dict(dataset)
-            detail["origdatablocks"] = ORIGDATABLOCKS.find(conn, Sql("dataset_id = %s", (pid,)) & visible)
-            detail["datablocks"] = DATABLOCKS.find(conn, Sql("doc->>'datasetId' = %s", (pid,)) & visible)
+            detail["origdatablocks"] = ORIGDATABLOCKS.find(
+                conn, Sql("dataset_id = %s", (pid,)) & visible
+            )
+            detail["datablocks"] = DATABLOCKS.find(
+                conn, Sql("doc->>'datasetId' = %s", (pid,)) & visible
+            )
             relation = json.dumps({"relationships": [{"targetType": "dataset", "targetId": pid}]})
-            detail["attachments"] = ATTACHMENTS.find(conn, Sql("doc @> %s::jsonb", (relation,)) & visible)
+            detail["attachments"] = ATTACHMENTS.find(
+                conn, Sql("doc @> %s::jsonb", (relation,)) & visible
+            )
             details.append(detail)
         job["datasetDetails"] = details
     return job

@@ -12,6 +12,8 @@ from ..access import CreateRight
 from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
+from ..history import record_delete, record_update
+from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
     DATASETS,
@@ -67,7 +69,7 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
         version=VERSION,
     )
     try:
-        DATASETS.insert(conn, doc)
+        DATASETS.insert(conn, classify_new_dataset(conn, doc))
     except DuplicateKey as error:
         raise conflict(f"A dataset with pid {doc['pid']} already exists!") from error
     return datasets.to_v3(doc)
@@ -212,6 +214,7 @@ def update(
         validate_v3_dataset(partial(_update_model(dataset), frozenset({"pid"})), body)
     )
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
+    record_update(ctx, conn, "Dataset", dataset, updated, require_user(user).username)
     return datasets.to_v3(DATASETS.replace(conn, updated))
 
 
@@ -234,6 +237,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = DATASETS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"dataset: {path_id(pid)} not found")
+    record_delete(ctx, conn, "Dataset", deleted, require_user(user).username)
     return deleted
 
 

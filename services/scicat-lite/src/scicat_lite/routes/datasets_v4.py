@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -22,6 +23,8 @@ from ..deps import (
 )
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
+from ..history import record_delete, record_update
+from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
     DATASETS,
@@ -182,7 +185,7 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
         version=VERSION,
     )
     try:
-        return DATASETS.insert(conn, doc)
+        return DATASETS.insert(conn, classify_new_dataset(conn, doc))
     except DuplicateKey as error:
         raise conflict(f"A dataset with pid {doc['pid']} already exists!") from error
 
@@ -249,6 +252,7 @@ def update(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request
 ) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, _signed_in(user), path_id(pid), lock=True)
+    before = copy.deepcopy(dataset)
     if datasets.modified_since(dataset, request.headers.get("if-unmodified-since")):
         raise precondition_failed()
     merge = request.headers.get("content-type", "").startswith("application/merge-patch+json")
@@ -261,6 +265,7 @@ def update(
         for removed in (k for k, v in body.items() if v is None):
             dataset.pop(removed, None)
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
+    record_update(ctx, conn, "Dataset", before, updated, require_user(user).username)
     return DATASETS.replace(conn, updated)
 
 
@@ -283,6 +288,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = DATASETS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"dataset: {path_id(pid)} not found")
+    record_delete(ctx, conn, "Dataset", deleted, require_user(user).username)
     return deleted
 
 

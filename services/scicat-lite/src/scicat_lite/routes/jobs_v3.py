@@ -14,7 +14,7 @@ from ..errors import bad_request
 from ..filters import FilterError, Sql, parse_json
 from ..jobs.actions import action_error
 from ..jobs.config import JobType
-from ..jobs.service import DATASETS, JOBS, create_job, find_job, job_type_of, update_job
+from ..jobs.service import DATASETS, create_job, find_job, job_type_of, update_job
 from ..jobs.views import V3_FIELDS, check_filter_keys, check_include, to_v3, v3_to_v4_filter
 from .jobs_v4 import (
     CREATE_DTO,
@@ -32,7 +32,11 @@ router = APIRouter(prefix="/api/v3/jobs", tags=["jobs"])
 
 
 def _owner_group(
-    ctx: AppContext, conn: Connection, params: dict[str, Any], job_type: JobType, groups: list[str] | None
+    ctx: AppContext,
+    conn: Connection,
+    params: dict[str, Any],
+    job_type: JobType,
+    groups: list[str] | None,
 ) -> str | None:
     """``buildOwnerGroup``: from jobParams, else from the (first unpublished) dataset."""
     if "ownerGroup" in params:
@@ -60,13 +64,18 @@ def _owner_group(
     return unpublished[0]["ownerGroup"] if unpublished else None
 
 
-def v3_create_body(ctx: AppContext, conn: Connection, user: User | None, body: Any) -> dict[str, Any]:
+def v3_create_body(
+    ctx: AppContext, conn: Connection, user: User | None, body: Any
+) -> dict[str, Any]:
     """``CreateJobV3MappingInterceptor``: the v3 body becomes a v4 ``CreateJobDto``."""
     v3 = body if isinstance(body, dict) else {}
     job_type = job_type_of(system(ctx), v3.get("type"))
     raw_params = v3.get("jobParams")
-    params = {k: v for k, v in (raw_params if isinstance(raw_params, dict) else {}).items()
-              if k != "datasetList"}
+    params = {
+        k: v
+        for k, v in (raw_params if isinstance(raw_params, dict) else {}).items()
+        if k != "datasetList"
+    }
     params["datasetList"] = v3.get("datasetList") if v3.get("datasetList") is not None else []
     if v3.get("executionTime"):
         params["executionTime"] = v3["executionTime"]
@@ -74,13 +83,21 @@ def v3_create_body(ctx: AppContext, conn: Connection, user: User | None, body: A
         params["jobStatusMessage"] = v3["jobStatusMessage"]
     dto: dict[str, Any] = {"type": v3.get("type"), "jobParams": params}
     if v3.get("emailJobInitiator") is not None or user is not None:
-        dto["contactEmail"] = v3.get("emailJobInitiator") if v3.get("emailJobInitiator") is not None else user.email  # type: ignore[union-attr]
+        dto["contactEmail"] = (
+            v3.get("emailJobInitiator") if v3.get("emailJobInitiator") is not None else user.email
+        )  # type: ignore[union-attr]
     job_user = user
     if "username" in params:
-        job_user = system(ctx).find_user(params["username"]) if isinstance(params["username"], str) else None
+        job_user = (
+            system(ctx).find_user(params["username"])
+            if isinstance(params["username"], str)
+            else None
+        )
     if job_user is not None:
         dto["ownerUser"] = job_user.username
-    owner_group = _owner_group(ctx, conn, params, job_type, list(job_user.groups) if job_user else None)
+    owner_group = _owner_group(
+        ctx, conn, params, job_type, list(job_user.groups) if job_user else None
+    )
     if owner_group:
         dto["ownerGroup"] = owner_group
     return dto
@@ -94,7 +111,9 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
 
 
 @router.patch("/{job_id}")
-def update(ctx: Context, user: CurrentUser, conn: Connection, job_id: str, body: Body) -> dict[str, Any]:
+def update(
+    ctx: Context, user: CurrentUser, conn: Connection, job_id: str, body: Body
+) -> dict[str, Any]:
     """``UpdateJobV3MappingInterceptor``: jobStatusMessage sets statusCode and statusMessage."""
     gate(system(ctx).access.endpoint_update(user))
     current = find_job(conn, path_id(job_id))
@@ -108,7 +127,10 @@ def update(ctx: Context, user: CurrentUser, conn: Connection, job_id: str, body:
     }
     result = v3.get("jobResultObject")
     if v3.get("executionTime"):
-        result = {**(result if isinstance(result, dict) else {}), "executionTime": v3["executionTime"]}
+        result = {
+            **(result if isinstance(result, dict) else {}),
+            "executionTime": v3["executionTime"],
+        }
     if result is not None:
         dto["jobResultObject"] = result
     dto = check_body(UPDATE_DTO, dto)
@@ -123,7 +145,9 @@ def _json(request: Request, name: str) -> Any:
 
 
 @router.get("/fullquery")
-def full_query(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def full_query(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     """v3 ``fields`` (conditions) and ``limits`` (``order`` as "field:direction")."""
     gate(system(ctx).access.endpoint_read(user))
     fields = v3_to_v4_filter({"where": _json(request, "fields") or {}})["where"]
@@ -140,7 +164,9 @@ def full_query(ctx: Context, user: CurrentUser, conn: Connection, request: Reque
 
 
 @router.get("/fullfacet")
-def full_facet(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def full_facet(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     gate(system(ctx).access.endpoint_read(user))
     return job_facets(ctx, conn, user, request)
 
@@ -154,13 +180,28 @@ def dataset_details(ctx: Context, user: CurrentUser, conn: Connection, request: 
     include_fields = _json(request, "includeFields")
     relation = include.get("relation") if isinstance(include, dict) else None
     key = "datasetDetails" if isinstance(include, dict) and include else "datasets"
-    fields = [f"{key}.{k}" for k, v in (dataset_fields or {}).items() if v] if isinstance(dataset_fields, dict) else []
+    fields = (
+        [f"{key}.{k}" for k, v in (dataset_fields or {}).items() if v]
+        if isinstance(dataset_fields, dict)
+        else []
+    )
     if isinstance(relation, str):
-        fields += [f"datasetDetails.{relation}.{k}" for k, v in (include_fields or {}).items() if v] if isinstance(include_fields, dict) else []
+        fields += (
+            [f"datasetDetails.{relation}.{k}" for k, v in (include_fields or {}).items() if v]
+            if isinstance(include_fields, dict)
+            else []
+        )
     job_id = request.query_params.get("jobId") or ""
-    job = one_job(ctx, conn, user, job_id,
-                  {"include": ["datasetDetails" if isinstance(relation, str) else "datasets"],
-                   "fields": fields or None})
+    job = one_job(
+        ctx,
+        conn,
+        user,
+        job_id,
+        {
+            "include": ["datasetDetails" if isinstance(relation, str) else "datasets"],
+            "fields": fields or None,
+        },
+    )
     return job.get("datasetDetails", job.get("datasets"))
 
 
@@ -171,7 +212,9 @@ def find_one(ctx: Context, user: CurrentUser, conn: Connection, job_id: str) -> 
 
 
 @router.get("")
-def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def find_all(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     gate(system(ctx).access.endpoint_read(user))
     raw = v3_to_v4_filter(_json(request, "filter") or {})
     check_filter_keys(raw, {"where": False, "include": True, "fields": True, "limits": False})
@@ -182,4 +225,3 @@ def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request
 @router.delete("/{job_id}", response_model=None)
 def remove(ctx: Context, user: CurrentUser, conn: Connection, job_id: str) -> Any:
     return remove_job(ctx, conn, user, path_id(job_id))
-

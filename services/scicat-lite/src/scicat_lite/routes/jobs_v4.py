@@ -63,12 +63,15 @@ def list_jobs(
 ) -> list[dict[str, Any]]:
     query = parse_job_filter(raw)
     scope = system(ctx).access.read_scope(user) & query.where & (extra or Sql("TRUE"))
-    docs = JOBS.find(conn, scope, order=query.order, limit=query.limit, skip=query.skip)
+    # upstream's pipeline applies $limit before $skip
+    docs = JOBS.find(conn, scope, order=query.order, limit=query.limit)[query.skip :]
     visible = ctx.access.visibility(user, shared=True)
     return [finish(add_includes(conn, d, query.include, visible), query.fields) for d in docs]
 
 
-def one_job(ctx: AppContext, conn: Connection, user: User | None, job_id: str, raw: Any) -> dict[str, Any]:
+def one_job(
+    ctx: AppContext, conn: Connection, user: User | None, job_id: str, raw: Any
+) -> dict[str, Any]:
     query = parse_job_filter({k: v for k, v in (raw or {}).items() if k != "where"})
     job = JOBS.get(conn, job_id)
     if job is None:
@@ -106,14 +109,18 @@ def job_conditions(fields: Any) -> Sql:
     return Sql.join(parts, "AND", "TRUE")
 
 
-def job_facets(ctx: AppContext, conn: Connection, user: User | None, request: Request) -> list[dict[str, Any]]:
+def job_facets(
+    ctx: AppContext, conn: Connection, user: User | None, request: Request
+) -> list[dict[str, Any]]:
     try:
         fields = parse_json(request.query_params.get("fields"), "fields")
         facets = parse_facets(json_param(request, "facets"))
     except FilterError as error:
         raise bad_request(str(error)) from error
     conditions = {"fields": job_conditions(fields)}
-    return fullfacet(conn, "jobs", FACET_POLICY, conditions, facets, system(ctx).access.read_scope(user))
+    return fullfacet(
+        conn, "jobs", FACET_POLICY, conditions, facets, system(ctx).access.read_scope(user)
+    )
 
 
 @router.post("", status_code=201)
@@ -133,42 +140,66 @@ def update(
 
 
 @router.get("/fullquery")
-def full_query(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def full_query(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     gate(system(ctx).access.endpoint_read(user))
-    raw = raw_filter(request, {"where": True, "include": False, "fields": True, "limits": True},
-                     include_check=True)
+    raw = raw_filter(
+        request,
+        {"where": True, "include": False, "fields": True, "limits": True},
+        include_check=True,
+    )
     return list_jobs(ctx, conn, user, raw)
 
 
 @router.get("/fullfacet")
-def full_facet(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def full_facet(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     gate(system(ctx).access.endpoint_read(user))
     return job_facets(ctx, conn, user, request)
 
 
 @router.get("/datasetDetails")
-def dataset_details(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def dataset_details(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     gate(system(ctx).access.endpoint_read(user))
-    raw = raw_filter(request, {"where": True, "include": False, "fields": True, "limits": True},
-                     include_check=False) or {}
+    raw = (
+        raw_filter(
+            request,
+            {"where": True, "include": False, "fields": True, "limits": True},
+            include_check=False,
+        )
+        or {}
+    )
     return list_jobs(ctx, conn, user, {**raw, "include": ["datasetDetails"]})
 
 
 @router.get("/{job_id}")
-def find_one(ctx: Context, user: CurrentUser, conn: Connection, job_id: str, request: Request) -> dict[str, Any]:
+def find_one(
+    ctx: Context, user: CurrentUser, conn: Connection, job_id: str, request: Request
+) -> dict[str, Any]:
     gate(system(ctx).access.endpoint_read(user))
-    raw = raw_filter(request, {"where": False, "include": True, "fields": True, "limits": False},
-                     include_check=True)
+    raw = raw_filter(
+        request,
+        {"where": False, "include": True, "fields": True, "limits": False},
+        include_check=True,
+    )
     return one_job(ctx, conn, user, path_id(job_id), raw)
 
 
 @router.get("")
-def find_all(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -> list[dict[str, Any]]:
+def find_all(
+    ctx: Context, user: CurrentUser, conn: Connection, request: Request
+) -> list[dict[str, Any]]:
     gate(system(ctx).access.endpoint_read(user))
     return list_jobs(ctx, conn, user, raw_filter(request, ALL_PARTS, include_check=True))
 
 
-def remove_job(ctx: AppContext, conn: Connection, user: User | None, job_id: str) -> Response | dict[str, Any]:
+def remove_job(
+    ctx: AppContext, conn: Connection, user: User | None, job_id: str
+) -> Response | dict[str, Any]:
     gate(system(ctx).access.endpoint_delete(user))
     deleted = JOBS.delete(conn, job_id)
     if deleted is None:

@@ -35,20 +35,20 @@ def _may_call(ctx: AppContext, user: User | None) -> bool:
 
 
 def _may_update(ctx: AppContext, user: User, dataset: dict[str, Any]) -> bool:
-    return (
-        ctx.access.may_write_dataset(user, dataset)
-        or bool(ctx.settings.groups.update_dataset_lifecycle & set(user.groups))
+    return ctx.access.may_write_dataset(user, dataset) or bool(
+        ctx.settings.groups.update_dataset_lifecycle & set(user.groups)
     )
 
 
-def _update(ctx: AppContext, conn: Connection, user: User | None, pid: str, body: Any, *, patch: bool) -> Any:
+def _update(
+    ctx: AppContext, conn: Connection, user: User | None, pid: str, body: Any, *, patch: bool
+) -> Any:
     if not _may_call(ctx, user):
         raise forbidden()
     assert user is not None
-    sent = body if isinstance(body, dict) else body
-    changes = validate(partial(dto.Lifecycle), {k: v for k, v in sent.items() if v is not None}
-                       if isinstance(sent, dict) else sent)
-    if not sent:
+    sent = {k: v for k, v in body.items() if v is not None} if isinstance(body, dict) else body
+    changes = validate(partial(dto.Lifecycle), sent)
+    if not body:
         raise bad_request("dataset lifecycle DTO must not be empty")
     dataset = DATASETS.get(conn, pid, lock=True)
     if dataset is None:
