@@ -195,6 +195,14 @@ def remove(ctx: Context, user: CurrentUser, conn: Connection, block_id: str) -> 
 # -- /api/v3/datasets/{pid}/datablocks ------------------------------------------------
 
 
+def _existing_dataset(conn: Connection, pid: str) -> dict[str, Any]:
+    """Delete routes: DELETE_GROUPS members may act on any dataset."""
+    dataset = DATASETS.get(conn, pid, lock=True)
+    if dataset is None:
+        raise not_found(f"dataset: {pid} not found")
+    return dataset
+
+
 def _of_dataset(pid: str) -> Sql:
     return Sql("doc->>'datasetId' = %s", (pid,))
 
@@ -261,7 +269,7 @@ def delete_for_dataset(
 ) -> Response:
     if not ctx.access.can_delete(user):
         raise forbidden()
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
+    dataset = _existing_dataset(conn, path_id(pid))
     block = DATABLOCKS.get(conn, path_id(block_id))
     if block is None or block.get("datasetId") != dataset["pid"]:
         raise not_found(f"datablock: {path_id(block_id)} not found")
@@ -279,7 +287,7 @@ def delete_all_for_dataset(
 ) -> dict[str, int]:
     if not ctx.access.can_delete(user):
         raise forbidden()
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
+    dataset = _existing_dataset(conn, path_id(pid))
     removed = DATABLOCKS.delete_where(conn, _of_dataset(dataset["pid"]))
     shift_dataset_totals(ctx, conn, dataset, 0, 0, require_user(user).username, reset=True)
     return {"count": removed}
