@@ -213,9 +213,13 @@ def project(doc: Any, fields: list[str]) -> Any:
 def finish(job: Doc, fields: list[str] | None) -> Doc:
     """Apply ``fields``: mandatory fields are read for the access check, then dropped."""
     job = {k: v for k, v in job.items() if k != "datasetIds"}
-    if not fields:
-        return job
-    return project(job, fields)
+    if fields:
+        return project(job, fields)
+    # scicat-sdk-py's PartialOutputJobDto requires both lists; upstream omits them
+    # when nothing was included, which the SDK cannot parse.
+    job.setdefault("datasets", [])
+    job.setdefault("datasetDetails", [])
+    return job
 
 
 # -- includes -------------------------------------------------------------------------

@@ -202,7 +202,7 @@ def dataset_details(ctx: Context, user: CurrentUser, conn: Connection, request: 
             "fields": fields or None,
         },
     )
-    return job.get("datasetDetails", job.get("datasets"))
+    return job.get("datasetDetails") if isinstance(relation, str) else job.get("datasets")
 
 
 @router.get("/{job_id}")
