@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from .. import datasets, dto
 from ..access import CreateRight
 from ..auth import User
+from ..datablocks import DATABLOCKS
 from ..deps import (
     AppContext,
     Body,
@@ -73,7 +74,7 @@ def _with_relations(conn: Connection, doc: dict[str, Any], include: list[str]) -
         "instruments": lambda: INSTRUMENTS.find(
             conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))
         ),
-        "datablocks": list,
+        "datablocks": lambda: DATABLOCKS.find(conn, Sql("doc->>'datasetId' = %s", (doc["pid"],))),
     }
     for name in wanted:
         doc[name] = lookups[name]()
