@@ -41,10 +41,12 @@ def main() -> int:
     except (SettingsError, AccountsFileError) as error:
         return _fail(error, EXIT_CONFIG)
     try:
-        wait_for_database(settings.database_url, settings.database_wait_seconds)
-        features = build_features(settings, accounts)
+        features = build_features(settings, accounts, connect=False)
     except JobConfigError as error:
         return _fail(error, EXIT_CONFIG)
+    try:
+        wait_for_database(settings.database_url, settings.database_wait_seconds)
+        features.connect(settings.database_wait_seconds)
     except (DatabaseUnavailable, BrokerUnavailable) as error:
         return _fail(error, EXIT_UNREACHABLE)
     # uvicorn's own convention. Measured here: two workers answer keep-alive requests

@@ -22,18 +22,23 @@ class Features:
     jobs: JobSystem
     broker: Broker | None
 
+    def connect(self, wait_seconds: float) -> None:
+        """Connect the broker (when RabbitMQ is enabled), waiting as for the database."""
+        if self.broker is not None:
+            self.broker.connect(wait_seconds)
+
     def close(self) -> None:
         if self.broker is not None:
             self.broker.close()
 
 
-def build_features(settings: Settings, accounts: AccountStore) -> Features:
-    """Load the job configuration and connect the broker (waiting as for the database)."""
+def build_features(settings: Settings, accounts: AccountStore, *, connect: bool = True) -> Features:
+    """Load the job configuration and (unless ``connect`` is false) connect the broker."""
     options = settings.features
     broker = Broker(options.rabbitmq) if options.rabbitmq is not None else None
     services = JobServices(broker=broker, mailer=Mailer(options.mail))
     config = load_job_configuration(options.job_configuration_file, services)
-    if broker is not None:
+    if broker is not None and connect:
         broker.connect(settings.database_wait_seconds)
     groups = settings.groups
     access = JobAccess(

@@ -22,6 +22,8 @@ import pika.exceptions
 from ..settings import BrokerSettings, MailSettings
 
 log = logging.getLogger("scicat_lite.jobs")
+# pika logs every connection attempt and failure; the service reports them itself.
+logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 
 class BrokerUnavailable(RuntimeError):

@@ -155,9 +155,8 @@ def format_unit(value: Any, base_unit: str, precision: int = 2) -> str:
             if diff < best_diff - 1e-12:
                 best, best_diff = prefix, diff
     scaled = number / prefixes[best]
-    text = f"{scaled:.{max(1, int(precision))}g}"
-    if "e" not in text and "." in text:
-        text = text.rstrip("0").rstrip(".")
+    rounded = float(f"{scaled:.{max(1, int(precision))}g}")
+    text = f"{rounded:.15g}"
     return f"{text} {best}{base_unit}"
 
 
