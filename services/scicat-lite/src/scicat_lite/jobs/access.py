@@ -156,6 +156,6 @@ class JobAccess:
         if user is None or not types:
             return Sql("FALSE")
         return Sql(
-            "doc->>'type' = ANY(%s) AND (doc->>'ownerGroup' = ANY(%s) OR doc->>'ownerUser' = %s)",
+            "doc->>'type' = ANY(%s::text[]) AND (doc->>'ownerGroup' = ANY(%s::text[]) OR doc->>'ownerUser' = %s)",
             (types, list(user.groups), user.username),
         )

@@ -84,7 +84,7 @@ def validate_dataset_list(conn: psycopg.Connection, job_params: dict[str, Any]) 
     if problems:
         raise unprocessable("Invalid dataset list.", json.dumps(problems))
     pids = [entry["pid"] for entry in entries]
-    found = {d["pid"] for d in DATASETS.find(conn, Sql("id = ANY(%s)", (pids,)))}
+    found = {d["pid"] for d in DATASETS.find(conn, Sql("id = ANY(%s::text[])", (pids,)))}
     missing = [pid for pid in pids if pid not in found]
     if missing:
         raise unprocessable(f"Datasets with pid {','.join(missing)} do not exist.")
@@ -135,7 +135,7 @@ def _check_files(conn: psycopg.Connection, entries: list[dict[str, Any]]) -> Non
     if not wanted:
         return
     known: dict[str, set[str]] = {}
-    blocks = ORIGDATABLOCKS.find(conn, Sql("dataset_id = ANY(%s)", ([e["pid"] for e in wanted],)))
+    blocks = ORIGDATABLOCKS.find(conn, Sql("dataset_id = ANY(%s::text[])", ([e["pid"] for e in wanted],)))
     for block in blocks:
         paths = known.setdefault(block["datasetId"], set())
         paths.update(f.get("path") for f in block.get("dataFileList") or [])
@@ -206,12 +206,12 @@ def _check_dataset_access(
         else (user.groups if user else ())
     )
     pids = [d["pid"] for d in datasets]
-    where = Sql("id = ANY(%s)", (pids,))
+    where = Sql("id = ANY(%s::text[])", (pids,))
     if auth == "#datasetPublic" or (auth == "#datasetAccess" and not groups):
         where = where & Sql("is_published")
     elif auth == "#datasetAccess":
         where = where & Sql(
-            "(owner_group = ANY(%s) OR access_groups && %s::text[] OR is_published)",
+            "(owner_group = ANY(%s::text[]) OR access_groups && %s::text[] OR is_published)",
             (groups, groups),
         )
     else:
@@ -222,7 +222,7 @@ def _check_dataset_access(
                 "User does not belong to any group, cannot create job with #datasetOwner "
                 "authorization."
             )
-        where = where & Sql("owner_group = ANY(%s)", (groups,))
+        where = where & Sql("owner_group = ANY(%s::text[])", (groups,))
     if DATASETS.count(conn, where) < len(datasets):
         raise forbidden("User does not have access to all datasets, cannot create job.")
 
@@ -232,7 +232,7 @@ def load_datasets(conn: psycopg.Connection, dataset_list: Any) -> list[Doc]:
     if not isinstance(dataset_list, list) or not dataset_list:
         return []
     pids = [entry.get("pid") for entry in dataset_list if isinstance(entry, dict)]
-    found = DATASETS.find(conn, Sql("id = ANY(%s)", (pids,)))
+    found = DATASETS.find(conn, Sql("id = ANY(%s::text[])", ([p for p in pids if isinstance(p, str)],)))
     if len(found) != len(pids):
         raise http_error(404, f"Unable to get a dataset. ({json.dumps(pids)})")
     return found

@@ -240,7 +240,7 @@ def add_includes(conn: psycopg.Connection, job: Doc, include: list[str], visible
         names = {"datasets"}
     if not names & {"datasets", "datasetDetails"}:
         return job
-    datasets = DATASETS.find(conn, Sql("id = ANY(%s)", (_pids(job),)) & visible)
+    datasets = DATASETS.find(conn, Sql("id = ANY(%s::text[])", (_pids(job),)) & visible)
     if "datasets" in names:
         job["datasets"] = datasets
     if "datasetDetails" in names:

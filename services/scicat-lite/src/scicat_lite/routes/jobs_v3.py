@@ -45,15 +45,15 @@ def _owner_group(
     entries = params.get("datasetList")
     if not isinstance(entries, list) or not entries or job_type.create.auth == "#datasetPublic":
         return None
-    pids = [e.get("pid") for e in entries if isinstance(e, dict)]
-    where = Sql("id = ANY(%s)", (pids,))
+    pids = [e.get("pid") for e in entries if isinstance(e, dict) and isinstance(e.get("pid"), str)]
+    where = Sql("id = ANY(%s::text[])", (pids,))
     mine = groups or []
     is_admin = bool(set(mine) & set(ctx.settings.groups.admin))
     if job_type.create.auth == "#datasetOwner" and not is_admin:
-        where = where & Sql("owner_group = ANY(%s)", (mine,))
+        where = where & Sql("owner_group = ANY(%s::text[])", (mine,))
     if job_type.create.auth == "#datasetAccess":
         where = where & Sql(
-            "(is_published OR owner_group = ANY(%s) OR access_groups && %s::text[])", (mine, mine)
+            "(is_published OR owner_group = ANY(%s::text[]) OR access_groups && %s::text[])", (mine, mine)
         )
     datasets = DATASETS.find(conn, where)
     if not datasets or len(datasets) != len(entries):

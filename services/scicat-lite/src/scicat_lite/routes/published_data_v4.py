@@ -52,7 +52,7 @@ def list_scope(ctx: AppContext, user: User | None) -> Sql:
     if user is None:
         return Sql("doc->>'status' = 'registered'")
     return Sql(
-        "(doc->>'status' = ANY(%s) OR (doc->>'status' = 'private' AND doc->>'createdBy' = %s))",
+        "(doc->>'status' = ANY(%s::text[]) OR (doc->>'status' = 'private' AND doc->>'createdBy' = %s))",
         (list(VISIBLE_STATUSES), user.username),
     )
 
@@ -61,7 +61,7 @@ def record_scope(ctx: AppContext, user: User | None) -> Sql:
     if is_admin(ctx, user):
         return Sql("TRUE")
     return Sql(
-        "(doc->>'status' = ANY(%s) OR doc->>'createdBy' = %s)",
+        "(doc->>'status' = ANY(%s::text[]) OR doc->>'createdBy' = %s)",
         (list(VISIBLE_STATUSES), user.username if user else None),
     )
 
