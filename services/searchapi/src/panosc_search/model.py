@@ -73,9 +73,21 @@ class Node:
     links: dict[str, list[Node]] = field(default_factory=dict)
     si: SI | None = None  # parameters only: the value in SI units
     search_text: str = ""  # what the relevance score reads (README, "Relevance")
+    _by_name: dict[str, list[Node]] | None = field(default=None, repr=False)
 
     def linked(self, relation: str) -> list[Node]:
         return self.links.get(relation, [])
+
+    def parameters_named(self, names: set[str] | None) -> list[Node]:
+        """This node's parameters, only those with one of ``names`` unless None."""
+        parameters = self.linked("parameters")
+        if names is None:
+            return parameters
+        if self._by_name is None:
+            self._by_name = {}
+            for parameter in parameters:
+                self._by_name.setdefault(str(parameter.fields.get("name")), []).append(parameter)
+        return [p for name in names for p in self._by_name.get(name, [])]
 
     def link(self, relation: str, other: Node) -> None:
         targets = self.links.setdefault(relation, [])

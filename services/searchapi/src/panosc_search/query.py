@@ -17,7 +17,7 @@ import pint
 from .filters import Include, Scope, parse_date
 from .model import DATE_PROPERTIES, Catalogue, Node
 from .units import UnitError, convert
-from .where import group_unit, matches
+from .where import group_unit, matches, required_names
 
 Rendered = dict[str, Any]
 
@@ -63,7 +63,8 @@ class Runner:
     def _found(self, node: Node, include: Include) -> bool:
         candidates = node.linked(include.relation)
         if include.relation == "parameters":
-            return any(matches(p, include.scope.where) for p in candidates)
+            named = node.parameters_named(required_names(include.scope.where))
+            return any(matches(p, include.scope.where) for p in named)
         return any(self._selected(child, include.scope) for child in candidates)
 
     def _selected(self, node: Node, scope: Scope) -> bool:

@@ -205,3 +205,29 @@ def _value_in_unit(node: Node, condition: Any, unit: str) -> bool:
     if node.si.unit != wanted:
         return False  # another dimension
     return condition_holds(node.si.value, _condition_in_si(condition, unit), "value")
+
+
+def required_names(where: dict[str, Any] | None) -> set[str] | None:
+    """The parameter names a parameter ``where`` can match, or None when any name can.
+
+    ``{"and": [{"name": "x"}, …]}`` can only match parameters named x; an ``or`` of such groups
+    only their names. Used to look parameters up by name instead of testing each one.
+    """
+    if not where:
+        return None
+    if isinstance(where.get("name"), str):
+        return {where["name"]}
+    if isinstance(where.get("and"), list):
+        for part in where["and"]:
+            if isinstance(part, dict) and (found := required_names(part)) is not None:
+                return found
+        return None
+    if isinstance(where.get("or"), list) and len(where) == 1:
+        names: set[str] = set()
+        for part in where["or"]:
+            found = required_names(part) if isinstance(part, dict) else None
+            if found is None:
+                return None
+            names |= found
+        return names
+    return None
