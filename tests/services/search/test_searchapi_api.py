@@ -109,6 +109,8 @@ BAD_FILTERS: list[tuple[str, Any, str]] = [
     ("/api/Datasets", {"where": {"size": {"between": [1]}}}, "needs a list of two bounds"),
     ("/api/Datasets", {"where": {"and": {}}}, "filter.where.and: must be a non-empty list"),
     ("/api/Datasets", {"where": {"title": {"regexp": "(["}}}, "is not a valid pattern"),
+    ("/api/Datasets", {"where": {"title": {"regexp": "^(a+)+$"}}}, "exponential time"),
+    ("/api/Datasets", {"where": {"title": {"like": "x" * 300}}}, "limited to 256 characters"),
     ("/api/Datasets", {"where": {"creationDate": {"gt": "yesterday"}}}, "is a date"),
     ("/api/Datasets", {"limit": -1}, "filter.limit: must be a non-negative integer"),
     ("/api/Datasets", {"skip": "ten"}, "filter.skip: must be a non-negative integer"),

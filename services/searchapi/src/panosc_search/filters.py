@@ -21,6 +21,10 @@ OPERATORS = frozenset({
 })
 _SCOPE_KEYS = frozenset({"where", "include", "limit", "skip", "offset", "order", "fields"})
 _FILTER_KEYS = _SCOPE_KEYS | {"query"}
+MAX_PATTERN = 256
+# A quantified group that holds a quantifier, e.g. (a+)+ or (\w*)*: Python's regular expressions
+# can take exponential time on those, and this API is public.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
 _ORDER = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(ASC|DESC))?\s*$", re.IGNORECASE)
 
 
@@ -215,6 +219,11 @@ def _check_condition(condition: Any, prop: str, where: str) -> None:
         elif operator in ("like", "nlike", "ilike", "nilike", "regexp"):
             if not isinstance(argument, str):
                 raise FilterError(here, "needs a string pattern")
+            if len(argument) > MAX_PATTERN:
+                raise FilterError(here, f"patterns are limited to {MAX_PATTERN} characters")
+            if operator == "regexp" and _NESTED_QUANTIFIER.search(argument):
+                raise FilterError(here, "a quantified group that holds a quantifier (like "
+                                  "(a+)+) is refused: it can take exponential time")
             try:
                 compile_pattern(operator, argument)
             except re.error as error:
