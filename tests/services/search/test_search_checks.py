@@ -52,6 +52,9 @@ def test_oaipmh_check_passes_and_notices_a_missing_record(
     other.published_data = [p for p in scicat.published_data if p["doi"] != "10.5072/bulk-0007"]
     with _oai(other) as oai, pytest.raises(SearchCheckFailed, match="missing.*bulk-0007"):
         oaipmh_complete(backend, oai)
+    scicat.published_api = other.published_api = False
+    with _oai(other) as oai, pytest.raises(SearchCheckSkipped, match="nothing is published"):
+        oaipmh_complete(backend, oai)
 
 
 def test_landing_check(backend: TestClient, scicat: State, tmp_path: Path,
