@@ -74,6 +74,7 @@ class Node:
     si: SI | None = None  # parameters only: the value in SI units
     search_text: str = ""  # what the relevance score reads (README, "Relevance")
     _by_name: dict[str, list[Node]] | None = field(default=None, repr=False)
+    _linked: dict[str, set[int]] = field(default_factory=dict, repr=False)
 
     def linked(self, relation: str) -> list[Node]:
         return self.links.get(relation, [])
@@ -90,9 +91,10 @@ class Node:
         return [p for name in names for p in self._by_name.get(name, [])]
 
     def link(self, relation: str, other: Node) -> None:
-        targets = self.links.setdefault(relation, [])
-        if all(existing is not other for existing in targets):
-            targets.append(other)
+        seen = self._linked.setdefault(relation, set())
+        if id(other) not in seen:
+            seen.add(id(other))
+            self.links.setdefault(relation, []).append(other)
 
 
 @dataclass
