@@ -37,6 +37,7 @@ FEATURES: dict[str, str] = {
     "jobs": "archive and retrieve jobs: a RabbitMQ broker and an archive worker",
     "ldap": "logins against an LDAP directory of the profile's accounts",
     "oidc": "logins through an OpenID Connect provider (authorization-code flow)",
+    "search": "the PaNOSC search API, an OAI-PMH provider and DOI landing pages over the public data",
 }
 
 

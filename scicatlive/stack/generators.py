@@ -95,9 +95,38 @@ def scicat_frontend_config(ctx: GeneratorContext) -> str:
     return _json(config)
 
 
+def landingpage_config(ctx: GeneratorContext) -> str:
+    """The config.json SciCatLive gives the landing page (services/landingpage/config), with
+    this stack's public URLs; both the upstream image and our local build read it."""
+
+    def public(role: Role) -> str:
+        services = ctx.stack.by_role(role)
+        return (ctx.stack.public_url(services[0].name) or "") if services else ""
+
+    def service_url(name: str, suffix: str) -> str:
+        url = ctx.stack.public_url(name) if name in ctx.stack.services else None
+        return f"{url}{suffix}" if url else ""
+
+    return _json(
+        {
+            "directMongoAccess": True,
+            "doiBaseUrl": service_url("landingpage", "/detail/"),
+            "facility": ctx.stack.settings.site,
+            "scicatBaseUrl": public(Role.FRONTEND),
+            "lbBaseUrl": public(Role.BACKEND),
+            "oaiProviderRoute": service_url("oaipmh", "/oai"),
+            "accessDataHref": "",
+            "statusCode": "INFO",
+            "statusMessage": "",
+            "contactEmail": "support@scicat.eu",
+        }
+    )
+
+
 GENERATORS: dict[str, Generator] = {
     "scicat-functional-accounts": scicat_functional_accounts,
     "ispyb-users": ispyb_users,
     "scicat-frontend-config": scicat_frontend_config,
     **FEATURE_GENERATORS,
+    "landingpage-config": landingpage_config,
 }

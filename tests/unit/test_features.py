@@ -279,8 +279,8 @@ def test_rabbitmq_definitions_hash_each_clients_password() -> None:
          r"postgres serves no feature, not 'ldap'"),
         ("extends: lite\nfeature_services: {jobs: {rabbit: {}}}\n",
          r"p.yaml: feature_services.jobs.rabbit: unknown service 'rabbit'"),
-        ("extends: lite\nfeature_services: {search: {}}\n",
-         r"p.yaml: feature_services.search: unknown feature 'search'"),
+        ("extends: lite\nfeature_services: {kerberos: {}}\n",
+         r"p.yaml: feature_services.kerberos: unknown feature 'kerberos'"),
         ("extends: lite\nservices: {ldap: {enabled: false}}\nfeatures: [ldap]\n",
          r"p.yaml: services.ldap.enabled: ldap is switched off here, but feature 'ldap' runs it"),
         ("extends: lite\nfeature_services: {ldap: {ldap: {variant: glauth}}}\nfeatures: [ldap]\n",
@@ -326,7 +326,7 @@ def test_profiles_show_lists_features() -> None:
     runner = CliRunner()
     shown = runner.invoke(app, ["profiles", "show", "lite-all", "--json"])
     assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output)["features"] == ["jobs", "ldap", "oidc"]
+    assert json.loads(shown.output)["features"] == ["jobs", "ldap", "oidc", "search"]
     text = runner.invoke(app, ["profiles", "show", "lite-jobs"])
     assert "features: jobs" in text.output
 

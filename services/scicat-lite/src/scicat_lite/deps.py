@@ -1,4 +1,7 @@
-"""The application's shared objects and the FastAPI dependencies that hand them out."""
+"""Every FastAPI dependency: the shared services, the caller, the connection, the body.
+
+Routes import what they need from here and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -13,18 +16,23 @@ from fastapi import Depends, Request
 
 from .access import Access
 from .auth import AccountStore, TokenService, User
-from .db import Database
 from .errors import bad_request
+from .features import Features
+from .filters import FilterError, parse_json
+from .pool import Database
 from .settings import Settings
 
 
 @dataclass
 class AppContext:
+    """The objects the app builds once at start-up and every request shares."""
+
     settings: Settings
     database: Database
     accounts: AccountStore
     tokens: TokenService
     access: Access
+    features: Features
 
 
 def get_context(request: Request) -> AppContext:
@@ -76,3 +84,25 @@ Body = Annotated[Any, Depends(get_body)]
 def path_id(raw: str) -> str:
     """Undo the escaping of ``/`` and ``%`` that the path middleware applies to segments."""
     return unquote(raw)
+
+
+def filter_param(request: Request, name: str = "filter") -> Any:
+    """The JSON ``filter`` from the query string or (v3 datasets) a ``filter`` header."""
+    query = request.query_params.get(name)
+    header = request.headers.get(name) if name == "filter" else None
+    if query is not None and header is not None:
+        raise bad_request(
+            "Filter must be provided either in the query string or in a header, not both"
+        )
+    try:
+        return parse_json(query if query is not None else header, name)
+    except FilterError as error:
+        raise bad_request(str(error)) from error
+
+
+def json_param(request: Request, name: str) -> Any:
+    """A JSON-valued query parameter such as ``fields``, ``limits`` or ``facets``."""
+    try:
+        return parse_json(request.query_params.get(name), name)
+    except FilterError as error:
+        raise bad_request(str(error)) from error

@@ -9,13 +9,12 @@ from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..context import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, filter_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..resources import ATTACHMENTS, new_attachment, require_user, touch
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
-from .common import filter_param
 
 router = APIRouter(prefix="/api/v4/attachments", tags=["attachments v4"])
 PARSER = FilterParser(FieldPolicy(renames={"_id": "aid"}), loopback=False)

@@ -1,4 +1,4 @@
-"""Translate loopback/Mongo style ``filter`` objects into parameterised PostgreSQL.
+"""Translate the ``where`` of loopback/Mongo style ``filter`` objects into parameterised PostgreSQL.
 
 Documents live in a ``doc jsonb`` column. A ``where`` object becomes a boolean SQL
 expression whose values are all bound parameters; field paths are bound as ``text[]``
@@ -14,68 +14,22 @@ and ``{"field": null}`` matches missing or null fields.
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
-from .timeutil import normalise_date_string
-
-MAX_DEPTH = 8
-MAX_CONDITIONS = 400
-MAX_LIST = 1000
-MAX_PATTERN = 1000
-
-_FIELD_SEGMENT = re.compile(r"^[^$\x00][^\x00]{0,254}$")
-
-
-class FilterError(ValueError):
-    """A filter that cannot be translated (the client's fault: HTTP 400)."""
-
-
-@dataclass(frozen=True)
-class Sql:
-    """A SQL fragment with ``%s`` placeholders and its parameters."""
-
-    text: str
-    params: tuple[Any, ...] = ()
-
-    def __and__(self, other: Sql) -> Sql:
-        return Sql(f"({self.text}) AND ({other.text})", self.params + other.params)
-
-    @staticmethod
-    def join(parts: Sequence[Sql], op: str, empty: str) -> Sql:
-        if not parts:
-            return Sql(empty)
-        text = f" {op} ".join(f"({p.text})" for p in parts)
-        return Sql(text, tuple(param for p in parts for param in p.params))
-
-
-TRUE = Sql("TRUE")
-
-
-@dataclass(frozen=True)
-class FieldPolicy:
-    """Which fields a collection knows and how legacy names map onto stored ones."""
-
-    roots: frozenset[str] | None = None
-    renames: Mapping[str, str] = field(default_factory=dict)
-    timestamp_columns: Mapping[str, str] = field(default_factory=dict)
-    # Facets read from these columns (text or text[]) instead of the document.
-    facet_columns: Mapping[str, str] = field(default_factory=dict)
-    array_columns: frozenset[str] = frozenset()
-
-    def path(self, name: Any) -> list[str]:
-        if not isinstance(name, str) or not name:
-            raise FilterError(f"Invalid field name: {name!r}")
-        segments = name.split(".")
-        segments[0] = self.renames.get(segments[0], segments[0])
-        if not all(_FIELD_SEGMENT.match(s) for s in segments):
-            raise FilterError(f"Invalid field name: {name}")
-        if self.roots is not None and segments[0] not in self.roots:
-            raise FilterError(f"Property {segments[0]} should not exist in the filter object")
-        return segments
-
+from ..timeutil import normalise_date_string
+from .sql import (
+    MAX_CONDITIONS,
+    MAX_DEPTH,
+    MAX_LIST,
+    MAX_PATTERN,
+    TRUE,
+    FieldPolicy,
+    FilterError,
+    Sql,
+)
 
 _COMPARISONS = {
     "gt": ">",
@@ -144,7 +98,7 @@ def _any_element(path: list[str], predicate: str, params: tuple[Any, ...]) -> Sq
 def _normalise(value: Any) -> Any:
     if isinstance(value, str):
         return normalise_date_string(value)
-    if isinstance(value, float) and value != value:  # NaN
+    if isinstance(value, float) and math.isnan(value):
         raise FilterError("NaN is not a valid filter value")
     return value
 
@@ -153,7 +107,7 @@ def _regex(pattern: Any, flags: str = "") -> tuple[str, bool]:
     """Accept ``"abc"``, ``"/abc/i"`` or a ``{"$regex", "$options"}`` pair; return (pattern, ignore case)."""
     if not isinstance(pattern, str) or len(pattern) > MAX_PATTERN:
         raise FilterError("A regular expression must be a string of at most 1000 characters")
-    literal = re.fullmatch(r"/(.*)/([a-z]*)", pattern, re.S)
+    literal = re.fullmatch(r"/(.*)/([a-z]*)", pattern, re.DOTALL)
     if literal:
         pattern, flags = literal.group(1), flags + literal.group(2)
     unknown = set(flags) - {"i", "g", "m"}
@@ -291,133 +245,3 @@ class WhereTranslator:
         kind = _json_type(value)
         predicate = f"jsonb_typeof(e) = %s AND e {operator} %s::jsonb"
         return _any_element(path, predicate, (kind, json.dumps(value)))
-
-
-@dataclass(frozen=True)
-class Query:
-    """A parsed list filter."""
-
-    where: Sql
-    fields: list[str] | None
-    order: Sql
-    limit: int | None
-    skip: int
-    include: list[str]
-
-
-_FILTER_KEYS = frozenset({"where", "fields", "limits", "include", "limit", "skip", "order"})
-
-
-def parse_json(raw: str | None, what: str = "filter") -> Any:
-    """Decode a JSON query parameter; bad JSON is a :class:`FilterError`."""
-    if raw is None or raw == "":
-        return None
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        raise FilterError(f"Invalid JSON in {what}: {error}") from error
-
-
-def _int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
-        raise FilterError(f"{name} must be a non-negative integer")
-    return value
-
-
-class FilterParser:
-    """Parses whole filter objects (where + fields + limits) for one collection."""
-
-    def __init__(self, policy: FieldPolicy, *, loopback: bool = True) -> None:
-        self.policy = policy
-        self.loopback = loopback
-
-    def where(self, where: Any) -> Sql:
-        return WhereTranslator(self.policy, loopback=self.loopback).translate(where)
-
-    def fields(self, fields: Any) -> list[str] | None:
-        if fields is None or fields == [] or fields == {}:
-            return None
-        if isinstance(fields, dict):
-            fields = [name for name, wanted in fields.items() if wanted]
-        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-            raise FilterError("fields must be an array of field names")
-        for name in fields:
-            self.policy.path(name)
-        return fields
-
-    def order(self, order: Any) -> Sql:
-        """``"f:desc"``, ``"f DESC"``, a list of those, or ``{"f": "asc"|"desc"|1|-1}``."""
-        if order is None or order == "" or order == {}:
-            return Sql("seq")
-        items: list[tuple[str, str]] = []
-        if isinstance(order, str):
-            order = [order]
-        if isinstance(order, dict):
-            items = [(name, str(direction)) for name, direction in order.items()]
-        elif isinstance(order, list) and all(isinstance(o, str) for o in order):
-            for entry in order:
-                items.append(_split_order(entry))
-        else:
-            raise FilterError("order must be a string such as 'creationTime:desc'")
-        parts = [self._order_item(name, direction) for name, direction in items]
-        return Sql(
-            ", ".join(p.text for p in parts) + ", seq", tuple(x for p in parts for x in p.params)
-        )
-
-    def _order_item(self, name: str, direction: str) -> Sql:
-        direction = direction.strip().lower() or "asc"
-        sql_direction = {"asc": "ASC", "1": "ASC", "desc": "DESC", "-1": "DESC"}.get(direction)
-        if sql_direction is None:
-            raise FilterError(f"Invalid sort direction: {direction}")
-        path = self.policy.path(name)
-        column = self.policy.timestamp_columns.get(".".join(path))
-        if column:
-            return Sql(f"{column} {sql_direction}")
-        return Sql(f"doc #> %s {sql_direction}", (path,))
-
-    def query(self, raw: Any, *, default_limit: int | None) -> Query:
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, dict):
-            raise FilterError("filter must be a JSON object")
-        unknown = set(raw) - _FILTER_KEYS
-        if unknown:
-            raise FilterError(
-                f"Property {sorted(unknown)[0]} should not exist in the filter object"
-            )
-        limits = raw.get("limits") or {}
-        if not isinstance(limits, dict):
-            raise FilterError("limits must be an object")
-        limit = limits.get("limit", default_limit)
-        return Query(
-            where=self.where(raw.get("where")),
-            fields=self.fields(raw.get("fields")),
-            order=self.order(limits.get("order", limits.get("sort"))),
-            limit=None if limit is None else _int(limit, "limit") or None,
-            skip=_int(limits.get("skip", 0), "skip"),
-            include=_include(raw.get("include")),
-        )
-
-
-def _split_order(entry: str) -> tuple[str, str]:
-    entry = entry.strip()
-    for separator in (":", " "):
-        if separator in entry:
-            name, direction = entry.split(separator, 1)
-            return name.strip(), direction.strip()
-    return entry, "asc"
-
-
-def _include(raw: Any) -> list[str]:
-    if raw is None:
-        return []
-    items = raw if isinstance(raw, list) else [raw]
-    names: list[str] = []
-    for item in items:
-        name = item.get("relation") if isinstance(item, dict) else item
-        if not isinstance(name, str):
-            raise FilterError("include must name relations")
-        names.append(name)
-    return names
