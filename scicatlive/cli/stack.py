@@ -28,7 +28,7 @@ from scicatlive.runtime import lifecycle
 from scicatlive.seeding.recipe import load_recipe
 from scicatlive.seeding.run import seed, stack_target
 from scicatlive.stack.load import credentials as load_credentials
-from scicatlive.stack.load import default_stack_name, load_stack
+from scicatlive.stack.load import Credentials, default_stack_name, load_stack, reload_stack
 from scicatlive.stack.state import known_stacks
 
 
@@ -149,6 +149,15 @@ def credentials(stack: StackOption = None, profile: ProfileOption = None, json_o
     console.print(table)
     for service, url in found.urls.items():
         console.print(f"{service:<14} {url}")
+    jupyter = _jupyter_link(found)
+    if jupyter:
+        console.print(f"{'jupyter login':<14} {jupyter}")
+
+
+def _jupyter_link(found: Credentials) -> str | None:
+    from scicatlive.training.links import jupyter_link
+
+    return jupyter_link(reload_stack(found.stack), found.secrets)
 
 
 def _print_status(services: list[lifecycle.ServiceStatus]) -> None:
