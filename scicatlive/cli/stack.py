@@ -31,6 +31,11 @@ from scicatlive.stack.load import credentials as load_credentials
 from scicatlive.stack.load import Credentials, default_stack_name, load_stack, reload_stack
 from scicatlive.stack.state import known_stacks
 
+DevOption = Annotated[
+    list[str] | None,
+    typer.Option("--dev", metavar="NAME=PATH", help="Run service NAME from the checkout at PATH, reloaded as it changes (repeatable)."),
+]
+
 
 def config(
     profile: ProfileOption = None,
@@ -38,12 +43,15 @@ def config(
     port_offset: PortOffsetOption = None,
     offline: OfflineOption = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
+    dev: DevOption = None,
 ) -> None:
     """Print the complete compose YAML that `up` runs (eject with plain `docker compose`).
 
     Secrets are not in it: they sit in env files in the stack's state directory.
     """
-    resolved = load_stack(profile, stack=stack, port_offset=port_offset, offline=offline)
+    from scicatlive.develop.stack import with_dev_mode
+
+    resolved, _ = with_dev_mode(load_stack(profile, stack=stack, port_offset=port_offset, offline=offline), dev)
     paths = lifecycle.write_stack_files(resolved)
     text = paths.compose_file.read_text(encoding="utf-8")
     if output is None:
@@ -65,19 +73,27 @@ def up(
     sample_layout: LayoutOption = None,
     check: Annotated[bool, typer.Option("--check", help="Then run `scicatlive check` on the stack (after seeding).")] = False,
     json_output: JsonOption = False,
+    dev: DevOption = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Then stay and reload dev services as their checkouts change (compose watch).")] = False,
 ) -> None:
     """Build or pull images, start the stack and wait until every service is healthy."""
-    resolved = load_stack(profile, stack=stack, port_offset=port_offset, offline=offline)
+    from scicatlive.develop import stack as develop
+
+    resolved, dev_sources = develop.with_dev_mode(load_stack(profile, stack=stack, port_offset=port_offset, offline=offline), dev)
+    if watch:
+        develop.require_dev_services(dev_sources)
     layout = parse_layout(sample_layout)
     recipe = load_recipe(seed_recipe) if seed_recipe else None  # a bad recipe fails before anything starts
     with ConsoleReporter() as reporter:
+        if dev_sources:
+            develop.build_dev(resolved, dev_sources, lifecycle.write_stack_files(resolved).compose_file, reporter)
         result = lifecycle.up(resolved, reporter=reporter, keep=keep, rebuild=rebuild, timeout=timeout)
     if json_output:
         print_json({"stack": result.stack, "project": result.project, "seconds": round(result.seconds, 1),
                     "services": [dataclasses.asdict(s) for s in result.services]})
     else:
         err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
-        _print_status(result.services)
+        _print_status(result.services, _dev_marks(result.stack))
         console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
     if recipe is not None:
         with ConsoleReporter() as reporter:
@@ -90,6 +106,15 @@ def up(
             console.print(check_table(checked))
         if not checked.ok:
             raise typer.Exit(1)
+    if watch:
+        from scicatlive.develop.watch import run_watch
+        from scicatlive.runtime.engine import default_engine
+        from scicatlive.stack.state import StackPaths
+
+        compose_file = StackPaths.for_stack(resolved.name).compose_file
+        code = run_watch(default_engine(), resolved.project, compose_file, resolved.name, dev_sources,
+                         lambda line: err_console.print(f"[cyan]watch:[/] {line}", highlight=False))
+        raise typer.Exit(code)
 
 
 def down(
@@ -112,13 +137,15 @@ def status(
     """Services of the stack: state, health and URLs."""
     names = known_stacks() if all_stacks else [default_stack_name(profile, stack)]
     report = {name: lifecycle.status(name) for name in names}
+    dev = {name: _dev_marks(name) for name in names}
     if json_output:
-        print_json({name: [dataclasses.asdict(s) for s in services] for name, services in report.items()})
+        print_json({name: [{**dataclasses.asdict(s), "dev_source": dev[name].get(s.name)} for s in services]
+                    for name, services in report.items()})
         return
     for name, services in report.items():
         console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]"))
         if services:
-            _print_status(services)
+            _print_status(services, dev[name])
 
 
 def logs(
@@ -160,12 +187,19 @@ def _jupyter_link(found: Credentials) -> str | None:
     return jupyter_link(reload_stack(found.stack), found.secrets)
 
 
-def _print_status(services: list[lifecycle.ServiceStatus]) -> None:
+def _print_status(services: list[lifecycle.ServiceStatus], dev: dict[str, str] | None = None) -> None:
     table = Table("service", "state", "health", "url / ports")
     for s in services:
         where = ", ".join(s.urls) or ", ".join(map(str, s.host_ports)) or "-"
-        table.add_row(s.name, s.state, s.health or "-", where)
+        name = f"{s.name} [yellow](dev: {dev[s.name]})[/]" if dev and s.name in dev else s.name
+        table.add_row(name, s.state, s.health or "-", where)
     console.print(table)
+
+
+def _dev_marks(name: str) -> dict[str, str]:
+    from scicatlive.develop.stack import dev_services
+
+    return dev_services(name)
 
 
 def register(app: typer.Typer) -> None:
