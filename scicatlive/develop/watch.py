@@ -10,6 +10,7 @@ the staged copy, then fires on a complete context.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
@@ -75,7 +76,7 @@ def watch_command(engine: Engine, project: str, compose_file: Path) -> list[str]
     command = ["docker", "--config", str(docker_config_dir())]
     if engine.host:
         command += ["--host", engine.host]
-    return command + ["compose", "--project-name", project, "--file", str(compose_file), "watch", "--no-up"]
+    return command + ["compose", "--project-name", project, "--file", str(compose_file), "watch"]
 
 
 def run_watch(
@@ -91,11 +92,20 @@ def run_watch(
     except FileNotFoundError:
         restager.stop()
         raise StackError("the docker command-line client is not installed, so nothing can watch") from None
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated scicatlive leaves no watcher behind
     try:
         return process.wait()
     except KeyboardInterrupt:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
         restager.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
