@@ -8,6 +8,7 @@ JupyterLab's link with its token, and the exercises. Passwords appear only in th
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def markdown(page: HandoutPage) -> str:
             "Open the JupyterLab link above. Each notebook explains itself: run its cells in order",
             "(Shift+Enter) and give your username and password when it asks for them.",
             "",
-            *[f"{n}. {_exercise_line(e)}" for n, e in enumerate(page.exercises, 1)],
+            *[f"- {_exercise_line(e)}" for e in page.exercises],  # titles carry their numbers
             "",
         ]
     return "\n".join(lines)
@@ -123,6 +124,7 @@ code, .secret { font-family: ui-monospace, monospace; background: #eef3f7; paddi
 .secret { font-size: 1.05rem; }
 td { padding: .15rem .8rem .15rem 0; vertical-align: top; }
 a { word-break: break-all; }
+ul.exercises { list-style: none; padding-left: 0; } ul.exercises li { margin-bottom: .4rem; }
 @media print { body { margin: 0; } a { color: black; } }
 """
 
@@ -151,17 +153,22 @@ def page_html(page: HandoutPage) -> str:
         items = "\n".join(
             f"<li><strong>{e(x.title)}</strong>"
             + (f" <em>(needs {e(', '.join(x.needs))} on the stack)</em>" if x.needs else "")
-            + f": {e(x.summary)} <code>{e(x.file)}</code></li>"
+            + f": {_inline_code(e(x.summary))} <code>{e(x.file)}</code></li>"
             for x in page.exercises
         )
         parts += [
             "<h2>Exercises</h2>",
             "<p>Open the JupyterLab link above. Each notebook explains itself: run its cells in order "
             "(Shift+Enter) and give your username and password when it asks for them.</p>",
-            f"<ol>{items}</ol>",
+            f"<ul class=\"exercises\">{items}</ul>",
         ]
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _inline_code(text: str) -> str:
+    """Markdown's `code` spans of a summary, as HTML."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
 def index_markdown(stack: str, pages: list[HandoutPage]) -> str:
