@@ -158,8 +158,10 @@ def page_html(page: HandoutPage) -> str:
         )
         parts += [
             "<h2>Exercises</h2>",
-            "<p>Open the JupyterLab link above. Each notebook explains itself: run its cells in order "
-            "(Shift+Enter) and give your username and password when it asks for them.</p>",
+            (
+                "<p>Open the JupyterLab link above. Each notebook explains itself: run its cells in order "
+                "(Shift+Enter) and give your username and password when it asks for them.</p>"
+            ),
             f"<ul class=\"exercises\">{items}</ul>",
         ]
     parts.append("</body></html>\n")

@@ -56,7 +56,7 @@ class TrainingSession:
 
     def pyscicat(self) -> Any:
         """A pyscicat ``ScicatClient`` logged in as the trainee."""
-        from pyscicat.client import ScicatClient
+        from pyscicat.client import ScicatClient  # type: ignore[import-untyped]
 
         return ScicatClient(base_url=self.scicat_url + "/", token=self.token)
 
@@ -70,7 +70,8 @@ class TrainingSession:
         """A scicat-sdk-py ``ApiClient`` with the trainee's token; close it when done."""
         import scicat_sdk_py
 
-        return scicat_sdk_py.ApiClient(scicat_sdk_py.Configuration(host=self.server_url, access_token=self.token))
+        configuration = scicat_sdk_py.Configuration(host=self.server_url, access_token=self.token)  # type: ignore[attr-defined]
+        return scicat_sdk_py.ApiClient(configuration)  # type: ignore[attr-defined]
 
     def ispyb(self) -> httpx.Client:
         """An httpx client on the ISPyB mock's API, logged in with the same account."""

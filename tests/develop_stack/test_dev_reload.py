@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from python_on_whales.exceptions import DockerException
 
 from scicatlive.paths import services_dir
 from scicatlive.runtime import lifecycle
@@ -108,7 +109,7 @@ def test_a_new_requirement_rebuilds_the_image(dev_stack: DevStack, engine: Engin
         try:
             engine.client().container.execute(container, ["python", "-c", "import six"])
             return True
-        except Exception:
+        except DockerException:
             return False
 
     assert not importable()

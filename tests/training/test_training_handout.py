@@ -107,3 +107,8 @@ def test_credentials_show_the_jupyter_login(training_stack: str) -> None:
     result = runner.invoke(app, ["credentials", "--stack", training_stack])
     token = credentials(training_stack).secrets["jupyter_token"]
     assert f"jupyter login  http://127.0.0.1:8988/lab?token={token}" in result.stdout
+
+
+def test_help() -> None:
+    result = runner.invoke(app, ["handout", "--help"])
+    assert result.exit_code == 0 and "--account" in result.output and "./handouts-STACK" in result.output
