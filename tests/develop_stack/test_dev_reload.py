@@ -82,6 +82,7 @@ def dev_stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Itera
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
         lifecycle.down(STACK, engine=engine, volumes=True)
+        engine.client().image.remove(f"scicatlive/scicat-lite:dev-{STACK}", force=True)  # ours, made by --dev
     assert nothing_left(engine, stack.project), leftovers(engine, stack.project)
 
 
