@@ -79,7 +79,9 @@ class Stack:
         offline: bool = False,
         engine: Engine | None = None,
         reporter: Reporter | None = None,
+        dev: list[str] | None = None,
     ) -> None:
+        from scicatlive.develop.stack import with_dev_mode
         from scicatlive.stack.load import load_stack
 
         self._engine = engine
@@ -94,6 +96,8 @@ class Stack:
         resolved = load_stack(reference, stack=name, port_offset=fixed, offline=offline, where="name")
         if port_offset == "auto":
             resolved = self._with_auto_ports(reference, resolved, offline)
+        # Services that run from a checkout: `dev` (NAME=PATH) and the profile's `source:` keys.
+        resolved, self._dev = with_dev_mode(resolved, dev)
         self._resolved: ResolvedStack | None = resolved
         self._resolve: Callable[[], ResolvedStack] | None = None
         self.name = resolved.name
@@ -136,9 +140,11 @@ class Stack:
         record = read_record(check_stack_name(name, where))
 
         def resolve() -> ResolvedStack:
+            from scicatlive.develop.stack import with_dev_mode
             from scicatlive.stack.load import load_stack
 
-            return load_stack(record.profile, stack=name, port_offset=record.port_offset, offline=record.offline)
+            loaded = load_stack(record.profile, stack=name, port_offset=record.port_offset, offline=record.offline)
+            return with_dev_mode(loaded, None)[0]
 
         stack = cls._blank(name, engine, reporter)
         stack._resolve = resolve
@@ -148,7 +154,7 @@ class Stack:
     def _blank(cls, name: str, engine: Engine | None, reporter: Reporter | None) -> Stack:
         stack = cls.__new__(cls)
         stack._engine, stack.reporter, stack._started, stack._remote = engine, reporter or SilentReporter(), False, False
-        stack._resolved, stack._resolve, stack._target, stack.name = None, None, None, name
+        stack._resolved, stack._resolve, stack._target, stack.name, stack._dev = None, None, None, name, {}
         return stack
 
     # -- what the stack is ----------------------------------------------------------------------
@@ -235,6 +241,10 @@ class Stack:
         recipe = self._recipe_for_up(seed)  # a bad recipe fails before anything starts
         self._warn_about_short_passwords()
         paths = self._write_files()
+        if self._dev:
+            from scicatlive.develop.stack import build_dev
+
+            build_dev(self.resolved, self._dev, paths.compose_file, self.reporter, self.engine)
         started = lifecycle.up(
             self.resolved, paths.compose_file, engine=self.engine, reporter=self.reporter,
             keep=keep, rebuild=rebuild, timeout=timeout,
@@ -295,6 +305,25 @@ class Stack:
         from scicatlive.runtime import lifecycle
 
         return lifecycle.follow_logs(self.name, service, engine=self.engine)
+
+    def dev_services(self) -> dict[str, str]:
+        """Service → the checkout it runs from, for services in dev mode (``--dev``, ``source:``)."""
+        from scicatlive.develop.stack import dev_services
+
+        return {} if self.attached else dev_services(self.name)
+
+    def require_dev_services(self) -> None:
+        from scicatlive.develop.stack import require_dev_services
+
+        require_dev_services(self._dev)
+
+    def watch(self, report: Callable[[str], None]) -> int:
+        """Reload dev services as their checkouts change (compose watch), until interrupted."""
+        from scicatlive.develop.watch import run_watch
+
+        self.require_dev_services()
+        compose_file = StackPaths.for_stack(self.name).compose_file
+        return run_watch(self.engine, self.project, compose_file, self.name, self._dev, report)
 
     def running(self) -> bool:
         """Every service of the profile runs and is healthy."""

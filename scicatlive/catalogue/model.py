@@ -38,6 +38,7 @@ FEATURES: dict[str, str] = {
     "ldap": "logins against an LDAP directory of the profile's accounts",
     "oidc": "logins through an OpenID Connect provider (authorization-code flow)",
     "search": "the PaNOSC search API, an OAI-PMH provider and DOI landing pages over the public data",
+    "jupyter": "JupyterLab with the SciCat clients and the training notebooks, logged in to the stack",
 }
 
 
@@ -98,6 +99,14 @@ class Integration(StrictModel):
     wait: bool = True
 
 
+class HostMount(StrictModel):
+    """A host folder or file bind-mounted read-only: ``{package}`` is scicatlive's own package
+    (a notebook imports it), any other relative source is inside the service's folder."""
+
+    source: str = Field(min_length=1)
+    target: str = Field(pattern=r"^/")
+
+
 class Variant(StrictModel):
     """One way to get the service's image: pull it, or build it here."""
 
@@ -107,6 +116,7 @@ class Variant(StrictModel):
     healthcheck: Healthcheck | None = None
     command: list[str] | None = None
     volumes: list[VolumeSpec] | None = None
+    host_mounts: list[HostMount] | None = Field(default=None, description="replaces the service's host_mounts")
     # Overrides the service's `backend_environment` keys for this variant.
     backend_environment: dict[str, str] = Field(default_factory=dict)
 
@@ -134,6 +144,7 @@ class ServiceDefinition(StrictModel):
     environment: dict[str, str] = Field(default_factory=dict)
     command: list[str] | None = None
     volumes: list[VolumeSpec] = Field(default_factory=list)
+    host_mounts: list[HostMount] = Field(default_factory=list)
     files: list[GeneratedFile] = Field(default_factory=list)
     depends_on: list[Dependency] = Field(default_factory=list)
     when_present: dict[ServiceName, Integration] = Field(default_factory=dict)

@@ -36,6 +36,10 @@ class ServiceOptions(StrictModel):
     image: str | None = Field(default=None, description="a whole image reference instead")
     environment: dict[str, str] = Field(default_factory=dict)
     port: Port | None = Field(default=None, description="host port of the service's first port")
+    source: str | None = Field(
+        default=None, min_length=1,
+        description="dev mode: a checkout of the service to run live (relative to the profile file)",
+    )
 
     def merged_with(self, top: ServiceOptions) -> ServiceOptions:
         """``top`` over these options: the keys it sets win, environments merge."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from scicatlive.catalogue.model import Role
 from scicatlive.profiles.model import Account
-from scicatlive.stack.resolve import ResolvedStack
 from scicatlive.stack.feature_generators import FEATURE_GENERATORS
+from scicatlive.stack.resolve import ResolvedStack
 from scicatlive.stack.secrets import SecretStore, account_secret
 
 
