@@ -88,11 +88,13 @@ def port_offset(value: str | None) -> int | Literal["auto"] | None:
     return int(value)
 
 
-def local_stack(profile: str | None, stack: str | None, port_offset_text: str | None, offline: bool) -> Stack:
+def local_stack(
+    profile: str | None, stack: str | None, port_offset_text: str | None, offline: bool, *, dev: list[str] | None = None
+) -> Stack:
     """A stack from a profile, with the CLI's fixed, documented ports unless `--port-offset`."""
     from scicatlive.handle import Stack
 
-    return Stack(profile, name=stack, port_offset=port_offset(port_offset_text), offline=offline)
+    return Stack(profile, name=stack, port_offset=port_offset(port_offset_text), offline=offline, dev=dev)
 
 
 def existing_stack(profile: str | None, stack: str | None) -> Stack:

@@ -27,6 +27,11 @@ from scicatlive.errors import ConfigError
 if TYPE_CHECKING:
     from scicatlive.runtime.status import ServiceStatus
 
+DevOption = Annotated[
+    list[str] | None,
+    typer.Option("--dev", metavar="NAME=PATH", help="Run service NAME from the checkout at PATH, reloaded as it changes (repeatable)."),
+]
+
 
 def config(
     profile: ProfileOption = None,
@@ -34,12 +39,13 @@ def config(
     port_offset: PortOffsetOption = None,
     offline: OfflineOption = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
+    dev: DevOption = None,
 ) -> None:
     """Print the complete compose YAML that `up` runs (eject with plain `docker compose`).
 
     Secrets are not in it: they sit in env files in the stack's state directory.
     """
-    text = local_stack(profile, stack, port_offset, offline).config()
+    text = local_stack(profile, stack, port_offset, offline, dev=dev).config()
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -60,13 +66,17 @@ def up(
     sample_layout: LayoutOption = None,
     check: Annotated[bool, typer.Option("--check", help="Then run `scicatlive check` on the stack (after seeding).")] = False,
     json_output: JsonOption = False,
+    dev: DevOption = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Then stay and reload dev services as their checkouts change (compose watch).")] = False,
 ) -> None:
     """Build or pull images, start the stack and wait until every service is healthy."""
     layout = parse_layout(sample_layout)
     if seed_recipe and no_seed:
         raise ConfigError("--no-seed", "contradicts --seed; give one of them")
+    handle = local_stack(profile, stack, port_offset, offline, dev=dev)
+    if watch:
+        handle.require_dev_services()
     with ConsoleReporter() as reporter:
-        handle = local_stack(profile, stack, port_offset, offline)
         handle.reporter = reporter
         result = handle.up(keep=keep, rebuild=rebuild, timeout=timeout,
                            seed=False if no_seed else seed_recipe, sample_layout=layout)  # fmt: skip
@@ -76,7 +86,7 @@ def up(
                     "seeded": seeded, "services": [dataclasses.asdict(s) for s in result.services]})  # fmt: skip
     else:
         err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
-        print_status(result.services)
+        print_status(result.services, handle.dev_services())
         console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
     if result.seeded is not None and not json_output:
         show_report(result.seeded, json_output=False)
@@ -89,6 +99,8 @@ def up(
             console.print(check_table(checked))
         if not checked.ok:
             raise typer.Exit(1)
+    if watch:
+        raise typer.Exit(handle.watch(lambda line: err_console.print(f"[cyan]watch:[/] {line}", highlight=False)))
 
 
 def down(
@@ -113,15 +125,16 @@ def status(
     from scicatlive.stack.record import known_stacks
 
     handles = [Stack.existing(name) for name in known_stacks()] if all_stacks else [existing_stack(profile, stack)]
-    report = {handle.name: (handle.record(), handle.status()) for handle in handles}
+    report = {handle.name: (handle.record(), handle.status(), handle.dev_services()) for handle in handles}
     if json_output:
-        print_json({name: [dataclasses.asdict(s) for s in services] for name, (_, services) in report.items()})
+        print_json({name: [{**dataclasses.asdict(s), "dev_source": dev.get(s.name)} for s in services]
+                    for name, (_, services, dev) in report.items()})  # fmt: skip
         return
-    for name, (record, services) in report.items():
+    for name, (record, services, dev) in report.items():
         holds = f" [dim]holds: {record.recipe}[/]" if record.recipe else ""
         console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]") + holds)
         if services:
-            print_status(services)
+            print_status(services, dev)
 
 
 def logs(
@@ -144,7 +157,8 @@ def credentials(stack: StackOption = None, profile: ProfileOption = None, json_o
     """Accounts, passwords and URLs of a stack (the only place secrets are shown)."""
     from rich.table import Table
 
-    found = existing_stack(profile, stack).credentials()
+    handle = existing_stack(profile, stack)
+    found = handle.credentials()
     if json_output:
         print_json(dataclasses.asdict(found))
         return
@@ -154,15 +168,21 @@ def credentials(stack: StackOption = None, profile: ProfileOption = None, json_o
     console.print(table)
     for service, url in found.urls.items():
         console.print(f"{service:<14} {url}")
+    from scicatlive.training.links import jupyter_link
+
+    jupyter = jupyter_link(handle.resolved, found.secrets)
+    if jupyter:
+        console.print(f"{'jupyter login':<14} {jupyter}")
 
 
-def print_status(services: list[ServiceStatus]) -> None:
+def print_status(services: list[ServiceStatus], dev: dict[str, str] | None = None) -> None:
     from rich.table import Table
 
     table = Table("service", "state", "health", "url / ports")
     for s in services:
         where = ", ".join(s.urls) or ", ".join(map(str, s.host_ports)) or "-"
-        table.add_row(s.name, s.state, s.health or "-", where)
+        name = f"{s.name} [yellow](dev: {dev[s.name]})[/]" if dev and s.name in dev else s.name
+        table.add_row(name, s.state, s.health or "-", where)
     console.print(table)
 
 

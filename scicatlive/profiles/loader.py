@@ -8,6 +8,7 @@ from pathlib import Path
 from scicatlive.catalogue.loader import Catalogue
 from scicatlive.errors import ConfigError
 from scicatlive.paths import display, profiles_dir, seeds_dir, user_profiles_dir
+from scicatlive.profiles.features import expand_features
 from scicatlive.profiles.model import Account, ProfileLayer, ServiceOptions, StackSettings
 from scicatlive.validation import load_yaml_mapping, validate
 
@@ -27,6 +28,7 @@ class Profile:
     accounts: tuple[Account, ...]
     service_origins: dict[str, str] = field(default_factory=dict)
     seed: Path | str | None = field(default=None, metadata={"doc": "recipe for a new stack: a bundled name or a file"})
+    features: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -67,7 +69,7 @@ def load_profile(reference: str | None, catalogue: Catalogue) -> Profile:
     """Load, merge and check a profile; every error names file and key."""
     path = locate_profile(reference or DEFAULT_PROFILE)
     layers = _read_chain(path)
-    profile = _merge(path, layers)
+    profile = expand_features(_merge(path, layers), layers, catalogue)
     _check_against_catalogue(profile, catalogue)
     return profile
 
@@ -152,11 +154,7 @@ def _overlay(base: StackSettings, top: StackSettings) -> StackSettings:
 
 
 def _merge_service(base: ServiceOptions | None, top: ServiceOptions) -> ServiceOptions:
-    if base is None:
-        return top
-    update = {key: getattr(top, key) for key in top.model_fields_set if key != "environment"}
-    update["environment"] = {**base.environment, **top.environment}
-    return base.model_copy(update=update)
+    return top if base is None else base.merged_with(top)
 
 
 def _check_against_catalogue(profile: Profile, catalogue: Catalogue) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
-from scicatlive.catalogue.model import NAME_PATTERN, Port
+from scicatlive.catalogue.model import NAME_PATTERN, Feature, Port
 from scicatlive.defaults import DEFAULT_PID_PREFIX, DEFAULT_SITE
 from scicatlive.names import STACK_NAME_PATTERN
 from scicatlive.validation import StrictModel
@@ -36,6 +36,16 @@ class ServiceOptions(StrictModel):
     image: str | None = Field(default=None, description="a whole image reference instead")
     environment: dict[str, str] = Field(default_factory=dict)
     port: Port | None = Field(default=None, description="host port of the service's first port")
+    source: str | None = Field(
+        default=None, min_length=1,
+        description="dev mode: a checkout of the service to run live (relative to the profile file)",
+    )
+
+    def merged_with(self, top: ServiceOptions) -> ServiceOptions:
+        """``top`` over these options: the keys it sets win, environments merge."""
+        update = {key: getattr(top, key) for key in top.model_fields_set if key != "environment"}
+        update["environment"] = {**self.environment, **top.environment}
+        return self.model_copy(update=update)
 
     @field_validator("environment")
     @classmethod
@@ -57,6 +67,10 @@ class Account(StrictModel):
     password: str | None = Field(default=None, min_length=1, description="omit to generate one")
     global_: bool = Field(default=False, alias="global")
     ispyb_permissions: list[str] = Field(default_factory=list)
+    ldap_only: bool = Field(
+        default=False,
+        description="a person of the LDAP directory (and the OIDC provider) only: no functional account",
+    )
 
 
 class StackSettings(StrictModel):
@@ -90,6 +104,19 @@ class ProfileLayer(StrictModel):
         if value is False or value is None or (isinstance(value, str) and value.strip()):
             return value
         raise ValueError(f"name a recipe (tiny, demo, training, large or a file), or false for none; got {value!r}")
+    # `features` replaces the parent's list; `feature_services` says which catalogue
+    # services (and how) realize each feature in this profile, merged like `services`.
+    features: list[Feature] | None = None
+    feature_services: dict[
+        Feature, dict[Annotated[str, Field(pattern=NAME_PATTERN)], ServiceOptions | None]
+    ] = Field(default_factory=dict)
+
+    @field_validator("features")
+    @classmethod
+    def _unique_features(cls, features: list[str] | None) -> list[str] | None:
+        if features is not None and len(set(features)) != len(features):
+            raise ValueError("a feature appears twice")
+        return features
 
     @field_validator("accounts")
     @classmethod

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scicatlive.catalogue.loader import Catalogue, CatalogueEntry
 from scicatlive.catalogue.model import (
     GeneratedFile,
     Healthcheck,
+    HostMount,
     Role,
     ServiceDefinition,
     Variant,
@@ -52,6 +54,7 @@ class ResolvedService:
     healthcheck: Healthcheck | None
     command: list[str] | None
     volumes: tuple[VolumeSpec, ...]
+    host_mounts: tuple[tuple[Path, str], ...]  # (host path, container path), mounted read-only
     files: tuple[GeneratedFile, ...]
     depends_on: tuple[str, ...]
     user: str | None
@@ -156,11 +159,19 @@ def _resolve_service(
         healthcheck=variant.healthcheck or definition.healthcheck,
         command=variant.command or definition.command,
         volumes=tuple(variant.volumes if variant.volumes is not None else definition.volumes),
+        host_mounts=_host_mounts(entry, variant.host_mounts if variant.host_mounts is not None else definition.host_mounts),
         files=tuple(definition.files),
         depends_on=_dependencies(definition, roles, [name for name, i in present if i.wait]),
         user=definition.user,
         mem_limit=definition.mem_limit,
         ulimits=dict(definition.ulimits),
+    )
+
+
+def _host_mounts(entry: CatalogueEntry, mounts: list[HostMount]) -> tuple[tuple[Path, str], ...]:
+    package = Path(__file__).resolve().parent.parent
+    return tuple(
+        (package if m.source == "{package}" else entry.folder / m.source, m.target) for m in mounts
     )
 
 

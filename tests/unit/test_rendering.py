@@ -11,22 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scicatlive import Stack
 from scicatlive.engine import compose_binary
 from scicatlive.stack.load import load_stack
-from scicatlive.stack.record import StackPaths
 from scicatlive.stack.secrets import SecretStore
-from tests.unit.helpers import write_profile
+from tests.unit.helpers import write_profile, write_stack_files
 
 PROFILES = ["lite", "minimal", "full"]
-
-
-def write_stack_files(profile: str, **options: object) -> StackPaths:
-    """What `scicatlive config` writes, with the profile's own ports."""
-    options.setdefault("port_offset", None)
-    stack = Stack(profile, **options)  # type: ignore[arg-type]
-    stack.config()
-    return StackPaths.for_stack(stack.name)
 
 
 def _render(profile: str, **options: object) -> tuple[dict, Path]:
