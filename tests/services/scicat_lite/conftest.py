@@ -21,7 +21,10 @@ ACCOUNT_GROUPS = {
     "proposalIngestor": "proposalingestor",
     "user1": "group1",
     "user2": "group2",
+    "user3": "group3",
 }
+# SciCatLive's (and pyscicat's CI) ingestor password is 4 characters; it must work here.
+FIXED_PASSWORDS = {"ingestor": "aman"}
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +62,9 @@ def lite_server(
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
-    passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS}
+    passwords = {
+        name: FIXED_PASSWORDS.get(name) or secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS
+    }
     accounts_file = Path(tmp_path_factory.mktemp("scicat-lite")) / "functionalAccounts.json"
     accounts = [
         {

@@ -65,7 +65,7 @@ def test_missing_variable_exits_2_with_one_line() -> None:
     ("content", "expected"),
     [
         ("{not json", "not valid JSON"),
-        ('[{"username": "a"}]', "0.password: Field required"),
+        ('[{"email": "a@example.org", "password": "p"}]', "0.username: Field required"),
         ('{"username": "a"}', "(top level)"),
     ],
 )

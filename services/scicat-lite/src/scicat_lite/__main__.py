@@ -9,7 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .app import create_app
-from .auth import AccountsFileError, AccountStore
+from .identity.accounts import AccountsFileError, read_accounts
 from .pool import DatabaseUnavailable, wait_for_database
 from .settings import Settings, SettingsError
 
@@ -34,7 +34,7 @@ def main() -> int:
     )
     try:
         settings = Settings.from_env()
-        accounts = AccountStore.from_file(settings.functional_accounts_file)
+        accounts = read_accounts(settings.functional_accounts_file)
     except (SettingsError, AccountsFileError) as error:
         return _fail(error, EXIT_CONFIG)
     try:

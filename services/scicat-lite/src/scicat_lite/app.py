@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -11,9 +12,15 @@ from starlette.concurrency import run_in_threadpool
 
 from . import __version__
 from .access import Access
-from .auth import AccountStore, TokenService
+from .auth import TokenService
 from .deps import AppContext
 from .errors import install_error_handlers
+from .identity.accounts import FunctionalAccount, read_accounts, sync_accounts
+from .identity.callers import Callers
+from .identity.groups import AccessGroups
+from .identity.oidc import OidcProvider
+from .identity.session import SessionCodec
+from .identity.store import GroupCache
 from .middleware import BodyLimitMiddleware, PathMiddleware
 from .pool import Database
 from .routes import (
@@ -27,11 +34,18 @@ from .routes import (
     origdatablocks,
     proposals,
     samples,
+    user_identities,
+    users,
 )
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from .identity.ldap import LdapAuthenticator
+
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
+    users.router,
+    user_identities.router,
     health.router,
     datasets_v3.router,
     datasets_v4.router,
@@ -45,23 +59,48 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+def _ldap(settings: Settings) -> LdapAuthenticator | None:
+    if not settings.ldap.configured:
+        return None
+    from .identity.ldap import LdapAuthenticator  # ldap3 only when LDAP is configured
+
+    return LdapAuthenticator(settings.ldap)
+
+
+def _start(settings: Settings, accounts: list[FunctionalAccount] | None) -> AppContext:
+    """Open the pool (the schema is completed), store the functional accounts."""
+    database = Database(settings.database_url, settings.database_pool_size)
+    database.open()
+    groups = AccessGroups(settings.access_groups)
+    with database.connection() as conn:
+        sync_accounts(
+            conn,
+            read_accounts(settings.functional_accounts_file) if accounts is None else accounts,
+            groups,
+        )
+    return AppContext(
+        settings=settings,
+        database=database,
+        tokens=TokenService(settings.jwt_secret, settings.jwt_expires_in),
+        access=Access(settings.groups),
+        callers=Callers(database, GroupCache()),
+        groups=groups,
+        ldap=_ldap(settings),
+        oidc=OidcProvider(settings.oidc) if settings.oidc.configured else None,
+        sessions=SessionCodec(settings.session_secret) if settings.session_secret else None,
+    )
+
+
 def create_app(
-    settings: Settings | None = None, *, accounts: AccountStore | None = None
+    settings: Settings | None = None, *, accounts: list[FunctionalAccount] | None = None
 ) -> FastAPI:
-    """The app; the database pool opens (and the schema is completed) at start-up."""
+    """The app; at start-up the pool opens and the functional accounts are stored."""
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings.database_url, settings.database_pool_size)
-        await run_in_threadpool(database.open)
-        app.state.context = AppContext(
-            settings=settings,
-            database=database,
-            accounts=accounts or AccountStore.from_file(settings.functional_accounts_file),
-            tokens=TokenService(settings.jwt_secret, settings.jwt_expires_in),
-            access=Access(settings.groups),
-        )
+        app.state.context = await run_in_threadpool(_start, settings, accounts)
+        database = app.state.context.database
         try:
             yield
         finally:
