@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,9 +38,9 @@ def postgres_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def scratch_database(postgres_url: str) -> Iterator[str]:
-    """A fresh database for this test session, dropped afterwards."""
+@contextmanager
+def _database(postgres_url: str) -> Iterator[str]:
+    """A fresh database on the test server, dropped afterwards."""
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -53,6 +54,20 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def scratch_database(postgres_url: str) -> Iterator[str]:
+    """The database of this session's shared server."""
+    with _database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str) -> Iterator[str]:
+    """A database of one's own, for a test that starts its own server."""
+    with _database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ def lite(cluster: PostgresCluster) -> Iterator[httpx.Client]:
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
-    settings = Settings.from_env({"DATABASE_URL": cluster.url, "JWT_SECRET": secrets.token_hex(8)})
+    settings = Settings.from_env({"DATABASE_URL": cluster.url, "JWT_SECRET": secrets.token_hex(32)})
     with (
         serve_in_thread(create_app(settings), free_port()) as url,
         httpx.Client(base_url=url, timeout=10) as client,
