@@ -26,6 +26,7 @@ ACCOUNT_GROUPS = {
 }
 # SciCatLive's (and pyscicat's CI) ingestor password is 4 characters; it must work here.
 FIXED_PASSWORDS = {"ingestor": "aman"}
+FRONTEND_CONFIG = {"siteTitle": "scicat-lite tests", "defaultDatasetsListSettings": {"columns": []}}
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +93,8 @@ def lite_server(
         for n, g in ACCOUNT_GROUPS.items()
     ]
     accounts_file.write_text(json.dumps(accounts))
+    frontend_config = accounts_file.parent / "frontend.config.json"
+    frontend_config.write_text(json.dumps(FRONTEND_CONFIG))
     port = free_port()
     settings = Settings.from_env(
         {
@@ -104,6 +107,7 @@ def lite_server(
             "PROPOSAL_GROUPS": "proposalingestor",
             "SAMPLE_GROUPS": "ingestor",
             "MAX_FILE_UPLOAD_SIZE": "1mb",
+            "FRONTEND_CONFIG_FILE": str(frontend_config),
             "PORT": str(port),
         }
     )

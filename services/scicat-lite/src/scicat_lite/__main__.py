@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from .app import create_app
 from .identity.accounts import AccountsFileError, read_accounts
 from .pool import DatabaseUnavailable, wait_for_database
+from .runtime_config import ConfigFileError, read_config_files
 from .settings import Settings, SettingsError
 
 SERVICE = "scicat-lite"
@@ -35,7 +36,8 @@ def main() -> int:
     try:
         settings = Settings.from_env()
         accounts = read_accounts(settings.functional_accounts_file)
-    except (SettingsError, AccountsFileError) as error:
+        configs = read_config_files(settings)
+    except (SettingsError, AccountsFileError, ConfigFileError) as error:
         return _fail(error, EXIT_CONFIG)
     try:
         wait_for_database(settings.database_url, settings.database_wait_seconds)
@@ -53,7 +55,7 @@ def main() -> int:
             proxy_headers=False,
         )
     else:
-        app = create_app(settings, accounts=accounts)
+        app = create_app(settings, accounts=accounts, configs=configs)
         uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False)
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -33,10 +33,12 @@ from .routes import (
     instruments,
     origdatablocks,
     proposals,
+    runtime_config,
     samples,
     user_identities,
     users,
 )
+from .runtime_config import read_config_files, sync_configs
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     user_identities.router,
     health.router,
+    runtime_config.router,
+    runtime_config.admin,
     datasets_v3.router,
     datasets_v4.router,
     proposals.router,
@@ -67,8 +71,12 @@ def _ldap(settings: Settings) -> LdapAuthenticator | None:
     return LdapAuthenticator(settings.ldap)
 
 
-def _start(settings: Settings, accounts: list[FunctionalAccount] | None) -> AppContext:
-    """Open the pool (the schema is completed), store the functional accounts."""
+def _start(
+    settings: Settings,
+    accounts: list[FunctionalAccount] | None,
+    configs: dict[str, dict[str, Any]] | None,
+) -> AppContext:
+    """Open the pool (the schema is completed), store the accounts and served configs."""
     database = Database(settings.database_url, settings.database_pool_size)
     database.open()
     groups = AccessGroups(settings.access_groups)
@@ -78,6 +86,7 @@ def _start(settings: Settings, accounts: list[FunctionalAccount] | None) -> AppC
             read_accounts(settings.functional_accounts_file) if accounts is None else accounts,
             groups,
         )
+        sync_configs(conn, read_config_files(settings) if configs is None else configs)
     return AppContext(
         settings=settings,
         database=database,
@@ -92,14 +101,20 @@ def _start(settings: Settings, accounts: list[FunctionalAccount] | None) -> AppC
 
 
 def create_app(
-    settings: Settings | None = None, *, accounts: list[FunctionalAccount] | None = None
+    settings: Settings | None = None,
+    *,
+    accounts: list[FunctionalAccount] | None = None,
+    configs: dict[str, dict[str, Any]] | None = None,
 ) -> FastAPI:
-    """The app; at start-up the pool opens and the functional accounts are stored."""
+    """The app; at start-up the pool opens, the accounts and served configs are stored.
+
+    ``accounts`` and ``configs`` are read from their files when not given.
+    """
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.context = await run_in_threadpool(_start, settings, accounts)
+        app.state.context = await run_in_threadpool(_start, settings, accounts, configs)
         database = app.state.context.database
         try:
             yield
