@@ -99,6 +99,9 @@ class Access:
             return CreateRight.OWN_GROUP
         return CreateRight.NONE
 
+    def may_use_dataset_create_endpoint(self, user: User | None) -> bool:
+        return self.dataset_create_right(user) is not CreateRight.NONE
+
     def may_create_dataset(self, user: User | None, doc: Doc, *, with_pid: bool) -> bool:
         right = self.dataset_create_right(user)
         if right is CreateRight.ANY_GROUP:

@@ -18,6 +18,12 @@ COLLECTIONS: dict[str, str] = {
     "policies": "_id",
     "datablocks": "_id",
     "history": "_id",
+    # Users and their logins (upstream's User, UserIdentity, UserSetting).
+    "users": "_id",
+    "user_identities": "_id",
+    "user_settings": "_id",
+    # Served configuration.
+    "runtime_configs": "cid",
 }
 
 _FUNCTIONS = r"""
@@ -85,6 +91,19 @@ CREATE INDEX IF NOT EXISTS history_document ON history
 CREATE INDEX IF NOT EXISTS jobs_type ON jobs ((doc->>'type'));
 """
 
+_USER_EXTRAS = """
+CREATE INDEX IF NOT EXISTS users_username ON users ((doc->>'username'));
+CREATE INDEX IF NOT EXISTS users_email ON users ((doc->>'email'));
+CREATE INDEX IF NOT EXISTS user_identities_user_id ON user_identities ((doc->>'userId'));
+CREATE INDEX IF NOT EXISTS user_settings_user_id ON user_settings ((doc->>'userId'));
+-- Upstream's Role + UserRole: the functional accounts' roles, part of every token's groups.
+CREATE TABLE IF NOT EXISTS user_roles (
+  user_id text NOT NULL,
+  role text NOT NULL,
+  PRIMARY KEY (user_id, role)
+);
+"""
+
 # Serialises concurrent migrations from several replicas or test workers.
 _MIGRATION_LOCK = 7_171_717
 
@@ -98,3 +117,4 @@ def migrate(conn: psycopg.Connection) -> None:
             conn.execute(_TABLE.format(table=table))
         conn.execute(_DATASET_EXTRAS)
         conn.execute(_FEATURE_EXTRAS)
+        conn.execute(_USER_EXTRAS)
