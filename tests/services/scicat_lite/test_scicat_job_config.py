@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from scicat_lite.feature_settings import BrokerSettings, MailSettings
 from scicat_lite.jobs.config import JobConfigError, JobServices, load_job_configuration
 from scicat_lite.jobs.messaging import Broker, Mailer
 from scicat_lite.jobs.templates import compile_template, format_unit
-from scicat_lite.settings import BrokerSettings, MailSettings
 
 from tests.support import free_port
 
@@ -38,39 +38,53 @@ def _load(tmp_path: Path, text: str, services: JobServices = NO_BROKER) -> objec
         ("configVersion: v1\njobs: [{create: {}}]", "jobs[0].jobType is required"),
         ("configVersion: v1\njobs: [{jobType: a, update: {}}]", "jobs[0].create is required"),
         (
-            "configVersion: v1\njobs: [{jobType: a, create: {}, update: {}},"
-            " {jobType: a, create: {}, update: {}}]",
+            (
+                "configVersion: v1\njobs: [{jobType: a, create: {}, update: {}},"
+                " {jobType: a, create: {}, update: {}}]"
+            ),
             "Duplicate job type a",
         ),
         (
-            "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: fax}]},"
-            " update: {}}]",
+            (
+                "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: fax}]},"
+                " update: {}}]"
+            ),
             "Unknown action type fax",
         ),
         (
-            "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: rabbitmq,"
-            " exchange: e, queue: q, key: k}]}, update: {}}]",
+            (
+                "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: rabbitmq,"
+                " exchange: e, queue: q, key: k}]}, update: {}}]"
+            ),
             "RABBITMQ_ENABLED=yes",
         ),
         (
-            "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: switch,"
-            " phase: validate, property: request.type, cases: [{regex: 'x', actions: []}]}]},"
-            " update: {}}]",
+            (
+                "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: switch,"
+                " phase: validate, property: request.type, cases: [{regex: 'x', actions: []}]}]},"
+                " update: {}}]"
+            ),
             "Expected slash-delimited regex",
         ),
         (
-            "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: validate,"
-            " request: {type: {type: nonsense}}}]}, update: {}}]",
+            (
+                "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: validate,"
+                " request: {type: {type: nonsense}}}]}, update: {}}]"
+            ),
             "invalid JSON schema",
         ),
         (
-            "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: email,"
-            " to: x, subject: y, bodyTemplateFile: /nonexistent.html}]}, update: {}}]",
+            (
+                "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: email,"
+                " to: x, subject: y, bodyTemplateFile: /nonexistent.html}]}, update: {}}]"
+            ),
             "cannot read /nonexistent.html",
         ),
         (
-            "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: log,"
-            " perform: '{{#each x}}{{/if}}'}]}, update: {}}]",
+            (
+                "configVersion: v1\njobs: [{jobType: a, create: {actions: [{actionType: log,"
+                " perform: '{{#each x}}{{/if}}'}]}, update: {}}]"
+            ),
             "invalid Handlebars template",
         ),
         ("configVersion: [unclosed", "not valid YAML or JSON"),
