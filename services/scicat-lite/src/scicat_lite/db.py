@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
+from .metadata_keys_schema import install_metadata_keys
+
 # Each collection is a table of JSONB documents keyed by the collection's id field.
 # The access fields are generated columns so that visibility filters use plain indexes.
 COLLECTIONS: dict[str, str] = {
@@ -22,8 +24,9 @@ COLLECTIONS: dict[str, str] = {
     "users": "_id",
     "user_identities": "_id",
     "user_settings": "_id",
-    # Served configuration.
+    # Served configuration; the metadata-key index (see metadata_keys_schema).
     "runtime_configs": "cid",
+    "metadata_keys": "_id",
 }
 
 _FUNCTIONS = r"""
@@ -118,3 +121,4 @@ def migrate(conn: psycopg.Connection) -> None:
         conn.execute(_DATASET_EXTRAS)
         conn.execute(_FEATURE_EXTRAS)
         conn.execute(_USER_EXTRAS)
+        install_metadata_keys(conn)
