@@ -32,7 +32,8 @@ from .routes import (
     health,
     instruments,
     metadata_keys,
-    origdatablocks,
+    origdatablocks_v3,
+    origdatablocks_v4,
     proposals,
     runtime_config,
     samples,
@@ -60,8 +61,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     instruments.router,
     metadata_keys.router,
     attachments_v4.router,
-    origdatablocks.v3,
-    origdatablocks.v4,
+    origdatablocks_v3.router,
+    origdatablocks_v4.router,
 )
 
 
