@@ -21,6 +21,7 @@ from .identity.groups import AccessGroups
 from .identity.oidc import OidcProvider
 from .identity.session import SessionCodec
 from .identity.store import GroupCache
+from .logbooks import Logbooks
 from .middleware import BodyLimitMiddleware, PathMiddleware
 from .pool import Database
 from .routes import (
@@ -31,6 +32,7 @@ from .routes import (
     datasets_v4,
     health,
     instruments,
+    logbooks,
     metadata_keys,
     origdatablocks_v3,
     origdatablocks_v4,
@@ -60,6 +62,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     attachments_v3.router,
     instruments.router,
     metadata_keys.router,
+    logbooks.router,
+    logbooks.dataset_v3,
+    logbooks.dataset_v4,
     attachments_v4.router,
     origdatablocks_v3.router,
     origdatablocks_v4.router,
@@ -100,6 +105,7 @@ def _start(
         ldap=_ldap(settings),
         oidc=OidcProvider(settings.oidc) if settings.oidc.configured else None,
         sessions=SessionCodec(settings.session_secret) if settings.session_secret else None,
+        logbooks=Logbooks(settings.logbook_enabled, settings.logbook_base_url),
     )
 
 

@@ -22,6 +22,7 @@ from .identity.callers import Callers
 from .identity.groups import AccessGroups
 from .identity.oidc import OidcProvider
 from .identity.session import SessionCodec
+from .logbooks import Logbooks
 from .pool import Database
 from .settings import Settings
 
@@ -39,6 +40,7 @@ class AppContext:
     access: Access
     callers: Callers
     groups: AccessGroups
+    logbooks: Logbooks
     ldap: LdapAuthenticator | None = None
     oidc: OidcProvider | None = None
     sessions: SessionCodec | None = None
