@@ -24,7 +24,7 @@ PATHS = (
     "/api/v4/datasets/public",
     "/api/v3/proposals",
     "/api/v3/samples",
-    "/api/v3/origdatablocks",
+    "/api/v4/origdatablocks/public",
     "/api/v3/instruments",
 )
 

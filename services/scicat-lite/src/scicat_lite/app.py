@@ -22,6 +22,7 @@ from .identity.groups import AccessGroups
 from .identity.oidc import OidcProvider
 from .identity.session import SessionCodec
 from .identity.store import GroupCache
+from .logbooks import Logbooks
 from .middleware import BodyLimitMiddleware, PathMiddleware
 from .pool import Database
 from .routes import (
@@ -37,8 +38,10 @@ from .routes import (
     jobs_v3,
     jobs_v4,
     lifecycle,
+    logbooks,
     metadata_keys,
-    origdatablocks,
+    origdatablocks_v3,
+    origdatablocks_v4,
     policies,
     proposals,
     published_data_v3,
@@ -68,9 +71,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     attachments_v3.router,
     instruments.router,
     metadata_keys.router,
+    logbooks.router,
+    logbooks.dataset_v3,
+    logbooks.dataset_v4,
     attachments_v4.router,
-    origdatablocks.v3,
-    origdatablocks.v4,
+    origdatablocks_v3.router,
+    origdatablocks_v4.router,
     jobs_v3.router,
     jobs_v4.router,
     lifecycle.v3,
@@ -120,6 +126,7 @@ def _start(
         ldap=_ldap(settings),
         oidc=OidcProvider(settings.oidc) if settings.oidc.configured else None,
         sessions=SessionCodec(settings.session_secret) if settings.session_secret else None,
+        logbooks=Logbooks(settings.logbook_enabled, settings.logbook_base_url),
     )
 
 

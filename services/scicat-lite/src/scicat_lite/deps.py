@@ -23,6 +23,7 @@ from .identity.callers import Callers
 from .identity.groups import AccessGroups
 from .identity.oidc import OidcProvider
 from .identity.session import SessionCodec
+from .logbooks import Logbooks
 from .pool import Database
 from .settings import Settings
 
@@ -41,6 +42,7 @@ class AppContext:
     callers: Callers
     groups: AccessGroups
     features: Features
+    logbooks: Logbooks
     ldap: LdapAuthenticator | None = None
     oidc: OidcProvider | None = None
     sessions: SessionCodec | None = None

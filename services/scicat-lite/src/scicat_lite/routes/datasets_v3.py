@@ -34,7 +34,7 @@ from ..validation import check, partial, validate, validate_v3_dataset
 
 router = APIRouter(prefix="/api/v3/datasets", tags=["datasets v3"])
 PARSER = FilterParser(datasets.V3_POLICY)
-FIELDS = FieldsQuery(datasets.V3_POLICY)
+FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "3"
 
 
