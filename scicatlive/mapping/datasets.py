@@ -177,7 +177,7 @@ def derived_datablock(dataset: sc.DerivedDataset, program: ispyb.AutoProcProgram
 def _datablock(dataset: sc.RawDataset | sc.DerivedDataset, files: list[sc.DataFile]) -> sc.OrigDatablock:
     return sc.OrigDatablock(
         datasetId=dataset.pid,
-        size=sum(f.size for f in files),
+        size=sum(f["size"] for f in files),
         dataFileList=files,
         isPublished=dataset.isPublished,
         ownerGroup=dataset.ownerGroup,

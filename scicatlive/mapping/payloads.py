@@ -10,7 +10,9 @@ accepts a client-chosen ``aid``. Every id is deterministic (see
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from typing_extensions import TypedDict
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -25,11 +27,15 @@ class ScicatPayload(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class Quantity(ScicatPayload):
-    """A metadata entry as SciCat stores it; the backend adds valueSI/unitSI."""
+class Quantity(TypedDict):
+    """A metadata entry as SciCat stores it; the backend adds valueSI/unitSI.
+
+    A typed dict rather than a model: a seed makes hundreds of thousands of them, and the
+    records that hold them validate them in one pass.
+    """
 
     value: MetadataValue
-    unit: str = ""
+    unit: str
 
 
 ShellTable = dict[str, dict[str, Quantity]]
@@ -142,9 +148,11 @@ class DerivedDataset(ScicatPayload):
     accessGroups: list[str]
 
 
-class DataFile(ScicatPayload):
-    path: str = Field(description="relative to the dataset's sourceFolder")
-    size: int = Field(ge=0)
+class DataFile(TypedDict):
+    """One file of an origdatablock (a typed dict: a Pilatus collection has one per image)."""
+
+    path: str  # relative to the dataset's sourceFolder
+    size: Annotated[int, Field(ge=0)]
     time: AwareDatetime
 
 

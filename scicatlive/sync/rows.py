@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,9 +38,14 @@ class ProposalRows:
         return str(self.proposal["proposal"])
 
 
-async def read_rows(api: AsyncSession, reporter: Reporter) -> list[ProposalRows]:
-    """Every proposal's rows; proposals are read concurrently (the client bounds it)."""
+Selector = Callable[[list[Row]], list[Row]]
+
+
+async def read_rows(api: AsyncSession, reporter: Reporter, select: Selector | None = None) -> list[ProposalRows]:
+    """Every proposal's rows (or those ``select`` picks); read concurrently (the client bounds it)."""
     proposals = await read_all(api, "proposals", "proposals")
+    if select is not None:
+        proposals = select(proposals)
     done = 0
     reporter.progress("ISPyB proposals read", 0, len(proposals))
 

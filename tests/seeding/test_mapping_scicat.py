@@ -55,11 +55,11 @@ def test_characteristics_carry_units(tiny_hierarchical: SciCatPayloads) -> None:
     crystal = next(
         s for s in tiny_hierarchical.samples if s.type == "crystal"
     ).sampleCharacteristics
-    assert crystal["Crystal_cell_a"].unit == "angstrom"
-    assert crystal["Crystal_cell_alpha"].unit == "deg"
-    assert crystal["Crystal_size_X"].unit == "um"
-    assert crystal["Protein_molecularMass"].unit == "kDa"
-    assert crystal["BLSample_location"].unit == ""
+    assert crystal["Crystal_cell_a"]["unit"] == "angstrom"
+    assert crystal["Crystal_cell_alpha"]["unit"] == "deg"
+    assert crystal["Crystal_size_X"]["unit"] == "um"
+    assert crystal["Protein_molecularMass"]["unit"] == "kDa"
+    assert crystal["BLSample_location"]["unit"] == ""
 
 
 def test_measurement_periods_are_the_sessions(
@@ -98,14 +98,14 @@ def test_raw_datasets_link_sample_instrument_and_proposal(
         for column in dc.model_dump(exclude={"files", "published", "autoProcPrograms"}):
             assert column in metadata, column
         assert (
-            metadata["wavelength"].unit == "angstrom"
-            and metadata["wavelength"].value == dc.wavelength
+            metadata["wavelength"]["unit"] == "angstrom"
+            and metadata["wavelength"]["value"] == dc.wavelength
         )
-        assert metadata["energy"].unit == "keV"
-        assert metadata["detectorDistance"].unit == "mm"
-        assert metadata["exposureTime"].unit == "s"
-        assert metadata["axisRange"].unit == "deg"
-        assert metadata["numberOfImages"].unit == ""
+        assert metadata["energy"]["unit"] == "keV"
+        assert metadata["detectorDistance"]["unit"] == "mm"
+        assert metadata["exposureTime"]["unit"] == "s"
+        assert metadata["axisRange"]["unit"] == "deg"
+        assert metadata["numberOfImages"]["unit"] == ""
 
 
 def test_derived_datasets_point_at_their_raw_dataset(
@@ -121,16 +121,16 @@ def test_derived_datasets_point_at_their_raw_dataset(
         assert derived.datasetName.startswith(raw_by_pid[source].datasetName)
         metadata = derived.scientificMetadata
         if program.succeeded:
-            assert metadata["spaceGroup"].value == program.AutoProc.spaceGroup  # type: ignore[union-attr]
-            assert metadata["cell_a"].unit == "angstrom"
+            assert metadata["spaceGroup"]["value"] == program.AutoProc.spaceGroup  # type: ignore[union-attr]
+            assert metadata["cell_a"]["unit"] == "angstrom"
             statistics = metadata["statistics"]
             assert isinstance(statistics, dict)
             assert sorted(statistics) == ["innerShell", "outerShell", "overall"]
-            assert statistics["outerShell"]["rMerge"].value > statistics["overall"]["rMerge"].value
-            assert statistics["overall"]["completeness"].unit == "%"
+            assert statistics["outerShell"]["rMerge"]["value"] > statistics["overall"]["rMerge"]["value"]
+            assert statistics["overall"]["completeness"]["unit"] == "%"
         else:
             assert "statistics" not in metadata
-            assert metadata["processingStatus"].value == "FAILED"
+            assert metadata["processingStatus"]["value"] == "FAILED"
 
 
 def test_one_origdatablock_per_dataset_with_its_files(
@@ -143,7 +143,7 @@ def test_one_origdatablock_per_dataset_with_its_files(
     assert sorted(blocks) == sorted(pids) and len(blocks) == len(tiny_hierarchical.origdatablocks)
     for dc, raw in zip(tiny_graph.data_collections(), tiny_hierarchical.raw_datasets, strict=True):
         block = blocks[raw.pid]
-        assert [f.path for f in block.dataFileList] == [f.fileName for f in dc.files]
+        assert [f["path"] for f in block.dataFileList] == [f.fileName for f in dc.files]
         assert block.size == sum(f.fileSize for f in dc.files)
 
 
