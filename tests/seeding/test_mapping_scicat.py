@@ -252,4 +252,4 @@ def test_raw_datasets_are_macromolecular_crystallography_in_panet(tiny_hierarchi
     for dataset in tiny_hierarchical.raw_datasets:
         pids = [t.pid for t in dataset.techniques]
         assert pids[0] == mx and dataset.techniques[0].name == "macromolecular crystallography"
-        assert (sad in pids) is (dataset.scientificMetadata["experimentType"].value == "SAD")
+        assert (sad in pids) is (dataset.scientificMetadata["experimentType"]["value"] == "SAD")
