@@ -210,8 +210,10 @@ def jobs_archive(ctx: CheckContext) -> str:
         job = _await_finished(ctx, job_id)
         seconds = time.monotonic() - started
         if job.get("statusCode") != "finishedSuccessful":
+            results = (job.get("jobResultObject") or {}).get("datasets")
             raise CheckFailed(f"archive job {job_id}: expected statusCode 'finishedSuccessful', found "
-                              f"{job.get('statusCode')!r} ({job.get('statusMessage')!r})")  # fmt: skip
+                              f"{job.get('statusCode')!r} ({job.get('statusMessage')!r})"
+                              + (f"; the archive system says {results}" if results else ""))  # fmt: skip
         _check_lifecycle(ctx, pid)
     finally:
         left = delete_job(ctx, job_id)
