@@ -188,14 +188,12 @@ def _code_flow(ctx: CheckContext, username: str, password: str) -> str | None:
             action = urljoin(location, form["action"] or location)
             answer = _hop(browser, "POST", action, f"submit the login form for {username}", data=_fill(form, username, password))
             if answer.status_code not in (301, 302, 303, 307):
-                return None if _login_form(answer) is not None else _unexpected(username, answer)
+                if _login_form(answer) is not None:
+                    return None
+                raise CheckFailed(f"OIDC login of {username}: after the login form, expected a redirect back to "
+                                  f"the backend, got {answer.status_code}")  # fmt: skip
             location = urljoin(action, answer.headers["location"])
         raise CheckFailed(f"OIDC login of {username}: no way back to {CALLBACK_PATH} after {MAX_HOPS} redirects")
-
-
-def _unexpected(username: str, answer: httpx.Response) -> None:
-    raise CheckFailed(f"OIDC login of {username}: after the login form, expected a redirect back to the backend, "
-                      f"got {answer.status_code}")  # fmt: skip
 
 
 def _callback(browser: httpx.Client, location: str, username: str) -> str:

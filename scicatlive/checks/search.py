@@ -113,11 +113,11 @@ def harvest(oai: Session, path: str, verb: str = "ListRecords", prefix: str = "o
             tree = ET.fromstring(answer.content)
         except ET.ParseError as error:
             raise CheckFailed(f"OAI-PMH {params}: expected an XML response, found {answer.text[:120]!r} ({error})") from None
-        error = tree.find(f"{OAI}error")
-        if error is not None:
-            if error.get("code") == "noRecordsMatch":
+        problem = tree.find(f"{OAI}error")
+        if problem is not None:
+            if problem.get("code") == "noRecordsMatch":
                 return identifiers, page
-            raise CheckFailed(f"OAI-PMH {params}: {error.get('code')}: {error.text}")
+            raise CheckFailed(f"OAI-PMH {params}: {problem.get('code')}: {problem.text}")
         for header in tree.iter(f"{OAI}header"):
             identifier = header.find(f"{OAI}identifier")
             if identifier is not None and header.get("status") != "deleted":

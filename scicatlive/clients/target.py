@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -162,25 +162,23 @@ class FeatureOptions:
     oai_url: str | None = None
     landing_url: str | None = None
 
-    def resolved(self, env: Mapping[str, str]) -> dict[str, object]:
+    def resolved(self, env: Mapping[str, str]) -> dict[str, Any]:
         """The Target fields, options winning over ``SCICATLIVE_*`` environment variables."""
         named = self.features or _split_features(env.get(ENV_FEATURES, ""))
         broker_url = self.rabbitmq_url or env.get(ENV_RABBITMQ_URL) or None
         password = self.rabbitmq_password or env.get(ENV_RABBITMQ_PASSWORD) or None
-        fields: dict[str, object] = {
+        fields: dict[str, Any] = {
             "oidc_issuer": self.oidc_issuer or env.get(ENV_OIDC_ISSUER) or None,
             "searchapi_url": self.searchapi_url or env.get(ENV_SEARCHAPI_URL) or None,
             "oai_url": self.oai_url or env.get(ENV_OAI_URL) or None,
             "landing_url": self.landing_url or env.get(ENV_LANDING_URL) or None,
         }
-        implied = [
-            feature
-            for feature, present in (
-                ("jobs", broker_url), ("oidc", fields["oidc_issuer"]),
-                ("search", fields["searchapi_url"] or fields["oai_url"] or fields["landing_url"]),
-            )  # fmt: skip
-            if present
-        ]
+        services = {
+            "jobs": broker_url,
+            "oidc": fields["oidc_issuer"],
+            "search": fields["searchapi_url"] or fields["oai_url"] or fields["landing_url"],
+        }
+        implied = [feature for feature, present in services.items() if present]
         if broker_url:
             try:
                 fields["broker"] = Broker(

@@ -33,7 +33,7 @@ from scicatlive.mapping.quantities import UNITS
 
 __all__ = [
     "DEFAULT_PID_PREFIX", "UNITS", "Attachment", "DerivedDataset", "GroupMembership",
-    "Identifiers", "Instrument", "MappingOptions", "OrigDatablock", "Proposal", "PublishedData",
-    "ProposalRecords", "Quantity", "RawDataset", "Sample", "SampleLayout", "SciCatPayloads",
+    "Identifiers", "Instrument", "MappingOptions", "OrigDatablock", "Proposal", "ProposalRecords",
+    "PublishedData", "Quantity", "RawDataset", "Sample", "SampleLayout", "SciCatPayloads",
     "beamline_group", "map_facility", "map_graph", "map_proposal", "proposal_group",
 ]  # fmt: skip

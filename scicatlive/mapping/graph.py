@@ -66,8 +66,10 @@ def map_proposal(
             mapped.derived_datasets.append(derived)
             mapped.origdatablocks.append(derived_datablock(derived, program))
             mapped.attachments += attachments(ctx, derived, program)
-    record = published_data(ctx, mapped.proposals[0], mapped.raw_datasets, mapped.derived_datasets, mapped.origdatablocks)
-    mapped.published_data = [record] if record else []
+    publication = published_data(
+        ctx, mapped.proposals[0], mapped.raw_datasets, mapped.derived_datasets, mapped.origdatablocks
+    )
+    mapped.published_data = [publication] if publication else []
     return mapped
 
 

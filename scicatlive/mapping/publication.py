@@ -25,7 +25,7 @@ def published_data(
     if not raws:
         return None
     deriveds = [d for d in derived if d.isPublished]
-    pids = [d.pid for d in (*raws, *deriveds)]
+    pids = [d.pid for d in raws] + [d.pid for d in deriveds]
     files = [b for b in blocks if b.datasetId in set(pids)]
     record, pi = ctx.proposal, ctx.pi
     others = [ctx.facility.facility.person(login).full_name for login in record.members if login != pi.login]

@@ -105,11 +105,11 @@ class ScicatLoader:
         found = await run(scicat.find_published_data(record.doi))
         if found is None:
             await run(scicat.create_published_data(record.body()))
-        if found is None or found.get("status") != "registered":
-            if not await run(scicat.register_published_data(record.doi)):
-                # The backend has no DOI registration agency to reach (upstream outside PSI,
-                # offline): the record is registered in the catalogue only, as a test DOI is.
-                await run(scicat.mark_registered(record.doi, datetime.now(UTC).isoformat().replace("+00:00", "Z")))
+        registered = found is not None and found.get("status") == "registered"
+        if not registered and not await run(scicat.register_published_data(record.doi)):
+            # The backend has no DOI registration agency to reach (upstream outside PSI,
+            # offline): the record is registered in the catalogue only, as a test DOI is.
+            await run(scicat.mark_registered(record.doi, datetime.now(UTC).isoformat().replace("+00:00", "Z")))
         return found is None
 
     async def _each(self, kind: str, items: Sequence[T], action: Callable[[T], Awaitable[bool]]) -> None:

@@ -9,7 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from scicatlive.cli.app import app
-from scicatlive.clients.target import FeatureOptions, load_credentials_file, split_features, target_from_options
+from scicatlive.clients.target import (
+    FeatureOptions,
+    load_credentials_file,
+    split_features,
+    target_from_options,
+)
 from scicatlive.errors import ConfigError
 from scicatlive.stack.load import AccountCredentials, Credentials, load_stack
 from scicatlive.stack.target import target_of

@@ -23,9 +23,9 @@ def lite(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     from conftest import _database
 
     env = {"UPDATE_DATASET_LIFECYCLE_GROUPS": "archivemanager"}
-    with _database(postgres_url) as database:
-        with serve_lite(database, Path(tmp_path_factory.mktemp("lifecycle")), free_port(), env) as server:
-            yield server
+    folder = Path(tmp_path_factory.mktemp("lifecycle"))
+    with _database(postgres_url) as database, serve_lite(database, folder, free_port(), env) as server:
+        yield server
 
 
 def _dataset(owner: httpx.Client) -> str:
