@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from ispyb_mock.app import create_app
 from ispyb_mock.db import create_schema, make_engine
+from ispyb_mock.feed.schema import change_feed, change_head
 from ispyb_mock.models import schema_tables
 from ispyb_mock.settings import Settings
 from ispyb_mock.users import Account, Accounts
@@ -68,8 +69,9 @@ def clean_engine(engine: Engine) -> Engine:
     """The engine, with every ISPyB table emptied."""
     with engine.begin() as connection:
         connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
-        for table in schema_tables():
+        for table in [*schema_tables(), change_feed]:
             connection.execute(table.delete())
+        connection.execute(change_head.update().values(position=0))
         connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
     return engine
 

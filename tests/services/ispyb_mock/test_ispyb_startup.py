@@ -40,7 +40,7 @@ def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None
     create_schema(engine)
     inspector = inspect(engine)
     tables = set(inspector.get_table_names())
-    assert {t.name for t in schema_tables()} == tables
+    assert {t.name for t in schema_tables()} | {"ChangeFeed", "ChangeFeedHead"} == tables
     assert {"BLSample", "AutoProcScalingStatistics", "Session_has_Person"} <= tables
     unique = {
         index["name"]
@@ -84,10 +84,24 @@ def _run(env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def test_main_exits_when_the_database_never_comes(tmp_path: Path) -> None:
+def _start_failure(env: dict[str, str]) -> tuple[int, str]:
+    """Run ``python -m ispyb_mock`` to its exit; return the code and its stderr."""
+    process = subprocess.run(
+        [sys.executable, "-m", "ispyb_mock"],
+        env={k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "JWT_"))}
+        | {"PYTHONPATH": str(SRC)}
+        | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return process.returncode, process.stderr
+
+
+def test_main_exits_1_when_the_database_never_comes(tmp_path: Path) -> None:
     users = tmp_path / "users.json"
     users.write_text("[]")
-    process = _run(
+    code, stderr = _start_failure(
         {
             "DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{_free_port()}/ispyb",
             "JWT_SECRET": "s" * 32,
@@ -95,9 +109,32 @@ def test_main_exits_when_the_database_never_comes(tmp_path: Path) -> None:
             "DATABASE_WAIT_SECONDS": "1",
         }
     )
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode == 1
-    assert "database not ready" in output and "not reachable" in output
+    assert code == 1
+    assert "database not ready" in stderr  # the wait is logged
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("ispyb-mock: database not reachable after") and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"JWT_SECRET": ""}, "ispyb-mock: environment variable JWT_SECRET is required"),
+        ({"PORT": "http"}, "ispyb-mock: environment variable PORT is invalid"),
+        ({"ISPYB_USERS_FILE": "/nonexistent/users.json"}, "ispyb-mock: cannot read users file"),
+    ],
+)
+def test_main_exits_2_on_a_configuration_error(
+    tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    users = tmp_path / "users.json"
+    users.write_text("[]")
+    env = {
+        "DATABASE_URL": "mysql+pymysql://u:p@127.0.0.1:1/ispyb",
+        "JWT_SECRET": "s" * 32,
+        "ISPYB_USERS_FILE": str(users),
+    }
+    code, stderr = _start_failure(env | change)
+    assert code == 2 and stderr.count("\n") == 1 and stderr.startswith(message), stderr
 
 
 def test_main_serves(empty_url: str, tmp_path: Path) -> None:
