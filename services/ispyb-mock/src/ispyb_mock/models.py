@@ -55,6 +55,7 @@ metadata = _ispyb.Base.metadata
 UNIQUE_KEYS: dict[str, tuple[str, str]] = {
     "uq_Proposal_proposal": ("Proposal", "proposalCode+proposalNumber"),
     "uq_Person_login": ("Person", "login"),
+    "uq_Laboratory_place": ("Laboratory", "name+city+country"),
     "uq_BLSession_visit": ("BLSession", "visit_number"),
     "uq_Protein_acronym": ("Protein", "acronym"),
     "uq_Shipping_name": ("Shipping", "shippingName"),
@@ -65,6 +66,7 @@ UNIQUE_KEYS: dict[str, tuple[str, str]] = {
 }
 Index("uq_Proposal_proposal", Proposal.proposalCode, Proposal.proposalNumber, unique=True)
 Index("uq_Person_login", Person.login, unique=True)
+Index("uq_Laboratory_place", Laboratory.name, Laboratory.city, Laboratory.country, unique=True)
 Index("uq_BLSession_visit", BLSession.proposalId, BLSession.visit_number, unique=True)
 Index("uq_Protein_acronym", Protein.proposalId, Protein.acronym, unique=True)
 Index("uq_Shipping_name", Shipping.proposalId, Shipping.shippingName, unique=True)

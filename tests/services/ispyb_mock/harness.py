@@ -1,0 +1,119 @@
+"""Servers for the ISPyB mock's tests: the app in a uvicorn thread, and a private MariaDB
+server that a test may stop and start (the shared test server must never be stopped).
+
+(To be replaced by tests/support's serve_app / scratch_mariadb once those land.)
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import IN_CI, free_port
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free loopback port; yields its base URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class PrivateMariaDB:
+    """A mariadbd of our own (no grant tables) on a private port and data directory."""
+
+    datadir: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mysql+pymysql://root@127.0.0.1:{self.port}/ispyb"
+
+    @classmethod
+    def install(cls, root: Path) -> PrivateMariaDB:
+        installer = shutil.which("mariadb-install-db")
+        if installer is None or shutil.which("mariadbd", path="/usr/sbin:/usr/bin") is None:
+            message = "mariadb-server is not installed (needed to stop and start a database)"
+            if IN_CI:
+                pytest.fail(message)
+            pytest.skip(message)
+        datadir = root / "data"
+        subprocess.run(
+            [installer, "--no-defaults", f"--datadir={datadir}", "--user=root",
+             "--auth-root-authentication-method=normal", "--skip-test-db"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return cls(datadir=datadir, port=free_port())
+
+    def start(self) -> None:
+        mariadbd = shutil.which("mariadbd", path="/usr/sbin:/usr/bin")
+        assert mariadbd is not None
+        self.process = subprocess.Popen(
+            [mariadbd, "--no-defaults", f"--datadir={self.datadir}", "--user=root",
+             "--bind-address=127.0.0.1", f"--port={self.port}",
+             f"--socket={self.datadir / 'mysqld.sock'}", f"--pid-file={self.datadir / 'pid'}",
+             "--skip-grant-tables", "--skip-log-bin", "--innodb-buffer-pool-size=32M"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        self._wait_until_serving()
+
+    def _wait_until_serving(self) -> None:
+        import pymysql
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                pymysql.connect(host="127.0.0.1", port=self.port, user="root").close()
+                return
+            except pymysql.err.OperationalError:
+                assert self.process is not None and self.process.poll() is None, "mariadbd died"
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the private mariadbd did not start") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=60)
+        self.process = None
+
+
+@pytest.fixture(scope="module")
+def private_mariadb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateMariaDB]:
+    """A started private MariaDB with an empty ``ispyb`` database, stopped at the end."""
+    import pymysql
+
+    server = PrivateMariaDB.install(tmp_path_factory.mktemp("mariadb"))
+    server.start()
+    try:
+        with pymysql.connect(host="127.0.0.1", port=server.port, user="root") as connection:
+            connection.cursor().execute("CREATE DATABASE ispyb CHARACTER SET utf8mb4")
+        yield server
+    finally:
+        server.stop()
