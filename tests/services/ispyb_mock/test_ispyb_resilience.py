@@ -28,7 +28,11 @@ __all__ = ["private_mariadb"]  # a fixture, used by name
 
 def _accounts() -> Accounts:
     return Accounts(
-        [Account(login="admin", password=PASSWORD, permissions=("all_proposals", "manage_proposals"))]
+        [
+            Account(
+                login="admin", password=PASSWORD, permissions=("all_proposals", "manage_proposals")
+            )
+        ]
     )
 
 

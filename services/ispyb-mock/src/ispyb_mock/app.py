@@ -13,8 +13,10 @@ from .feed.tracking import install_change_tracking
 from .oidc import OidcVerifier
 from .routes import (
     auth,
+    beamline,
     bulk,
     datacollections,
+    events,
     health,
     processings,
     proposals,
@@ -31,6 +33,8 @@ ROUTERS = (
     shipments,
     samples,
     datacollections,
+    events,
+    beamline,
     processings,
     bulk,
 )

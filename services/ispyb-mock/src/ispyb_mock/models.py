@@ -31,21 +31,30 @@ AutoProcProgramAttachment = _ispyb.AutoProcProgramAttachment
 AutoProcScaling = _ispyb.AutoProcScaling
 AutoProcScalingHasInt = _ispyb.AutoProcScalingHasInt
 AutoProcScalingStatistics = _ispyb.AutoProcScalingStatistics
+BeamLineSetup = _ispyb.BeamLineSetup
 BLSample = _ispyb.BLSample
+BLSampleHasEnergyScan = _ispyb.BLSampleHasEnergyScan
 BLSession = _ispyb.BLSession
 Container = _ispyb.Container
 Crystal = _ispyb.Crystal
 DataCollection = _ispyb.DataCollection
 DataCollectionGroup = _ispyb.DataCollectionGroup
+Detector = _ispyb.Detector
 Dewar = _ispyb.Dewar
 DiffractionPlan = _ispyb.DiffractionPlan
+EnergyScan = _ispyb.EnergyScan
+Image = _ispyb.Image
+LabContact = _ispyb.LabContact
 Laboratory = _ispyb.Laboratory
+MotorPosition = _ispyb.MotorPosition
 Person = _ispyb.Person
 Proposal = _ispyb.Proposal
 ProposalHasPerson = _ispyb.ProposalHasPerson
 Protein = _ispyb.Protein
+RobotAction = _ispyb.RobotAction
 SessionHasPerson = _ispyb.SessionHasPerson
 Shipping = _ispyb.Shipping
+XFEFluorescenceSpectrum = _ispyb.XFEFluorescenceSpectrum
 ShippingHasSession: Table = _ispyb.t_ShippingHasSession
 
 metadata = _ispyb.Base.metadata
@@ -106,6 +115,16 @@ _USED_TABLES = (
     AutoProcScalingHasInt,
     AutoProcScalingStatistics,
     AutoProcProgramAttachment,
+    # What MXCuBE writes beside its collections, and the user-portal sync's lab contacts.
+    BeamLineSetup,
+    Detector,
+    Image,
+    MotorPosition,
+    RobotAction,
+    EnergyScan,
+    BLSampleHasEnergyScan,
+    XFEFluorescenceSpectrum,
+    LabContact,
 )
 
 

@@ -120,5 +120,7 @@ def _explain(error: ValidationError) -> str:
         if known == field:
             if problem["type"] == "missing":
                 return f"environment variable {name} is required: set it to {expected}"
-            return f"environment variable {name} is invalid ({problem['msg']}): set it to {expected}"
+            return (
+                f"environment variable {name} is invalid ({problem['msg']}): set it to {expected}"
+            )
     return f"invalid settings: {problem['msg']}"

@@ -90,9 +90,7 @@ def _stamp(session: Session) -> None:
     )
     rows = [{"entity": kind, "entityId": key, "position": position} for kind, key in pending]
     statement = mysql_insert(change_feed)
-    session.execute(
-        statement.on_duplicate_key_update(position=statement.inserted.position), rows
-    )
+    session.execute(statement.on_duplicate_key_update(position=statement.inserted.position), rows)
 
 
 def _forget(session: Session, *_: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from .common import InputModel, OrmModel
 from .shipments import SafetyLevel
@@ -146,6 +146,12 @@ class CrystalOut(OrmModel):
     size_Z: float | None
     comments: str | None
     Protein: ProteinRef | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def space_group(self) -> str | None:
+        """The space group under the key MXCuBE's adapter reads."""
+        return self.spaceGroup
 
 
 class DiffractionPlanOut(OrmModel):

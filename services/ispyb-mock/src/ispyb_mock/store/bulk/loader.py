@@ -19,8 +19,15 @@ from sqlalchemy.orm import Session
 
 from ...errors import RuleViolation
 from ...models import BLSession, Container, Dewar, Protein, Shipping
-from ...schemas.bulk import BulkContainer, BulkDewar, BulkProposal, BulkResult, BulkShipping
-from ...schemas.bulk import BulkCollectionRef, BulkSampleRef
+from ...schemas.bulk import (
+    BulkCollectionRef,
+    BulkContainer,
+    BulkDewar,
+    BulkProposal,
+    BulkResult,
+    BulkSampleRef,
+    BulkShipping,
+)
 from ...schemas.proposals import PersonIn
 from ...settings import Settings
 from ..common import assign, at, fields, now

@@ -18,7 +18,9 @@ class Placed:
     row: Any = None
 
 
-def place(parents: Sequence[Placed], children: str, parent_id: Callable[[Any], int]) -> list[Placed]:
+def place(
+    parents: Sequence[Placed], children: str, parent_id: Callable[[Any], int]
+) -> list[Placed]:
     """The items listed under ``children`` of every parent, each with its JSON path."""
     return [
         Placed(f"{parent.path}.{children}[{index}]", item, parent_id(parent.row))
