@@ -117,3 +117,69 @@ def private_mariadb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Privat
         yield server
     finally:
         server.stop()
+
+
+class OidcProvider:
+    """A stand-in OpenID provider: discovery document, JWKS, and RS256 access tokens
+    signed with a key generated for the test (as Keycloak issues them)."""
+
+    def __init__(self) -> None:
+        import json
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        import jwt
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
+        port = free_port()
+        self.issuer = f"http://127.0.0.1:{port}/realms/scicatlive"
+        documents = {
+            "/realms/scicatlive/.well-known/openid-configuration": {
+                "issuer": self.issuer,
+                "jwks_uri": f"{self.issuer}/protocol/openid-connect/certs",
+            },
+            "/realms/scicatlive/protocol/openid-connect/certs": {
+                "keys": [public | {"kid": "test-key", "use": "sig", "alg": "RS256"}]
+            },
+        }
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                body = documents.get(self.path)
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps(body or {}).encode())
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def token(
+        self,
+        username: str,
+        *,
+        audience: str = "ispyb",
+        lifetime: int = 300,
+        issuer: str | None = None,
+        groups: tuple[str, ...] = (),
+    ) -> str:
+        import jwt
+
+        now = int(time.time())
+        claims = {
+            "iss": issuer or self.issuer,
+            "aud": "account",
+            "azp": audience,
+            "preferred_username": username,
+            "groups": list(groups),
+            "iat": now,
+            "exp": now + lifetime,
+        }
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": "test-key"})
+
+    def close(self) -> None:
+        self._server.shutdown()

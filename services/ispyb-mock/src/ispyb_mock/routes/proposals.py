@@ -124,7 +124,8 @@ def session_out(db: Session, sessions: list[BLSession]) -> list[SessionOut]:
 
 def _in_period(unit: str, value: int | None) -> ColumnElement[bool]:
     """py-ISPyB's month and year filters: the session starts or ends in that month/year."""
-    return or_(extract(unit, BLSession.startDate) == value, extract(unit, BLSession.endDate) == value)
+    starts, ends = extract(unit, BLSession.startDate), extract(unit, BLSession.endDate)
+    return or_(starts == value, ends == value)
 
 
 @router.get("/sessions", response_model=Paginated[SessionOut])

@@ -20,34 +20,40 @@ MAX_ID = 2**31 - 1
 
 
 def _blank(value: Any) -> Any:
-    """mxcubecore sends "" for values it does not have, and -1 for a sample without LIMS id."""
-    if value == "" or (isinstance(value, int) and not isinstance(value, bool) and value < 0):
+    """mxcubecore sends "" for values it does not have."""
+    return None if value == "" else value
+
+
+def _absent_id(value: Any) -> Any:
+    """... and -1 for a sample (or a location) without one."""
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
         return None
-    return value
+    return _blank(value)
 
 
 def _group_id(value: Any) -> Any:
     """The queue keeps the whole reply of ``POST datacollections/group`` as the group id."""
     if isinstance(value, dict):
         return value.get("dataCollectionGroupId")
-    return _blank(value)
+    return _absent_id(value)
 
 
-Id = Annotated[int | None, BeforeValidator(_blank), Field(ge=1, le=MAX_ID)]
-GroupId = Annotated[int | None, BeforeValidator(_group_id), Field(ge=1, le=MAX_ID)]
+# Constraints sit on the inner type: None (absent) passes them by.
+Id = Annotated[Annotated[int, Field(ge=1, le=MAX_ID)] | None, BeforeValidator(_absent_id)]
+GroupId = Annotated[Annotated[int, Field(ge=1, le=MAX_ID)] | None, BeforeValidator(_group_id)]
 Time = Annotated[DbDateTime | None, BeforeValidator(_blank)]
 Number = Annotated[float | None, BeforeValidator(_blank)]
-Count = Annotated[int | None, BeforeValidator(_blank), Field(ge=0, le=MAX_ID)]
+Count = Annotated[Annotated[int, Field(ge=0, le=MAX_ID)] | None, BeforeValidator(_absent_id)]
 
-Text7 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=7)]
-Text14 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=14)]
-Text20 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=20)]
-Text24 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=24)]
-Text45 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=45)]
-Text100 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=100)]
-Text255 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=255)]
-Text512 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=512)]
-Text1024 = Annotated[str | None, BeforeValidator(_blank), Field(max_length=1024)]
+Text7 = Annotated[Annotated[str, Field(max_length=7)] | None, BeforeValidator(_blank)]
+Text14 = Annotated[Annotated[str, Field(max_length=14)] | None, BeforeValidator(_blank)]
+Text20 = Annotated[Annotated[str, Field(max_length=20)] | None, BeforeValidator(_blank)]
+Text24 = Annotated[Annotated[str, Field(max_length=24)] | None, BeforeValidator(_blank)]
+Text45 = Annotated[Annotated[str, Field(max_length=45)] | None, BeforeValidator(_blank)]
+Text100 = Annotated[Annotated[str, Field(max_length=100)] | None, BeforeValidator(_blank)]
+Text255 = Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(_blank)]
+Text512 = Annotated[Annotated[str, Field(max_length=512)] | None, BeforeValidator(_blank)]
+Text1024 = Annotated[Annotated[str, Field(max_length=1024)] | None, BeforeValidator(_blank)]
 
 
 class Lenient(BaseModel):

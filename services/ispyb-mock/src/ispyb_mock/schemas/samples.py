@@ -202,6 +202,8 @@ class SampleOut(OrmModel):
     loopLength: float | None
     loopType: str | None
     SMILES: str | None
+    isInSampleChanger: bool | None
+    lastKnownCenteringPosition: str | None
     containerId: int | None
     crystalId: int | None
     diffractionPlanId: int | None
