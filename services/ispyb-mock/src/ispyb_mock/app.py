@@ -15,6 +15,7 @@ from .routes import (
     auth,
     beamline,
     bulk,
+    changes,
     datacollections,
     events,
     health,
@@ -37,6 +38,7 @@ ROUTERS = (
     beamline,
     processings,
     bulk,
+    changes,
 )
 
 
