@@ -210,6 +210,35 @@ def test_processing(client: Any, auth: Any, seeded: Any) -> None:
     assert files["results"][0]["fileName"] == "xia2.txt"
 
 
+def test_processing_by_proposal_and_session_in_pages(
+    client: Any, auth: Any, seeded: Any, load: Any, make_graph: Any
+) -> None:
+    """One reader pages through a proposal's runs and files instead of asking per item."""
+    load(make_graph("20240002", prefix="B", samples=3, members=("bob",)))
+    runs, files = [], []
+    for skip in range(0, 40, 8):
+        runs += get(client, auth, "/processings/auto-integrations", login="admin",
+                    proposal="MX20240001", skip=skip, limit=8)["results"]  # fmt: skip
+        files += get(client, auth, "/processings/attachments", login="admin",
+                     proposal="MX20240001", skip=skip, limit=8)["results"]  # fmt: skip
+    program_ids = [p for dc in seeded["dataCollections"] for p in dc["autoProcProgramIds"]]
+    assert [r["autoProcProgramId"] for r in runs] == sorted(program_ids)
+    assert sorted(f["autoProcProgramId"] for f in files) == sorted(program_ids)
+    everything = get(client, auth, "/processings/auto-integrations", login="admin", limit=100)
+    assert everything["total"] == 30 + 3
+    in_session = get(client, auth, "/processings/attachments", login="admin",
+                     session="MX20240002-1", limit=100)  # fmt: skip
+    assert in_session["total"] == 3
+    session_id = seeded["sessions"]["1"]
+    assert get(client, auth, "/processings/auto-integrations", sessionId=session_id)["total"] == 30
+    assert get(client, auth, "/processings/attachments", proposal="MX20240002")["total"] == 0
+    assert get(client, auth, "/processings/attachments")["total"] == 30  # alice's only
+    reply = client.get(
+        f"{API}/processings/auto-integrations", params={"session": "MX1"}, headers=auth("alice")
+    )
+    assert reply.status_code == 422 and reply.json()["field"] == "session"
+
+
 def test_openapi_and_health(client: Any) -> None:
     assert client.get(f"{API}/health").json() == {"status": "ok", "database": "ok"}
     spec = client.get(f"{API}/openapi.json").json()

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, exists, select, true
 from sqlalchemy.orm import Session
 
 from .auth import MANAGE_PROPOSALS, CurrentUser
-from .errors import Forbidden, NotFound, UnknownReference
+from .errors import Forbidden, NotFound, RuleViolation, UnknownReference
 from .models import BLSession, Person, Proposal, ProposalHasPerson, SessionHasPerson
 
 
@@ -65,6 +65,14 @@ def name_filter(name: str | None, proposal_id: ColumnElement[int]) -> ColumnElem
     if name is None:
         return true()
     return proposal_id.in_(select(Proposal.proposalId).where(Proposal.proposal == name))
+
+
+def session_filter(session: str) -> ColumnElement[bool]:
+    """Filter on a ``session`` query parameter (``<proposal>-<visit>``), on BLSession."""
+    proposal, _, visit = session.rpartition("-")
+    if not proposal or not visit.isdigit():
+        raise RuleViolation(f"session {session!r} is not of the form <proposal>-<n>", "session")
+    return name_filter(proposal, BLSession.proposalId) & (BLSession.visit_number == int(visit))
 
 
 def require_visible(db: Session, user: CurrentUser, proposal_id: int, field: str) -> None:

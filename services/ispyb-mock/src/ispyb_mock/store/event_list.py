@@ -28,9 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ..access import name_filter, visible
+from ..access import name_filter, session_filter, visible
 from ..auth import CurrentUser
-from ..errors import RuleViolation
 from ..models import (
     AutoProcIntegration,
     AutoProcProgram,
@@ -74,13 +73,6 @@ def _seconds(start: Any, end: Any) -> Any:
     return func.time_to_sec(func.timediff(end, start))
 
 
-def _session_filter(session: str) -> ColumnElement[bool]:
-    proposal, _, visit = session.rpartition("-")
-    if not proposal or not visit.isdigit():
-        raise RuleViolation(f"session {session!r} is not of the form <proposal>-<n>", "session")
-    return name_filter(proposal, BLSession.proposalId) & (BLSession.visit_number == int(visit))
-
-
 def _dc_status(status: Status) -> ColumnElement[bool]:
     success = DataCollection.runStatus.like("%success%")
     integrated = exists().where(
@@ -107,7 +99,7 @@ def _common(
         name_filter(where.proposal, BLSession.proposalId),
     ]
     if where.session is not None:
-        conditions.append(_session_filter(where.session))
+        conditions.append(session_filter(where.session))
     optional = {
         "sessionId": (where.sessionId, lambda: BLSession.sessionId == where.sessionId),
         "proposalId": (where.proposalId, lambda: BLSession.proposalId == where.proposalId),
