@@ -27,6 +27,7 @@ ACCOUNTS = {
     "writer": ("manage_proposals",),
     "alice": (),
     "bob": (),
+    "portal": ("uportal_sync",),
 }
 
 

@@ -23,6 +23,7 @@ from .routes import (
     proposals,
     samples,
     shipments,
+    userportalsync,
 )
 from .settings import Settings
 from .users import Accounts
@@ -38,6 +39,7 @@ ROUTERS = (
     beamline,
     processings,
     bulk,
+    userportalsync,
     changes,
 )
 

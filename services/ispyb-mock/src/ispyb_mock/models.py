@@ -70,6 +70,8 @@ UNIQUE_KEYS: dict[str, tuple[str, str]] = {
     "uq_Shipping_name": ("Shipping", "shippingName"),
     "uq_BLSample_location": ("BLSample", "location"),
     "uq_DataCollection_run": ("DataCollection", "dataCollectionNumber"),
+    "personAndProposal": ("LabContact", "person"),
+    "cardNameAndProposal": ("LabContact", "cardName"),
     "barCode": ("Dewar", "barCode"),
     "barcode": ("Container", "barcode"),
 }
