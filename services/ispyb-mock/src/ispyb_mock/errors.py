@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -107,6 +107,7 @@ def _location(loc: Sequence[int | str]) -> str:
     return path
 
 
+_COLUMN = re.compile(r"column '(?P<column>[^']+)'")
 _DUPLICATE = re.compile(r"Duplicate entry '(?P<value>.*)' for key '(?P<key>[^']+)'")
 
 
@@ -137,6 +138,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DatabaseUnavailable)
     async def _unavailable(_: Request, error: DatabaseUnavailable) -> JSONResponse:
         return _database_down()
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, error: DataError) -> JSONResponse:
+        # A value the column cannot hold (too long, out of range) that no schema caught.
+        text = str(getattr(error.orig, "args", ("", ""))[-1])
+        match = _COLUMN.search(text)
+        field = match["column"] if match else None
+        return JSONResponse(error_body(f"{field or 'a value'}: {text}", field), status_code=422)
 
     @app.exception_handler(SATimeoutError)
     async def _pool(_: Request, error: SATimeoutError) -> JSONResponse:

@@ -95,7 +95,8 @@ class BeamlineDriver:
         before = self.client._access_token  # noqa: SLF001
         self.client._token_expiry = datetime.now(UTC) + timedelta(seconds=30)  # noqa: SLF001
         user = self.adapter.get_current_user_data()
-        return {"refreshed": self.client._access_token != before, "login": user.get("login")}  # noqa: SLF001
+        after = self.client._access_token  # noqa: SLF001
+        return {"refreshed": after != before, "login": user.get("login")}
 
     # -- reads ---------------------------------------------------------------------
 
@@ -212,7 +213,8 @@ class BeamlineDriver:
             group_data["actualContainerSlotInSC"] = collection.puck_slot
         if collection.position is not None:
             group_data["actualSampleSlotInContainer"] = collection.position
-        group: dict[str, Any] = self.adapter._store_data_collection_group(group_data)  # noqa: SLF001
+        store = self.adapter._store_data_collection_group  # noqa: SLF001 - the queue's own call
+        group: dict[str, Any] = store(group_data)
         return group
 
     def _collect_dict(self, collection: Collection, group: dict[str, Any]) -> dict[str, Any]:
