@@ -118,6 +118,11 @@ def _events(db: Db, rows: Sequence[dict[str, Any]]) -> list[EventOut]:
     """Attach to each event its item, session and sample names."""
     if not rows:
         return []
+    items = _items(db, rows)
+    for row in rows:
+        if row["type"] == "dc":  # the group's session and sample
+            group = items[("dc", row["id"])].DataCollectionGroup
+            row["sessionId"], row["blSampleId"] = group.sessionId, group.blSampleId
     session_ids = {row["sessionId"] for row in rows}
     sessions = {
         session_id: (f"{code}{number}", f"{code}{number}-{visit}")
@@ -136,7 +141,6 @@ def _events(db: Db, rows: Sequence[dict[str, Any]]) -> list[EventOut]:
             select(BLSample.blSampleId, BLSample.name).where(BLSample.blSampleId.in_(sample_ids))
         ).all()
     )
-    items = _items(db, rows)
     events = []
     for row in rows:
         proposal, session = sessions[row["sessionId"]]
