@@ -47,14 +47,16 @@ def root(
 
 
 def _register() -> None:
-    from scicatlive.cli import check, doctor, images, profiles, seed, stack
+    from scicatlive.cli import check, doctor, images, profiles, seed, snapshot, stack, training
 
     stack.register(app)
     seed.register(app)
     doctor.register(app)
     check.register(app)
+    training.register(app)
     app.add_typer(profiles.app, name="profiles")
     app.add_typer(images.app, name="images")
+    app.add_typer(snapshot.app, name="snapshot")
 
 
 _register()

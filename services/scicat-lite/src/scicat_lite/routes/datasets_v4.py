@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,9 +11,21 @@ from fastapi.responses import Response
 from .. import datasets, dto
 from ..access import CreateRight
 from ..auth import User
-from ..context import AppContext, Body, Connection, Context, CurrentUser, path_id
+from ..datablocks import DATABLOCKS
+from ..deps import (
+    AppContext,
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    filter_param,
+    json_param,
+    path_id,
+)
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
+from ..history import record_delete, record_update
+from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
     DATASETS,
@@ -29,11 +42,10 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
-from .common import filter_param, json_param
 
 router = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
-FIELDS = FieldsQuery(datasets.V3_POLICY)
+FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "4"
 RELATIONS = ("instruments", "proposals", "origdatablocks", "datablocks", "attachments", "samples")
 _V4_SORT = {"createdAt": "desc"}
@@ -47,22 +59,56 @@ def _signed_in(user: User | None) -> User:
     return user
 
 
-def _with_relations(conn: Connection, doc: dict[str, Any], include: list[str]) -> dict[str, Any]:
+ANONYMOUS_SCOPES = {name: Sql("is_published") for name in RELATIONS if name != "instruments"}
+
+
+def relation_scopes(ctx: AppContext, user: User | None) -> dict[str, Sql]:
+    """What of each related collection an include may show (upstream's relation access).
+
+    Admins (and, per collection, its privileged groups) see everything; signed-in users
+    what their groups own or were given, what is shared with them or published;
+    anonymous callers of the public routes only published documents.
+    """
+    access = ctx.access
+    if user is None:
+        return ANONYMOUS_SCOPES
+    seen = access.visibility(user, shared=True)
+    return {
+        "origdatablocks": Sql("TRUE") if access.is_admin(user) else seen,
+        "proposals": Sql("TRUE") if access.proposal_manager(user) else seen,
+        "samples": Sql("TRUE") if access.sample_privileged(user) else seen,
+        "datablocks": Sql("TRUE") if access.is_admin(user) else seen,
+    }
+
+
+def _with_relations(
+    conn: Connection, doc: dict[str, Any], include: list[str], scopes: dict[str, Sql]
+) -> dict[str, Any]:
     wanted = RELATIONS if "all" in include else include
     unknown = [name for name in wanted if name not in RELATIONS]
     if unknown:
         raise bad_request(f"Invalid include: {unknown[0]}")
+
+    def scoped(name: str, condition: Sql) -> Sql:
+        return scopes.get(name, Sql("TRUE")) & condition
+
     lookups = {
-        "origdatablocks": lambda: ORIGDATABLOCKS.find(conn, blocks_of(doc["pid"])),
-        "attachments": lambda: ATTACHMENTS.find(conn, attachment_target("dataset", doc["pid"])),
-        "proposals": lambda: PROPOSALS.find(
-            conn, Sql("id = ANY(%s)", (doc.get("proposalIds") or [],))
+        "origdatablocks": lambda: ORIGDATABLOCKS.find(
+            conn, scoped("origdatablocks", blocks_of(doc["pid"]))
         ),
-        "samples": lambda: SAMPLES.find(conn, Sql("id = ANY(%s)", (doc.get("sampleIds") or [],))),
+        "attachments": lambda: ATTACHMENTS.find(
+            conn, scoped("attachments", attachment_target("dataset", doc["pid"]))
+        ),
+        "proposals": lambda: PROPOSALS.find(
+            conn, scoped("proposals", Sql("id = ANY(%s)", (doc.get("proposalIds") or [],)))
+        ),
+        "samples": lambda: SAMPLES.find(
+            conn, scoped("samples", Sql("id = ANY(%s)", (doc.get("sampleIds") or [],)))
+        ),
         "instruments": lambda: INSTRUMENTS.find(
             conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))
         ),
-        "datablocks": lambda: [],
+        "datablocks": lambda: DATABLOCKS.find(conn, Sql("doc->>'datasetId' = %s", (doc["pid"],))),
     }
     for name in wanted:
         doc[name] = lookups[name]()
@@ -79,20 +125,24 @@ def _list_query(request: Request) -> Any:
     return PARSER.query(raw, default_limit=10)
 
 
-def _find(ctx: AppContext, conn: Connection, request: Request, scope: Sql) -> list[dict[str, Any]]:
+def _find(
+    conn: Connection, request: Request, scope: Sql, scopes: dict[str, Sql]
+) -> list[dict[str, Any]]:
     query = _list_query(request)
     docs = DATASETS.find(
         conn, scope & query.where, order=query.order, limit=query.limit, skip=query.skip
     )
-    return [project(_with_relations(conn, d, query.include), query.fields) for d in docs]
+    return [project(_with_relations(conn, d, query.include, scopes), query.fields) for d in docs]
 
 
-def _find_one(conn: Connection, request: Request, scope: Sql) -> dict[str, Any] | Response:
+def _find_one(
+    conn: Connection, request: Request, scope: Sql, scopes: dict[str, Sql]
+) -> dict[str, Any] | Response:
     query = _list_query(request)
     docs = DATASETS.find(conn, scope & query.where, order=query.order, limit=1, skip=query.skip)
     if not docs:
         return Response(status_code=200)
-    return project(_with_relations(conn, docs[0], query.include), query.fields)
+    return project(_with_relations(conn, docs[0], query.include, scopes), query.fields)
 
 
 def _count(conn: Connection, request: Request, scope: Sql) -> dict[str, int]:
@@ -122,12 +172,12 @@ PUBLIC = Sql("is_published")
 
 @router.get("/public")
 def public_list(conn: Connection, request: Request) -> list[dict[str, Any]]:
-    return _find(request.app.state.context, conn, request, PUBLIC)
+    return _find(conn, request, PUBLIC, ANONYMOUS_SCOPES)
 
 
 @router.get("/public/findOne", response_model=None)
 def public_find_one(conn: Connection, request: Request) -> dict[str, Any] | Response:
-    return _find_one(conn, request, PUBLIC)
+    return _find_one(conn, request, PUBLIC, ANONYMOUS_SCOPES)
 
 
 @router.get("/public/count")
@@ -146,13 +196,11 @@ def public_metadata_keys(conn: Connection, request: Request) -> list[str]:
 
 
 @router.get("/public/{pid}")
-def public_get(
-    conn: Connection, pid: str, include: Include = None
-) -> dict[str, Any]:
+def public_get(conn: Connection, pid: str, include: Include = None) -> dict[str, Any]:
     dataset = DATASETS.get(conn, path_id(pid))
     if dataset is None or dataset.get("isPublished") is not True:
         raise not_found(f"dataset: {path_id(pid)} not found")
-    return _with_relations(conn, dataset, include or [])
+    return _with_relations(conn, dataset, include or [], ANONYMOUS_SCOPES)
 
 
 # -- authenticated --------------------------------------------------------------------
@@ -176,7 +224,7 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
         version=VERSION,
     )
     try:
-        return DATASETS.insert(conn, doc)
+        return DATASETS.insert(conn, classify_new_dataset(conn, doc))
     except DuplicateKey as error:
         raise conflict(f"A dataset with pid {doc['pid']} already exists!") from error
 
@@ -197,14 +245,14 @@ def _scope(ctx: Context, user: CurrentUser) -> Sql:
 def find_all(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _find(ctx, conn, request, _scope(ctx, user))
+    return _find(conn, request, _scope(ctx, user), relation_scopes(ctx, user))
 
 
 @router.get("/findOne", response_model=None)
 def find_one(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> dict[str, Any] | Response:
-    return _find_one(conn, request, _scope(ctx, user))
+    return _find_one(conn, request, _scope(ctx, user), relation_scopes(ctx, user))
 
 
 @router.get("/count")
@@ -235,7 +283,7 @@ def find_by_id(
     include: Include = None,
 ) -> dict[str, Any]:
     dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid))
-    return _with_relations(conn, dataset, include or [])
+    return _with_relations(conn, dataset, include or [], relation_scopes(ctx, user))
 
 
 @router.patch("/{pid}")
@@ -243,6 +291,7 @@ def update(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request
 ) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, _signed_in(user), path_id(pid), lock=True)
+    before = copy.deepcopy(dataset)
     if datasets.modified_since(dataset, request.headers.get("if-unmodified-since")):
         raise precondition_failed()
     merge = request.headers.get("content-type", "").startswith("application/merge-patch+json")
@@ -255,6 +304,7 @@ def update(
         for removed in (k for k, v in body.items() if v is None):
             dataset.pop(removed, None)
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
+    record_update(ctx, conn, "Dataset", before, updated, require_user(user).username)
     return DATASETS.replace(conn, updated)
 
 
@@ -277,6 +327,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = DATASETS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"dataset: {path_id(pid)} not found")
+    record_delete(ctx, conn, "Dataset", deleted, require_user(user).username)
     return deleted
 
 
