@@ -16,7 +16,9 @@ from ispyb_mock.feed.schema import change_feed, change_head
 from ispyb_mock.models import schema_tables
 from ispyb_mock.settings import Settings
 from ispyb_mock.users import Account, Accounts
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, text
+
+from tests.support import scratch_mariadb
 
 API = "/ispyb/api/v1"
 PASSWORD = "pw-" + os.urandom(6).hex()
@@ -32,29 +34,10 @@ ACCOUNTS = {
 
 
 @pytest.fixture(scope="session")
-def mariadb_url() -> str:
-    """The test server's URL; skipped when unset, except in CI where that is a failure."""
-    url = os.environ.get("SCICATLIVE_TEST_MARIADB_URL")
-    if not url:
-        message = "SCICATLIVE_TEST_MARIADB_URL is not set"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (required when CI=true)")
-        pytest.skip(message)
-    return url
-
-
-@pytest.fixture(scope="session")
-def database_url(mariadb_url: str) -> Iterator[str]:
+def database_url(mariadb_server: str) -> Iterator[str]:
     """A database of our own on the test server, dropped at the end."""
-    server = make_engine(mariadb_url)
-    name = f"scicatlive_test_ispyb_{os.getpid()}"
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    yield make_url(mariadb_url).set(database=name).render_as_string(hide_password=False)
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-    server.dispose()
+    with scratch_mariadb(mariadb_server, "ispyb") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

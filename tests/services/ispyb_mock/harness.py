@@ -1,8 +1,6 @@
-"""Servers for the ISPyB mock's tests: the app in a uvicorn thread, and a private MariaDB
-server that a test may stop and start (the shared test server must never be stopped).
-
-(To be replaced by tests/support's serve_app / scratch_mariadb once those land.)
-"""
+"""Servers of the ISPyB mock's own tests: a private MariaDB server that a test may stop
+and start (the shared test server must never be stopped), and a stand-in OpenID
+Connect provider. Serving apps and scratch databases come from tests/support."""
 
 from __future__ import annotations
 
@@ -12,7 +10,6 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,27 +17,6 @@ from typing import Any
 import pytest
 
 from tests.support import IN_CI, free_port
-
-
-@contextmanager
-def serve_app(app: Any) -> Iterator[str]:
-    """Run ``app`` with uvicorn on a free loopback port; yields its base URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass

@@ -26,8 +26,8 @@ from ispyb_mock.users import Account, Accounts
 from sqlalchemy import Engine
 
 from tests.services.ispyb_mock.conftest import PASSWORD, proposal_graph
-from tests.services.ispyb_mock.harness import OidcProvider, serve_app
-from tests.support import IN_CI
+from tests.services.ispyb_mock.harness import OidcProvider
+from tests.support import IN_CI, serve_app
 
 pytestmark = pytest.mark.database
 

@@ -19,7 +19,8 @@ from ispyb_mock.users import Account, Accounts
 from sqlalchemy import Engine, func, select
 
 from tests.services.ispyb_mock.conftest import PASSWORD, proposal_graph
-from tests.services.ispyb_mock.harness import PrivateMariaDB, private_mariadb, serve_app
+from tests.services.ispyb_mock.harness import PrivateMariaDB, private_mariadb
+from tests.support import serve_app
 
 pytestmark = pytest.mark.database
 

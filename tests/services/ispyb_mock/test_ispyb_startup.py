@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,23 +15,18 @@ import pytest
 from ispyb_mock import API_PREFIX as API
 from ispyb_mock.db import DatabaseUnavailable, create_schema, make_engine, wait_for_database
 from ispyb_mock.models import UNIQUE_KEYS, schema_tables
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import inspect, text
+
+from tests.support import free_port, scratch_mariadb
 
 pytestmark = pytest.mark.database
 SRC = Path(__file__).resolve().parents[3] / "services" / "ispyb-mock" / "src"
 
 
 @pytest.fixture
-def empty_url(mariadb_url: str) -> Iterator[str]:
-    server = make_engine(mariadb_url)
-    name = f"scicatlive_test_ispyb_empty_{os.getpid()}"
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        connection.execute(text(f"CREATE DATABASE `{name}`"))
-    yield make_url(mariadb_url).set(database=name).render_as_string(hide_password=False)
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-    server.dispose()
+def empty_url(mariadb_server: str) -> Iterator[str]:
+    with scratch_mariadb(mariadb_server, "ispyb_empty") as url:
+        yield url
 
 
 def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None:
@@ -58,20 +52,11 @@ def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None
 
 
 def test_waiting_for_a_database_that_is_not_up() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens here once closed
-    engine = make_engine(f"mysql+pymysql://u:p@127.0.0.1:{port}/ispyb")
+    engine = make_engine(f"mysql+pymysql://u:p@127.0.0.1:{free_port()}/ispyb")  # nobody listens
     started = time.monotonic()
     with pytest.raises(DatabaseUnavailable):
         wait_for_database(engine, timeout=1.0, interval=0.2)
     assert 1.0 <= time.monotonic() - started < 10
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run(env: dict[str, str]) -> subprocess.Popen[str]:
@@ -103,7 +88,7 @@ def test_main_exits_1_when_the_database_never_comes(tmp_path: Path) -> None:
     users.write_text("[]")
     code, stderr = _start_failure(
         {
-            "DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{_free_port()}/ispyb",
+            "DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{free_port()}/ispyb",
             "JWT_SECRET": "s" * 32,
             "ISPYB_USERS_FILE": str(users),
             "DATABASE_WAIT_SECONDS": "1",
@@ -150,7 +135,7 @@ def test_main_serves(empty_url: str, tmp_path: Path) -> None:
             ]
         )
     )
-    port = _free_port()
+    port = free_port()
     process = _run(
         {
             "DATABASE_URL": empty_url,
