@@ -239,6 +239,47 @@ def test_processing_by_proposal_and_session_in_pages(
     assert reply.status_code == 422 and reply.json()["field"] == "session"
 
 
+def test_exact_totals_with_limit_1(
+    client: Any, auth: Any, seeded: Any, load: Any, make_graph: Any
+) -> None:
+    """What the consistency checks ask at any size: one row, and the exact total."""
+    other = make_graph("20240002", prefix="B", samples=3, members=("bob",))
+    group = other["shippings"][0]["dewars"][0]["containers"][0]["samples"][0][
+        "dataCollectionGroups"
+    ][0]
+    group["dataCollections"].append(dict(group["dataCollections"][0], dataCollectionNumber=2))
+    load(other)
+
+    def total(path: str, proposal: str | None) -> int:
+        only = {"proposal": proposal} if proposal else {}
+        return int(get(client, auth, path, login="admin", limit=1, **only)["total"])
+
+    paths = ("/proposals", "/samples", "/datacollections", "/processings/auto-integrations")
+    totals = {
+        (path, proposal): total(path, proposal)
+        for path in paths
+        for proposal in (None, "MX20240001", "MX20240002")
+    }
+    assert totals == {
+        ("/proposals", None): 2, ("/proposals", "MX20240001"): 1, ("/proposals", "MX20240002"): 1,
+        ("/samples", None): 33, ("/samples", "MX20240001"): 30, ("/samples", "MX20240002"): 3,
+        ("/datacollections", None): 34, ("/datacollections", "MX20240001"): 30,
+        ("/datacollections", "MX20240002"): 4,
+        ("/processings/auto-integrations", None): 34,
+        ("/processings/auto-integrations", "MX20240001"): 30,
+        ("/processings/auto-integrations", "MX20240002"): 4,
+    }  # fmt: skip
+    page = get(
+        client, auth, "/datacollections", login="admin", proposal="MX20240002", limit=2, skip=2
+    )
+    assert [dc["dataCollectionNumber"] for dc in page["results"]] == [1, 1]
+    assert page["results"][0]["DataCollectionGroup"]["experimentType"] == "OSC"
+    assert get(client, auth, "/datacollections", limit=1)["total"] == 30  # alice's only
+    session_id = seeded["sessions"]["1"]
+    assert get(client, auth, "/datacollections", sessionId=session_id, limit=1)["total"] == 30
+    assert get(client, auth, "/datacollections", session="MX20240002-1", login="bob")["total"] == 4
+
+
 def test_openapi_and_health(client: Any) -> None:
     assert client.get(f"{API}/health").json() == {"status": "ok", "database": "ok"}
     spec = client.get(f"{API}/openapi.json").json()

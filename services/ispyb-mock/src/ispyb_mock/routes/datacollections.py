@@ -3,11 +3,16 @@ service's own, into the same tables under the same rules (``store/acquisition.py
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
-from ..deps import Db, User
-from ..models import DataCollection
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import selectinload
+
+from ..access import name_filter, session_filter
+from ..deps import Db, Page, User
+from ..models import BLSession, DataCollection
 from ..schemas.acquisition import ImageOut
+from ..schemas.common import Paginated
 from ..schemas.datacollections import (
     DataCollectionCreate,
     DataCollectionOut,
@@ -18,8 +23,9 @@ from ..schemas.mxcube import ImageIn, MxCollectionIn, MxGroupIn
 from ..store.acquisition import CollectionWrite, GroupWrite, Names, save_collection, save_group
 from ..store.common import fields
 from ..store.events import store_image
-from ..store.lookup import get_visible
+from ..store.lookup import get_visible, join_owner, owner_joined, visible_select
 from ..store.mxcube import collection_write, group_write
+from .common import paginate
 
 router = APIRouter(tags=["data collections"])
 
@@ -84,6 +90,41 @@ def post_collection(body: DataCollectionCreate, db: Db, user: User) -> DataColle
     collection, _ = save_collection(db, user, write)
     db.commit()
     return _collection_out(db, collection)
+
+
+@router.get("/datacollections", response_model=Paginated[DataCollectionOut])
+def list_collections(
+    db: Db,
+    user: User,
+    page: Page,
+    proposal: Annotated[str | None, Query(description="Proposal name")] = None,
+    session: Annotated[str | None, Query(description="Session name <proposal>-<n>")] = None,
+    sessionId: Annotated[int | None, Query()] = None,
+    dataCollectionGroupId: Annotated[int | None, Query()] = None,
+    blSampleId: Annotated[int | None, Query()] = None,
+) -> Paginated[DataCollectionOut]:
+    """Data collections one by one, in id order (extension: py-ISPyB lists them as
+    ``/events``, grouped). With ``limit=1`` it is a cheap exact count."""
+    query = (
+        visible_select(DataCollection, user)
+        .options(selectinload(DataCollection.DataCollectionGroup))
+        .order_by(DataCollection.dataCollectionId)
+    )
+    if proposal is not None or session is not None or sessionId is not None:
+        if not owner_joined(user):
+            query = join_owner(query, DataCollection)
+        query = query.where(name_filter(proposal, BLSession.proposalId))
+        if session is not None:
+            query = query.where(session_filter(session))
+        if sessionId is not None:
+            query = query.where(BLSession.sessionId == sessionId)
+    if dataCollectionGroupId is not None:
+        query = query.where(DataCollection.dataCollectionGroupId == dataCollectionGroupId)
+    if blSampleId is not None:
+        query = query.where(DataCollection.blSampleId == blSampleId)
+    total, rows = paginate(db, query, page)
+    results = [DataCollectionOut.model_validate(row) for row in rows]
+    return Paginated(total=total, results=results, skip=page.skip, limit=page.limit)
 
 
 @router.get("/datacollections/{dataCollectionId}", response_model=DataCollectionOut)

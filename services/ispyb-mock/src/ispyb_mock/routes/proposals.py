@@ -70,6 +70,7 @@ def list_proposals(
     page: Page,
     search: Annotated[str | None, Query()] = None,
     proposalId: Annotated[int | None, Query(description="py-ISPyB's proposalId filter")] = None,
+    proposal: Annotated[str | None, Query(description="Proposal name (extension)")] = None,
 ) -> Paginated[ProposalOut]:
     query = (
         select(Proposal)
@@ -82,6 +83,8 @@ def list_proposals(
         query = query.where(or_(Proposal.proposal.like(pattern), Proposal.title.like(pattern)))
     if proposalId is not None:
         query = query.where(Proposal.proposalId == proposalId)
+    if proposal is not None:
+        query = query.where(Proposal.proposal == proposal)
     total, rows = paginate(db, query, page)
     return Paginated(
         total=total, results=proposal_out(db, list(rows)), skip=page.skip, limit=page.limit
