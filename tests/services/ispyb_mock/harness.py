@@ -96,10 +96,12 @@ def private_mariadb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Privat
 
 
 class OidcProvider:
-    """A stand-in OpenID provider: discovery document, JWKS, and RS256 access tokens
-    signed with a key generated for the test (as Keycloak issues them)."""
+    """A stand-in OpenID provider: discovery document, JWKS, RS256 access tokens signed
+    with a key generated for the test (as Keycloak issues them), and a userinfo endpoint
+    for opaque ``opaque-<login>`` tokens (as LemonLDAP::NG issues them). The issuer may
+    be a public name other than the URL the service reaches it by."""
 
-    def __init__(self) -> None:
+    def __init__(self, public_issuer: str | None = None) -> None:
         import json
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -109,11 +111,14 @@ class OidcProvider:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
         port = free_port()
-        self.issuer = f"http://127.0.0.1:{port}/realms/scicatlive"
+        self.url = f"http://127.0.0.1:{port}/realms/scicatlive"
+        self.issuer = public_issuer or self.url
+        userinfo = "/realms/scicatlive/protocol/openid-connect/userinfo"
         documents = {
             "/realms/scicatlive/.well-known/openid-configuration": {
                 "issuer": self.issuer,
-                "jwks_uri": f"{self.issuer}/protocol/openid-connect/certs",
+                "jwks_uri": f"{self.url}/protocol/openid-connect/certs",
+                "userinfo_endpoint": f"http://127.0.0.1:{port}{userinfo}",
             },
             "/realms/scicatlive/protocol/openid-connect/certs": {
                 "keys": [public | {"kid": "test-key", "use": "sig", "alg": "RS256"}]
@@ -123,7 +128,13 @@ class OidcProvider:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 body = documents.get(self.path)
-                self.send_response(200 if body else 404)
+                if self.path == userinfo:
+                    token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                    login = token.removeprefix("opaque-") if token.startswith("opaque-") else None
+                    body = {"sub": login, "preferred_username": login} if login else None
+                    self.send_response(200 if body else 401)
+                else:
+                    self.send_response(200 if body else 404)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(json.dumps(body or {}).encode())

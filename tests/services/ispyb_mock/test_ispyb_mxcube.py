@@ -134,9 +134,7 @@ class Stack:
 def stack(
     clean_engine: Engine, settings: Settings, oidc: OidcProvider, mxcube_python: Path
 ) -> Iterator[Stack]:
-    settings = settings.model_copy(
-        update={"oidc": OidcSettings(issuer=oidc.issuer, audience="ispyb")}
-    )
+    settings = settings.model_copy(update={"oidc": OidcSettings(issuer=oidc.url, audience="ispyb")})
     accounts = Accounts(
         [
             Account(
@@ -374,3 +372,33 @@ def test_keycloak_login_checks_the_token(stack: Stack) -> None:
     assert refused.status_code == 401
     plugins = httpx.get(f"{stack.url}{API}/auth/config").json()["plugins"]
     assert [p["name"] for p in plugins] == ["dummy", "keycloak"]
+    opaque = login("opaque-alice")  # LemonLDAP::NG's tokens: the provider's userinfo decides
+    assert opaque.status_code == 201 and opaque.json()["login"] == "alice"
+    assert login("opaque-").json()["detail"] == "Could not verify"
+
+
+def test_keycloak_login_with_the_provider_under_two_names(
+    clean_engine: Engine, settings: Settings
+) -> None:
+    """The service discovers the provider by its compose name; the tokens carry its public
+    issuer (as the stack's oidc service arranges), and nothing answers: a 503."""
+    provider = OidcProvider(public_issuer="http://127.0.0.1:18080/")
+    try:
+        oidc = OidcSettings(issuer=provider.url)
+        app = create_app(settings.model_copy(update={"oidc": oidc}), clean_engine, Accounts([]))
+        with serve_app(app) as url:
+            body = {"plugin": "keycloak", "token": provider.token("admin-less")}
+            reply = httpx.post(f"{url}{API}/auth/login", json=body)
+            assert reply.json()["detail"] == "User does not exist in database."  # verified
+            wrong = provider.token("x", issuer=provider.url)  # not the document's issuer
+            assert (
+                httpx.post(f"{url}{API}/auth/login", json=body | {"token": wrong}).status_code
+                == 401
+            )
+    finally:
+        provider.close()
+    gone = OidcSettings(issuer=provider.url, timeout_seconds=0.5)
+    app = create_app(settings.model_copy(update={"oidc": gone}), clean_engine, Accounts([]))
+    with serve_app(app) as url:
+        reply = httpx.post(f"{url}{API}/auth/login", json={"plugin": "keycloak", "token": "a.b.c"})
+        assert reply.status_code == 503 and "OIDC provider" in reply.json()["detail"]
