@@ -104,7 +104,8 @@ def _collection_total(ispyb: Session) -> int:
     total = _optional_total(ispyb, "datacollections", "data collections")
     if total is not None:
         return total
-    return sum(int(e.get("count", 1)) for e in _pages(ispyb, "events", "data collection events"))
+    events = _pages(ispyb, "events", "data collection events")
+    return sum(int(e.get("count", 1)) for e in events if e.get("type", "dc") == "dc")
 
 
 def _pages(ispyb: Session, path: str, what: str) -> Iterator[Doc]:

@@ -29,7 +29,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode="rich",
+    # Plain help: typer's rich help imports rich's Markdown renderer, 0.25 s before any output.
+    rich_markup_mode=None,
 )
 
 

@@ -12,8 +12,7 @@ from urllib.parse import quote
 
 import httpx
 
-from scicatlive.clients.http import Call, json_body
-from scicatlive.errors import ServiceError
+from scicatlive.clients.http import Call, json_body, token_in
 
 SERVICE = "SciCat"
 V3 = "/api/v3"
@@ -34,13 +33,7 @@ def created(answer: httpx.Response) -> bool:
     return answer.status_code != 409
 
 
-def access_token(answer: httpx.Response) -> str:
-    body = answer.json()
-    token = body.get("access_token") if isinstance(body, dict) else None
-    if not isinstance(token, str):
-        keys = sorted(body) if isinstance(body, dict) else type(body).__name__
-        raise ServiceError(f"log in to SciCat: expected an access_token in the reply, got {keys}")
-    return token
+access_token = token_in("access_token", SERVICE)
 
 
 def login(username: str, password: str) -> Call[str]:

@@ -49,6 +49,11 @@ def run(engine: Engine, container: str, script: str, action: str, **variables: s
     return engine.cli("exec", *settings, container, "sh", "-ec", script, action=action)
 
 
+def container_env(engine: Engine, container: str, name: str) -> str:
+    """A variable of the container's environment (the database name its service was given)."""
+    return engine.cli("exec", container, "printenv", name, action=f"reading {name}").strip()
+
+
 @dataclass(frozen=True)
 class Postgres:
     kind: str = "postgresql"
@@ -59,7 +64,7 @@ class Postgres:
         return run(engine, container, script, action, SQL=sql)
 
     def _name(self, engine: Engine, container: str) -> str:
-        return engine.cli("exec", container, "printenv", "POSTGRES_DB", action="reading the database name").strip()
+        return container_env(engine, container, "POSTGRES_DB")
 
     def dump(self, engine: Engine, container: str, destination: Path) -> None:
         script = ["sh", "-ec", 'pg_dump --format=custom -U "$POSTGRES_USER" -d "$POSTGRES_DB"']
@@ -106,7 +111,7 @@ class MariaDB:
         return run(engine, container, 'MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot -N -B -e "$SQL"', action, SQL=sql)
 
     def _name(self, engine: Engine, container: str) -> str:
-        return engine.cli("exec", container, "printenv", "MARIADB_DATABASE", action="reading the database name").strip()
+        return container_env(engine, container, "MARIADB_DATABASE")
 
     def _tables(self, engine: Engine, container: str, database: str) -> list[str]:
         sql = (f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{database}' "

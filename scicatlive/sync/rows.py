@@ -119,7 +119,11 @@ def _collection_of(run: Row) -> int:
 
 
 async def _collections(api: AsyncSession, proposal: str, events: list[Row]) -> list[Row]:
-    """The data collections of ``/events`` (one per group), plus the rest of groups holding more."""
+    """The data collections of ``/events`` (one per group), plus the rest of groups holding more.
+
+    py-ISPyB's ``/events`` also lists robot actions, fluorescence spectra and energy scans.
+    """
+    events = [e for e in events if e.get("type", "dc") == "dc"]
     collections = {int(e["Item"]["dataCollectionId"]): e["Item"] for e in events}
     crowded = [
         int(e["Item"]["dataCollectionGroupId"]) for e in events if int(e.get("count", 1)) > 1
@@ -132,5 +136,5 @@ async def _collections(api: AsyncSession, proposal: str, events: list[Row]) -> l
         ]
     )  # fmt: skip
     for group_events in members:
-        collections |= {int(e["Item"]["dataCollectionId"]): e["Item"] for e in group_events}
+        collections |= {int(e["Item"]["dataCollectionId"]): e["Item"] for e in group_events if e.get("type", "dc") == "dc"}
     return [collections[key] for key in sorted(collections)]
