@@ -238,7 +238,8 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 def _scope(ctx: Context, user: CurrentUser) -> Sql:
-    return ctx.access.visibility(_signed_in(user), shared=True)
+    caller = _signed_in(user)
+    return ctx.access.visibility(caller, shared=True, read_all=ctx.access.reads_any_dataset(caller))
 
 
 @router.get("")
@@ -282,7 +283,7 @@ def find_by_id(
     pid: str,
     include: Include = None,
 ) -> dict[str, Any]:
-    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid))
+    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True)
     return _with_relations(conn, dataset, include or [], relation_scopes(ctx, user))
 
 
@@ -333,7 +334,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid)).get(
+    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True).get(
         "datasetlifecycle", {}
     )
     return found
