@@ -7,9 +7,9 @@
 
 from __future__ import annotations
 
+from scicatlive.defaults import DEFAULT_PID_PREFIX
 from scicatlive.mapping.graph import ProposalRecords, map_facility, map_graph, map_proposal
 from scicatlive.mapping.options import (
-    DEFAULT_PID_PREFIX,
     Identifiers,
     MappingOptions,
     SampleLayout,
