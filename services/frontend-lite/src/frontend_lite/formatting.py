@@ -6,6 +6,12 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
+
+def link_id(value: str) -> str:
+    """An id in one of our paths (``/datasets/<pid>``): ``/`` stays, the rest is quoted."""
+    return quote(value, safe="/")
+
 
 SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 MAX_DEPTH = 8

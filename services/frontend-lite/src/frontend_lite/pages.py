@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -27,11 +27,6 @@ NAV = (
 )
 
 
-def link_id(value: str) -> str:
-    """An id in one of our paths (``/datasets/<pid>``): ``/`` stays, the rest is quoted."""
-    return quote(value, safe="/")
-
-
 BREAK_AFTER = re.compile(r"([/_.-])")
 
 
@@ -51,7 +46,7 @@ def make_environment() -> Environment:
     env.filters.update(
         size=formatting.human_size,
         when=formatting.show_time,
-        link_id=link_id,
+        link_id=formatting.link_id,
         breakable=breakable,
     )
     env.globals.update(sample_kind=ispyb_keys.sample_kind, metadata_rows=formatting.metadata_rows)
