@@ -9,14 +9,17 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from frontend_harness import Backend, free_port, serve
 
-PID_PREFIX = "20.500.12345"
 from frontend_seed import Seeded, seed
+
+PID_PREFIX = "20.500.12345"
+MX_RECIPE = Path(__file__).with_name("mx_recipe.yaml")
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -50,12 +53,12 @@ def postgres_url() -> str:
     return url or ""
 
 
-@pytest.fixture(scope="session")
-def scratch_database(postgres_url: str) -> Iterator[str]:
+@contextmanager
+def _scratch(postgres_url: str, prefix: str) -> Iterator[str]:
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    name = f"frontend_lite_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     params = conninfo_to_dict(postgres_url)
@@ -67,13 +70,13 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def backend(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+@contextmanager
+def _scicat_lite(database_url: str, folder: Path, name: str) -> Iterator[Backend]:
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
     passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNTS}
-    accounts_file = tmp_path_factory.mktemp("scicat-lite") / "functionalAccounts.json"
+    accounts_file = folder / "functionalAccounts.json"
     accounts_file.write_text(
         json.dumps(
             [
@@ -91,7 +94,7 @@ def backend(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
     port = free_port()
     settings = Settings.from_env(
         {
-            "DATABASE_URL": scratch_database,
+            "DATABASE_URL": database_url,
             "JWT_SECRET": secrets.token_hex(16),
             "PID_PREFIX": PID_PREFIX,
             "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
@@ -100,8 +103,16 @@ def backend(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
             "PORT": str(port),
         }
     )
-    with serve(create_app(settings), port, "scicat-lite") as url:
+    with serve(create_app(settings), port, name) as url:
         yield Backend(url=url, passwords=passwords, pid_prefix=PID_PREFIX)
+
+
+@pytest.fixture(scope="session")
+def backend(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    with _scratch(postgres_url, "frontend_lite") as database, _scicat_lite(
+        database, tmp_path_factory.mktemp("scicat-lite"), "scicat-lite"
+    ) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -177,3 +188,47 @@ def page(browser: Any, frontend: str) -> Iterator[Any]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# -- the MX views: a catalogue made by scicatlive's own generator and ISPyB → SciCat mapping --
+
+
+@pytest.fixture(scope="session")
+def mx_backend(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """scicat-lite seeded with ``mx_recipe.yaml`` through ``scicatlive seed``'s loader."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scicatlive.seeding.run import Endpoint, SeedTarget, seed_async
+
+    with _scratch(postgres_url, "frontend_lite_mx") as database, _scicat_lite(
+        database, tmp_path_factory.mktemp("scicat-lite-mx"), "scicat-lite-mx"
+    ) as server:
+        target = SeedTarget(
+            scicat=Endpoint(server.url, "admin", server.passwords["admin"]),
+            ispyb=None,
+            pid_prefix=PID_PREFIX,
+        )
+        # In a thread of its own: Playwright's sync API may hold an event loop in this one.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, seed_async(target, MX_RECIPE)).result()
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mx_frontend(mx_backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    app = frontend_app(mx_backend.url, tmp_path_factory.mktemp("frontend-mx"))
+    with serve(app, free_port(), "frontend-lite-mx") as url:
+        yield url
+
+
+@pytest.fixture
+def mx_page(browser: Any, mx_frontend: str) -> Iterator[Any]:
+    """A fresh context on the MX frontend, 1280 × 800 as a laptop shows it."""
+    context = browser.new_context(base_url=mx_frontend, viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        context.close()

@@ -46,6 +46,9 @@ def make_environment() -> Environment:
     env.filters.update(
         size=formatting.human_size,
         when=formatting.show_time,
+        when_short=formatting.show_time_short,
+        path_tail=formatting.path_tail,
+        pid_tail=formatting.pid_tail,
         link_id=formatting.link_id,
         breakable=breakable,
     )

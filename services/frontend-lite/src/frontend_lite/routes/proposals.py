@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..backend import segment
-from ..deps import Backend, Renderer, Visitor
+from ..deps import Backend, Renderer, Views, Visitor
 from ..models import FacetCounts, Proposal, parse, parse_list
 from ..paging import Paging, page_number
 from .listing import linked_datasets
@@ -56,7 +56,12 @@ async def proposals_list(
 
 @router.get("/proposals/{proposal_id:path}")
 async def proposal_page(
-    request: Request, proposal_id: str, client: Backend, visitor: Visitor, render: Renderer
+    request: Request,
+    proposal_id: str,
+    client: Backend,
+    visitor: Visitor,
+    render: Renderer,
+    views: Views,
 ) -> Response:
     what = f"proposal {proposal_id}"
     reply = await client.get(f"/proposals/{segment(proposal_id)}", token=visitor.token, what=what)
@@ -71,6 +76,11 @@ async def proposal_page(
     return render.render(
         request,
         "proposal.html",
-        {"proposal": proposal, "datasets": datasets, "paging": paging},
+        {
+            "proposal": proposal,
+            "datasets": datasets,
+            "paging": paging,
+            "session_links": views.session is not None,
+        },
         section="proposals",
     )

@@ -51,8 +51,18 @@ SYMBOLS: dict[str, str] = {
 }
 
 
+TIGHT_SYMBOLS = frozenset({"%", "°"})
+
+
 def symbol(unit: str | None) -> str:
     return SYMBOLS.get(unit or "", unit or "")
+
+
+def unit_suffix(shown_unit: str) -> str:
+    """`` Å`` after a number, but ``%`` and ``°`` without a space."""
+    if not shown_unit:
+        return ""
+    return shown_unit if shown_unit in TIGHT_SYMBOLS else f" {shown_unit}"
 
 
 def lookup(data: Mapping[str, Any] | None, path: str) -> Any:
@@ -128,7 +138,7 @@ class Shown:
     def display(self) -> str:
         if not self.present:
             return ABSENT
-        return f"{self.text} {self.unit}" if self.unit and self.unit != "%" else self.text + self.unit
+        return self.text + unit_suffix(self.unit)
 
 
 NOTHING = Shown("")
