@@ -108,14 +108,16 @@ def _competes(run: Run) -> bool:
 
 
 def rank_runs(datasets: list[Dataset], spec: ProcessingSpec) -> list[Run]:
-    """Every run, best first, then the other competitors in rank order, then the rest."""
+    """Every run, best first, then the other competitors in rank order, then the rest by name."""
     runs = [make_run(dataset, spec) for dataset in datasets]
     sign = -1.0 if spec.best.better == "higher" else 1.0
 
     def key(run: Run) -> tuple[Any, ...]:
+        if not _competes(run):  # failed or without statistics: after the others, by name
+            return (1, 0, 0.0, run.pipeline, run.dataset.pid)
         symmetry = -(run.symmetry or 0) if spec.best.symmetry_first else 0
         value = sign * run.rank_value if run.rank_value is not None else float("inf")
-        return (0 if _competes(run) else 1, symmetry, value, run.pipeline, run.dataset.pid)
+        return (0, symmetry, value, run.pipeline, run.dataset.pid)
 
     runs.sort(key=key)
     if runs and _competes(runs[0]):
