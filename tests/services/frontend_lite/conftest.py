@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from frontend_harness import Backend, free_port, serve
-
 from frontend_seed import Seeded, seed
 
 PID_PREFIX = "20.500.12345"
@@ -109,9 +108,10 @@ def _scicat_lite(database_url: str, folder: Path, name: str) -> Iterator[Backend
 
 @pytest.fixture(scope="session")
 def backend(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    with _scratch(postgres_url, "frontend_lite") as database, _scicat_lite(
-        database, tmp_path_factory.mktemp("scicat-lite"), "scicat-lite"
-    ) as server:
+    with (
+        _scratch(postgres_url, "frontend_lite") as database,
+        _scicat_lite(database, tmp_path_factory.mktemp("scicat-lite"), "scicat-lite") as server,
+    ):
         yield server
 
 
@@ -201,9 +201,12 @@ def mx_backend(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
     from scicatlive.seeding.run import Endpoint, SeedTarget, seed_async
 
-    with _scratch(postgres_url, "frontend_lite_mx") as database, _scicat_lite(
-        database, tmp_path_factory.mktemp("scicat-lite-mx"), "scicat-lite-mx"
-    ) as server:
+    with (
+        _scratch(postgres_url, "frontend_lite_mx") as database,
+        _scicat_lite(
+            database, tmp_path_factory.mktemp("scicat-lite-mx"), "scicat-lite-mx"
+        ) as server,
+    ):
         target = SeedTarget(
             scicat=Endpoint(server.url, "admin", server.passwords["admin"]),
             ispyb=None,

@@ -51,5 +51,7 @@ def form_login(client: Any, username: str, password: str) -> None:
     page = client.get("/login")
     match = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert match, "no csrf field on /login"
-    reply = client.post("/login", data={"username": username, "password": password, "csrf": match.group(1)})
+    reply = client.post(
+        "/login", data={"username": username, "password": password, "csrf": match.group(1)}
+    )
     assert reply.status_code == 303, reply.text

@@ -64,7 +64,9 @@ class Catalogue:
 
         def score(d: dict[str, Any]) -> tuple[int, int]:
             runs = self.derived_of(d["pid"])
-            failed = any(value(r["scientificMetadata"].get("processingStatus")) != "SUCCESS" for r in runs)
+            failed = any(
+                value(r["scientificMetadata"].get("processingStatus")) != "SUCCESS" for r in runs
+            )
             return (len(runs), int(failed))
 
         return max(self.raw, key=score)
@@ -84,7 +86,9 @@ class Catalogue:
     def changer_of(self, beamline: str) -> str:
         for instrument in self.instruments:
             if beamline in (instrument.get("uniqueName"), instrument.get("name")):
-                return str(value(instrument.get("customMetadata", {}).get("sampleChangerType")) or "")
+                return str(
+                    value(instrument.get("customMetadata", {}).get("sampleChangerType")) or ""
+                )
         return ""
 
     def session_collections(self, name: str) -> list[dict[str, Any]]:

@@ -79,10 +79,14 @@ def check_metadata_field(field: dict[str, str], metadata: dict[str, Any]) -> Non
         if "e" in match.group(1):
             assert shown == pytest.approx(expected, rel=0.6 * 10**-digits), key
         else:
-            assert abs(shown - expected) <= 0.5 * 10**-digits + 1e-9, f"{key}: {shown} vs {expected}"
+            assert abs(shown - expected) <= 0.5 * 10**-digits + 1e-9, (
+                f"{key}: {shown} vs {expected}"
+            )
         assert shown_unit == UNIT_SYMBOLS.get(wanted, wanted), f"{key}: unit {shown_unit!r}"
     else:
-        expected_text = {True: "true", False: "false"}.get(raw, str(raw)) if isinstance(raw, bool) else str(raw)
+        expected_text = (
+            {True: "true", False: "false"}.get(raw, str(raw)) if isinstance(raw, bool) else str(raw)
+        )
         assert field["text"] == expected_text, key
 
 
@@ -105,11 +109,15 @@ def test_mx_raw_summary_values_equal_the_api_metadata(
                 assert field["text"] == str(expected), key
                 checked += 1
             elif source == "container":
-                container = catalogue.sample(catalogue.sample(dataset["sampleId"])["parentSampleId"])
+                container = catalogue.sample(
+                    catalogue.sample(dataset["sampleId"])["parentSampleId"]
+                )
                 expected = container.get(key) or value(container["sampleCharacteristics"].get(key))
                 assert field["text"] == str(expected), key
     assert checked >= 30, f"only {checked} fields compared"
-    session = next(f for f in fields_of(admin_page, "sample-and-session") if f["source"] == "metadata:session")
+    session = next(
+        f for f in fields_of(admin_page, "sample-and-session") if f["source"] == "metadata:session"
+    )
     assert session["href"] == f"/sessions/{value(dataset['scientificMetadata']['session'])}"
 
 
@@ -147,11 +155,18 @@ def test_auto_processing_table_has_every_pipeline_and_all_three_shells(
         if not metadata.get("statistics"):
             assert "No statistics" in group.inner_text()
             continue
-        for label, key, digits in (("Completeness (%)", "completeness", 1), ("Rmerge", "rMerge", 3), ("CC½", "ccHalf", 3)):
+        for label, key, digits in (
+            ("Completeness (%)", "completeness", 1),
+            ("Rmerge", "rMerge", 3),
+            ("CC½", "ccHalf", 3),
+        ):
             row = stat_row(group, admin_page, label)
             for shell, api_shell in SHELLS.items():
                 expected = f"{value(metadata['statistics'][api_shell][key]):.{digits}f}"
-                assert row.locator(f"td[data-shell={shell}]").inner_text() == expected, (label, shell)
+                assert row.locator(f"td[data-shell={shell}]").inner_text() == expected, (
+                    label,
+                    shell,
+                )
         row = stat_row(group, admin_page, "Resolution (Å)")
         for shell, api_shell in SHELLS.items():
             stats = metadata["statistics"][api_shell]
@@ -182,7 +197,9 @@ def test_mx_derived_view_statistics_input_and_logs(
         expected = value(run["scientificMetadata"]["statistics"][api_shell]["multiplicity"])
         assert multiplicity.locator(f"td[data-shell={shell}]").inner_text() == f"{expected:.1f}"
     inputs = admin_page.locator("[data-testid=input-datasets-table] td.pid a")
-    assert inputs.evaluate_all("a => a.map(x => decodeURIComponent(x.pathname))") == [f"/datasets/{raw['pid']}"]
+    assert inputs.evaluate_all("a => a.map(x => decodeURIComponent(x.pathname))") == [
+        f"/datasets/{raw['pid']}"
+    ]
     attachments = api.get(f"/api/v3/datasets/{segment(run['pid'])}/attachments").json()
     assert attachments, "the mapping attaches the processing log"
     captions = admin_page.locator("[data-testid=section-logs] .attachment h3").all_inner_texts()
@@ -202,7 +219,9 @@ def test_session_view_lists_every_collection_the_api_holds(
     admin_page.wait_for_url(f"**/sessions/{name}")
     rows = admin_page.locator("[data-testid=session-collections] tbody tr")
     assert rows.evaluate_all("r => r.map(x => x.dataset.pid)") == [d["pid"] for d in expected]
-    assert admin_page.get_attribute("[data-testid=collection-count]", "data-count") == str(len(expected))
+    assert admin_page.get_attribute("[data-testid=collection-count]", "data-count") == str(
+        len(expected)
+    )
     headers = admin_page.locator("[data-testid=session-collections] thead th").all_inner_texts()
     prefix, images = headers.index("Prefix"), headers.index("Images")
     for dataset, row in zip(expected, rows.all(), strict=True):
@@ -211,13 +230,17 @@ def test_session_view_lists_every_collection_the_api_holds(
         assert cells[prefix] == value(metadata["imagePrefix"])
         assert cells[images] == str(value(metadata["numberOfImages"]))
         best = _best(catalogue.derived_of(dataset["pid"]))
-        assert row.locator("td.best-processing").get_attribute("data-best-pid") == (best["pid"] if best else "")
+        assert row.locator("td.best-processing").get_attribute("data-best-pid") == (
+            best["pid"] if best else ""
+        )
     admin_page.screenshot(path=str(screenshots / "session.png"), full_page=True)
 
 
 def _shipment_with_most_containers(catalogue: Catalogue) -> dict[str, Any]:
     def containers(shipment: dict[str, Any]) -> int:
-        return sum(len(catalogue.children(p["sampleId"])) for p in catalogue.children(shipment["sampleId"]))
+        return sum(
+            len(catalogue.children(p["sampleId"])) for p in catalogue.children(shipment["sampleId"])
+        )
 
     return max(catalogue.of_type("shipment"), key=containers)
 
@@ -233,28 +256,40 @@ def test_shipment_view_lists_parcels_containers_and_samples_the_api_holds(
     assert admin_page.inner_text("[data-testid=shipment-status]") == status
     parcels = catalogue.children(shipment["sampleId"])
     shown = admin_page.locator("[data-testid=parcel]")
-    assert sorted(shown.evaluate_all("p => p.map(x => x.dataset.sampleId)")) == sorted(p["sampleId"] for p in parcels)
+    assert sorted(shown.evaluate_all("p => p.map(x => x.dataset.sampleId)")) == sorted(
+        p["sampleId"] for p in parcels
+    )
     collections: dict[str, int] = {}
     for dataset in catalogue.raw:
         collections[dataset.get("sampleId")] = collections.get(dataset.get("sampleId"), 0) + 1
     for parcel in parcels:
         block = admin_page.locator(f"[data-testid=parcel][data-sample-id='{parcel['sampleId']}']")
-        assert block.locator("[data-testid=parcel-status]").inner_text() == catalogue.characteristic(parcel, "Dewar_dewarStatus")
+        assert block.locator(
+            "[data-testid=parcel-status]"
+        ).inner_text() == catalogue.characteristic(parcel, "Dewar_dewarStatus")
         containers = catalogue.children(parcel["sampleId"])
-        assert sorted(block.locator("[data-testid=container]").evaluate_all("c => c.map(x => x.dataset.sampleId)")) == sorted(
-            c["sampleId"] for c in containers
-        )
-        for container in containers:
-            box = block.locator(f"[data-testid=container][data-sample-id='{container['sampleId']}']")
-            assert box.locator("[data-testid=container-status]").inner_text() == catalogue.characteristic(
-                container, "Container_containerStatus"
+        assert sorted(
+            block.locator("[data-testid=container]").evaluate_all(
+                "c => c.map(x => x.dataset.sampleId)"
             )
+        ) == sorted(c["sampleId"] for c in containers)
+        for container in containers:
+            box = block.locator(
+                f"[data-testid=container][data-sample-id='{container['sampleId']}']"
+            )
+            assert box.locator(
+                "[data-testid=container-status]"
+            ).inner_text() == catalogue.characteristic(container, "Container_containerStatus")
             assert box.locator("[data-testid=puck-layout]").count() == 1
             crystals = catalogue.children(container["sampleId"])
             rows = box.locator("[data-testid=container-samples] tbody tr")
-            assert sorted(rows.evaluate_all("r => r.map(x => x.dataset.sampleId)")) == sorted(c["sampleId"] for c in crystals)
+            assert sorted(rows.evaluate_all("r => r.map(x => x.dataset.sampleId)")) == sorted(
+                c["sampleId"] for c in crystals
+            )
             for crystal in crystals:
-                count = box.locator(f"tr[data-sample-id='{crystal['sampleId']}'] td[data-collections]").inner_text()
+                count = box.locator(
+                    f"tr[data-sample-id='{crystal['sampleId']}'] td[data-collections]"
+                ).inner_text()
                 assert count == str(collections.get(crystal["sampleId"], 0))
     admin_page.screenshot(path=str(screenshots / "shipment.png"), full_page=True)
 
@@ -285,9 +320,13 @@ def test_loading_table_matches_the_containers_changer_positions(
             cell, position = (slot - 1) // per_cell + 1, (slot - 1) % per_cell + 1
             assert row.locator("td[data-cell]").inner_text() == str(cell)
             assert row.locator("td[data-position]").inner_text() == str(position)
-            assert row.locator("td").nth(3).inner_text() == catalogue.characteristic(container, "Container_containerType")
+            assert row.locator("td").nth(3).inner_text() == catalogue.characteristic(
+                container, "Container_containerType"
+            )
             checked_cells.add(cell)
-    assert len(checked_cells) >= 2, "the recipe should load containers in more than one changer cell"
+    assert len(checked_cells) >= 2, (
+        "the recipe should load containers in more than one changer cell"
+    )
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin"])
@@ -314,8 +353,12 @@ def test_datasets_list_at_1280_has_no_row_taller_than_three_lines(
     )
     assert measured["rows"], "the list shows no datasets"
     limit = 3 * measured["line"] + measured["padding"] + 2
-    assert max(measured["rows"]) <= limit, f"a row is {max(measured['rows'])} px, over three lines ({limit} px)"
-    assert measured["width"] <= measured["visible"], "the table scrolls sideways: the proposal column is cut"
+    assert max(measured["rows"]) <= limit, (
+        f"a row is {max(measured['rows'])} px, over three lines ({limit} px)"
+    )
+    assert measured["width"] <= measured["visible"], (
+        "the table scrolls sideways: the proposal column is cut"
+    )
     assert all(not p["cut"] and p["right"] <= measured["viewport"] for p in measured["proposals"])
     folders = {d["pid"]: d.get("sourceFolder") for d in catalogue.raw + catalogue.derived}
     for row in mx_page.locator("[data-testid=datasets-table] tbody tr").all()[:25]:
@@ -327,7 +370,9 @@ def test_datasets_list_at_1280_has_no_row_taller_than_three_lines(
         mx_page.screenshot(path=str(screenshots / "datasets-1280.png"), full_page=False)
 
 
-def test_list_copy_button_copies_the_whole_pid(browser: Any, mx_frontend: str, catalogue: Catalogue) -> None:
+def test_list_copy_button_copies_the_whole_pid(
+    browser: Any, mx_frontend: str, catalogue: Catalogue
+) -> None:
     context = browser.new_context(
         base_url=mx_frontend, viewport={"width": 1280, "height": 800},
         permissions=["clipboard-read", "clipboard-write"],

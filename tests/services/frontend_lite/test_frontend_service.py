@@ -57,6 +57,7 @@ def _main(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
 
 
@@ -78,9 +79,15 @@ def test_start_up_errors_exit_2_for_configuration_and_1_for_the_backend(tmp_path
     assert broken.returncode == 2 and "bad.json: not JSON" in _one_line(broken)
 
     views = tmp_path / "views.yaml"
-    views.write_text("views:\n  - name: x\n    sections:\n      - type: fields\n        fields:\n          - {label: A}\n")
+    views.write_text(
+        "views:\n  - name: x\n    sections:\n      - type: fields\n        fields:\n          - {label: A}\n"
+    )
     bad_views = _main(
-        {"SESSION_SECRET": SECRET, "SCICAT_CONFIG_FILE": str(config), "DATASET_VIEWS_FILE": str(views)}
+        {
+            "SESSION_SECRET": SECRET,
+            "SCICAT_CONFIG_FILE": str(config),
+            "DATASET_VIEWS_FILE": str(views),
+        }
     )
     line = _one_line(bad_views)
     assert bad_views.returncode == 2
@@ -172,7 +179,10 @@ def _silent_server() -> Iterator[int]:
 def test_a_hung_backend_is_detected_and_pages_stop_waiting_on_it(tmp_path: Path) -> None:
     with _silent_server() as port:
         app = _frontend(tmp_path, f"http://127.0.0.1:{port}", BACKEND_PROBE_INTERVAL="0.2")
-        with serve(app, free_port(), "frontend-hung") as url, httpx.Client(base_url=url, timeout=30) as http:
+        with (
+            serve(app, free_port(), "frontend-hung") as url,
+            httpx.Client(base_url=url, timeout=30) as http,
+        ):
             _wait_for(lambda: http.get("/healthz").status_code == 503, 15)
             reason = http.get("/healthz").json()["reason"]
             assert "no answer in time" in reason

@@ -6,7 +6,6 @@ import json
 import re
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -39,7 +38,9 @@ def sections(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def custom_frontend(mx_backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+def custom_frontend(
+    mx_backend: Backend, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[httpx.Client]:
     folder = tmp_path_factory.mktemp("custom-views")
     (folder / "views.yaml").write_text(CUSTOM)
     (folder / "config.json").write_text(json.dumps({"lbBaseURL": mx_backend.url}))
@@ -50,10 +51,13 @@ def custom_frontend(mx_backend: Backend, tmp_path_factory: pytest.TempPathFactor
             "DATASET_VIEWS_FILE": str(folder / "views.yaml"),
         }
     )
-    with serve(create_app(settings), free_port(), "frontend-custom-views") as url:
-        with httpx.Client(base_url=url, timeout=30) as client:
-            form_login(client, "admin", mx_backend.passwords["admin"])
-            yield client
+    app = create_app(settings)
+    with (
+        serve(app, free_port(), "frontend-custom-views") as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        form_login(client, "admin", mx_backend.passwords["admin"])
+        yield client
 
 
 def test_a_custom_view_configuration_changes_the_sections(
@@ -67,13 +71,20 @@ def test_a_custom_view_configuration_changes_the_sections(
     assert custom.status_code == 200
     assert sections(custom.text) == ["beam", "file-information"]
     assert 'data-view="beam-only"' in custom.text and "Auto-processing" not in custom.text
-    assert f"{wavelength / 10:.5f} <span class=\"unit\">nm</span>" in custom.text
-    assert re.search(r"Not mapped yet</dt>\s*<dd><span class=\"muted absent\">—</span>", custom.text)
+    assert f'{wavelength / 10:.5f} <span class="unit">nm</span>' in custom.text
+    assert re.search(
+        r"Not mapped yet</dt>\s*<dd><span class=\"muted absent\">—</span>", custom.text
+    )
     # The bundled configuration shows the MX sections for the same dataset.
     with httpx.Client(base_url=mx_frontend, timeout=30) as bundled:
         form_login(bundled, "admin", mx_backend.passwords["admin"])
         default = bundled.get(f"/datasets/{dataset['pid']}")
-    assert sections(default.text)[:4] == ["summary", "beamline-parameters", "sample-and-session", "general-information"]
+    assert sections(default.text)[:4] == [
+        "summary",
+        "beamline-parameters",
+        "sample-and-session",
+        "general-information",
+    ]
     assert "auto-processing" in sections(default.text)
     # A dataset the custom file does not select gets the generic view.
     derived = custom_frontend.get(f"/datasets/{catalogue.derived_of(dataset['pid'])[0]['pid']}")

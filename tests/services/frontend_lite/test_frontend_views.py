@@ -83,25 +83,79 @@ def test_when_conditions_combine_and_techniques_match_by_name_or_pid() -> None:
     with_pid = raw(techniques=[{"name": "x-ray", "pid": "MX"}])
     assert view_for(config, with_name).name == view_for(config, with_pid).name == "tech"
     assert view_for(config, raw()) is GENERIC_VIEW
-    assert view_for(config, run("d", "p", "P1", 1.0).model_copy(update={"techniques": [{"name": "MX"}]})) is GENERIC_VIEW
+    assert (
+        view_for(
+            config, run("d", "p", "P1", 1.0).model_copy(update={"techniques": [{"name": "MX"}]})
+        )
+        is GENERIC_VIEW
+    )
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         ([], "t.yaml: must be a mapping with a views list"),
-        ({"views": [{"name": "Bad Name", "sections": [{"type": "general"}]}]}, "views[0].name: must be lowercase"),
-        ({"views": [{"name": "a", "sections": []}]}, "views[0].sections: List should have at least 1 item"),
-        ({"views": [{"name": "a", "sections": [{"type": "chart"}]}]}, "views[0].sections[0]: Input tag 'chart'"),
         (
-            {"views": [{"name": "a", "sections": [{"type": "fields", "fields": [{"label": "x", "metadata": "a", "sample": "b"}]}]}]},
+            {"views": [{"name": "Bad Name", "sections": [{"type": "general"}]}]},
+            "views[0].name: must be lowercase",
+        ),
+        (
+            {"views": [{"name": "a", "sections": []}]},
+            "views[0].sections: List should have at least 1 item",
+        ),
+        (
+            {"views": [{"name": "a", "sections": [{"type": "chart"}]}]},
+            "views[0].sections[0]: Input tag 'chart'",
+        ),
+        (
+            {
+                "views": [
+                    {
+                        "name": "a",
+                        "sections": [
+                            {
+                                "type": "fields",
+                                "fields": [{"label": "x", "metadata": "a", "sample": "b"}],
+                            }
+                        ],
+                    }
+                ]
+            },
             "views[0].sections[0].fields[0]: give exactly one source (metadata, dataset, sample, container, instrument, proposal); found metadata, sample",
         ),
-        ({"views": [{"name": "a", "sections": [{"type": "fields", "fields": [{"label": "x", "metadata": "a", "digits": 40}]}]}]}, "views[0].sections[0].fields[0].digits"),
-        ({"views": [{"name": "a", "sections": [{"type": "processing"}]}]}, "needs a processing block"),
-        ({"views": [{"name": "a", "sections": [{"type": "general"}]}] * 2}, "names must differ; repeated: a"),
+        (
+            {
+                "views": [
+                    {
+                        "name": "a",
+                        "sections": [
+                            {
+                                "type": "fields",
+                                "fields": [{"label": "x", "metadata": "a", "digits": 40}],
+                            }
+                        ],
+                    }
+                ]
+            },
+            "views[0].sections[0].fields[0].digits",
+        ),
+        (
+            {"views": [{"name": "a", "sections": [{"type": "processing"}]}]},
+            "needs a processing block",
+        ),
+        (
+            {"views": [{"name": "a", "sections": [{"type": "general"}]}] * 2},
+            "names must differ; repeated: a",
+        ),
         ({"views": [], "colour": "red"}, "colour: Extra inputs are not permitted"),
-        ({"views": [{"name": "a", "when": {"keyword": ["MX"]}, "sections": [{"type": "general"}]}]}, "views[0].when.keyword: Extra inputs"),
+        (
+            {
+                "views": [
+                    {"name": "a", "when": {"keyword": ["MX"]}, "sections": [{"type": "general"}]}
+                ]
+            },
+            "views[0].when.keyword: Extra inputs",
+        ),
     ],
 )
 def test_bad_configurations_name_file_and_key(data: Any, message: str) -> None:
@@ -114,7 +168,10 @@ def test_processing_block_is_checked(tmp_path: Path) -> None:
     text = BUNDLED_VIEWS.read_text().replace("best: {shell: overall,", "best: {shell: middle,")
     path = tmp_path / "views.yaml"
     path.write_text(text)
-    with pytest.raises(ViewConfigError, match=r"views.yaml: processing: .*best.shell: 'middle' is not one of the shells"):
+    with pytest.raises(
+        ViewConfigError,
+        match=r"views.yaml: processing: .*best.shell: 'middle' is not one of the shells",
+    ):
         load_view_config(path)
     path.write_text("views: [\n")
     with pytest.raises(ViewConfigError, match=r"views.yaml: not valid YAML \(line 2, column 1\)"):
@@ -133,13 +190,17 @@ def test_lookup_values_units_and_digits() -> None:
     assert show(q(12.7, "keV"), unit="eV", digits=0).display == "12700 eV"
     assert show(q(5.2, "%"), unit="%", digits=1).display == "5.2%"
     assert show(q(270, "deg"), unit="deg", digits=1).display == "270.0°"
-    assert show(q(1.8e11, "s^-1"), unit="s^-1", digits=2, style="scientific").display == "1.80e+11 s⁻¹"
+    assert (
+        show(q(1.8e11, "s^-1"), unit="s^-1", digits=2, style="scientific").display == "1.80e+11 s⁻¹"
+    )
     # A unit this module cannot convert is shown as stored, never relabelled.
     assert show(q(3.0, "furlong"), unit="mm", digits=1).display == "3.0 furlong"
     assert show(q(None)).display == "—" and show(None).display == "—" and show("").display == "—"
     assert show(q("Data collection successful")).display == "Data collection successful"
     assert show(q(True)).display == "true"
-    assert convert(1.0, "keV", "angstrom") is None and convert(1.0, "nm", "angstrom") == pytest.approx(10)
+    assert convert(1.0, "keV", "angstrom") is None and convert(
+        1.0, "nm", "angstrom"
+    ) == pytest.approx(10)
 
 
 def test_fields_read_sample_container_and_links() -> None:
@@ -194,11 +255,15 @@ def test_best_run_rule_symmetry_then_statistic_then_name() -> None:
     assert [r.best for r in ranked] == [True, False, False, False, False]
     assert best_run(runs[3:4], spec) is None
     best = best_run(runs, spec)
-    assert best is not None and summary(best, "overall", ["resolutionLimitHigh", "completeness"]) == [
+    assert best is not None and summary(
+        best, "overall", ["resolutionLimitHigh", "completeness"]
+    ) == [
         ("Resolution (Å)", "40.00 – 1.50"),
         ("Completeness (%)", "99.0"),
     ]
-    assert "highest symmetry" in rule_text(spec) and "higher I/σ(I) in the overall shell" in rule_text(spec)
+    assert "highest symmetry" in rule_text(
+        spec
+    ) and "higher I/σ(I) in the overall shell" in rule_text(spec)
 
 
 def test_changer_places_follow_the_geometry() -> None:
@@ -207,7 +272,9 @@ def test_changer_places_follow_the_geometry() -> None:
         (1, 1), (1, 3), (2, 1), (8, 3)
     ]  # fmt: skip
     assert place("25", "ID30B", "FlexHCD", flex).cell is None
-    assert place("7", "X", "", None).position is None and place("A1", "X", "CATS", flex).slot is None
+    assert (
+        place("7", "X", "", None).position is None and place("A1", "X", "CATS", flex).slot is None
+    )
 
 
 def test_shipment_assembly_and_loading_table() -> None:
@@ -227,7 +294,9 @@ def test_shipment_assembly_and_loading_table() -> None:
         sample("puck-c", "puck", "dewar", Container_containerType="Unipuck", Container_capacity=16),
     ]  # fmt: skip
     crystals = [sample("x1", "crystal", "puck-a", BLSample_location=3)]
-    instruments = [Instrument(pid="i", uniqueName="ID30B", customMetadata={"sampleChangerType": q("FlexHCD")})]
+    instruments = [
+        Instrument(pid="i", uniqueName="ID30B", customMetadata={"sampleChangerType": q("FlexHCD")})
+    ]
     spec = ShipmentSpec(changers={"FlexHCD": ChangerGeometry(cells=8, positions=3)})
     view = assemble(shipment, parcels, containers, crystals, {"x1": 2}, instruments, spec)
     assert view.status == "at ESRF" and view.parcels[0].status == "processing"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+
 def link_id(value: str) -> str:
     """An id in one of our paths (``/datasets/<pid>``): ``/`` stays, the rest is quoted."""
     return quote(value, safe="/")

@@ -37,7 +37,12 @@ class BackendHealth:
 
     def as_json(self, url: str) -> dict[str, object]:
         status = "ok" if self.healthy else "unhealthy"
-        return {"status": status, "backend": url, "reason": self.reason, "checkedAt": self.checked_at}
+        return {
+            "status": status,
+            "backend": url,
+            "reason": self.reason,
+            "checkedAt": self.checked_at,
+        }
 
 
 class BackendMonitor:
@@ -68,7 +73,9 @@ class BackendMonitor:
             log.info("backend reachable again")
         self.client.outage = None
         if response.is_success:
-            self.health = BackendHealth(True, f"{response.status_code} from the backend", time.time())
+            self.health = BackendHealth(
+                True, f"{response.status_code} from the backend", time.time()
+            )
         else:
             self.health = BackendHealth(
                 False,

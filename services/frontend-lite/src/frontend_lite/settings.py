@@ -39,7 +39,8 @@ class Settings(BaseModel):
 
     config_file: Path = Field(description="the SciCat frontend config.json (lbBaseURL, siteTitle)")
     dataset_views_file: Path = Field(
-        default=BUNDLED_VIEWS, description="the YAML view configuration (which sections a dataset shows)"
+        default=BUNDLED_VIEWS,
+        description="the YAML view configuration (which sections a dataset shows)",
     )
     session_secret: SecretStr = Field(min_length=MIN_SECRET_LENGTH)
     backend_internal_url: str | None = Field(
@@ -48,7 +49,9 @@ class Settings(BaseModel):
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
     https_only: bool = False
-    backend_timeout: float = Field(default=15.0, gt=0, description="seconds a backend call may take")
+    backend_timeout: float = Field(
+        default=15.0, gt=0, description="seconds a backend call may take"
+    )
     backend_connect_timeout: float = Field(
         default=0.5, gt=0, le=10, description="seconds to open a connection to the backend"
     )

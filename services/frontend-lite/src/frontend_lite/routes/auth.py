@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..backend import BackendError, BackendUnreachable
-from ..forms import FormError, read_form
 from ..deps import Backend, Renderer, Visitor
+from ..forms import FormError, read_form
 from ..models import LoginReply, parse
 from ..pages import Pages
 from ..session import csrf_valid, safe_next, sign_in, sign_out
@@ -51,7 +51,9 @@ async def login(request: Request, client: Backend, render: Renderer) -> Response
     try:
         form = await read_form(request)
     except FormError as error:
-        return _login_page(request, render, error=f"The form could not be read: {error}.", status=400)
+        return _login_page(
+            request, render, error=f"The form could not be read: {error}.", status=400
+        )
     username = form.get("username", "").strip()[:MAX_FIELD]
     password = form.get("password", "")[:MAX_FIELD]
     if not csrf_valid(request, form.get("csrf")):
@@ -64,7 +66,11 @@ async def login(request: Request, client: Backend, render: Renderer) -> Response
         )
     if not username or not password:
         return _login_page(
-            request, render, username=username, status=400, error="Enter your username and password."
+            request,
+            render,
+            username=username,
+            status=400,
+            error="Enter your username and password.",
         )
     try:
         reply = parse(LoginReply, await client.login(username, password), "log in")

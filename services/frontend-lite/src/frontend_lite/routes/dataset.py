@@ -91,7 +91,9 @@ async def _datafiles(
     request: Request, client: BackendClient, token: str | None, dataset: Dataset
 ) -> dict[str, Any]:
     what = f"files of {dataset.pid}"
-    reply = await client.get(f"/datasets/{segment(dataset.pid)}/origdatablocks", token=token, what=what)
+    reply = await client.get(
+        f"/datasets/{segment(dataset.pid)}/origdatablocks", token=token, what=what
+    )
     blocks = parse_list(OrigDatablock, reply, what)
     files = [f for block in blocks for f in block.dataFileList]
     paging = Paging(page_number(request.query_params.get("page")), FILES_PER_PAGE, len(files))

@@ -129,10 +129,14 @@ async def datasets_in(
 ) -> list[Dataset]:
     if not pids:
         return []
-    return parse_list(Dataset, await find_in(client, token, "datasets", "pid", pids, what, **options), what)
+    return parse_list(
+        Dataset, await find_in(client, token, "datasets", "pid", pids, what, **options), what
+    )
 
 
-async def attachments_of(client: BackendClient, token: str | None, pid: str) -> list[dict[str, Any]]:
+async def attachments_of(
+    client: BackendClient, token: str | None, pid: str
+) -> list[dict[str, Any]]:
     what = f"attachments of {pid}"
     reply = await client.get(f"/datasets/{segment(pid)}/attachments", token=token, what=what)
     return [attachment_view(a) for a in parse_list(Attachment, reply, what)]

@@ -143,7 +143,9 @@ async def session_page(
         {
             "name": name,
             "proposal": proposal,
-            "proposal_id": proposal.proposalId if proposal else (collections[0].proposal if collections else None),
+            "proposal_id": proposal.proposalId
+            if proposal
+            else (collections[0].proposal if collections else None),
             "period": period,
             "columns": views.session.columns,
             "rows": rows,

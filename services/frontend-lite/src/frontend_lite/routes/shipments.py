@@ -45,7 +45,9 @@ async def shipment_page(
         ids = [p.sampleId for p in parents]
         if not ids:
             return []
-        return parse_list(Sample, await find_in(client, token, "samples", "parentSampleId", ids, what), what)
+        return parse_list(
+            Sample, await find_in(client, token, "samples", "parentSampleId", ids, what), what
+        )
 
     parcels = await children([shipment], f"parcels of {shipment.label}")
     containers = await children(parcels, f"containers of {shipment.label}")
@@ -63,8 +65,10 @@ async def shipment_page(
             client, token, "datasets", "sampleId", crystal_ids, "data collections",
             fields=["pid", "sampleId", "type"],
         )  # fmt: skip
-    counts = Counter(
-        d.get("sampleId") for d in collected if isinstance(d, dict) and d.get("type") == "raw"
+    counts: Counter[str] = Counter(
+        str(d["sampleId"])
+        for d in collected
+        if isinstance(d, dict) and d.get("type") == "raw" and d.get("sampleId")
     )
     view = assemble(
         shipment,

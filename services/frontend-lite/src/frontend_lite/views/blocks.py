@@ -58,7 +58,10 @@ class Group:
 
 def view_needs(view: View) -> Needs:
     needs = needs_of(
-        spec for section in view.sections if isinstance(section, FieldsSection) for spec in section.fields
+        spec
+        for section in view.sections
+        if isinstance(section, FieldsSection)
+        for spec in section.fields
     )
     if view.needs("related-documents"):
         needs = needs | Needs(sample=True, instrument=True, proposal=True)

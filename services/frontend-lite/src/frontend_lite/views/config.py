@@ -84,7 +84,9 @@ def matches(when: When, dataset: Dataset) -> bool:
     if when.keywords is not None and not set(when.keywords) & set(dataset.keywords):
         return False
     if when.techniques is not None:
-        known = {t.get(k) for t in dataset.techniques for k in ("name", "pid") if isinstance(t, dict)}
+        known = {
+            t.get(k) for t in dataset.techniques for k in ("name", "pid") if isinstance(t, dict)
+        }
         if not set(when.techniques) & known:
             return False
     if when.metadata is not None:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Dataset, Instrument, Proposal, Sample
 from ..formatting import link_id
+from ..models import Dataset, Instrument, Proposal, Sample
 from .spec import FieldSpec
 from .values import NOTHING, Shown, lookup, show
 

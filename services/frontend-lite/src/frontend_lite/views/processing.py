@@ -65,7 +65,9 @@ def _shell_value(shell: Any, statistic: StatisticSpec) -> Shown:
     high = show(lookup(shell, statistic.high or ""), digits=statistic.digits)
     if not low.present and not high.present:
         return NOTHING
-    return Shown(f"{low.text or '?'} – {high.text or '?'}", high.unit or low.unit, (low.raw, high.raw))
+    return Shown(
+        f"{low.text or '?'} – {high.text or '?'}", high.unit or low.unit, (low.raw, high.raw)
+    )
 
 
 def _number(entry: Any) -> float | None:
@@ -83,7 +85,9 @@ def make_run(dataset: Dataset, spec: ProcessingSpec) -> Run:
         for s in spec.statistics
     ]
     status = _text(metadata, spec.status)
-    pipeline = _text(metadata, spec.pipeline) or (dataset.usedSoftware[0] if dataset.usedSoftware else "")
+    pipeline = _text(metadata, spec.pipeline) or (
+        dataset.usedSoftware[0] if dataset.usedSoftware else ""
+    )
     anomalous_value = quantity(lookup(metadata, spec.anomalous))[0] if spec.anomalous else None
     space_group = _text(metadata, spec.space_group)
     rank_shell = shells.get(spec.best.shell)
@@ -98,7 +102,9 @@ def make_run(dataset: Dataset, spec: ProcessingSpec) -> Run:
         anomalous=anomalous_value if isinstance(anomalous_value, bool) else None,
         statistics=statistics,
         has_statistics=any(isinstance(shell, dict) and shell for shell in shells.values()),
-        rank_value=_number(lookup(rank_shell, spec.best.key)) if isinstance(rank_shell, dict) else None,
+        rank_value=_number(lookup(rank_shell, spec.best.key))
+        if isinstance(rank_shell, dict)
+        else None,
         symmetry=point_group_order(space_group),
     )
 
@@ -133,9 +139,7 @@ def best_run(datasets: list[Dataset], spec: ProcessingSpec) -> Run | None:
 def rule_text(spec: ProcessingSpec) -> str:
     """The rule in words, as the page states it."""
     shell = next(s.label for s in spec.shells if s.name == spec.best.shell)
-    statistic = next(
-        (s.label for s in spec.statistics if s.key == spec.best.key), spec.best.key
-    )
+    statistic = next((s.label for s in spec.statistics if s.key == spec.best.key), spec.best.key)
     parts = [f"Best: among runs that succeeded ({', '.join(spec.success)}) and have statistics"]
     if spec.best.symmetry_first:
         parts.append("the space group of highest symmetry")

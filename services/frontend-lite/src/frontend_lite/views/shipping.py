@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+
 from .. import ispyb_keys, puck
 from ..models import Instrument, Sample
 from .spec import ChangerGeometry, ShipmentSpec

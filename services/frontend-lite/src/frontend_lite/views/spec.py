@@ -69,9 +69,7 @@ class When(Spec):
     techniques: list[str] | None = Field(default=None, description="any technique name or pid")
     metadata: list[str] | None = Field(default=None, description="all these metadata keys")
 
-    _lists = field_validator("type", "keywords", "techniques", "metadata", mode="before")(
-        _as_list
-    )
+    _lists = field_validator("type", "keywords", "techniques", "metadata", mode="before")(_as_list)
 
 
 class _Section(Spec):
@@ -229,7 +227,9 @@ class ProcessingSpec(Spec):
         if len(set(names)) != len(names):
             raise ValueError("shells: every name must be different")
         if self.best.shell not in names:
-            raise ValueError(f"best.shell: {self.best.shell!r} is not one of the shells ({', '.join(names)})")
+            raise ValueError(
+                f"best.shell: {self.best.shell!r} is not one of the shells ({', '.join(names)})"
+            )
         return self
 
 
