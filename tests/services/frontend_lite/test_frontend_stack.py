@@ -21,7 +21,9 @@ from scicatlive.stack.load import load_stack
 from tests.support import docker_engine
 
 pytestmark = pytest.mark.docker
-STACK = "it-frontend"
+# Several people share one Docker engine: a name and port block of one's own can be given.
+STACK = os.environ.get("SCICATLIVE_TEST_FRONTEND_STACK", "it-frontend")
+PORT_OFFSET = int(os.environ.get("SCICATLIVE_TEST_FRONTEND_PORT_OFFSET", "6000"))
 STATE: dict[str, str] = {}
 
 
@@ -32,7 +34,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(
         tmp_path_factory.mktemp("frontend-state")
     )
-    resolved = load_stack("lite", stack=STACK, port_offset=6000)
+    resolved = load_stack("lite", stack=STACK, port_offset=PORT_OFFSET)
     try:
         # In a thread of its own: Playwright's sync API keeps an event loop running in this
         # one (the browser fixture may be up already), and seeding uses asyncio.run().
@@ -144,11 +146,20 @@ def test_dataset_and_its_proposal(stack_page: Any, target: Target, screenshots: 
     first = page.locator("[data-testid=datasets-table] tbody tr").first
     pid = first.get_attribute("data-pid")
     first.locator("td.pid a").click()
-    page.wait_for_selector("[data-testid=scientific-metadata]")
+    page.wait_for_selector("[data-testid=view-name]")
     with api(target) as client:
         dataset = client.get(f"/datasets/{quote(pid, safe='')}").json()
+        # The seeded collection gets the bundled MX view, its processing runs in the table.
+        assert page.get_attribute("[data-testid=view-name]", "data-view") == "mx-raw"
+        runs = client.get(
+            "/datasets", params={"filter": json.dumps({"where": {"inputDatasets": pid}})}
+        ).json()
+        shown = page.eval_on_selector_all(
+            "[data-testid=processing-table] tbody", "g => g.map(x => x.dataset.pid)"
+        )
+        assert sorted(shown) == sorted(r["pid"] for r in runs)
         names = page.eval_on_selector_all(
-            "[data-testid=scientific-metadata] tbody th", "c => c.map(x => x.innerText)"
+            "[data-testid=scientific-metadata] tbody th", "c => c.map(x => x.textContent)"
         )
         assert set(names) == set(dataset["scientificMetadata"])
         page.screenshot(path=str(screenshots / "stack-dataset.png"), full_page=True)
@@ -192,3 +203,8 @@ def test_puck_layout_to_sample(stack_page: Any, target: Target, screenshots: Pat
     assert int(crystal["sampleCharacteristics"]["BLSample_location"]["value"]) == position
     assert "shipment" in page.inner_text("[data-testid=hierarchy]").lower()
     page.screenshot(path=str(screenshots / "stack-sample.png"), full_page=True)
+    page.get_by_test_id("shipment-link").click()
+    page.wait_for_selector("[data-testid=loading]")
+    assert (
+        page.locator(f"[data-testid=container][data-sample-id='{puck['sampleId']}']").count() == 1
+    )
