@@ -23,18 +23,17 @@ from typing import Any
 
 from scicatlive.asyncrun import run_sync
 from scicatlive.checks.context import ADMIN, CheckContext
-from scicatlive.checks.http import SCICAT_API, Http
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
-from scicatlive.clients.http import AsyncApi, RetryPolicy
-from scicatlive.clients.ispyb import IspybApi
+from scicatlive.clients.http import RetryPolicy, Session
+from scicatlive.clients.scicat import V3
+from scicatlive.domain import model as m
 from scicatlive.errors import ScicatliveError
-from scicatlive.mapping.scicat import Identifiers, proposal_group
-from scicatlive.seeding import model as m
-from scicatlive.seeding.ispyb_reader import FacilityFacts, read_facility
+from scicatlive.mapping import Identifiers, proposal_group
+from scicatlive.sync import FacilityFacts, read_facility
 
 PAGE = 1000
 MAX_LISTED = 5
-CHECK_RETRY = RetryPolicy(attempts=2, first_delay=0.1, max_delay=0.2)
+CHECK_RETRY = RetryPolicy(deadline=10.0, attempts=2, first_delay=0.1, max_delay=0.2)
 # DataCollection fields that are catalogue facts, not collection parameters (as in the mapping).
 NOT_PARAMETERS = frozenset({"files", "published", "autoProcPrograms"})
 HIERARCHY_TYPES = ("shipment", "dewar", "puck")
@@ -53,16 +52,12 @@ def _read_ispyb(ctx: CheckContext) -> m.FacilityGraph:
     url = ctx.target.ispyb_url
     if url is None:
         raise CheckSkipped("no ISPyB URL (--ispyb-url)")
-    password = ctx.password(ADMIN)
-
-    async def read() -> m.FacilityGraph:
-        async with AsyncApi(url, concurrency=4, retry=CHECK_RETRY, transport=ctx.async_transport) as http:
-            api = IspybApi(http)
-            await api.login(ADMIN, password)
-            return await read_facility(api, FacilityFacts(site=ctx.target.site))
-
+    ctx.password(ADMIN)  # skips the check when the target has no admin account
+    facts = FacilityFacts(site=ctx.target.site)
     try:
-        graph = run_sync(read())
+        graph = run_sync(
+            read_facility(ctx.target, facts, account=ADMIN, retry=CHECK_RETRY, transport=ctx.async_transport)
+        )
     except ScicatliveError as error:
         raise CheckFailed(f"read ISPyB: {error.message}") from None
     if not any(True for _ in graph.data_collections()):
@@ -114,11 +109,11 @@ def _read_scicat(ctx: CheckContext, graph: m.FacilityGraph) -> Catalogue:
     )
 
 
-def _all(client: Http, what: str, where: Doc, param: str) -> list[Doc]:
+def _all(client: Session, what: str, where: Doc, param: str) -> list[Doc]:
     rows: list[Doc] = []
     while True:
         query = {"where": where, "limits": {"limit": PAGE, "skip": len(rows)}}
-        page = client.expect(f"list SciCat {what} as {ADMIN}", "GET", f"{SCICAT_API}/{what}",
+        page = client.expect(f"list SciCat {what} as {ADMIN}", "GET", f"{V3}/{what}",
                              params={param: json.dumps(query)}, status=(200,))  # fmt: skip
         rows += page
         if len(page) < PAGE:

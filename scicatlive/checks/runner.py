@@ -18,7 +18,7 @@ from scicatlive.checks.model import (
     CheckSkipped,
     Status,
 )
-from scicatlive.checks.target import Target
+from scicatlive.clients.target import Target
 from scicatlive.errors import ConfigError, ScicatliveError
 
 ALL_CHECKS: tuple[Check, ...] = (

@@ -47,12 +47,13 @@ def root(
 
 
 def _register() -> None:
-    from scicatlive.cli import check, doctor, images, profiles, seed, stack
+    from scicatlive.cli import check, doctor, images, profiles, seed, stack, training
 
     stack.register(app)
     seed.register(app)
     doctor.register(app)
     check.register(app)
+    training.register(app)
     app.add_typer(profiles.app, name="profiles")
     app.add_typer(images.app, name="images")
 

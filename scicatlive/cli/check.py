@@ -3,33 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scicatlive.checks.model import CheckResult, Status
-from scicatlive.checks.report import COLOURS, list_table, table, to_json, write_junit
-from scicatlive.checks.runner import ALL_CHECKS, Selection, run_checks
-from scicatlive.checks.target import (
-    ENV_BACKEND,
-    ENV_CREDENTIALS,
-    ENV_FRONTEND,
-    ENV_ISPYB,
-    ENV_PASSWORD,
-    ENV_USERNAME,
-    Target,
-    target_from_options,
-    target_from_stack,
-)
 from scicatlive.cli.context import (
     JsonOption,
     ProfileOption,
     StackOption,
     console,
     err_console,
+    existing_stack,
     print_json,
+    remote_stack,
 )
-from scicatlive.stack.load import default_stack_name
+from scicatlive.defaults import (
+    ENV_BACKEND,
+    ENV_CREDENTIALS,
+    ENV_FRONTEND,
+    ENV_ISPYB,
+    ENV_PASSWORD,
+    ENV_USERNAME,
+)
+
+if TYPE_CHECKING:
+    from scicatlive.checks.model import CheckResult
+    from scicatlive.handle import Stack
 
 
 def check_command(
@@ -55,12 +54,17 @@ def check_command(
 
     Exit status: 0 when every check passed or was skipped, 1 when one failed, 2 on bad usage.
     """
-    selection = Selection.parse(only or (), skip or (), read_only)
+    from scicatlive.checks.report import table, to_json, write_junit
+    from scicatlive.checks.runner import Selection
+
+    Selection.parse(only or (), skip or (), read_only)  # bad ids fail before anything is reached
     if list_checks:
         _list(json_output)
         return
-    target = _target(stack, profile, backend_url, ispyb_url, frontend_url, credentials, username, password, site, pid_prefix)
-    report = run_checks(target, selection, on_result=None if json_output else show_check_progress)
+    handle = _stack(stack, profile, backend_url, ispyb_url, frontend_url, credentials, username, password, site, pid_prefix)
+    report = handle.check(
+        only=only or (), skip=skip or (), read_only=read_only, on_result=None if json_output else show_check_progress
+    )
     if junit is not None:
         write_junit(report, junit)
     if json_output:
@@ -73,19 +77,24 @@ def check_command(
         raise typer.Exit(1)
 
 
-def _target(
+def _stack(
     stack: str | None, profile: str | None, backend_url: str | None, ispyb_url: str | None, frontend_url: str | None,
     credentials: Path | None, username: str | None, password: str | None, site: str | None, pid_prefix: str | None,
-) -> Target:  # fmt: skip
+) -> Stack:  # fmt: skip
     if backend_url is None:
-        return target_from_stack(default_stack_name(profile, stack))
-    return target_from_options(
+        return existing_stack(profile, stack)
+    from scicatlive.clients.target import target_from_options
+
+    return remote_stack(target_from_options(
         backend_url=backend_url, ispyb_url=ispyb_url, frontend_url=frontend_url, credentials_file=credentials,
         username=username, password=password, site=site, pid_prefix=pid_prefix,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def show_check_progress(result: CheckResult) -> None:
+    from scicatlive.checks.model import Status
+    from scicatlive.checks.report import COLOURS
+
     colour = COLOURS[result.status]
     line = f"  [{colour}]{result.status.value:<7}[/] {result.id:<22} [dim]{result.seconds:5.2f}s[/]"
     if result.status is Status.FAILED:
@@ -94,6 +103,9 @@ def show_check_progress(result: CheckResult) -> None:
 
 
 def _list(json_output: bool) -> None:
+    from scicatlive.checks.report import list_table
+    from scicatlive.checks.runner import ALL_CHECKS
+
     if json_output:
         print_json([{"id": c.id, "description": c.description, "writes": c.writes, "needs": sorted(c.needs)} for c in ALL_CHECKS])
     else:

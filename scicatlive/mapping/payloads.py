@@ -5,7 +5,7 @@ wire. Datasets use the v3 create DTOs (``CreateRawDatasetObsoleteDto`` and
 ``CreateDerivedDatasetObsoleteDto``), which keep the singular ``proposalId``,
 ``sampleId`` and ``instrumentId`` links; attachments use the v4 DTO, which
 accepts a client-chosen ``aid``. Every id is deterministic (see
-``scicatlive.seeding.keys``), so a second load addresses the same records.
+``scicatlive.domain.keys``), so a second load addresses the same records.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from scicatlive.checks import ALL_CHECKS, Selection, Status, Target, check_ids, 
 from scicatlive.checks.consistency import same
 from scicatlive.checks.model import CheckFailed
 from scicatlive.checks.report import to_json, to_junit
-from scicatlive.checks.target import Account, load_credentials_file, target_from_options
+from scicatlive.clients.target import Account, load_credentials_file, target_from_options
 from scicatlive.cli.app import app
 from scicatlive.errors import ConfigError
 

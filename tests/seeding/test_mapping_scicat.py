@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from scicatlive.mapping import MappingOptions, SciCatPayloads, map_graph
-from scicatlive.mapping.scicat import proposal_group
+from scicatlive.mapping import proposal_group
 from scicatlive.seeding import FacilityGraph, Recipe
 
 
@@ -205,6 +205,6 @@ def test_ids_are_unique_and_use_the_pid_prefix(demo_payloads: SciCatPayloads) ->
 
 def test_the_recipe_chooses_the_layout_and_a_profile_can_override_it(tiny_recipe: Recipe) -> None:
     assert (
-        MappingOptions.from_recipe(tiny_recipe).sample_layout == tiny_recipe.catalogue.sample_layout
+        tiny_recipe.mapping_options().sample_layout == tiny_recipe.catalogue.sample_layout
     )
-    assert MappingOptions.from_recipe(tiny_recipe, sample_layout="flat").sample_layout == "flat"
+    assert tiny_recipe.mapping_options(sample_layout="flat").sample_layout == "flat"

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import re
 from urllib.parse import unquote
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
-from scicatlive.clients.http import ApiError, AsyncApi, RetryPolicy, Unreachable
-from scicatlive.clients.scicat import ScicatApi
+from scicatlive.clients.http import ApiError, RetryPolicy, Unreachable
+from scicatlive.clients.target import Account, Target
 from scicatlive.mapping import MappingOptions, map_graph
-from scicatlive.progress import SilentReporter
 from scicatlive.seeding import generate, load_recipe
-from scicatlive.seeding.load import _sample_levels, load_scicat
+from scicatlive.seeding.load import Tally, sample_levels
+from scicatlive.seeding.run import seed
 
 FAST = RetryPolicy(attempts=3, first_delay=0.001, max_delay=0.002)
+TARGET = Target(backend_url="http://scicat.test", accounts={"admin": Account(password=SecretStr("pw"))})
 
 
 def _records():  # type: ignore[no-untyped-def]
@@ -64,14 +66,8 @@ class FakeScicat:
         return httpx.Response(201, json={**body, "pid": body.get("pid", key)})
 
 
-def _load(fake: FakeScicat) -> dict:  # type: ignore[type-arg]
-    async def run() -> dict:  # type: ignore[type-arg]
-        async with AsyncApi("http://scicat.test", transport=httpx.MockTransport(fake), retry=FAST) as http:
-            api = ScicatApi(http)
-            await api.login("admin", "pw")
-            return await load_scicat(api, _records(), SilentReporter())
-
-    return asyncio.run(run())
+def _load(fake: FakeScicat) -> dict[str, Tally]:
+    return seed(TARGET, "tiny", retry=FAST, transport=httpx.MockTransport(fake)).scicat
 
 
 def test_everything_is_created_once_then_found_again() -> None:
@@ -100,16 +96,33 @@ def test_an_unreachable_service_is_reported_with_the_operation() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused")
 
-    async def run() -> None:
-        async with AsyncApi("http://scicat.test", transport=httpx.MockTransport(refuse), retry=FAST) as http:
-            await ScicatApi(http).login("admin", "pw")
+    with pytest.raises(Unreachable) as caught:
+        seed(TARGET, "tiny", retry=FAST, transport=httpx.MockTransport(refuse))
+    assert re.match(
+        r"log in to SciCat as admin: SciCat at http://scicat.test did not answer within \d+\.\d s "
+        r"\(ConnectError: connection refused\)$",
+        caught.value.message,
+    )
+    assert "scicatlive status" in (caught.value.hint or "")
 
-    with pytest.raises(Unreachable, match=r"log in to SciCat as admin: http://scicat.test did not answer after 3 attempts \(ConnectError: connection refused\)"):
-        asyncio.run(run())
+
+def test_the_retry_budget_is_bounded_in_time() -> None:
+    calls: list[float] = []
+
+    def down(request: httpx.Request) -> httpx.Response:
+        import time
+
+        calls.append(time.monotonic())
+        return httpx.Response(503, json={"message": "database unavailable"})
+
+    budget = RetryPolicy(deadline=0.5, first_delay=0.05, max_delay=0.1)
+    with pytest.raises(Unreachable, match=r"did not answer within 0\.\d s \(503 database unavailable\)"):
+        seed(TARGET, "tiny", retry=budget, transport=httpx.MockTransport(down))
+    assert 3 <= len(calls) and calls[-1] - calls[0] <= 0.5
 
 
 def test_sample_parents_come_in_earlier_levels() -> None:
-    levels = _sample_levels(_records().samples)
+    levels = sample_levels(_records().samples)
     seen: set[str] = set()
     for level in levels:
         for sample in level:

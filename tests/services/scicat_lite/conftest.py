@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import features_harness
 import pytest
-from lite_harness import LiteServer
+from lite_harness import LiteServer, serve_in_thread
+
+from tests.support import free_port
 
 ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 ACCOUNT_GROUPS = {
@@ -53,23 +54,16 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="session")
-def lite_server(
-    scratch_database: str, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def serve_lite(
+    database_url: str, workdir: Path, port: int, extra_env: dict[str, str] | None = None
 ) -> Iterator[LiteServer]:
-    import uvicorn
+    """A scicat-lite in a thread of this process, with the test accounts."""
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
     passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS}
-    accounts_file = Path(tmp_path_factory.mktemp("scicat-lite")) / "functionalAccounts.json"
+    accounts_file = workdir / "functionalAccounts.json"
     accounts = [
         {
             "username": n,
@@ -81,10 +75,9 @@ def lite_server(
         for n, g in ACCOUNT_GROUPS.items()
     ]
     accounts_file.write_text(json.dumps(accounts))
-    port = _free_port()
     settings = Settings.from_env(
         {
-            "DATABASE_URL": scratch_database,
+            "DATABASE_URL": database_url,
             "JWT_SECRET": secrets.token_hex(16),
             "PID_PREFIX": "20.500.12269",
             "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
@@ -94,20 +87,79 @@ def lite_server(
             "SAMPLE_GROUPS": "ingestor",
             "MAX_FILE_UPLOAD_SIZE": "1mb",
             "PORT": str(port),
+            **(extra_env or {}),
         }
     )
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("scicat-lite did not start")
-        time.sleep(0.05)
-    try:
+    with serve_in_thread(create_app(settings), port) as url:
         yield LiteServer(url=url, passwords=passwords, pid_prefix="20.500.12269")
+
+
+@pytest.fixture(scope="session")
+def lite_server(
+    scratch_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiteServer]:
+    workdir = Path(tmp_path_factory.mktemp("scicat-lite"))
+    with serve_lite(scratch_database, workdir, free_port()) as server:
+        yield server
+
+
+# -- jobs with a real broker and mail server ----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[features_harness.Broker]:
+    with features_harness.rabbitmq(tmp_path_factory.mktemp("rabbitmq")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> Iterator[features_harness.Mailbox]:
+    with features_harness.smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def jobs_server(
+    postgres_url: str,
+    broker: features_harness.Broker,
+    mailbox: features_harness.Mailbox,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiteServer]:
+    """A scicat-lite with a job configuration, RabbitMQ and SMTP, on its own database."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    workdir = Path(tmp_path_factory.mktemp("scicat-lite-jobs"))
+    port = free_port()
+    template = workdir / "job-email.html"
+    template.write_text(features_harness.EMAIL_TEMPLATE)
+    config = workdir / "jobConfig.yaml"
+    config.write_text(features_harness.JOB_CONFIG % {
+        "template": template, "health": f"http://127.0.0.1:{port}/api/v3/health"})
+    name = f"scicat_lite_jobs_{secrets.token_hex(4)}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    params = conninfo_to_dict(postgres_url)
+    params["dbname"] = name
+    env = {
+        "JOB_CONFIGURATION_FILE": str(config),
+        "RABBITMQ_ENABLED": "yes",
+        "RABBITMQ_HOSTNAME": broker.host,
+        "RABBITMQ_PORT": str(broker.port),
+        "RABBITMQ_USERNAME": broker.username,
+        "RABBITMQ_PASSWORD": broker.password,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mailbox.port),
+        "EMAIL_FROM": "scicat@example.org",
+        "DOI_PREFIX": "10.9999/",
+        "TRACKABLES": "Dataset,Proposal,Sample,PublishedData,Policy,Datablock",
+        "HISTORY_ACCESS_DATASET_GROUPS": "group2",
+        "CREATE_JOB_PRIVILEGED_GROUPS": "ingestor",
+        "DELETE_JOB_GROUPS": "archivemanager",
+    }
+    try:
+        with serve_lite(make_conninfo(**params), workdir, port, env) as server:
+            yield server
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

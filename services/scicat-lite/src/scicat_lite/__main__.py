@@ -1,15 +1,24 @@
-"""``python -m scicat_lite``: serve the API with uvicorn."""
+"""``python -m scicat_lite``: check the configuration, wait for PostgreSQL, serve."""
 
 from __future__ import annotations
 
 import logging
-import os
+import sys
 
 import uvicorn
 from fastapi import FastAPI
 
 from .app import create_app
-from .settings import Settings
+from .auth import AccountsFileError, AccountStore
+from .features import build_features
+from .jobs.config import JobConfigError
+from .jobs.messaging import BrokerUnavailable
+from .pool import DatabaseUnavailable, wait_for_database
+from .settings import Settings, SettingsError
+
+SERVICE = "scicat-lite"
+EXIT_CONFIG = 2
+EXIT_UNREACHABLE = 1
 
 
 def app_from_env() -> FastAPI:
@@ -17,22 +26,46 @@ def app_from_env() -> FastAPI:
     return create_app(Settings.from_env())
 
 
-def main() -> None:
+def _fail(message: object, code: int) -> int:
+    print(f"{SERVICE}: {message}", file=sys.stderr)
+    return code
+
+
+def main() -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+        accounts = AccountStore.from_file(settings.functional_accounts_file)
+    except (SettingsError, AccountsFileError) as error:
+        return _fail(error, EXIT_CONFIG)
+    try:
+        features = build_features(settings, accounts, connect=False)
+    except JobConfigError as error:
+        return _fail(error, EXIT_CONFIG)
+    try:
+        wait_for_database(settings.database_url, settings.database_wait_seconds)
+        features.connect(settings.database_wait_seconds)
+    except (DatabaseUnavailable, BrokerUnavailable) as error:
+        return _fail(error, EXIT_UNREACHABLE)
     # uvicorn's own convention. Measured here: two workers answer keep-alive requests
     # in ~45 ms instead of ~2 ms, so the default stays one.
-    workers = int(os.environ.get("WEB_CONCURRENCY", "1"))
-    if workers > 1:
+    if settings.workers > 1:
+        features.close()  # each worker process builds its own
         uvicorn.run(
-            "scicat_lite.__main__:app_from_env", factory=True, workers=workers,
-            host=settings.host, port=settings.port, proxy_headers=False,
+            "scicat_lite.__main__:app_from_env",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            proxy_headers=False,
         )
     else:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
+        app = create_app(settings, accounts=accounts, features=features)
+        uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

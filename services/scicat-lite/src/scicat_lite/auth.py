@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .errors import login_failed, session_expired
 from .timeutil import now_iso
@@ -21,6 +21,10 @@ from .timeutil import now_iso
 GLOBAL_ACCESS_GROUP = "globalaccess"
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 _ACCOUNT_NAMESPACE = uuid.UUID("8f0c1f6e-6a43-4c55-9d55-5c1c3b1c2f10")
+
+
+class AccountsFileError(ValueError):
+    """The functional accounts file cannot be read; the message names the file and the entry."""
 
 
 class FunctionalAccount(BaseModel):
@@ -99,8 +103,20 @@ class AccountStore:
         file = Path(path)
         if not file.is_file():
             return cls([])
-        raw = json.loads(file.read_text(encoding="utf-8"))
-        return cls(TypeAdapter(list[FunctionalAccount]).validate_python(raw))
+        try:
+            raw = json.loads(file.read_text(encoding="utf-8"))
+            return cls(TypeAdapter(list[FunctionalAccount]).validate_python(raw))
+        except (OSError, UnicodeDecodeError) as error:
+            raise AccountsFileError(f"{file}: cannot be read: {error}") from error
+        except json.JSONDecodeError as error:
+            raise AccountsFileError(f"{file}: not valid JSON: {error}") from error
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+            raise AccountsFileError(
+                f"{file}: {where}: {first['msg']} (expected a list of "
+                "{username, email, password, role, global})"
+            ) from error
 
     def authenticate(self, username: str, password: str) -> User:
         stored = self._accounts.get(username)

@@ -1,17 +1,8 @@
-"""PostgreSQL access: the connection pool, start-up waiting and the idempotent schema."""
+"""The PostgreSQL schema: one JSONB document table per collection, created idempotently."""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import psycopg
-from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
-
-log = logging.getLogger(__name__)
 
 # Each collection is a table of JSONB documents keyed by the collection's id field.
 # The access fields are generated columns so that visibility filters use plain indexes.
@@ -22,6 +13,11 @@ COLLECTIONS: dict[str, str] = {
     "proposals": "proposalId",
     "samples": "sampleId",
     "instruments": "pid",
+    "jobs": "id",
+    "published_data": "doi",
+    "policies": "_id",
+    "datablocks": "_id",
+    "history": "_id",
 }
 
 _FUNCTIONS = r"""
@@ -78,6 +74,17 @@ CREATE INDEX IF NOT EXISTS origdatablocks_dataset_id ON origdatablocks (dataset_
 CREATE UNIQUE INDEX IF NOT EXISTS instruments_unique_name ON instruments ((doc->>'uniqueName'));
 """
 
+# Jobs, published data, policies, datablocks and history (see their modules).
+_FEATURE_EXTRAS = """
+CREATE UNIQUE INDEX IF NOT EXISTS datablocks_archive_id ON datablocks ((doc->>'archiveId'))
+  WHERE doc->>'archiveId' IS NOT NULL;
+CREATE INDEX IF NOT EXISTS datablocks_dataset_id ON datablocks ((doc->>'datasetId'));
+CREATE INDEX IF NOT EXISTS policies_owner_group_doc ON policies ((doc->>'ownerGroup'));
+CREATE INDEX IF NOT EXISTS history_document ON history
+  ((doc->>'subsystem'), (doc->>'documentId'));
+CREATE INDEX IF NOT EXISTS jobs_type ON jobs ((doc->>'type'));
+"""
+
 # Serialises concurrent migrations from several replicas or test workers.
 _MIGRATION_LOCK = 7_171_717
 
@@ -90,57 +97,4 @@ def migrate(conn: psycopg.Connection) -> None:
         for table in COLLECTIONS:
             conn.execute(_TABLE.format(table=table))
         conn.execute(_DATASET_EXTRAS)
-
-
-def wait_for_database(url: str, timeout: float) -> None:
-    """Retry connecting until the server answers or ``timeout`` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    delay = 0.25
-    while True:
-        try:
-            with psycopg.connect(url, connect_timeout=3) as conn:
-                conn.execute("SELECT 1")
-            return
-        except psycopg.OperationalError as error:
-            if time.monotonic() >= deadline:
-                raise RuntimeError(
-                    f"PostgreSQL not reachable after {timeout:.0f}s: {error}"
-                ) from error
-            log.info("waiting for PostgreSQL: %s", str(error).strip().splitlines()[0])
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-
-class Database:
-    """A pool of connections handing out dict rows."""
-
-    def __init__(self, url: str, size: int) -> None:
-        self._pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=size,
-            kwargs={"row_factory": dict_row, "autocommit": False},
-            open=False,
-        )
-
-    def open(self) -> None:
-        self._pool.open(wait=True)
-        with self._pool.connection() as conn:
-            migrate(conn)
-
-    def close(self) -> None:
-        self._pool.close()
-
-    @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
-        """A connection inside a transaction, committed on success."""
-        with self._pool.connection() as conn:
-            yield conn
-
-    def healthy(self) -> bool:
-        try:
-            with self._pool.connection(timeout=2) as conn:
-                conn.execute("SELECT 1")
-            return True
-        except psycopg.Error:  # includes the pool's PoolTimeout
-            return False
+        conn.execute(_FEATURE_EXTRAS)

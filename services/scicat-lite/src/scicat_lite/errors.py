@@ -7,10 +7,14 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .filters import FilterError
+from .pool import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +106,33 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse("Internal server error", status_code=500)
 
 
-def install_handlers(app: FastAPI) -> None:
+async def _filter_error(_: Request, exc: Exception) -> JSONResponse:
+    error = bad_request(str(exc))
+    return JSONResponse(error.body, status_code=error.status)
+
+
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    """Values PostgreSQL cannot use (a bad regular expression, an impossible date)."""
+    error = bad_request(f"Invalid filter: {str(exc).splitlines()[0]}")
+    return JSONResponse(error.body, status_code=error.status)
+
+
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """The database is gone: 503 at once, so clients and healthchecks can tell."""
+    if not isinstance(exc, DatabaseUnavailable):
+        log.warning("database error: %s", str(exc).strip().splitlines()[0] if str(exc) else exc)
+    error = http_error(503, str(exc) if isinstance(exc, DatabaseUnavailable) else None)
+    return JSONResponse(error.body, status_code=503, headers={"Retry-After": "1"})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error the service answers leaves through one of these handlers."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _starlette_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(FilterError, _filter_error)
+    app.add_exception_handler(psycopg.errors.DataError, _data_error)
+    app.add_exception_handler(DatabaseUnavailable, _unavailable)
+    # A connection lost outside the pool's watch (the pool marks it down on next use).
+    app.add_exception_handler(psycopg.OperationalError, _unavailable)
     app.add_exception_handler(Exception, _unexpected)

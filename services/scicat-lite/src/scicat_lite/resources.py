@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 
 from .auth import User
-from .context import AppContext
+from .deps import AppContext
 from .errors import forbidden, not_found
 from .filters import Sql
 from .store import Collection, Doc
@@ -64,6 +64,56 @@ def writable_dataset(
     if not ctx.access.may_write_dataset(user, dataset):
         raise forbidden("Unauthorized to update this dataset")
     return dataset
+
+
+def readable_proposal(
+    ctx: AppContext, conn: psycopg.Connection, user: User | None, proposal_id: str
+) -> Doc:
+    """The proposal, or 404/403; proposal managers read every proposal."""
+    proposal = PROPOSALS.get(conn, proposal_id)
+    if proposal is None:
+        raise not_found(f"Proposal with id {proposal_id} not found")
+    if not ctx.access.can_see(user, proposal, read_all=ctx.access.proposal_manager(user)):
+        raise forbidden("Unauthorized access")
+    return proposal
+
+
+def proposal_manager(ctx: AppContext, user: User | None) -> User:
+    """The caller if they may create and change proposals (``PROPOSAL_GROUPS``)."""
+    if user is None or not ctx.access.proposal_manager(user):
+        raise forbidden()
+    return user
+
+
+def managed_proposal(
+    ctx: AppContext, conn: psycopg.Connection, user: User | None, proposal_id: str
+) -> tuple[User, Doc]:
+    manager = proposal_manager(ctx, user)
+    return manager, readable_proposal(ctx, conn, manager, proposal_id)
+
+
+def readable_sample(
+    ctx: AppContext, conn: psycopg.Connection, user: User | None, sample_id: str
+) -> Doc:
+    """The sample, or 404/403; privileged sample users read every sample."""
+    sample = SAMPLES.get(conn, sample_id)
+    if sample is None:
+        raise not_found(f"Sample with id {sample_id} not found")
+    if not ctx.access.can_see(user, sample, read_all=ctx.access.sample_privileged(user)):
+        raise forbidden("Unauthorized access")
+    return sample
+
+
+def writable_sample(
+    ctx: AppContext, conn: psycopg.Connection, user: User | None, sample_id: str
+) -> tuple[User, Doc]:
+    """The sample if ``user`` may change it (and its attachments)."""
+    if user is None or not ctx.access.may_create_sample(user):
+        raise forbidden()
+    sample = readable_sample(ctx, conn, user, sample_id)
+    if not ctx.access.may_write_sample(user, sample):
+        raise forbidden("Unauthorized to update this sample")
+    return user, sample
 
 
 # -- origdatablocks -------------------------------------------------------------------

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from .. import dto
-from ..context import Body, Context, CurrentUser
+from ..deps import Body, Context, CurrentUser
 from ..errors import login_failed, unauthenticated
 from ..validation import check
 

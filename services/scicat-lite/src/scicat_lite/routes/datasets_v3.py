@@ -9,9 +9,11 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import datasets, dto
 from ..access import CreateRight
-from ..context import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
+from ..history import record_delete, record_update
+from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
     DATASETS,
@@ -20,7 +22,6 @@ from ..resources import (
     attachment_target,
     attachment_v3,
     blocks_of,
-    new_attachment,
     new_origdatablock,
     readable_dataset,
     require_user,
@@ -30,7 +31,6 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate, validate_v3_dataset
-from .common import filter_param, json_param
 
 router = APIRouter(prefix="/api/v3/datasets", tags=["datasets v3"])
 PARSER = FilterParser(datasets.V3_POLICY)
@@ -38,7 +38,7 @@ FIELDS = FieldsQuery(datasets.V3_POLICY)
 VERSION = "3"
 
 
-def _create_model(body: Any) -> type[dto.CreateDatasetV3Base] | type[dto.CreateDatasetV4]:
+def _create_model(body: Any) -> type[dto.CreateDatasetV3Base | dto.CreateDatasetV4]:
     kind = body.get("type") if isinstance(body, dict) else None
     if kind == "raw":
         return dto.CreateRawDatasetV3
@@ -69,7 +69,7 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
         version=VERSION,
     )
     try:
-        DATASETS.insert(conn, doc)
+        DATASETS.insert(conn, classify_new_dataset(conn, doc))
     except DuplicateKey as error:
         raise conflict(f"A dataset with pid {doc['pid']} already exists!") from error
     return datasets.to_v3(doc)
@@ -214,6 +214,7 @@ def update(
         validate_v3_dataset(partial(_update_model(dataset), frozenset({"pid"})), body)
     )
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
+    record_update(ctx, conn, "Dataset", dataset, updated, require_user(user).username)
     return datasets.to_v3(DATASETS.replace(conn, updated))
 
 
@@ -236,6 +237,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = DATASETS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"dataset: {path_id(pid)} not found")
+    record_delete(ctx, conn, "Dataset", deleted, require_user(user).username)
     return deleted
 
 
@@ -325,90 +327,6 @@ def delete_all_origdatablocks(
         raise forbidden()
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
     return {"count": ORIGDATABLOCKS.delete_where(conn, blocks_of(dataset["pid"]))}
-
-
-# -- attachments ----------------------------------------------------------------------
-
-
-@router.post("/{pid}/attachments", status_code=201)
-def create_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
-) -> dict[str, Any]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    fields = validate(dto.CreateAttachmentV3, body)
-    fields.update(
-        {"ownerGroup": dataset["ownerGroup"], "accessGroups": dataset.get("accessGroups") or []}
-    )
-    relation = {
-        "targetId": dataset["pid"],
-        "targetType": "dataset",
-        "relationType": "is attached to",
-    }
-    doc = new_attachment(fields, [relation], require_user(user).username)
-    try:
-        return attachment_v3(ATTACHMENTS.insert(conn, doc))
-    except DuplicateKey as error:
-        raise conflict(f"Attachment with id {doc['aid']} already exists") from error
-
-
-@router.get("/{pid}/attachments")
-def find_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> list[dict[str, Any]]:
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
-    return [
-        attachment_v3(a)
-        for a in ATTACHMENTS.find(conn, attachment_target("dataset", dataset["pid"]))
-    ]
-
-
-@router.get("/{pid}/attachments/count")
-def count_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> dict[str, int]:
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
-    return {"count": ATTACHMENTS.count(conn, attachment_target("dataset", dataset["pid"]))}
-
-
-def _attachment_of(conn: Connection, pid: str, aid: str) -> dict[str, Any]:
-    found = ATTACHMENTS.find(
-        conn, Sql("id = %s", (path_id(aid),)) & attachment_target("dataset", pid), limit=1
-    )
-    if not found:
-        raise not_found()
-    return found[0]
-
-
-@router.put("/{pid}/attachments/{aid}")
-def update_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str, body: Body
-) -> dict[str, Any]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    attachment = _attachment_of(conn, dataset["pid"], aid)
-    changes = validate(
-        partial(dto.CreateAttachmentV3, frozenset({"id", "datasetId", "proposalId", "sampleId"})),
-        body,
-    )
-    attachment.update(changes)
-    return attachment_v3(ATTACHMENTS.replace(conn, touch(attachment, require_user(user).username)))
-
-
-@router.delete("/{pid}/attachments/{aid}", response_model=None)
-def delete_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str
-) -> Response:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    attachment = _attachment_of(conn, dataset["pid"], aid)
-    ATTACHMENTS.delete(conn, attachment["aid"])
-    return Response(status_code=200)
-
-
-@router.delete("/{pid}/attachments")
-def delete_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> dict[str, int]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    return {"count": ATTACHMENTS.delete_where(conn, attachment_target("dataset", dataset["pid"]))}
 
 
 @router.get("/{pid}/thumbnail", response_model=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,9 +11,21 @@ from fastapi.responses import Response
 from .. import datasets, dto
 from ..access import CreateRight
 from ..auth import User
-from ..context import AppContext, Body, Connection, Context, CurrentUser, path_id
+from ..datablocks import DATABLOCKS
+from ..deps import (
+    AppContext,
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    filter_param,
+    json_param,
+    path_id,
+)
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
+from ..history import record_delete, record_update
+from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
     DATASETS,
@@ -29,7 +42,6 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
-from .common import filter_param, json_param
 
 router = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
@@ -62,7 +74,7 @@ def _with_relations(conn: Connection, doc: dict[str, Any], include: list[str]) -
         "instruments": lambda: INSTRUMENTS.find(
             conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))
         ),
-        "datablocks": lambda: [],
+        "datablocks": lambda: DATABLOCKS.find(conn, Sql("doc->>'datasetId' = %s", (doc["pid"],))),
     }
     for name in wanted:
         doc[name] = lookups[name]()
@@ -146,9 +158,7 @@ def public_metadata_keys(conn: Connection, request: Request) -> list[str]:
 
 
 @router.get("/public/{pid}")
-def public_get(
-    conn: Connection, pid: str, include: Include = None
-) -> dict[str, Any]:
+def public_get(conn: Connection, pid: str, include: Include = None) -> dict[str, Any]:
     dataset = DATASETS.get(conn, path_id(pid))
     if dataset is None or dataset.get("isPublished") is not True:
         raise not_found(f"dataset: {path_id(pid)} not found")
@@ -176,7 +186,7 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
         version=VERSION,
     )
     try:
-        return DATASETS.insert(conn, doc)
+        return DATASETS.insert(conn, classify_new_dataset(conn, doc))
     except DuplicateKey as error:
         raise conflict(f"A dataset with pid {doc['pid']} already exists!") from error
 
@@ -243,6 +253,7 @@ def update(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request
 ) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, _signed_in(user), path_id(pid), lock=True)
+    before = copy.deepcopy(dataset)
     if datasets.modified_since(dataset, request.headers.get("if-unmodified-since")):
         raise precondition_failed()
     merge = request.headers.get("content-type", "").startswith("application/merge-patch+json")
@@ -255,6 +266,7 @@ def update(
         for removed in (k for k, v in body.items() if v is None):
             dataset.pop(removed, None)
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
+    record_update(ctx, conn, "Dataset", before, updated, require_user(user).username)
     return DATASETS.replace(conn, updated)
 
 
@@ -277,6 +289,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = DATASETS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"dataset: {path_id(pid)} not found")
+    record_delete(ctx, conn, "Dataset", deleted, require_user(user).username)
     return deleted
 
 

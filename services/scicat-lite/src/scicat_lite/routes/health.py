@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ..context import Context
+from ..deps import Context
 
 router = APIRouter(prefix="/api/v3/health", tags=["health"])
 

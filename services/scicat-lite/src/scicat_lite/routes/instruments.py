@@ -10,13 +10,12 @@ from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..context import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, filter_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import TRUE, FieldPolicy, FilterParser
 from ..resources import INSTRUMENTS, stamp, touch
 from ..store import DuplicateKey, project
 from ..validation import partial, validate
-from .common import filter_param
 
 router = APIRouter(prefix="/api/v3/instruments", tags=["instruments"])
 PARSER = FilterParser(FieldPolicy(renames={"_id": "pid"}))

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from .. import dto
-from ..context import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, filter_param, path_id
 from ..errors import forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..resources import (
@@ -20,7 +20,6 @@ from ..resources import (
 )
 from ..store import project
 from ..validation import check, partial, validate
-from .common import filter_param
 
 PARSER = FilterParser(FieldPolicy(renames={"id": "_id"}))
 v3 = APIRouter(prefix="/api/v3/origdatablocks", tags=["origdatablocks v3"])

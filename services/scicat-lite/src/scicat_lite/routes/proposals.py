@@ -2,44 +2,36 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..context import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
+from ..history import record_delete, record_update
 from ..resources import (
-    ATTACHMENTS,
     DATASETS,
     PROPOSALS,
-    attachment_target,
-    attachment_v3,
-    new_attachment,
+    proposal_manager,
+    readable_proposal,
     stamp,
     touch,
 )
 from ..search import FieldsQuery, fullfacet, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
-from .common import filter_param, json_param
 
 router = APIRouter(prefix="/api/v3/proposals", tags=["proposals"])
 POLICY = FieldPolicy(renames={"_id": "proposalId"}, timestamp_columns={})
 PARSER = FilterParser(POLICY)
 FIELDS = FieldsQuery(POLICY, metadata_field="metadata")
 DEFAULT_TYPE = "Default Proposal"
-
-
-def _manager(ctx: Context, user: User | None) -> User:
-    if user is None or not ctx.access.proposal_manager(user):
-        raise forbidden()
-    return user
 
 
 def _scope(ctx: Context, user: User | None) -> Sql:
@@ -54,7 +46,7 @@ def _periods(fields: dict[str, Any]) -> None:
 
 @router.post("", status_code=201)
 def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
-    manager = _manager(ctx, user)
+    manager = proposal_manager(ctx, user)
     fields = validate(dto.CreateProposal, body)
     _periods(fields)
     doc = {
@@ -77,7 +69,7 @@ def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dic
 
 @router.post("/isValid", status_code=200)
 def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
-    _manager(ctx, user)
+    proposal_manager(ctx, user)
     return {"valid": not check(dto.CreateProposal, body)}
 
 
@@ -123,12 +115,7 @@ def full_facet(
 
 
 def _readable(ctx: Context, user: User | None, conn: Connection, pid: str) -> dict[str, Any]:
-    proposal = PROPOSALS.get(conn, path_id(pid))
-    if proposal is None:
-        raise not_found(f"Proposal with id {path_id(pid)} not found")
-    if not ctx.access.can_see(user, proposal, read_all=ctx.access.proposal_manager(user)):
-        raise forbidden("Unauthorized access")
-    return proposal
+    return readable_proposal(ctx, conn, user, path_id(pid))
 
 
 @router.get("/{pid}")
@@ -149,12 +136,15 @@ def authorization(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -
 def update(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
 ) -> dict[str, Any]:
-    manager = _manager(ctx, user)
+    manager = proposal_manager(ctx, user)
     proposal = _readable(ctx, user, conn, pid)
     changes = validate(partial(dto.CreateProposal, frozenset({"proposalId"})), body)
     _periods(changes)
+    before = copy.deepcopy(proposal)
     proposal.update(changes)
-    return PROPOSALS.replace(conn, touch(proposal, manager.username))
+    updated = PROPOSALS.replace(conn, touch(proposal, manager.username))
+    record_update(ctx, conn, "Proposal", before, updated, manager.username)
+    return updated
 
 
 @router.delete("/{pid}", response_model=None)
@@ -164,6 +154,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = PROPOSALS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"Proposal with id {path_id(pid)} not found")
+    record_delete(ctx, conn, "Proposal", deleted, user.username if user else None)
     return deleted
 
 
@@ -174,69 +165,3 @@ def datasets_of(
     proposal = _readable(ctx, user, conn, pid)
     where = Sql("doc @> %s::jsonb", (json.dumps({"proposalIds": [proposal["proposalId"]]}),))
     return DATASETS.find(conn, ctx.access.visibility(user, shared=True) & where)
-
-
-# -- attachments ----------------------------------------------------------------------
-
-
-@router.post("/{pid}/attachments", status_code=201)
-def create_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
-) -> dict[str, Any]:
-    manager = _manager(ctx, user)
-    proposal = _readable(ctx, user, conn, pid)
-    fields = validate(dto.CreateAttachmentV3, body)
-    relation = {
-        "targetId": proposal["proposalId"],
-        "targetType": "proposal",
-        "relationType": "is attached to",
-    }
-    return attachment_v3(
-        ATTACHMENTS.insert(conn, new_attachment(fields, [relation], manager.username))
-    )
-
-
-@router.get("/{pid}/attachments")
-def find_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> list[dict[str, Any]]:
-    proposal = _readable(ctx, user, conn, pid)
-    return [
-        attachment_v3(a)
-        for a in ATTACHMENTS.find(conn, attachment_target("proposal", proposal["proposalId"]))
-    ]
-
-
-def _attachment(conn: Connection, proposal_id: str, aid: str) -> dict[str, Any]:
-    found = ATTACHMENTS.find(
-        conn, Sql("id = %s", (path_id(aid),)) & attachment_target("proposal", proposal_id), limit=1
-    )
-    if not found:
-        raise not_found()
-    return found[0]
-
-
-@router.patch("/{pid}/attachments/{aid}")
-def update_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str, body: Body
-) -> dict[str, Any]:
-    manager = _manager(ctx, user)
-    attachment = _attachment(conn, path_id(pid), aid)
-    attachment.update(
-        validate(
-            partial(
-                dto.CreateAttachmentV3, frozenset({"id", "datasetId", "proposalId", "sampleId"})
-            ),
-            body,
-        )
-    )
-    return attachment_v3(ATTACHMENTS.replace(conn, touch(attachment, manager.username)))
-
-
-@router.delete("/{pid}/attachments/{aid}", response_model=None)
-def delete_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, aid: str
-) -> Response:
-    _manager(ctx, user)
-    ATTACHMENTS.delete(conn, _attachment(conn, path_id(pid), aid)["aid"])
-    return Response(status_code=200)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
@@ -11,24 +12,22 @@ from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..context import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterParser, Sql
+from ..history import record_delete, record_update
 from ..resources import (
-    ATTACHMENTS,
     DATASETS,
     SAMPLES,
-    attachment_target,
-    attachment_v3,
-    new_attachment,
+    readable_sample,
     stamp,
     touch,
+    writable_sample,
 )
 from ..search import FieldsQuery, metadata_keys
 from ..store import DuplicateKey, project
 from ..units import add_si_fields
 from ..validation import partial, validate
-from .common import filter_param, json_param
 
 router = APIRouter(prefix="/api/v3/samples", tags=["samples"])
 POLICY = FieldPolicy(renames={"_id": "sampleId"})
@@ -41,23 +40,7 @@ def _scope(ctx: Context, user: User | None) -> Sql:
 
 
 def _readable(ctx: Context, user: User | None, conn: Connection, sample_id: str) -> dict[str, Any]:
-    sample = SAMPLES.get(conn, path_id(sample_id))
-    if sample is None:
-        raise not_found(f"Sample with id {path_id(sample_id)} not found")
-    if not ctx.access.can_see(user, sample, read_all=ctx.access.sample_privileged(user)):
-        raise forbidden("Unauthorized access")
-    return sample
-
-
-def _writable(
-    ctx: Context, user: User | None, conn: Connection, sample_id: str
-) -> tuple[User, dict[str, Any]]:
-    if user is None or not ctx.access.may_create_sample(user):
-        raise forbidden()
-    sample = _readable(ctx, user, conn, sample_id)
-    if not ctx.access.may_write_sample(user, sample):
-        raise forbidden("Unauthorized to update this sample")
-    return user, sample
+    return readable_sample(ctx, conn, user, path_id(sample_id))
 
 
 @router.post("", status_code=201)
@@ -153,12 +136,15 @@ def authorization(
 def update(
     ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, body: Body
 ) -> dict[str, Any]:
-    writer, sample = _writable(ctx, user, conn, sample_id)
+    writer, sample = writable_sample(ctx, conn, user, path_id(sample_id))
     changes = validate(partial(dto.CreateSample, frozenset({"sampleId"})), body)
     if "sampleCharacteristics" in changes:
         changes["sampleCharacteristics"] = add_si_fields(changes["sampleCharacteristics"] or {})
+    before = copy.deepcopy(sample)
     sample.update(changes)
-    return SAMPLES.replace(conn, touch(sample, writer.username))
+    updated = SAMPLES.replace(conn, touch(sample, writer.username))
+    record_update(ctx, conn, "Sample", before, updated, writer.username)
+    return updated
 
 
 @router.delete("/{sample_id}", response_model=None)
@@ -168,6 +154,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str) ->
     deleted = SAMPLES.delete(conn, path_id(sample_id))
     if deleted is None:
         raise not_found(f"Sample with id {path_id(sample_id)} not found")
+    record_delete(ctx, conn, "Sample", deleted, user.username if user else None)
     return deleted
 
 
@@ -180,60 +167,3 @@ def datasets_of(
     sample = _readable(ctx, user, conn, sample_id)
     where = Sql("doc @> %s::jsonb", (json.dumps({"sampleIds": [sample["sampleId"]]}),))
     return DATASETS.find(conn, ctx.access.visibility(user, shared=True) & where)
-
-
-# -- attachments ----------------------------------------------------------------------
-
-
-@router.post("/{sample_id}/attachments", status_code=201)
-def create_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, body: Body
-) -> dict[str, Any]:
-    writer, sample = _writable(ctx, user, conn, sample_id)
-    fields = validate(dto.CreateAttachmentV3, body)
-    relation = {
-        "targetId": sample["sampleId"],
-        "targetType": "sample",
-        "relationType": "is attached to",
-    }
-    return attachment_v3(
-        ATTACHMENTS.insert(conn, new_attachment(fields, [relation], writer.username))
-    )
-
-
-@router.get("/{sample_id}/attachments")
-def find_attachments(
-    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str
-) -> list[dict[str, Any]]:
-    sample = _readable(ctx, user, conn, sample_id)
-    return [
-        attachment_v3(a)
-        for a in ATTACHMENTS.find(conn, attachment_target("sample", sample["sampleId"]))
-    ]
-
-
-def _attachment(conn: Connection, sample_id: str, aid: str) -> dict[str, Any]:
-    found = ATTACHMENTS.find(
-        conn, Sql("id = %s", (path_id(aid),)) & attachment_target("sample", sample_id), limit=1
-    )
-    if not found:
-        raise not_found()
-    return found[0]
-
-
-@router.get("/{sample_id}/attachments/{aid}")
-def find_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, aid: str
-) -> dict[str, Any]:
-    sample = _readable(ctx, user, conn, sample_id)
-    return attachment_v3(_attachment(conn, sample["sampleId"], aid))
-
-
-@router.delete("/{sample_id}/attachments/{aid}", response_model=None)
-def delete_attachment(
-    ctx: Context, user: CurrentUser, conn: Connection, sample_id: str, aid: str
-) -> Response:
-    if not ctx.access.can_delete(user):
-        _writable(ctx, user, conn, sample_id)
-    ATTACHMENTS.delete(conn, _attachment(conn, path_id(sample_id), aid)["aid"])
-    return Response(status_code=200)
