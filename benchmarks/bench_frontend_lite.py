@@ -1,6 +1,6 @@
 """Benchmark frontend-lite's pages on the `large` recipe's catalogue (run by hand; not a test).
 
-    source /tmp/testdb.env   # or set SCICATLIVE_TEST_POSTGRES_URL
+    source /tmp/testdb.env   # or let it start a throw-away PostgreSQL container
     python benchmarks/bench_frontend_lite.py [--recipe large] [--runs 40] [--cache /tmp/large.pickle]
 
 The recipe is generated and mapped by scicatlive (``generate`` + ``map_graph``: the records
@@ -24,7 +24,6 @@ import os
 import pickle
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,6 @@ from typing import Any
 
 import httpx
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +50,8 @@ from scicat_lite.units import add_si_fields
 from scicatlive.mapping import MappingOptions, map_graph
 from scicatlive.seeding.generate import generate
 from scicatlive.seeding.recipe import load_recipe
+from tests.support import free_port
+from tests.support.databases import postgres_server_url, scratch_postgres
 
 PID_PREFIX = "20.500.12345"
 CHROMIUM = "/usr/bin/chromium"
@@ -142,12 +142,6 @@ def load(url: str, payloads: Any) -> dict[str, int]:
         for table in counts:
             conn.execute(f"ANALYZE {table}")
     return counts
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait(url: str) -> None:
@@ -344,15 +338,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--cache", type=Path, help="keep the mapped records in this pickle")
     args = parser.parse_args()
-    admin_url = os.environ["SCICATLIVE_TEST_POSTGRES_URL"]
     started = time.perf_counter()
     payloads = mapped(args.recipe, args.cache)
     print(f"generated and mapped {args.recipe!r} in {time.perf_counter() - started:.0f} s")
-    name = f"frontend_lite_bench_{secrets.token_hex(3)}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_conninfo(**(conninfo_to_dict(admin_url) | {"dbname": name}))
-    try:
+    with postgres_server_url() as server, scratch_postgres(server, "frontend_lite_bench") as url:
         started = time.perf_counter()
         counts = load(url, payloads)
         print(f"loaded {counts} in {time.perf_counter() - started:.0f} s")
@@ -363,7 +352,7 @@ def main() -> None:
             {"username": "admin", "password": passwords["admin"], "role": "admin"},
             {"username": "member", "password": passwords["member"], "role": groups},
         ]))  # fmt: skip
-        backend_port, frontend_port = _port(), _port()
+        backend_port, frontend_port = free_port(), free_port()
         backend, frontend = f"http://127.0.0.1:{backend_port}", f"http://127.0.0.1:{frontend_port}"
         (folder / "config.json").write_text(
             json.dumps({"lbBaseURL": backend, "siteTitle": "Bench"})
@@ -379,9 +368,6 @@ def main() -> None:
                 _wait(f"{frontend}/healthz")
                 for label, figure in measure(payloads, backend, frontend, passwords, args.runs):
                     print(f"| {label} | {figure} |")
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Fixtures for the frontend-lite tests: a live scicat-lite on a scratch PostgreSQL
-database, seeded through its REST API, a frontend-lite in front of it, and headless
-Chromium driven by Playwright."""
+"""Fixtures for the frontend-lite tests: live scicat-lites on scratch PostgreSQL databases
+(one seeded through its REST API by frontend_seed.py, one by scicatlive's own seeding with
+the MX recipe), frontend-lites in front of them, and headless Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from frontend_harness import Backend, free_port, serve
+from frontend_harness import Backend
 from frontend_seed import Seeded, seed
+
+from tests.support import ProfileAccount, free_port, serve_app
+from tests.support.lite import scicat_lite
 
 PID_PREFIX = "20.500.12345"
 MX_RECIPE = Path(__file__).with_name("mx_recipe.yaml")
 
 ROOT = Path(__file__).resolve().parents[3]
 
-ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 CHROMIUM = os.environ.get("SCICATLIVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -44,74 +46,23 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    url = os.environ.get(ENV_URL)
-    if not url:
-        _missing(f"{ENV_URL} is not set")
-    return url or ""
-
-
 @contextmanager
-def _scratch(postgres_url: str, prefix: str) -> Iterator[str]:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(postgres_url)
-    params["dbname"] = name
-    try:
-        yield make_conninfo(**params)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def _scicat_lite(database_url: str, folder: Path, name: str) -> Iterator[Backend]:
-    from scicat_lite.app import create_app
-    from scicat_lite.settings import Settings
-
+def _scicat_lite(postgres_server: str, folder: Path) -> Iterator[Backend]:
+    """scicat-lite on a scratch database, with this package's accounts (admin, user1, …)."""
+    accounts = tuple(
+        ProfileAccount(username=name, email=f"{name}@example.org", groups=[group])
+        for name, group in ACCOUNTS.items()
+    )
     passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNTS}
-    accounts_file = folder / "functionalAccounts.json"
-    accounts_file.write_text(
-        json.dumps(
-            [
-                {
-                    "username": n,
-                    "email": f"{n}@example.org",
-                    "password": passwords[n],
-                    "role": g,
-                    "global": False,
-                }
-                for n, g in ACCOUNTS.items()
-            ]
-        )
-    )
-    port = free_port()
-    settings = Settings.from_env(
-        {
-            "DATABASE_URL": database_url,
-            "JWT_SECRET": secrets.token_hex(16),
-            "PID_PREFIX": PID_PREFIX,
-            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
-            "ADMIN_GROUPS": "admin",
-            "PROPOSAL_GROUPS": "admin",
-            "PORT": str(port),
-        }
-    )
-    with serve(create_app(settings), port, name) as url:
+    with scicat_lite(
+        postgres_server, folder, accounts, passwords, PID_PREFIX=PID_PREFIX, PROPOSAL_GROUPS="admin"
+    ) as url:
         yield Backend(url=url, passwords=passwords, pid_prefix=PID_PREFIX)
 
 
 @pytest.fixture(scope="session")
-def backend(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    with (
-        _scratch(postgres_url, "frontend_lite") as database,
-        _scicat_lite(database, tmp_path_factory.mktemp("scicat-lite"), "scicat-lite") as server,
-    ):
+def backend(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    with _scicat_lite(postgres_server, tmp_path_factory.mktemp("scicat-lite")) as server:
         yield server
 
 
@@ -142,7 +93,7 @@ def frontend(
     backend: Backend, seeded: Seeded, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     app = frontend_app(backend.url, tmp_path_factory.mktemp("frontend"))
-    with serve(app, free_port(), "frontend-lite") as url:
+    with serve_app(app) as url:
         yield url
 
 
@@ -151,7 +102,7 @@ def dead_frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A frontend whose backend does not exist: every page must say so."""
     dead = f"http://127.0.0.1:{free_port()}"
     app = frontend_app(dead, tmp_path_factory.mktemp("frontend-dead"))
-    with serve(app, free_port(), "frontend-lite-dead") as url:
+    with serve_app(app) as url:
         yield url
 
 
@@ -194,34 +145,26 @@ def screenshots() -> Path:
 
 
 @pytest.fixture(scope="session")
-def mx_backend(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    """scicat-lite seeded with ``mx_recipe.yaml`` through ``scicatlive seed``'s loader."""
-    import asyncio
+def mx_backend(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """scicat-lite seeded with ``mx_recipe.yaml`` by ``scicatlive``'s own seeding (a Stack attached by URL)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from scicatlive.seeding.run import Endpoint, SeedTarget, seed_async
+    from scicatlive import Stack
 
-    with (
-        _scratch(postgres_url, "frontend_lite_mx") as database,
-        _scicat_lite(
-            database, tmp_path_factory.mktemp("scicat-lite-mx"), "scicat-lite-mx"
-        ) as server,
-    ):
-        target = SeedTarget(
-            scicat=Endpoint(server.url, "admin", server.passwords["admin"]),
-            ispyb=None,
-            pid_prefix=PID_PREFIX,
+    with _scicat_lite(postgres_server, tmp_path_factory.mktemp("scicat-lite-mx")) as server:
+        stack = Stack.attach(
+            server.url, username="admin", password=server.passwords["admin"], pid_prefix=PID_PREFIX
         )
         # In a thread of its own: Playwright's sync API may hold an event loop in this one.
         with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, seed_async(target, MX_RECIPE)).result()
+            pool.submit(stack.seed, MX_RECIPE).result()
         yield server
 
 
 @pytest.fixture(scope="session")
 def mx_frontend(mx_backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = frontend_app(mx_backend.url, tmp_path_factory.mktemp("frontend-mx"))
-    with serve(app, free_port(), "frontend-lite-mx") as url:
+    with serve_app(app) as url:
         yield url
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from frontend_harness import free_port, serve
 from frontend_lite.app import create_app
 from frontend_lite.settings import BUNDLED_VIEWS, Settings, SettingsError
+
+from tests.support import free_port, serve_app
 
 SRC = Path(__file__).resolve().parents[3] / "services" / "frontend-lite" / "src"
 SECRET = "s" * 32
@@ -135,13 +136,13 @@ def _wait_for(check: object, seconds: float) -> None:
 def test_a_stopped_backend_gives_503_at_once_and_recovery_is_seen(tmp_path: Path) -> None:
     backend_port = free_port()
     app = _frontend(tmp_path, f"http://127.0.0.1:{backend_port}", BACKEND_PROBE_INTERVAL="0.2")
-    with serve(app, free_port(), "frontend-no-backend") as url, httpx.Client(base_url=url) as http:
+    with serve_app(app) as url, httpx.Client(base_url=url) as http:
         started = time.monotonic()
         page = http.get("/datasets")
         assert page.status_code == 503 and "Backend unreachable" in page.text
         assert time.monotonic() - started < 1.0
         assert http.get("/healthz").status_code == 503
-        with serve(_health_app(), backend_port, "backend-back"):
+        with serve_app(_health_app(), port=backend_port):
             _wait_for(lambda: http.get("/healthz").status_code == 200, 10)
             assert http.get("/datasets").status_code == 200
         _wait_for(lambda: http.get("/healthz").status_code == 503, 10)
@@ -180,7 +181,7 @@ def test_a_hung_backend_is_detected_and_pages_stop_waiting_on_it(tmp_path: Path)
     with _silent_server() as port:
         app = _frontend(tmp_path, f"http://127.0.0.1:{port}", BACKEND_PROBE_INTERVAL="0.2")
         with (
-            serve(app, free_port(), "frontend-hung") as url,
+            serve_app(app) as url,
             httpx.Client(base_url=url, timeout=30) as http,
         ):
             _wait_for(lambda: http.get("/healthz").status_code == 503, 15)

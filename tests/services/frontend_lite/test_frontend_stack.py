@@ -13,51 +13,35 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from scicatlive.checks import Target, target_from_stack
-from scicatlive.progress import SilentReporter
-from scicatlive.runtime import lifecycle
-from scicatlive.seeding.run import seed_stack
-from scicatlive.stack.load import load_stack
+from scicatlive import Stack
+from scicatlive.clients.target import Target
 from tests.support import docker_engine
 
 pytestmark = pytest.mark.docker
-# Several people share one Docker engine: a name and port block of one's own can be given.
-STACK = os.environ.get("SCICATLIVE_TEST_FRONTEND_STACK", "it-frontend")
-PORT_OFFSET = int(os.environ.get("SCICATLIVE_TEST_FRONTEND_PORT_OFFSET", "6000"))
-STATE: dict[str, str] = {}
+STACK = "hw-frontend"
+PORT_OFFSET = 17000
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     engine = docker_engine()
     previous = os.environ.get("SCICATLIVE_STATE_DIR")
-    os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(
-        tmp_path_factory.mktemp("frontend-state")
-    )
-    resolved = load_stack("lite", stack=STACK, port_offset=PORT_OFFSET)
+    os.environ["SCICATLIVE_STATE_DIR"] = str(tmp_path_factory.mktemp("frontend-state"))
+    handle = Stack("lite", name=STACK, port_offset=PORT_OFFSET, engine=engine)
     try:
         # In a thread of its own: Playwright's sync API keeps an event loop running in this
         # one (the browser fixture may be up already), and seeding uses asyncio.run().
         with ThreadPoolExecutor(1) as pool:
-            pool.submit(
-                lifecycle.up, resolved, engine=engine, reporter=SilentReporter(), timeout=300
-            ).result()
-            pool.submit(seed_stack, STACK, "tiny").result()
-        yield STACK
+            pool.submit(handle.up, timeout=600, seed="tiny").result()
+        found = handle.target
+        assert found.frontend_url, "the lite profile must have a frontend"
+        yield found
     finally:
-        lifecycle.down(STACK, engine=engine, volumes=True)
+        handle.down(volumes=True)
         if previous is None:
             os.environ.pop("SCICATLIVE_STATE_DIR", None)
         else:
             os.environ["SCICATLIVE_STATE_DIR"] = previous
-
-
-@pytest.fixture
-def target(stack: str, monkeypatch: pytest.MonkeyPatch) -> Target:
-    monkeypatch.setenv("SCICATLIVE_STATE_DIR", STATE["dir"])
-    found = target_from_stack(stack)
-    assert found.frontend_url, "the lite profile must have a frontend"
-    return found
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from frontend_harness import Backend, form_login, free_port, serve
+from frontend_harness import Backend, form_login
 from frontend_lite.app import create_app
 from frontend_lite.settings import Settings
 from mx_catalogue import Catalogue
+
+from tests.support import serve_app
 
 pytestmark = pytest.mark.database
 
@@ -53,7 +55,7 @@ def custom_frontend(
     )
     app = create_app(settings)
     with (
-        serve(app, free_port(), "frontend-custom-views") as url,
+        serve_app(app) as url,
         httpx.Client(base_url=url, timeout=30) as client,
     ):
         form_login(client, "admin", mx_backend.passwords["admin"])

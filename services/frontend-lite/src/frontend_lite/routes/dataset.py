@@ -17,7 +17,14 @@ from ..paging import Paging, page_number
 from ..views.blocks import Loaded, build_blocks, view_needs
 from ..views.config import view_for
 from ..views.spec import View, ViewConfig
-from .records import attachments_of, datasets_in, derived_from, nothing, related_records
+from .records import (
+    RUN_FIELDS,
+    attachments_of,
+    datasets_by_pid,
+    derived_from,
+    nothing,
+    related_records,
+)
 
 router = APIRouter()
 
@@ -70,10 +77,10 @@ async def _details(
     processing = config.processing
     related, derived, inputs, attachments = await asyncio.gather(
         related_records(client, token, dataset, view_needs(view)),
-        derived_from(client, token, dataset.pid, processing.limit)
+        derived_from(client, token, dataset.pid, processing.limit, RUN_FIELDS)
         if view.needs("processing") and processing is not None
         else nothing(),
-        datasets_in(client, token, dataset.inputDatasets, "input datasets", fields=RELATED_FIELDS)
+        datasets_by_pid(client, token, dataset.inputDatasets[:RELATED_LIMIT], "input dataset")
         if view.needs("inputs")
         else nothing(),
         attachments_of(client, token, dataset.pid) if view.needs("logs") else nothing(),
@@ -107,13 +114,7 @@ async def _datafiles(
 
 async def _related(client: BackendClient, token: str | None, dataset: Dataset) -> dict[str, Any]:
     inputs_found, derived = await asyncio.gather(
-        datasets_in(
-            client,
-            token,
-            dataset.inputDatasets[:RELATED_LIMIT],
-            "input datasets",
-            fields=RELATED_FIELDS,
-        ),
+        datasets_by_pid(client, token, dataset.inputDatasets[:RELATED_LIMIT], "input dataset"),
         derived_from(client, token, dataset.pid, RELATED_LIMIT, fields=RELATED_FIELDS),
     )
     known = {d.pid for d in inputs_found}

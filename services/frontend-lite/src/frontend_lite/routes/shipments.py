@@ -20,6 +20,7 @@ from .records import find_in, nothing
 from .samples import get_sample
 
 router = APIRouter()
+COLLECTIONS_LIMIT = 10_000
 
 
 @router.get("/shipments/{sample_id:path}")
@@ -58,24 +59,29 @@ async def shipment_page(
         if beamlines
         else nothing(),
     )
+    # A sample's data collections are counted among its proposal's raw datasets: one query,
+    # where asking for each sample would take one request per crystal.
     collected: list[Any] = []
-    crystal_ids = [c.sampleId for c in crystals]
-    if crystal_ids:
-        collected = await find_in(
-            client, token, "datasets", "sampleId", crystal_ids, "data collections",
-            fields=["pid", "sampleId", "type"],
-        )  # fmt: skip
-    counts: Counter[str] = Counter(
-        str(d["sampleId"])
-        for d in collected
-        if isinstance(d, dict) and d.get("type") == "raw" and d.get("sampleId")
-    )
+    if crystals and shipment.proposalId:
+        collected = await client.get(
+            "/datasets",
+            token=token,
+            what="data collections",
+            filter={
+                "where": {"type": "raw", "proposalId": shipment.proposalId},
+                "fields": ["pid", "sampleId", "type"],
+                "limits": {"limit": COLLECTIONS_LIMIT, "order": "creationTime:desc"},
+            },
+        )
+    counts: Counter[str] | None = Counter(
+        str(d["sampleId"]) for d in collected if isinstance(d, dict) and d.get("sampleId")
+    ) if shipment.proposalId else None  # fmt: skip
     view = assemble(
         shipment,
         parcels,
         containers,
         crystals,
-        dict(counts),
+        dict(counts) if counts is not None else None,
         parse_list(Instrument, instruments or [], "instruments"),
         spec,
     )

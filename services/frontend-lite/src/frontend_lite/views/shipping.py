@@ -60,7 +60,7 @@ class CrystalRow:
     position: int | None
     protein: str
     status: str
-    collections: int
+    collections: int | None  # None: not known (the shipment names no proposal)
 
 
 @dataclass
@@ -112,7 +112,7 @@ def assemble(
     parcels: list[Sample],
     containers: list[Sample],
     crystals: list[Sample],
-    collections: dict[str, int],
+    collections: dict[str, int] | None,
     instruments: list[Instrument],
     spec: ShipmentSpec,
 ) -> ShipmentView:
@@ -150,7 +150,7 @@ def assemble(
                         ispyb_keys.location(c),
                         characteristic(c, "Protein_acronym"),
                         characteristic(c, spec.sample_status),
-                        collections.get(c.sampleId, 0),
+                        collections.get(c.sampleId, 0) if collections is not None else None,
                     )
                     for c in children
                 ],
