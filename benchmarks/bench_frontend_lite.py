@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -66,7 +67,8 @@ def mapped(recipe: str, cache: Path | None) -> Any:
         return pickle.loads(cache.read_bytes())
     loaded = load_recipe(recipe)
     payloads = map_graph(
-        generate(loaded), MappingOptions.from_recipe(loaded, pid_prefix=PID_PREFIX)
+        generate(loaded),
+        MappingOptions(pid_prefix=PID_PREFIX, sample_layout=loaded.catalogue.sample_layout),
     )
     if cache:
         cache.write_bytes(pickle.dumps(payloads))
@@ -188,11 +190,6 @@ def _timed(calls: list[Callable[[], httpx.Response]], marker: str) -> list[float
     return times
 
 
-def _repeat(call: Callable[[], httpx.Response], runs: int, marker: str) -> list[float]:
-    call()  # warm-up: connections, template compilation
-    return _timed([call] * runs, marker)
-
-
 def _summary(times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[max(0, round(len(ordered) * 0.95) - 1)]
@@ -226,110 +223,108 @@ def _paint(frontend: str, path: str, runs: int, login: tuple[str, str] | None) -
     return paints
 
 
+def _list_paired(
+    page: httpx.Client, api: httpx.Client, token: str | None, runs: int
+) -> dict[str, list[float]]:
+    """The list page (streamed: when its rows arrive, when it ends), and, right after each page,
+    the two backend calls the page makes, run concurrently without the frontend."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    fields = {} if token else LIST_FIELDS
+    query = {"fields": json.dumps(fields), "limits": json.dumps(LIST_LIMITS)}
+    facets = {"fields": json.dumps(fields), "facets": json.dumps(FACETS)}
+    times: dict[str, list[float]] = {"rows": [], "page": [], "backend": []}
+    with ThreadPoolExecutor(2) as pool:
+        for run in range(runs + 1):  # the first is a warm-up
+            start = time.perf_counter()
+            with page.stream("GET", "/datasets") as response:
+                text, rows_at = "", None
+                for chunk in response.iter_text():
+                    text += chunk
+                    if rows_at is None and "</table>" in text:
+                        rows_at = time.perf_counter()
+            done = time.perf_counter()
+            assert response.status_code == 200 and rows_at and 'data-testid="dataset-count"' in text
+            start_api = time.perf_counter()
+            calls = [
+                pool.submit(api.get, "/datasets/fullquery", params=query, headers=headers),
+                pool.submit(api.get, "/datasets/fullfacet", params=facets, headers=headers),
+            ]
+            assert all(call.result().status_code == 200 for call in calls)
+            if run:
+                times["rows"].append((rows_at - start) * 1000)
+                times["page"].append((done - start) * 1000)
+                times["backend"].append((time.perf_counter() - start_api) * 1000)
+    return times
+
+
+def _backend_token(backend: str, username: str, password: str) -> str:
+    reply = httpx.post(
+        f"{backend}/api/v3/auth/login", json={"username": username, "password": password}
+    )
+    token: str = reply.json()["id"]
+    return token
+
+
 def measure(
     payloads: Any, backend: str, frontend: str, passwords: dict[str, str], runs: int
 ) -> list[tuple[str, str]]:
     results: list[tuple[str, str]] = []
     rng = random.Random(5)
+    with httpx.Client(base_url=f"{backend}/api/v3", timeout=120) as api:
+        for who in ("anonymous", "admin", "member"):
+            with httpx.Client(base_url=frontend, timeout=120) as page:
+                token = None
+                if who != "anonymous":
+                    _login(page, who, passwords[who])
+                    token = _backend_token(backend, who, passwords[who])
+                times = _list_paired(page, api, token, runs)
+            overhead = [p - b for p, b in zip(times["page"], times["backend"], strict=True)]
+            results += [
+                (
+                    f"`/datasets`, {who}: rows shown (first part of the page)",
+                    _summary(times["rows"]),
+                ),
+                (
+                    f"`/datasets`, {who}: whole page (counts and filters included)",
+                    _summary(times["page"]),
+                ),
+                (f"backend alone, {who}: `fullquery` ∥ `fullfacet`", _summary(times["backend"])),
+                (f"what the frontend adds, {who} (page − backend, same run)", _summary(overhead)),
+            ]
     derived_of: dict[str, int] = {}
     for d in payloads.derived_datasets:
         derived_of[d.inputDatasets[0]] = derived_of.get(d.inputDatasets[0], 0) + 1
-    params = {"fields": json.dumps(LIST_FIELDS), "limits": json.dumps(LIST_LIMITS)}
-    with httpx.Client(base_url=f"{backend}/api/v3", timeout=120) as api:
-        results.append(
-            (
-                "backend alone: `fullquery`, anonymous (25 rows)",
-                _summary(
-                    _repeat(lambda: api.get("/datasets/fullquery", params=params), runs, "pid")
-                ),
-            )
-        )
-        facet = {"fields": json.dumps(LIST_FIELDS), "facets": json.dumps(FACETS)}
-        results.append(
-            (
-                "backend alone: `fullfacet`, anonymous (4 facets)",
-                _summary(
-                    _repeat(lambda: api.get("/datasets/fullfacet", params=facet), runs, "all")
-                ),
-            )
-        )
-    with httpx.Client(base_url=frontend, timeout=120) as anonymous:
-        results.append(
-            (
-                "`GET /datasets`, anonymous (published only)",
-                _summary(_repeat(lambda: anonymous.get("/datasets"), runs, "datasets-table")),
-            )
-        )
+    rich = rng.sample([pid for pid, n in derived_of.items() if n >= 2], runs + 1)
+    sessions = sorted({m.comment for p in payloads.proposals for m in p.MeasurementPeriodList})
+    shipments = [s.sampleId for s in payloads.samples if s.type == "shipment"]
     with httpx.Client(base_url=frontend, timeout=120) as admin:
         _login(admin, "admin", passwords["admin"])
-        results.append(
-            (
-                "`GET /datasets`, admin (every dataset)",
-                _summary(_repeat(lambda: admin.get("/datasets"), runs, "datasets-table")),
+        pages = [
+            ("MX raw view with its processing table (distinct collections, ≥ 2 runs each)",
+             [f"/datasets/{p}" for p in rich], "processing-table"),
+            ("session page (distinct sessions)",
+             [f"/sessions/{s}" for s in rng.sample(sessions, min(runs, len(sessions)))], "session-collections"),
+            ("shipment page (distinct shipments)",
+             [f"/shipments/{s}" for s in rng.sample(shipments, min(runs, len(shipments)))], "loading"),
+        ]  # fmt: skip
+        for label, paths, marker in pages:
+            times = _timed([lambda p=p: admin.get(p) for p in paths], marker)
+            results.append(
+                (
+                    f"{label}, admin, first render",
+                    _summary(times[1:] if len(times) > runs else times),
+                )
             )
-        )
-        rich = [pid for pid, n in derived_of.items() if n >= 2]
-        chosen = rng.sample(rich, min(runs + 1, len(rich)))
-        results.append(
-            (
-                "MX raw view `GET /datasets/<pid>` with its processing table (distinct, ≥ 2 runs each)",
-                _summary(
-                    _timed(
-                        [lambda p=p: admin.get(f"/datasets/{p}") for p in chosen],
-                        "processing-table",
-                    )[1:]
-                ),
-            )
-        )
-        sessions = sorted({m.comment for p in payloads.proposals for m in p.MeasurementPeriodList})
-        chosen_sessions = rng.sample(sessions, min(runs, len(sessions)))
-        results.append(
-            (
-                "session page `GET /sessions/<name>` (distinct sessions)",
-                _summary(
-                    _timed(
-                        [lambda s=s: admin.get(f"/sessions/{s}") for s in chosen_sessions],
-                        "session-collections",
-                    )
-                ),
-            )
-        )
-        shipments = [s.sampleId for s in payloads.samples if s.type == "shipment"]
-        chosen_shipments = rng.sample(shipments, min(runs, len(shipments)))
-        results.append(
-            (
-                "shipment page `GET /shipments/<id>` (distinct shipments)",
-                _summary(
-                    _timed(
-                        [lambda s=s: admin.get(f"/shipments/{s}") for s in chosen_shipments],
-                        "loading",
-                    )
-                ),
-            )
-        )
-    with httpx.Client(base_url=frontend, timeout=120) as member:
-        _login(member, "member", passwords["member"])
-        results.append(
-            (
-                "`GET /datasets`, member of two proposals",
-                _summary(_repeat(lambda: member.get("/datasets"), runs, "datasets-table")),
-            )
-        )
     if Path(CHROMIUM).exists():
         n = min(runs, 20)
-        results.append(
-            (
-                "Chromium: first contentful paint of `/datasets`, anonymous",
-                _summary(_paint(frontend, "/datasets", n, None)),
+        for who, login in (("anonymous", None), ("admin", ("admin", passwords["admin"]))):
+            results.append(
+                (
+                    f"Chromium: first contentful paint of `/datasets`, {who}",
+                    _summary(_paint(frontend, "/datasets", n, login)),
+                )
             )
-        )
-        results.append(
-            (
-                "Chromium: first contentful paint of `/datasets`, admin",
-                _summary(_paint(frontend, "/datasets", n, ("admin", passwords["admin"]))),
-            )
-        )
-    return results  # fmt: skip
+    return results
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -191,3 +192,40 @@ def test_a_hung_backend_is_detected_and_pages_stop_waiting_on_it(tmp_path: Path)
             page = http.get("/datasets")
             assert page.status_code == 503 and "no answer in time" in page.text
             assert time.monotonic() - started < 1.0
+
+
+def test_the_list_shows_its_rows_before_the_counts_arrive(tmp_path: Path) -> None:
+    """A slow fullfacet delays the filters and totals, not the datasets (the page streams)."""
+    release = threading.Event()
+
+    async def backend(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/fullquery"):
+            return httpx.Response(200, json=[{"pid": "p/1", "datasetName": "first row"}])
+        if path.endswith("/fullfacet"):
+            while not release.is_set():
+                await asyncio.sleep(0.02)
+            return httpx.Response(
+                200, json=[{"type": [{"_id": "raw", "count": 7}], "all": [{"totalSets": 7}]}]
+            )
+        return httpx.Response(200, json={"status": "ok"})
+
+    settings = Settings.from_env(
+        {
+            "SESSION_SECRET": SECRET,
+            "SCICAT_CONFIG_FILE": str(_config(tmp_path, "http://backend.test")),
+        }
+    )
+    app = create_app(settings, transport=httpx.MockTransport(backend))
+    with serve_app(app) as url, httpx.Client(base_url=url, timeout=30) as http:
+        with http.stream("GET", "/datasets") as page:
+            assert page.status_code == 200
+            received, chunks = "", page.iter_text()
+            for chunk in chunks:
+                received += chunk
+                if "</table>" in received:
+                    break
+            assert 'data-pid="p/1"' in received and 'data-testid="dataset-count"' not in received
+            release.set()
+            received += "".join(chunks)
+        assert 'data-total="7"' in received and received.rstrip().endswith("</html>")

@@ -75,15 +75,15 @@ class Pages:
         self.config = config
         self.env = make_environment()
 
-    def render(
+    def text(
         self,
         request: Request,
         template: str,
         context: dict[str, Any] | None = None,
         *,
-        status_code: int = 200,
         section: str = "",
-    ) -> HTMLResponse:
+    ) -> str:
+        """The template rendered with everything a page needs (a page, or a piece of one)."""
         viewer = current_viewer(request)
         page = {
             "request": request,
@@ -97,5 +97,16 @@ class Pages:
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             **(context or {}),
         }
-        html = self.env.get_template(template).render(page)
+        return self.env.get_template(template).render(page)
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        section: str = "",
+    ) -> HTMLResponse:
+        html = self.text(request, template, context, section=section)
         return HTMLResponse(html, status_code=status_code)
