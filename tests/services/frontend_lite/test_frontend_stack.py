@@ -147,7 +147,7 @@ def test_dataset_and_its_proposal(stack_page: Any, target: Target, screenshots: 
         )
         assert set(names) == set(dataset["scientificMetadata"])
         page.screenshot(path=str(screenshots / "stack-dataset.png"), full_page=True)
-        page.get_by_role("link", name=dataset["proposalId"]).click()
+        page.get_by_role("link", name=dataset["proposalId"], exact=True).click()
         proposal = client.get(f"/proposals/{quote(dataset['proposalId'], safe='')}").json()
     assert page.inner_text("[data-testid=proposal-id]") == proposal["proposalId"]
     assert page.get_by_role("heading", level=1).inner_text() == proposal["title"]
