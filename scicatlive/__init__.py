@@ -6,13 +6,9 @@ imported on first use, so that ``import scicatlive`` and the CLI stay fast.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("scicatlive")
-except PackageNotFoundError:  # running from a checkout without installation
-    __version__ = "0.0.0"
+from scicatlive.__about__ import __version__
 
 if TYPE_CHECKING:
     from scicatlive.handle import Stack

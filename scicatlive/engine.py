@@ -91,6 +91,7 @@ def _link(link: Path, target: Path) -> None:
 class ContainerState:
     """One container of a compose project, as ``docker inspect`` reports it."""
 
+    name: str
     service: str
     state: str
     health: str | None
@@ -136,17 +137,36 @@ class Engine:
 
     def cli(self, *args: str, action: str) -> str:
         """Run the Docker CLI; its stdout, or one-line errors."""
+        result = subprocess.run(self._command(args), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise failure(action, result.stderr or result.stdout, result.returncode)
+        return result.stdout
+
+    def exec_streaming(
+        self, container: str, command: list[str], *, action: str,
+        stdin: Path | None = None, stdout: Path | None = None,
+    ) -> None:  # fmt: skip
+        """Run ``command`` in ``container`` with a file as its input or output (dumps, restores)."""
+        args = ["exec", *(["-i"] if stdin else []), container, *command]
+        with (stdin.open("rb") if stdin else _null()) as source, (stdout.open("wb") if stdout else _null()) as sink:
+            result = subprocess.run(self._command(args), stdin=source, stdout=sink or subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, check=False)  # fmt: skip
+        if result.returncode != 0:
+            raise failure(action, result.stderr.decode("utf-8", "replace"), result.returncode)
+
+    def _command(self, args: tuple[str, ...] | list[str]) -> list[str]:
         binary = shutil.which("docker")
         if binary is None:
             raise EngineUnreachable(
                 "the docker command-line client is not installed",
                 hint="install it (`apt-get install docker.io`, or Docker Desktop)",
             )
-        command = [binary, *(["-H", self.host] if self.host else []), *args]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise failure(action, result.stderr or result.stdout, result.returncode)
-        return result.stdout
+        return [binary, *(["-H", self.host] if self.host else []), *args]
+
+
+@contextmanager
+def _null() -> Iterator[None]:
+    yield None
 
 
 def _container_state(item: dict[str, Any]) -> ContainerState:
@@ -155,8 +175,10 @@ def _container_state(item: dict[str, Any]) -> ContainerState:
     bindings = (item.get("NetworkSettings") or {}).get("Ports") or {}
     ports = sorted({int(b["HostPort"]) for values in bindings.values() for b in values or [] if b.get("HostPort")})
     health = (state.get("Health") or {}).get("Status")
+    name = str(item.get("Name", "")).lstrip("/")
     return ContainerState(
-        service=labels.get(COMPOSE_SERVICE_LABEL, str(item.get("Name", "")).lstrip("/")),
+        name=name,
+        service=labels.get(COMPOSE_SERVICE_LABEL, name),
         state=str(state.get("Status") or "unknown"),
         health=str(health) if health else None,
         image=str(config.get("Image") or ""),
@@ -192,7 +214,8 @@ def translate(exc: DockerException, action: str) -> EngineError:
 
 
 def failure(action: str, output: str, return_code: int) -> EngineError:
-    detail = last_meaningful_line(output)
+    errors = [line.strip() for line in output.splitlines() if "error" in line.lower()]
+    detail = errors[0] if errors else last_meaningful_line(output)
     if any(marker in output.lower() for marker in _UNREACHABLE_MARKERS):
         return EngineUnreachable(f"no Docker engine answers: {detail}", hint=START_ENGINE_HINT)
     return EngineError(f"{action} failed: {detail or f'exit code {return_code}'}")

@@ -11,19 +11,34 @@ import time
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, Self
 
 import typer
-from rich.console import Console
 
 from scicatlive.defaults import ENV_BACKEND, ENV_CREDENTIALS, ENV_ISPYB, ENV_PASSWORD
 from scicatlive.errors import ScicatliveError
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
 
     from scicatlive.clients.target import Target
     from scicatlive.handle import Stack
 
-console = Console()
-err_console = Console(stderr=True)
+class _LazyConsole:
+    """A rich Console made on first use: importing rich costs more than `--help` may take."""
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return getattr(self._console, name)
+
+
+console: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]
+err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 
 def _stack_name(context: typer.Context, value: str | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
@@ -53,17 +52,19 @@ def seed_command(
     password: PasswordOption = None,
     pid_prefix: PidPrefixOption = DEFAULT_PID_PREFIX,
     concurrency: ConcurrencyOption = 16,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Seed through the APIs even when the seed cache has this recipe.")] = False,
     json_output: JsonOption = False,
 ) -> None:
     """Fill a stack with a realistic MX facility: into ISPyB first, then mapped into SciCat.
 
-    Safe to repeat: the same recipe gives the same ids, so nothing is duplicated.
+    Safe to repeat: the same recipe gives the same ids, so nothing is duplicated. On an empty
+    stack of its own, the same recipe seeded before is restored from the seed cache.
     """
     layout = parse_layout(sample_layout)
     handle = _stack(stack, profile, backend_url, ispyb_url, account, password, pid_prefix, None)
     with ConsoleReporter() as reporter:
         handle.reporter = reporter
-        report = handle.seed(recipe, account=account, sample_layout=layout, concurrency=concurrency)
+        report = handle.seed(recipe, account=account, sample_layout=layout, concurrency=concurrency, cache=not no_cache)
     show_report(report, json_output)
 
 
@@ -124,12 +125,12 @@ def _stack(
 
 def show_report(report: SeedReport, json_output: bool) -> None:
     if json_output:
-        print_json({"recipe": report.recipe, "seconds": round(report.seconds, 2), "ispyb_rows_created": report.ispyb_rows,
-                    "scicat": {k: dataclasses.asdict(v) for k, v in report.scicat.items()}})  # fmt: skip
+        print_json(report.as_dict())
         return
     from rich.table import Table
 
-    table = Table("SciCat", "created", "already there", title=f"recipe {report.recipe!r} in {report.seconds:.1f} s")
+    source = " (restored from the seed cache)" if report.source != "api" else ""
+    table = Table("SciCat", "created", "already there", title=f"recipe {report.recipe!r} in {report.seconds:.1f} s{source}")
     for kind, tally in report.scicat.items():
         table.add_row(kind, str(tally.created), str(tally.existing))
     console.print(table)

@@ -59,6 +59,20 @@ def json_body(answer: httpx.Response) -> Any:
     return answer.json() if answer.content else None
 
 
+def token_in(field_name: str, service: str) -> Callable[[httpx.Response], str]:
+    """Reads a login reply: the token is the string in ``field_name`` (each service has its own)."""
+
+    def read(answer: httpx.Response) -> str:
+        body = answer.json()
+        value = body.get(field_name) if isinstance(body, dict) else None
+        if not isinstance(value, str):
+            keys = sorted(body) if isinstance(body, dict) else type(body).__name__
+            raise ServiceError(f"log in to {service}: expected {field_name!r} in the reply, got {keys}")
+        return value
+
+    return read
+
+
 @dataclass(frozen=True)
 class Call(Generic[T]):
     """One request to a service, described once and run by either session."""

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from scicatlive.clients.http import AsyncSession, Call, json_body
+from scicatlive.clients.http import AsyncSession, Call, json_body, token_in
 from scicatlive.errors import ServiceError
 
 SERVICE = "ISPyB"
@@ -15,13 +15,7 @@ ISPYB_API = "/ispyb/api/v1"
 PAGE_SIZE = 1000  # the mock's (and py-ISPyB's) largest ``limit``
 
 
-def token(answer: httpx.Response) -> str:
-    body = answer.json()
-    value = body.get("token") if isinstance(body, dict) else None
-    if not isinstance(value, str):
-        keys = sorted(body) if isinstance(body, dict) else type(body).__name__
-        raise ServiceError(f"log in to ISPyB: expected a token in the reply, got {keys}")
-    return value
+token = token_in("token", SERVICE)
 
 
 def login(username: str, password: str, plugin: str = "dummy") -> Call[str]:

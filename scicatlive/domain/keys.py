@@ -10,10 +10,12 @@ ones, and two facilities (sites) never share ids.
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 _ROOT = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/SciCatProject/scicatlive/seed")
 
 
+@cache
 def facility_namespace(site: str) -> uuid.UUID:
     return uuid.uuid5(_ROOT, site)
 

@@ -52,10 +52,10 @@ UNITS: dict[str, str] = {
 
 def quantity(name: str, value: sc.MetadataValue | datetime | date) -> sc.Quantity:
     if isinstance(value, datetime):
-        return sc.Quantity(value=utc(value).isoformat().replace("+00:00", "Z"))
+        return {"value": utc(value).isoformat().replace("+00:00", "Z"), "unit": ""}
     if isinstance(value, date):
-        return sc.Quantity(value=value.isoformat())
-    return sc.Quantity(value=value, unit=UNITS.get(name, ""))
+        return {"value": value.isoformat(), "unit": ""}
+    return {"value": value, "unit": UNITS.get(name, "")}
 
 
 def quantities(row: dict[str, object], prefix: str = "") -> dict[str, sc.Quantity]:

@@ -91,3 +91,17 @@ def choose_port_offset(stack: ResolvedStack, taken: set[int]) -> int:
         f"no free block of {len(bases)} host ports below {EPHEMERAL_START} for stack {stack.name!r}",
         hint="stop stacks you no longer need (`scicatlive status --all`, `scicatlive down`)",
     )
+
+
+def with_auto_ports(reference: str | None, resolved: ResolvedStack, offline: bool) -> ResolvedStack:
+    """The stack on its recorded offset when it exists, else on a free block chosen now."""
+    from scicatlive.stack.load import load_stack
+    from scicatlive.stack.record import known_records
+
+    records = {r.name: r for r in known_records()}
+    if resolved.name in records:
+        offset = records[resolved.name].port_offset
+    else:
+        taken = {port for r in records.values() for port in r.host_ports}
+        offset = choose_port_offset(resolved, taken)
+    return load_stack(reference, stack=resolved.name, port_offset=offset, offline=offline, where="name")

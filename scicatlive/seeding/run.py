@@ -9,6 +9,7 @@ seeding again creates nothing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,21 @@ class SeedReport:
     seconds: float = 0.0
     ispyb_rows: dict[str, int] = field(default_factory=dict)
     scicat: dict[str, Tally] = field(default_factory=dict)
+    source: str = "api"  # or "seed cache": restored from a snapshot of the same seed
+
+    def as_dict(self) -> dict[str, object]:
+        return {"recipe": self.recipe, "seconds": round(self.seconds, 2), "source": self.source,
+                "ispyb_rows_created": self.ispyb_rows,
+                "scicat": {kind: dataclasses.asdict(tally) for kind, tally in self.scicat.items()}}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SeedReport:
+        return cls(
+            recipe=str(data["recipe"]), seconds=float(data.get("seconds", 0.0)),
+            ispyb_rows={k: int(v) for k, v in data.get("ispyb_rows_created", {}).items()},
+            scicat={k: Tally(**v) for k, v in data.get("scicat", {}).items()},
+            source=str(data.get("source", "api")),
+        )  # fmt: skip
 
 
 def account_password(target: Target, account: str) -> str:

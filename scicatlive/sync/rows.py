@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from scicatlive.asyncrun import gather
-from scicatlive.clients.http import AsyncSession
+from scicatlive.clients.http import ApiError, AsyncSession
 from scicatlive.clients.ispyb import read_all
 from scicatlive.progress import Reporter
 
@@ -37,9 +38,14 @@ class ProposalRows:
         return str(self.proposal["proposal"])
 
 
-async def read_rows(api: AsyncSession, reporter: Reporter) -> list[ProposalRows]:
-    """Every proposal's rows; proposals are read concurrently (the client bounds it)."""
+Selector = Callable[[list[Row]], list[Row]]
+
+
+async def read_rows(api: AsyncSession, reporter: Reporter, select: Selector | None = None) -> list[ProposalRows]:
+    """Every proposal's rows (or those ``select`` picks); read concurrently (the client bounds it)."""
     proposals = await read_all(api, "proposals", "proposals")
+    if select is not None:
+        proposals = select(proposals)
     done = 0
     reporter.progress("ISPyB proposals read", 0, len(proposals))
 
@@ -64,39 +70,60 @@ async def _read_proposal(api: AsyncSession, proposal: Row) -> ProposalRows:
     for path, table in zip(lists, tables, strict=True):
         setattr(rows, path, table)
     rows.collections = await _collections(api, name, events)
-    program_lists = await gather(
-        [
-            read_all(api, "processings/auto-integrations", f"processing of data collection {dc_id}",
-                         {"dataCollectionId": str(dc_id)})
-            for dc_id in (int(c["dataCollectionId"]) for c in rows.collections)
-        ]
+    collections = {int(c["dataCollectionId"]) for c in rows.collections}
+    runs = await _per_proposal(
+        api, "processings/auto-integrations", f"processing runs of {name}", name,
+        [({"dataCollectionId": str(dc)}, f"processing of data collection {dc}") for dc in sorted(collections)],
     )  # fmt: skip
-    rows.programs = {
-        int(c["dataCollectionId"]): runs
-        for c, runs in zip(rows.collections, program_lists, strict=True)
-    }
-    with_files = [
-        p
-        for runs in program_lists
-        for p in runs
-        if (p.get("_metadata") or {}).get("attachments", 1)
-    ]
-    attachment_lists = await gather(
-        [
-            read_all(api, "processings/attachments", f"attachments of processing run {p['autoProcProgramId']}",
-                         {"autoProcProgramId": str(p["autoProcProgramId"])})
-            for p in with_files
-        ]
+    for run in runs:
+        dc_id = _collection_of(run)
+        if dc_id in collections:
+            rows.programs.setdefault(dc_id, []).append(run)
+    with_files = [p for found in rows.programs.values() for p in found if (p.get("_metadata") or {}).get("attachments", 1)]
+    programs = {int(p["autoProcProgramId"]) for p in with_files}
+    files = await _per_proposal(
+        api, "processings/attachments", f"processing attachments of {name}", name,
+        [({"autoProcProgramId": str(run)}, f"attachments of processing run {run}") for run in sorted(programs)],
     )  # fmt: skip
-    rows.attachments = {
-        int(p["autoProcProgramId"]): files
-        for p, files in zip(with_files, attachment_lists, strict=True)
-    }
+    for attachment in files:
+        run = int(attachment["autoProcProgramId"])
+        if run in programs:
+            rows.attachments.setdefault(run, []).append(attachment)
     return rows
 
 
+async def _per_proposal(
+    api: AsyncSession, path: str, what: str, proposal: str, one_by_one: list[tuple[dict[str, str], str]]
+) -> list[Row]:
+    """A proposal's rows in pages (scicatlive's ISPyB serves ``?proposal=``); else one parent at a time.
+
+    A server that ignores the filter answers rows of other proposals too: the callers keep
+    only the rows of this proposal's parents, so the result is right either way.
+    """
+    if not one_by_one:
+        return []
+    try:
+        return await read_all(api, path, what, {"proposal": proposal})
+    except ApiError as error:
+        if error.status not in (400, 422):
+            raise
+    lists = await gather([read_all(api, path, label, query) for query, label in one_by_one])
+    return [row for found in lists for row in found]
+
+
+def _collection_of(run: Row) -> int:
+    if run.get("dataCollectionId") is not None:
+        return int(run["dataCollectionId"])
+    integrations: list[Row] = run.get("AutoProcIntegration") or [{}]
+    return int(integrations[0].get("dataCollectionId") or 0)
+
+
 async def _collections(api: AsyncSession, proposal: str, events: list[Row]) -> list[Row]:
-    """The data collections of ``/events`` (one per group), plus the rest of groups holding more."""
+    """The data collections of ``/events`` (one per group), plus the rest of groups holding more.
+
+    py-ISPyB's ``/events`` also lists robot actions, fluorescence spectra and energy scans.
+    """
+    events = [e for e in events if e.get("type", "dc") == "dc"]
     collections = {int(e["Item"]["dataCollectionId"]): e["Item"] for e in events}
     crowded = [
         int(e["Item"]["dataCollectionGroupId"]) for e in events if int(e.get("count", 1)) > 1
@@ -109,5 +136,5 @@ async def _collections(api: AsyncSession, proposal: str, events: list[Row]) -> l
         ]
     )  # fmt: skip
     for group_events in members:
-        collections |= {int(e["Item"]["dataCollectionId"]): e["Item"] for e in group_events}
+        collections |= {int(e["Item"]["dataCollectionId"]): e["Item"] for e in group_events if e.get("type", "dc") == "dc"}
     return [collections[key] for key in sorted(collections)]

@@ -29,7 +29,7 @@ from scicatlive.seeding.load import ScicatLoader
 from scicatlive.seeding.run import ISPYB_CONCURRENCY, SeedReport, account_password
 from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.graph import build_graph
-from scicatlive.sync.rows import read_rows
+from scicatlive.sync.rows import Selector, read_rows
 
 REPORT_NAME = "sync"
 
@@ -79,10 +79,11 @@ async def read_facility(
     account: str = DEFAULT_ACCOUNT,
     retry: RetryPolicy | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    select: Selector | None = None,
 ) -> m.FacilityGraph:
     """The facility the target's ISPyB holds, as the generator would have described it.
 
-    The account needs ``all_proposals``.
+    The account needs ``all_proposals``; ``select`` picks the proposals to read (all by default).
     """
     reporter = reporter or SilentReporter()
     if target.ispyb_url is None:
@@ -93,5 +94,5 @@ async def read_facility(
         target.ispyb_url, service=ispyb_api.SERVICE, concurrency=ISPYB_CONCURRENCY, retry=retry, transport=transport
     ) as ispyb:
         await ispyb.login(ispyb_api.login(account, password))
-        rows = await read_rows(ispyb, reporter)
+        rows = await read_rows(ispyb, reporter, select)
     return build_graph(rows, facts, reporter)

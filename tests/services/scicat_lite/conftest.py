@@ -23,7 +23,11 @@ ACCOUNT_GROUPS = {
     "proposalIngestor": "proposalingestor",
     "user1": "group1",
     "user2": "group2",
+    "user3": "group3",
 }
+# SciCatLive's (and pyscicat's CI) ingestor password is 4 characters; it must work here.
+FIXED_PASSWORDS = {"ingestor": "aman"}
+FRONTEND_CONFIG = {"siteTitle": "scicat-lite tests", "defaultDatasetsListSettings": {"columns": []}}
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +40,9 @@ def postgres_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def scratch_database(postgres_url: str) -> Iterator[str]:
-    """A fresh database for this test session, dropped afterwards."""
+@contextmanager
+def _database(postgres_url: str) -> Iterator[str]:
+    """A fresh database on the test server, dropped afterwards."""
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -54,6 +58,20 @@ def scratch_database(postgres_url: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def scratch_database(postgres_url: str) -> Iterator[str]:
+    """The database of this session's shared server."""
+    with _database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str) -> Iterator[str]:
+    """A database of one's own, for a test that starts its own server."""
+    with _database(postgres_url) as url:
+        yield url
+
+
 @contextmanager
 def serve_lite(
     database_url: str, workdir: Path, port: int, extra_env: dict[str, str] | None = None
@@ -62,7 +80,9 @@ def serve_lite(
     from scicat_lite.app import create_app
     from scicat_lite.settings import Settings
 
-    passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS}
+    passwords = {
+        name: FIXED_PASSWORDS.get(name) or secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS
+    }
     accounts_file = workdir / "functionalAccounts.json"
     accounts = [
         {
@@ -75,6 +95,8 @@ def serve_lite(
         for n, g in ACCOUNT_GROUPS.items()
     ]
     accounts_file.write_text(json.dumps(accounts))
+    frontend_config = workdir / "frontend.config.json"
+    frontend_config.write_text(json.dumps(FRONTEND_CONFIG))
     settings = Settings.from_env(
         {
             "DATABASE_URL": database_url,
@@ -86,6 +108,7 @@ def serve_lite(
             "PROPOSAL_GROUPS": "proposalingestor",
             "SAMPLE_GROUPS": "ingestor",
             "MAX_FILE_UPLOAD_SIZE": "1mb",
+            "FRONTEND_CONFIG_FILE": str(frontend_config),
             "PORT": str(port),
             **(extra_env or {}),
         }
@@ -126,21 +149,15 @@ def jobs_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiteServer]:
     """A scicat-lite with a job configuration, RabbitMQ and SMTP, on its own database."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
     workdir = Path(tmp_path_factory.mktemp("scicat-lite-jobs"))
     port = free_port()
     template = workdir / "job-email.html"
     template.write_text(features_harness.EMAIL_TEMPLATE)
     config = workdir / "jobConfig.yaml"
-    config.write_text(features_harness.JOB_CONFIG % {
-        "template": template, "health": f"http://127.0.0.1:{port}/api/v3/health"})
-    name = f"scicat_lite_jobs_{secrets.token_hex(4)}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(postgres_url)
-    params["dbname"] = name
+    config.write_text(
+        features_harness.JOB_CONFIG
+        % {"template": template, "health": f"http://127.0.0.1:{port}/api/v3/health"}
+    )
     env = {
         "JOB_CONFIGURATION_FILE": str(config),
         "RABBITMQ_ENABLED": "yes",
@@ -157,9 +174,5 @@ def jobs_server(
         "CREATE_JOB_PRIVILEGED_GROUPS": "ingestor",
         "DELETE_JOB_GROUPS": "archivemanager",
     }
-    try:
-        with serve_lite(make_conninfo(**params), workdir, port, env) as server:
-            yield server
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _database(postgres_url) as database, serve_lite(database, workdir, port, env) as server:
+        yield server

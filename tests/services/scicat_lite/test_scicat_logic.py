@@ -6,9 +6,10 @@ import json
 
 import pytest
 from scicat_lite.access import Access, CreateRight
-from scicat_lite.auth import AccountStore, FunctionalAccount, User
+from scicat_lite.auth import User, duration_seconds
 from scicat_lite.datasets import V3_POLICY, V4_POLICY, to_v3, v3_to_v4
 from scicat_lite.filters import FilterError, FilterParser, WhereTranslator
+from scicat_lite.identity.passwords import hash_password, verify_password
 from scicat_lite.middleware import RouteCase
 from scicat_lite.settings import GroupSettings
 from scicat_lite.units import add_si_fields, to_si
@@ -137,18 +138,27 @@ def test_visibility_rules() -> None:
     assert access.visibility(_user("admin")).text == "TRUE"
 
 
-def test_accounts_keep_only_hashes() -> None:
-    secret = "not-a-real-password"
-    store = AccountStore(
-        [
-            FunctionalAccount(
-                username="u", email="e", password=secret, role=["g"], **{"global": True}
-            )
-        ]
-    )
-    assert secret not in repr(vars(store))
-    user = store.authenticate("u", secret)
-    assert user.groups == ("g", "globalaccess")
+def test_passwords_are_stored_as_salted_hashes() -> None:
+    secret = "abcd"  # any non-empty password, as SciCatLive's 4-character ingestor password
+    stored = hash_password(secret)
+    assert secret not in stored
+    assert stored != hash_password(secret)
+    assert verify_password(secret, stored)
+    assert not verify_password("abce", stored)
+    assert not verify_password(secret, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [(60, 60), ("2d", 172800), ("10h", 36000), ("1.5 hours", 5400), ("100y", 3155760000)],
+)
+def test_token_lifetimes_follow_jsonwebtoken(value: str | int, seconds: int) -> None:
+    assert duration_seconds(value) == seconds
+
+
+def test_bad_token_lifetime_is_refused() -> None:
+    with pytest.raises(ValueError, match="timespan"):
+        duration_seconds("soon")
 
 
 def test_v3_mapping_round_trip() -> None:
@@ -161,7 +171,17 @@ def test_v3_mapping_round_trip() -> None:
 
 def test_route_case_prefers_literal_segments() -> None:
     case = RouteCase(["/api/v3/datasets/{pid}", "/api/v3/datasets/fullquery", "/api/v3/auth/login"])
-    assert case.canonical(
-        ["", "API", "V3", "Datasets", "FullQuery"]
-    ) == ["", "api", "v3", "datasets", "fullquery"]
-    assert case.canonical(["", "api", "v3", "Datasets", "a%2Fb"]) == ["", "api", "v3", "datasets", "a%2Fb"]
+    assert case.canonical(["", "API", "V3", "Datasets", "FullQuery"]) == [
+        "",
+        "api",
+        "v3",
+        "datasets",
+        "fullquery",
+    ]
+    assert case.canonical(["", "api", "v3", "Datasets", "a%2Fb"]) == [
+        "",
+        "api",
+        "v3",
+        "datasets",
+        "a%2Fb",
+    ]

@@ -154,12 +154,12 @@ def test_formpopulate_v4_needs_a_user(clients: dict[str, httpx.Client]) -> None:
 
 def test_new_dataset_gets_a_policy_and_a_classification(clients: dict[str, httpx.Client]) -> None:
     admin = clients["admin"]
-    pid = dataset(clients["user2"], "group2", classification="AV=high,IN=low")
+    pid = dataset(admin, "classified", classification="AV=high,IN=low")
     assert admin.get(f"/api/v3/datasets/{enc(pid)}").json()["classification"] == (
         "IN=medium,AV=high,CO=low"
     )
     policies = admin.get(
-        "/api/v3/policies", params={"filter": json.dumps({"where": {"ownerGroup": "group2"}})}
+        "/api/v3/policies", params={"filter": json.dumps({"where": {"ownerGroup": "classified"}})}
     ).json()
     assert len(policies) == 1
     policy = policies[0]
@@ -167,7 +167,7 @@ def test_new_dataset_gets_a_policy_and_a_classification(clients: dict[str, httpx
     assert policy["tapeRedundancy"] == "high" and policy["autoArchive"] is False
     assert policy["archiveEmailNotification"] is True and policy["embargoPeriod"] == 3
     # the next dataset of the group takes its availability from the policy
-    second = dataset(clients["user2"], "group2", classification="AV=low,")
+    second = dataset(admin, "classified", classification="AV=low,")
     assert admin.get(f"/api/v3/datasets/{enc(second)}").json()["classification"] == (
         "IN=medium,AV=high,CO=low"
     )

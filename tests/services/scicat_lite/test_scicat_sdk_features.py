@@ -29,6 +29,11 @@ def user1(jobs_server: LiteServer) -> Iterator[sdk.ApiClient]:
 
 
 @pytest.fixture()
+def user2(jobs_server: LiteServer) -> Iterator[sdk.ApiClient]:
+    yield from _client(jobs_server, "user2")
+
+
+@pytest.fixture()
 def admin(jobs_server: LiteServer) -> Iterator[sdk.ApiClient]:
     yield from _client(jobs_server, "admin")
 
@@ -57,7 +62,9 @@ def _dataset(client: sdk.ApiClient, group: str = "group1") -> str:
     return str(created.pid)
 
 
-def test_jobs_v4_and_v3(user1: sdk.ApiClient, archiver: sdk.ApiClient) -> None:
+def test_jobs_v4_and_v3(
+    user1: sdk.ApiClient, user2: sdk.ApiClient, archiver: sdk.ApiClient
+) -> None:
     pid = _dataset(user1)
     v4 = sdk.JobsV4Api(user1)
     job = v4.jobs_v4_controller_create_v4(
@@ -74,8 +81,9 @@ def test_jobs_v4_and_v3(user1: sdk.ApiClient, archiver: sdk.ApiClient) -> None:
     assert updated.status_code == "inProgress"
     found = v4.jobs_v4_controller_find_one_v4(job.id)
     assert found.status_message == "copying"
-    listed = v4.jobs_v4_controller_find_all_v4(filter=json.dumps({"include": ["datasets"]}))
-    assert job.id in {j.id for j in listed}
+    mine = json.dumps({"where": {"id": job.id}, "include": ["datasets"]})
+    listed = v4.jobs_v4_controller_find_all_v4(filter=mine)
+    assert [j.id for j in listed] == [job.id] and listed[0].datasets[0].pid == pid
     assert v4.jobs_v4_controller_full_query_v4(filter=json.dumps({"where": {"type": "archive"}}))
     assert v4.jobs_v4_controller_find_all_dataset_details_v4()
     facets = v4.jobs_v4_controller_full_facet_v4(facets=json.dumps(["type", "statusCode"]))

@@ -65,7 +65,7 @@ def test_missing_variable_exits_2_with_one_line() -> None:
     ("content", "expected"),
     [
         ("{not json", "not valid JSON"),
-        ('[{"username": "a"}]', "0.password: Field required"),
+        ('[{"email": "a@example.org", "password": "p"}]', "0.username: Field required"),
         ('{"username": "a"}', "(top level)"),
     ],
 )
@@ -87,3 +87,32 @@ def test_unreachable_database_exits_1() -> None:
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("scicat-lite: PostgreSQL not reachable after 1s")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]"])
+def test_bad_frontend_config_exits_2_naming_it(tmp_path: Path, content: str) -> None:
+    config = tmp_path / "frontend.config.json"
+    config.write_text(content)
+    result = _run(BASE | {"FRONTEND_CONFIG_FILE": str(config)})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().startswith(f"scicat-lite: {config} (FRONTEND_CONFIG_FILE): ")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"LDAP_URL": "ldap://127.0.0.1:1"}, "LDAP_SEARCH_FILTER"),
+        ({"LDAP_URL": "http://x"}, "LDAP_URL"),
+        ({"OIDC_ISSUER": "http://op"}, "OIDC_CLIENT_ID"),
+        (
+            {"OIDC_ISSUER": "http://op", "OIDC_CLIENT_ID": "c", "OIDC_CALLBACK_URL": "u"},
+            "EXPRESS_SESSION_SECRET",
+        ),
+        ({"OIDC_SUCCESS_URL": "http://frontend/elsewhere"}, "OIDC_SUCCESS_URL"),
+        ({"OIDC_FRONTEND_CLIENTS": "other"}, "OIDC_OTHER_SUCCESS_URL"),
+        ({"ACCESS_GROUPS_STATIC_ENABLED": "maybe"}, "ACCESS_GROUPS_STATIC_ENABLED"),
+    ],
+)
+def test_login_settings_name_the_bad_variable(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(BASE | env)

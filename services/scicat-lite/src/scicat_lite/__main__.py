@@ -9,11 +9,12 @@ import uvicorn
 from fastapi import FastAPI
 
 from .app import create_app
-from .auth import AccountsFileError, AccountStore
 from .features import build_features
+from .identity.accounts import AccountsFileError, read_accounts
 from .jobs.config import JobConfigError
 from .jobs.messaging import BrokerUnavailable
 from .pool import DatabaseUnavailable, wait_for_database
+from .runtime_config import ConfigFileError, read_config_files
 from .settings import Settings, SettingsError
 
 SERVICE = "scicat-lite"
@@ -37,11 +38,12 @@ def main() -> int:
     )
     try:
         settings = Settings.from_env()
-        accounts = AccountStore.from_file(settings.functional_accounts_file)
-    except (SettingsError, AccountsFileError) as error:
+        accounts = read_accounts(settings.functional_accounts_file)
+        configs = read_config_files(settings)
+    except (SettingsError, AccountsFileError, ConfigFileError) as error:
         return _fail(error, EXIT_CONFIG)
     try:
-        features = build_features(settings, accounts, connect=False)
+        features = build_features(settings, connect=False)
     except JobConfigError as error:
         return _fail(error, EXIT_CONFIG)
     try:
@@ -62,7 +64,7 @@ def main() -> int:
             proxy_headers=False,
         )
     else:
-        app = create_app(settings, accounts=accounts, features=features)
+        app = create_app(settings, accounts=accounts, configs=configs, features=features)
         uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=False)
     return 0
 

@@ -99,6 +99,14 @@ class Access:
             return CreateRight.OWN_GROUP
         return CreateRight.NONE
 
+    def reads_any_dataset(self, user: User | None) -> bool:
+        """``DatasetReadAny``: ADMIN_GROUPS, and UPDATE_DATASET_LIFECYCLE_GROUPS (an archive
+        system reads every dataset whose lifecycle it writes)."""
+        return self.is_admin(user) or _member(user, self.groups.update_dataset_lifecycle, everyone=False)
+
+    def may_use_dataset_create_endpoint(self, user: User | None) -> bool:
+        return self.dataset_create_right(user) is not CreateRight.NONE
+
     def may_create_dataset(self, user: User | None, doc: Doc, *, with_pid: bool) -> bool:
         right = self.dataset_create_right(user)
         if right is CreateRight.ANY_GROUP:
@@ -112,6 +120,32 @@ class Access:
         if self.is_admin(user):
             return True
         return self.dataset_create_right(user) is not CreateRight.NONE and owns(user, dataset)
+
+    # -- origdatablocks ---------------------------------------------------------------
+
+    def may_create_block(self, user: User | None, owner_group: Any) -> bool:
+        """``OrigdatablockCreateAny`` (admin, privileged) or ``…CreateOwner`` (own group)."""
+        right = self.dataset_create_right(user)
+        if right is CreateRight.ANY_GROUP:
+            return True
+        return right is not CreateRight.NONE and owns(user, {"ownerGroup": owner_group})
+
+    def may_update_block(self, user: User | None, owner: Doc) -> bool:
+        """``OrigdatablockUpdateAny`` (admin) or ``…UpdateOwner`` (the owner's group)."""
+        if self.is_admin(user):
+            return True
+        return self.dataset_create_right(user) is not CreateRight.NONE and owns(user, owner)
+
+    def may_read_block(self, user: User | None, owner: Doc) -> bool:
+        """``OrigdatablockReadAny`` or ``…ReadOneAccess`` (owner/access group, or published)."""
+        return user is not None and self.can_see(user, owner)
+
+    def blocks_v3_scope(self, user: User) -> Sql:
+        """v3 lists: owner or access group only (upstream's ``userGroups`` filter)."""
+        if self.is_admin(user):
+            return Sql("TRUE")
+        groups = list(user.groups)
+        return Sql("owner_group = ANY(%s) OR access_groups && %s::text[]", (groups, groups))
 
     # -- proposals --------------------------------------------------------------------
 

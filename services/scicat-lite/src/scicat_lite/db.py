@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
+from .metadata_keys_schema import install_metadata_keys
+
 # Each collection is a table of JSONB documents keyed by the collection's id field.
 # The access fields are generated columns so that visibility filters use plain indexes.
 COLLECTIONS: dict[str, str] = {
@@ -18,6 +20,13 @@ COLLECTIONS: dict[str, str] = {
     "policies": "_id",
     "datablocks": "_id",
     "history": "_id",
+    # Users and their logins (upstream's User, UserIdentity, UserSetting).
+    "users": "_id",
+    "user_identities": "_id",
+    "user_settings": "_id",
+    # Served configuration; the metadata-key index (see metadata_keys_schema).
+    "runtime_configs": "cid",
+    "metadata_keys": "_id",
 }
 
 _FUNCTIONS = r"""
@@ -85,6 +94,19 @@ CREATE INDEX IF NOT EXISTS history_document ON history
 CREATE INDEX IF NOT EXISTS jobs_type ON jobs ((doc->>'type'));
 """
 
+_USER_EXTRAS = """
+CREATE INDEX IF NOT EXISTS users_username ON users ((doc->>'username'));
+CREATE INDEX IF NOT EXISTS users_email ON users ((doc->>'email'));
+CREATE INDEX IF NOT EXISTS user_identities_user_id ON user_identities ((doc->>'userId'));
+CREATE INDEX IF NOT EXISTS user_settings_user_id ON user_settings ((doc->>'userId'));
+-- Upstream's Role + UserRole: the functional accounts' roles, part of every token's groups.
+CREATE TABLE IF NOT EXISTS user_roles (
+  user_id text NOT NULL,
+  role text NOT NULL,
+  PRIMARY KEY (user_id, role)
+);
+"""
+
 # Serialises concurrent migrations from several replicas or test workers.
 _MIGRATION_LOCK = 7_171_717
 
@@ -98,3 +120,5 @@ def migrate(conn: psycopg.Connection) -> None:
             conn.execute(_TABLE.format(table=table))
         conn.execute(_DATASET_EXTRAS)
         conn.execute(_FEATURE_EXTRAS)
+        conn.execute(_USER_EXTRAS)
+        install_metadata_keys(conn)

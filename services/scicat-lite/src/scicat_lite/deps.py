@@ -8,19 +8,27 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
 import psycopg
 from fastapi import Depends, Request
 
 from .access import Access
-from .auth import AccountStore, TokenService, User
+from .auth import TokenService, User
 from .errors import bad_request
 from .features import Features
 from .filters import FilterError, parse_json
+from .identity.callers import Callers
+from .identity.groups import AccessGroups
+from .identity.oidc import OidcProvider
+from .identity.session import SessionCodec
+from .logbooks import Logbooks
 from .pool import Database
 from .settings import Settings
+
+if TYPE_CHECKING:  # ldap3 is imported only when LDAP_URL is set
+    from .identity.ldap import LdapAuthenticator
 
 
 @dataclass
@@ -29,10 +37,15 @@ class AppContext:
 
     settings: Settings
     database: Database
-    accounts: AccountStore
     tokens: TokenService
     access: Access
+    callers: Callers
+    groups: AccessGroups
     features: Features
+    logbooks: Logbooks
+    ldap: LdapAuthenticator | None = None
+    oidc: OidcProvider | None = None
+    sessions: SessionCodec | None = None
 
 
 def get_context(request: Request) -> AppContext:
@@ -44,13 +57,17 @@ Context = Annotated[AppContext, Depends(get_context)]
 
 
 def get_user(request: Request, context: Context) -> User | None:
-    """The caller from ``Authorization: Bearer``; None (anonymous) when absent or invalid."""
-    header = request.headers.get("authorization", "")
+    """The caller from ``Authorization: Bearer``; None (anonymous) when absent or invalid.
+
+    As upstream's guard, an ``access_token`` query parameter stands in for a missing
+    header (its value must then carry the ``Bearer`` scheme too).
+    """
+    header = request.headers.get("authorization") or request.query_params.get("access_token", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    username = context.tokens.username(token.strip())
-    return context.accounts.get(username) if username else None
+    claims = context.tokens.payload(token.strip())
+    return context.callers.from_claims(claims) if claims is not None else None
 
 
 CurrentUser = Annotated[User | None, Depends(get_user)]

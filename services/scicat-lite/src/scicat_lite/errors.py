@@ -68,6 +68,16 @@ def session_expired() -> ApiError:
     return http_error(401, "SESSION_EXPIRED")
 
 
+def internal_error(message: str) -> ApiError:
+    """A NestJS ``InternalServerErrorException`` with a message (server misconfiguration)."""
+    return http_error(500, message)
+
+
+def plain_http_exception(status: int, message: str) -> ApiError:
+    """``new HttpException(message, status)``: ``{statusCode, message}`` without ``error``."""
+    return ApiError(status, {"statusCode": status, "message": message})
+
+
 def precondition_failed() -> ApiError:
     return http_error(412, "Resource has been modified on server")
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .auth import AccountStore
+import psycopg
+
+from .auth import User
+from .identity.store import find_user, token_groups
 from .jobs.access import JobAccess
 from .jobs.config import JobServices, load_job_configuration
 from .jobs.messaging import Broker, Mailer
@@ -32,7 +35,21 @@ class Features:
             self.broker.close()
 
 
-def build_features(settings: Settings, accounts: AccountStore, *, connect: bool = True) -> Features:
+def user_named(conn: psycopg.Connection, username: str) -> User | None:
+    """A stored user (functional, LDAP or OIDC) with the groups a token of theirs carries."""
+    doc = find_user(conn, [("username", username)])
+    if doc is None:
+        return None
+    return User(
+        id=doc["_id"],
+        username=doc.get("username") or username,
+        email=doc.get("email") or "",
+        groups=token_groups(conn, doc["_id"]),
+        auth_strategy=doc.get("authStrategy") or "local",
+    )
+
+
+def build_features(settings: Settings, *, connect: bool = True) -> Features:
     """Load the job configuration and (unless ``connect`` is false) connect the broker."""
     options = settings.features
     broker = Broker(options.rabbitmq) if options.rabbitmq is not None else None
@@ -54,6 +71,6 @@ def build_features(settings: Settings, accounts: AccountStore, *, connect: bool 
         services=services,
         default_status_code=options.job_default_status_code,
         default_status_message=options.job_default_status_message,
-        find_user=accounts.get,
+        find_user=user_named,
     )
     return Features(jobs=jobs, broker=broker)

@@ -22,7 +22,11 @@ _RELATIONS = {
 }
 
 
-def text_condition(text: Any) -> Sql:
+# Tables without a stored ``search`` column match against the document's strings.
+ON_THE_FLY_SEARCH = "jsonb_to_tsvector('english'::regconfig, doc, '[\"string\"]')"
+
+
+def text_condition(text: Any, column: str = "search") -> Sql:
     """Word match, any word (MongoDB ``$text`` semantics), with English stemming."""
     if not isinstance(text, str):
         raise FilterError("text must be a string")
@@ -30,15 +34,21 @@ def text_condition(text: Any) -> Sql:
     if not words:
         return Sql("TRUE")
     query = " || ".join(["plainto_tsquery('english', %s)"] * len(words))
-    return Sql(f"search @@ ({query})", tuple(words))
+    return Sql(f"{column} @@ ({query})", tuple(words))
 
 
 class FieldsQuery:
     """Translates a ``fields`` object into named SQL conditions (one per key)."""
 
-    def __init__(self, policy: FieldPolicy, metadata_field: str = "scientificMetadata") -> None:
+    def __init__(
+        self,
+        policy: FieldPolicy,
+        metadata_field: str = "scientificMetadata",
+        search_column: str = ON_THE_FLY_SEARCH,
+    ) -> None:
         self.policy = policy
         self.metadata_field = metadata_field
+        self.search_column = search_column
 
     def conditions(self, fields: Any) -> dict[str, Sql]:
         if fields is None:
@@ -51,7 +61,7 @@ class FieldsQuery:
             if key in ("userGroups", "metadataKey") or value is None or value == "":
                 continue
             if key == "text":
-                result[key] = text_condition(value)
+                result[key] = text_condition(value, self.search_column)
             elif key == "mode":
                 result[key] = where.translate(value)
             elif key == "creationTime":

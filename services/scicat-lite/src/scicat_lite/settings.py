@@ -3,56 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from typing import TypeVar
+from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
+from .auth_settings import AccessGroupSettings, LdapSettings, OidcSettings
+from .feature_settings import FeatureSettings
+from .settings_base import SettingsError, parse_size, parsed, required, split_list
+
+__all__ = ["ALL_AUTHENTICATED", "GroupSettings", "Settings", "SettingsError"]
+
 ALL_AUTHENTICATED = "#all"
-
-T = TypeVar("T")
-
-
-class SettingsError(ValueError):
-    """A missing or malformed environment variable; the message names it."""
 
 
 def _groups(env: Mapping[str, str], name: str, default: str = "") -> frozenset[str]:
     """A comma-separated group list, as the backend splits it (trimmed, no empties)."""
     raw = env.get(name)
-    value = default if raw is None else raw
-    return frozenset(part.strip() for part in value.split(",") if part.strip())
-
-
-def _size(raw: str) -> int:
-    """A body limit such as ``16mb``, ``512kb`` or a plain byte count."""
-    text = raw.strip().lower()
-    for suffix, factor in (("gb", 1024**3), ("mb", 1024**2), ("kb", 1024), ("b", 1)):
-        if text.endswith(suffix):
-            return int(float(text[: -len(suffix)]) * factor)
-    return int(text)
-
-
-def _parsed(
-    env: Mapping[str, str], name: str, parse: Callable[[str], T], default: T, expected: str
-) -> T:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = parse(raw)
-    except ValueError:
-        value = None
-    if value is None or (isinstance(value, (int, float)) and value < 0):
-        raise SettingsError(f"environment variable {name} must be {expected}, got {raw!r}")
-    return value
-
-
-def _required(env: Mapping[str, str], name: str, what: str) -> str:
-    value = env.get(name, "")
-    if not value.strip():
-        raise SettingsError(f"environment variable {name} is required: set it to {what}")
-    return value
+    return frozenset(split_list(default if raw is None else raw))
 
 
 HISTORY_GROUP_VARIABLES = {
@@ -65,88 +32,6 @@ HISTORY_GROUP_VARIABLES = {
     "Datablock": "DATABLOCK",
     "Attachment": "ATTACHMENT",
 }
-
-
-class BrokerSettings(BaseModel):
-    """``RABBITMQ_HOSTNAME``, ``_PORT``, ``_USERNAME``, ``_PASSWORD``."""
-
-    model_config = ConfigDict(frozen=True)
-
-    hostname: str
-    port: int
-    username: str
-    password: str
-
-
-class MailSettings(BaseModel):
-    """``SMTP_HOST``/``_PORT``/``_SECURE``, ``EMAIL_FROM``, ``EMAIL_REPLYTO``.
-
-    Without a host, mails are logged instead of sent.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    host: str | None = None
-    port: int = 587
-    secure: bool = False
-    sender: str | None = None
-    reply_to: str | None = None
-
-
-class FeatureSettings(BaseModel):
-    """Jobs, published data and history (see the README for each variable)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    job_configuration_file: str | None = None
-    job_default_status_code: str = "jobSubmitted"
-    job_default_status_message: str = "Job submitted."
-    rabbitmq: BrokerSettings | None = None
-    mail: MailSettings = MailSettings()
-    doi_prefix: str = "undefined"
-    doi_short_suffix: bool = False
-    published_data_config_file: str = "publishedDataConfig.json"
-    trackables: str = ""
-    trackable_strategy: str = "document"
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> FeatureSettings:
-        smtp_host = (env.get("SMTP_HOST") or "").strip() or None
-        return cls(
-            job_configuration_file=env.get("JOB_CONFIGURATION_FILE") or None,
-            job_default_status_code=env.get("JOB_DEFAULT_STATUS_CODE") or "jobSubmitted",
-            job_default_status_message=env.get("JOB_DEFAULT_STATUS_MESSAGE") or "Job submitted.",
-            rabbitmq=_broker(env),
-            mail=MailSettings(
-                host=smtp_host,
-                port=_parsed(env, "SMTP_PORT", int, 587, "a TCP port"),
-                secure=env.get("SMTP_SECURE", "no") == "yes",
-                sender=env.get("EMAIL_FROM") or env.get("SMTP_MESSAGE_FROM") or None,
-                reply_to=env.get("EMAIL_REPLYTO") or None,
-            ),
-            doi_prefix=(env.get("DOI_PREFIX") or "").rstrip("/") or "undefined",
-            doi_short_suffix=env.get("DOI_SHORT_SUFFIX") == "true",
-            published_data_config_file=env.get("PUBLISHED_DATA_CONFIG_FILE")
-            or "publishedDataConfig.json",
-            trackables=env.get("TRACKABLES") or "",
-            trackable_strategy="delta"
-            if (env.get("TRACKABLE_STRATEGY") or "").lower() == "delta"
-            else "document",
-        )
-
-
-def _broker(env: Mapping[str, str]) -> BrokerSettings | None:
-    """The broker when ``RABBITMQ_ENABLED=yes``; every connection variable is then required."""
-    if env.get("RABBITMQ_ENABLED", "no") != "yes":
-        return None
-    return BrokerSettings(
-        hostname=_required(env, "RABBITMQ_HOSTNAME", "the RabbitMQ host (RABBITMQ_ENABLED=yes)"),
-        port=_parsed(env, "RABBITMQ_PORT", int, 0, "a TCP port") or int(
-            _required(env, "RABBITMQ_PORT", "the RabbitMQ port, e.g. 5672")
-        ),
-        username=_required(env, "RABBITMQ_USERNAME", "the RabbitMQ user (RABBITMQ_ENABLED=yes)"),
-        password=_required(env, "RABBITMQ_PASSWORD", "the RabbitMQ password"),
-    )
 
 
 class GroupSettings(BaseModel):
@@ -214,37 +99,85 @@ class Settings(BaseModel):
     database_pool_size: int = 8
     database_wait_seconds: float = 60.0
     groups: GroupSettings = GroupSettings()
+    # Logins beyond the functional accounts.
+    jwt_never_expires: str = "100y"
+    logout_url: str = ""
+    session_secret: str = ""
+    access_groups: AccessGroupSettings = AccessGroupSettings()
+    ldap: LdapSettings = LdapSettings()
+    oidc: OidcSettings = OidcSettings()
+    # Configuration served to the frontend, and the logbook service.
+    frontend_config_file: str = "./src/config/frontend.config.json"
+    frontend_theme_file: str = "./src/config/frontend.theme.json"
+    logbook_enabled: bool = False
+    logbook_base_url: str = "http://localhost:3030/scichatapi"
     features: FeatureSettings = FeatureSettings()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        return cls(
-            database_url=_required(env, "DATABASE_URL", "the libpq URL of the PostgreSQL database"),
-            jwt_secret=_required(env, "JWT_SECRET", "the key that signs access tokens"),
+        settings = cls(
+            database_url=required(env, "DATABASE_URL", "the libpq URL of the PostgreSQL database"),
+            jwt_secret=required(env, "JWT_SECRET", "the key that signs access tokens"),
             pid_prefix=env.get("PID_PREFIX", "undefined").rstrip("/") or "undefined",
             functional_accounts_file=env.get("FUNCTIONAL_ACCOUNTS_FILE")
             or "functionalAccounts.json",
-            jwt_expires_in=_parsed(env, "JWT_EXPIRES_IN", int, 3600, "a number of seconds"),
-            max_body_bytes=_parsed(
-                env, "MAX_FILE_UPLOAD_SIZE", _size, 16 * 1024**2, "a size such as 16mb or 512kb"
+            jwt_expires_in=parsed(env, "JWT_EXPIRES_IN", int, 3600, "a number of seconds"),
+            max_body_bytes=parsed(
+                env,
+                "MAX_FILE_UPLOAD_SIZE",
+                parse_size,
+                16 * 1024**2,
+                "a size such as 16mb or 512kb",
             ),
             host=env.get("HOST") or "0.0.0.0",
             port=_port(env),
-            workers=max(1, _parsed(env, "WEB_CONCURRENCY", int, 1, "a number of processes")),
+            workers=max(1, parsed(env, "WEB_CONCURRENCY", int, 1, "a number of processes")),
             database_pool_size=max(
-                1, _parsed(env, "DATABASE_POOL_SIZE", int, 8, "a number of connections")
+                1, parsed(env, "DATABASE_POOL_SIZE", int, 8, "a number of connections")
             ),
-            database_wait_seconds=_parsed(
+            database_wait_seconds=parsed(
                 env, "DATABASE_WAIT_SECONDS", float, 60.0, "a number of seconds"
             ),
             groups=GroupSettings.from_env(env),
+            jwt_never_expires=env.get("JWT_NEVER_EXPIRES") or "100y",
+            logout_url=env.get("LOGOUT_URL", ""),
+            session_secret=env.get("EXPRESS_SESSION_SECRET", ""),
+            access_groups=AccessGroupSettings.from_env(env),
+            ldap=LdapSettings.from_env(env),
+            oidc=OidcSettings.from_env(env),
+            frontend_config_file=env.get("FRONTEND_CONFIG_FILE")
+            or "./src/config/frontend.config.json",
+            frontend_theme_file=env.get("FRONTEND_THEME_FILE")
+            or "./src/config/frontend.theme.json",
+            logbook_enabled=env.get("LOGBOOK_ENABLED") == "yes",
+            logbook_base_url=env.get("LOGBOOK_BASE_URL") or "http://localhost:3030/scichatapi",
             features=FeatureSettings.from_env(env),
         )
+        settings.check_logins()
+        return settings
+
+    def check_logins(self) -> None:
+        """What upstream only finds out at the first login (or at start-up, as a crash)."""
+        if self.ldap.configured and not self.ldap.search_filter:
+            raise SettingsError(
+                "environment variable LDAP_SEARCH_FILTER is required when LDAP_URL is set, "
+                "e.g. (uid={{username}})"
+            )
+        if self.oidc.configured:
+            for name, value in (
+                ("OIDC_CLIENT_ID", self.oidc.client_id),
+                ("OIDC_CALLBACK_URL", self.oidc.callback_url),
+                ("EXPRESS_SESSION_SECRET", self.session_secret),
+            ):
+                if not value:
+                    raise SettingsError(
+                        f"environment variable {name} is required when OIDC_ISSUER is set"
+                    )
 
 
 def _port(env: Mapping[str, str]) -> int:
-    port = _parsed(env, "PORT", int, 3000, "a TCP port (1-65535)")
+    port = parsed(env, "PORT", int, 3000, "a TCP port (1-65535)")
     if not 1 <= port <= 65535:
         raise SettingsError(f"environment variable PORT must be a TCP port (1-65535), got {port}")
     return port

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Annotated, Any
 
@@ -24,8 +25,15 @@ _MESSAGES = {
 }
 
 
+# pydantic names the member of a union (``int``, ``list[str]``, ``function-after[...]``) in
+# an error's location; class-validator names only properties.
+_TYPE_TAG = re.compile(r"^(int|float|str|bool|none|bytes|.*\[.*\])$")
+
+
 def _property(error: ErrorDetails) -> str:
-    return ".".join(str(part) for part in error["loc"] if not str(part).startswith("function-"))
+    return ".".join(
+        str(part) for part in error["loc"] if not (isinstance(part, str) and _TYPE_TAG.match(part))
+    )
 
 
 def _constraint(error: ErrorDetails) -> tuple[str, str]:
@@ -43,7 +51,7 @@ def _constraint(error: ErrorDetails) -> tuple[str, str]:
 
 
 def messages(error: ValidationError) -> list[str]:
-    return [_constraint(e)[1] for e in error.errors()]
+    return list(dict.fromkeys(_constraint(e)[1] for e in error.errors()))
 
 
 def _require_object(body: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 import pika
 import pika.exceptions
 
-from ..settings import BrokerSettings, MailSettings
+from ..feature_settings import BrokerSettings, MailSettings
 
 log = logging.getLogger("scicat_lite.jobs")
 # pika logs every connection attempt and failure; the service reports them itself.

@@ -44,7 +44,7 @@ class JobSystem:
     services: JobServices
     default_status_code: str
     default_status_message: str
-    find_user: Callable[[str], User | None]
+    find_user: Callable[[psycopg.Connection, str], User | None]
 
 
 def unprocessable(message: str, error: str | None = None) -> ApiError:
@@ -155,7 +155,7 @@ def _check_files(conn: psycopg.Connection, entries: list[dict[str, Any]]) -> Non
 
 
 def _settle_owner(
-    system: JobSystem, user: User | None, dto: dict[str, Any], job: Doc
+    system: JobSystem, conn: psycopg.Connection, user: User | None, dto: dict[str, Any], job: Doc
 ) -> User | None:
     """``processJobUser``: the job's owner user and contact e-mail; returns the job user."""
     if user is None:
@@ -166,7 +166,7 @@ def _settle_owner(
             raise unprocessable("Contact email should be specified for an anonymous job.")
         wanted = dto.get("ownerUser")
         if wanted and wanted != user.username:
-            job_user = system.find_user(wanted)
+            job_user = system.find_user(conn, wanted)
             job["ownerUser"] = job_user.username if job_user else user.username
         elif wanted:
             job["ownerUser"] = user.username
@@ -261,7 +261,7 @@ def create_job(
         job["ownerGroup"] = dto["ownerGroup"]
     if dto.get("contactEmail"):
         job["contactEmail"] = dto["contactEmail"]
-    job_user = _settle_owner(system, user, dto, job)
+    job_user = _settle_owner(system, conn, user, dto, job)
     _check_dataset_access(system, conn, job_type, dto, dataset_list, user, job_user)
     if user is None and dto.get("ownerGroup"):
         raise forbidden(

@@ -281,7 +281,8 @@ def to_v3(job: Mapping[str, Any]) -> Doc:
         "executionTime": params.get("executionTime"),
         "jobParams": v3_params,
         "jobStatusMessage": job.get("statusCode"),
-        "datasetList": params.get("datasetList"),
+        # v3 jobs always had one; the SDK's OutputJobV3Dto requires it (upstream omits it)
+        "datasetList": params.get("datasetList", []),
         "jobResultObject": job.get("jobResultObject"),
     }
     return {k: v for k, v in out.items() if v is not None}

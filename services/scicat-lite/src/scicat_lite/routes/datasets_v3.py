@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from .. import datasets, dto
 from ..access import CreateRight
 from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
-from ..errors import conflict, forbidden, not_found, precondition_failed
+from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..history import record_delete, record_update
 from ..policies import classify_new_dataset
@@ -34,7 +34,7 @@ from ..validation import check, partial, validate, validate_v3_dataset
 
 router = APIRouter(prefix="/api/v3/datasets", tags=["datasets v3"])
 PARSER = FilterParser(datasets.V3_POLICY)
-FIELDS = FieldsQuery(datasets.V3_POLICY)
+FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "3"
 
 
@@ -85,7 +85,7 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 def _visible(ctx: Context, user: CurrentUser) -> Sql:
-    return ctx.access.visibility(user, shared=True)
+    return ctx.access.visibility(user, shared=True, read_all=ctx.access.reads_any_dataset(user))
 
 
 @router.get("")
@@ -139,6 +139,8 @@ def _search_scope(ctx: Context, user: CurrentUser, fields: Any) -> Sql:
     """fullquery/fullfacet: own groups only, or only published ones when asked for."""
     if isinstance(fields, dict) and fields.get("isPublished") is True:
         return Sql("is_published")
+    if ctx.access.reads_any_dataset(user):
+        return Sql("TRUE")
     return ctx.access.own_groups_only(user)
 
 
@@ -188,7 +190,7 @@ def metadata_keys_route(
 def find_by_id(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, request: Request
 ) -> dict[str, Any]:
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
+    dataset = readable_dataset(ctx, conn, user, path_id(pid), as_dataset=True)
     raw = filter_param(request)
     query = PARSER.query(raw if isinstance(raw, dict) else None, default_limit=None)
     return project(datasets.to_v3(_included(conn, dataset, query.include)), query.fields)
@@ -243,7 +245,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid)).get(
+    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid), as_dataset=True).get(
         "datasetlifecycle", {}
     )
     return lifecycle_doc
@@ -327,6 +329,33 @@ def delete_all_origdatablocks(
         raise forbidden()
     dataset = readable_dataset(ctx, conn, user, path_id(pid))
     return {"count": ORIGDATABLOCKS.delete_where(conn, blocks_of(dataset["pid"]))}
+
+
+@router.post("/{pid}/appendToArrayField", status_code=201)
+def append_to_array_field(
+    ctx: Context, user: CurrentUser, conn: Connection, pid: str, request: Request
+) -> dict[str, Any]:
+    """``$addToSet`` the ``data`` items to ``fieldName``; upstream allows DELETE_GROUPS only."""
+    if ctx.access.dataset_create_right(user) is CreateRight.NONE:
+        raise forbidden()
+    dataset = DATASETS.get(conn, path_id(pid), lock=True)
+    if dataset is None:
+        raise not_found()
+    if not ctx.access.can_delete(user):
+        raise forbidden("Unauthorized to update this dataset")
+    field = request.query_params.get("fieldName") or ""
+    items = json_param(request, "data")
+    if not isinstance(items, list):
+        raise bad_request("data must be a JSON array of the values to add")
+    if field not in datasets.DATASET_FIELDS:
+        raise bad_request(f"fieldName must name a dataset field, got {field!r}")
+    current = dataset.get(field)
+    if current is not None and not isinstance(current, list):
+        raise bad_request(f"{field} is not an array field")
+    merged = list(current or [])
+    merged += [item for item in items if item not in merged]
+    updated = datasets.patch(dataset, {field: merged}, username=require_user(user).username)
+    return datasets.to_v3(DATASETS.replace(conn, updated))
 
 
 @router.get("/{pid}/thumbnail", response_model=None)

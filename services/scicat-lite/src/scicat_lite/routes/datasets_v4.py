@@ -45,7 +45,7 @@ from ..validation import check, partial, validate
 
 router = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
-FIELDS = FieldsQuery(datasets.V3_POLICY)
+FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "4"
 RELATIONS = ("instruments", "proposals", "origdatablocks", "datablocks", "attachments", "samples")
 _V4_SORT = {"createdAt": "desc"}
@@ -59,18 +59,52 @@ def _signed_in(user: User | None) -> User:
     return user
 
 
-def _with_relations(conn: Connection, doc: dict[str, Any], include: list[str]) -> dict[str, Any]:
+ANONYMOUS_SCOPES = {name: Sql("is_published") for name in RELATIONS if name != "instruments"}
+
+
+def relation_scopes(ctx: AppContext, user: User | None) -> dict[str, Sql]:
+    """What of each related collection an include may show (upstream's relation access).
+
+    Admins (and, per collection, its privileged groups) see everything; signed-in users
+    what their groups own or were given, what is shared with them or published;
+    anonymous callers of the public routes only published documents.
+    """
+    access = ctx.access
+    if user is None:
+        return ANONYMOUS_SCOPES
+    seen = access.visibility(user, shared=True)
+    return {
+        "origdatablocks": Sql("TRUE") if access.is_admin(user) else seen,
+        "proposals": Sql("TRUE") if access.proposal_manager(user) else seen,
+        "samples": Sql("TRUE") if access.sample_privileged(user) else seen,
+        "datablocks": Sql("TRUE") if access.is_admin(user) else seen,
+    }
+
+
+def _with_relations(
+    conn: Connection, doc: dict[str, Any], include: list[str], scopes: dict[str, Sql]
+) -> dict[str, Any]:
     wanted = RELATIONS if "all" in include else include
     unknown = [name for name in wanted if name not in RELATIONS]
     if unknown:
         raise bad_request(f"Invalid include: {unknown[0]}")
+
+    def scoped(name: str, condition: Sql) -> Sql:
+        return scopes.get(name, Sql("TRUE")) & condition
+
     lookups = {
-        "origdatablocks": lambda: ORIGDATABLOCKS.find(conn, blocks_of(doc["pid"])),
-        "attachments": lambda: ATTACHMENTS.find(conn, attachment_target("dataset", doc["pid"])),
-        "proposals": lambda: PROPOSALS.find(
-            conn, Sql("id = ANY(%s)", (doc.get("proposalIds") or [],))
+        "origdatablocks": lambda: ORIGDATABLOCKS.find(
+            conn, scoped("origdatablocks", blocks_of(doc["pid"]))
         ),
-        "samples": lambda: SAMPLES.find(conn, Sql("id = ANY(%s)", (doc.get("sampleIds") or [],))),
+        "attachments": lambda: ATTACHMENTS.find(
+            conn, scoped("attachments", attachment_target("dataset", doc["pid"]))
+        ),
+        "proposals": lambda: PROPOSALS.find(
+            conn, scoped("proposals", Sql("id = ANY(%s)", (doc.get("proposalIds") or [],)))
+        ),
+        "samples": lambda: SAMPLES.find(
+            conn, scoped("samples", Sql("id = ANY(%s)", (doc.get("sampleIds") or [],)))
+        ),
         "instruments": lambda: INSTRUMENTS.find(
             conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))
         ),
@@ -91,20 +125,24 @@ def _list_query(request: Request) -> Any:
     return PARSER.query(raw, default_limit=10)
 
 
-def _find(ctx: AppContext, conn: Connection, request: Request, scope: Sql) -> list[dict[str, Any]]:
+def _find(
+    conn: Connection, request: Request, scope: Sql, scopes: dict[str, Sql]
+) -> list[dict[str, Any]]:
     query = _list_query(request)
     docs = DATASETS.find(
         conn, scope & query.where, order=query.order, limit=query.limit, skip=query.skip
     )
-    return [project(_with_relations(conn, d, query.include), query.fields) for d in docs]
+    return [project(_with_relations(conn, d, query.include, scopes), query.fields) for d in docs]
 
 
-def _find_one(conn: Connection, request: Request, scope: Sql) -> dict[str, Any] | Response:
+def _find_one(
+    conn: Connection, request: Request, scope: Sql, scopes: dict[str, Sql]
+) -> dict[str, Any] | Response:
     query = _list_query(request)
     docs = DATASETS.find(conn, scope & query.where, order=query.order, limit=1, skip=query.skip)
     if not docs:
         return Response(status_code=200)
-    return project(_with_relations(conn, docs[0], query.include), query.fields)
+    return project(_with_relations(conn, docs[0], query.include, scopes), query.fields)
 
 
 def _count(conn: Connection, request: Request, scope: Sql) -> dict[str, int]:
@@ -134,12 +172,12 @@ PUBLIC = Sql("is_published")
 
 @router.get("/public")
 def public_list(conn: Connection, request: Request) -> list[dict[str, Any]]:
-    return _find(request.app.state.context, conn, request, PUBLIC)
+    return _find(conn, request, PUBLIC, ANONYMOUS_SCOPES)
 
 
 @router.get("/public/findOne", response_model=None)
 def public_find_one(conn: Connection, request: Request) -> dict[str, Any] | Response:
-    return _find_one(conn, request, PUBLIC)
+    return _find_one(conn, request, PUBLIC, ANONYMOUS_SCOPES)
 
 
 @router.get("/public/count")
@@ -162,7 +200,7 @@ def public_get(conn: Connection, pid: str, include: Include = None) -> dict[str,
     dataset = DATASETS.get(conn, path_id(pid))
     if dataset is None or dataset.get("isPublished") is not True:
         raise not_found(f"dataset: {path_id(pid)} not found")
-    return _with_relations(conn, dataset, include or [])
+    return _with_relations(conn, dataset, include or [], ANONYMOUS_SCOPES)
 
 
 # -- authenticated --------------------------------------------------------------------
@@ -200,21 +238,22 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 def _scope(ctx: Context, user: CurrentUser) -> Sql:
-    return ctx.access.visibility(_signed_in(user), shared=True)
+    caller = _signed_in(user)
+    return ctx.access.visibility(caller, shared=True, read_all=ctx.access.reads_any_dataset(caller))
 
 
 @router.get("")
 def find_all(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _find(ctx, conn, request, _scope(ctx, user))
+    return _find(conn, request, _scope(ctx, user), relation_scopes(ctx, user))
 
 
 @router.get("/findOne", response_model=None)
 def find_one(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> dict[str, Any] | Response:
-    return _find_one(conn, request, _scope(ctx, user))
+    return _find_one(conn, request, _scope(ctx, user), relation_scopes(ctx, user))
 
 
 @router.get("/count")
@@ -244,8 +283,8 @@ def find_by_id(
     pid: str,
     include: Include = None,
 ) -> dict[str, Any]:
-    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid))
-    return _with_relations(conn, dataset, include or [])
+    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True)
+    return _with_relations(conn, dataset, include or [], relation_scopes(ctx, user))
 
 
 @router.patch("/{pid}")
@@ -295,7 +334,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid)).get(
+    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True).get(
         "datasetlifecycle", {}
     )
     return found

@@ -89,7 +89,7 @@ def v3_create_body(
     job_user = user
     if "username" in params:
         job_user = (
-            system(ctx).find_user(params["username"])
+            system(ctx).find_user(conn, params["username"])
             if isinstance(params["username"], str)
             else None
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Literal, Self
 
 from scicatlive.engine import Engine, default_engine
 from scicatlive.errors import StackError
@@ -28,14 +28,12 @@ from scicatlive.stack.files import write_private
 from scicatlive.stack.record import (
     StackPaths,
     StackRecord,
-    known_records,
     note_recipe,
     read_record,
     write_record,
 )
 
 if TYPE_CHECKING:
-    from scicatlive.checks.model import CheckReport, CheckResult
     from scicatlive.clients.target import Target
     from scicatlive.runtime.status import ServiceStatus
     from scicatlive.seeding.recipe import Recipe
@@ -45,6 +43,9 @@ if TYPE_CHECKING:
 
 # Heavy modules (pydantic models, python-on-whales) are imported where they are used,
 # so that `scicatlive status` and `import scicatlive` stay fast.
+
+from scicatlive.handle.data import DataMixin
+from scicatlive.handle.dev import DevMixin
 
 PortOffset = int | Literal["auto"]
 
@@ -61,7 +62,7 @@ class StackUp:
     seeded: SeedReport | None = None
 
 
-class Stack:
+class Stack(DataMixin, DevMixin):
     """A SciCat + ISPyB stack from a profile, or a remote one reached by URL (:meth:`attach`).
 
     ``port_offset="auto"`` (the default for library callers) picks a free block of host
@@ -95,7 +96,9 @@ class Stack:
         fixed = port_offset if isinstance(port_offset, int) else None
         resolved = load_stack(reference, stack=name, port_offset=fixed, offline=offline, where="name")
         if port_offset == "auto":
-            resolved = self._with_auto_ports(reference, resolved, offline)
+            from scicatlive.runtime.ports import with_auto_ports
+
+            resolved = with_auto_ports(reference, resolved, offline)
         # Services that run from a checkout: `dev` (NAME=PATH) and the profile's `source:` keys.
         resolved, self._dev = with_dev_mode(resolved, dev)
         self._resolved: ResolvedStack | None = resolved
@@ -306,25 +309,6 @@ class Stack:
 
         return lifecycle.follow_logs(self.name, service, engine=self.engine)
 
-    def dev_services(self) -> dict[str, str]:
-        """Service → the checkout it runs from, for services in dev mode (``--dev``, ``source:``)."""
-        from scicatlive.develop.stack import dev_services
-
-        return {} if self.attached else dev_services(self.name)
-
-    def require_dev_services(self) -> None:
-        from scicatlive.develop.stack import require_dev_services
-
-        require_dev_services(self._dev)
-
-    def watch(self, report: Callable[[str], None]) -> int:
-        """Reload dev services as their checkouts change (compose watch), until interrupted."""
-        from scicatlive.develop.watch import run_watch
-
-        self.require_dev_services()
-        compose_file = StackPaths.for_stack(self.name).compose_file
-        return run_watch(self.engine, self.project, compose_file, self.name, self._dev, report)
-
     def running(self) -> bool:
         """Every service of the profile runs and is healthy."""
         try:
@@ -344,40 +328,6 @@ class Stack:
 
     # -- data -----------------------------------------------------------------------------------
 
-    def seed(self, recipe: str | Path | Recipe, **options: Any) -> SeedReport:
-        """Load a recipe's facility into ISPyB and SciCat; options of ``seeding.run.seed_async``."""
-        from scicatlive.seeding.run import seed
-
-        options.setdefault("reporter", self.reporter)
-        report = seed(self.target, recipe, **options)
-        if not self.attached:
-            note_recipe(self.name, report.recipe)
-        return report
-
-    def sync(self, **options: Any) -> SeedReport:
-        """Map what ISPyB holds into SciCat again; options of ``sync.sync_async``."""
-        from scicatlive.sync import sync
-
-        options.setdefault("reporter", self.reporter)
-        return sync(self.target, **options)
-
-    def check(
-        self,
-        *,
-        only: tuple[str, ...] | list[str] = (),
-        skip: tuple[str, ...] | list[str] = (),
-        read_only: bool = False,
-        on_result: Callable[[CheckResult], None] | None = None,
-        **transports: Any,
-    ) -> CheckReport:
-        """Run the end-to-end checks (``scicatlive check``) on this stack."""
-        from scicatlive.checks import Selection, run_checks
-
-        selection = Selection.parse(only, skip, read_only)
-        return run_checks(self.target, selection, on_result=on_result, **transports)
-
-    # -- internals ------------------------------------------------------------------------------
-
     def _write_files(self) -> StackPaths:
         from scicatlive.rendering.compose import render_compose
         from scicatlive.stack.state import prepare_stack
@@ -391,20 +341,6 @@ class Stack:
     def _refuse_remote(self, action: str) -> None:
         if self.attached:
             raise StackError(f"cannot {action} {self.name}: it is a remote stack (attached by URL)")
-
-    @staticmethod
-    def _with_auto_ports(reference: str | None, resolved: ResolvedStack, offline: bool) -> ResolvedStack:
-        """The recorded offset of an existing stack, else a free block chosen now."""
-        from scicatlive.runtime.ports import choose_port_offset
-        from scicatlive.stack.load import load_stack
-
-        records = {r.name: r for r in known_records()}
-        if resolved.name in records:
-            offset = records[resolved.name].port_offset
-        else:
-            taken = {port for r in records.values() for port in r.host_ports}
-            offset = choose_port_offset(resolved, taken)
-        return load_stack(reference, stack=resolved.name, port_offset=offset, offline=offline, where="name")
 
     def __repr__(self) -> str:
         return f"<Stack {self.name!r}{' (remote)' if self.attached else ''}>"

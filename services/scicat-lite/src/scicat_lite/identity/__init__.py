@@ -1,0 +1,1 @@
+"""Users, their identities and settings, and every way of logging in (local, LDAP, OIDC)."""

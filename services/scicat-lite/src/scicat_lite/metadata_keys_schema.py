@@ -1,0 +1,163 @@
+"""The metadata-key index behind ``GET /api/v4/metadatakeys``, maintained by PostgreSQL.
+
+Upstream counts, per ``(sourceType, key, humanReadableName)``, how many datasets,
+proposals, samples and instruments use a metadata key, per owner/access group, and
+whether any was published; creates add, updates replace, deletes subtract.
+
+Here a trigger on each source table appends those +1/-1 changes to
+``metadata_key_events`` (an insert-only table, so concurrent creates never wait on a
+shared counter row) and ``scicat_fold_metadata_keys()`` folds the pending events into
+``metadata_keys`` before a read. Updates that leave the metadata, groups and
+``isPublished`` unchanged record nothing.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+# table → (upstream collection name = sourceType)
+SOURCES = {
+    "datasets": "Dataset",
+    "proposals": "Proposal",
+    "samples": "Sample",
+    "instruments": "Instrument",
+}
+
+_SCHEMA = r"""
+CREATE TABLE IF NOT EXISTS metadata_key_events (
+  source text NOT NULL,
+  key text NOT NULL,
+  human_name text NOT NULL,
+  groups text[] NOT NULL,
+  published boolean NOT NULL,
+  delta integer NOT NULL,
+  at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE UNIQUE INDEX IF NOT EXISTS metadata_keys_identity ON metadata_keys
+  ((doc->>'sourceType'), (doc->>'key'), (doc->>'humanReadableName'));
+
+-- upstream: scientificMetadata ?? metadata ?? customMetadata ?? sampleCharacteristics
+CREATE OR REPLACE FUNCTION scicat_metadata_of(doc jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN jsonb_typeof(m) = 'object' THEN m ELSE '{}'::jsonb END
+  FROM (SELECT coalesce(nullif(doc->'scientificMetadata', 'null'), nullif(doc->'metadata', 'null'),
+                        nullif(doc->'customMetadata', 'null'),
+                        nullif(doc->'sampleCharacteristics', 'null')) AS m) s
+$$;
+
+-- [ownerGroup, ...accessGroups] without blanks or repeats, in that order.
+CREATE OR REPLACE FUNCTION scicat_key_groups(doc jsonb) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(g ORDER BY first), '{}') FROM (
+    SELECT g, min(n) AS first FROM unnest(
+      array_prepend(doc->>'ownerGroup', scicat_text_array(doc->'accessGroups'))
+    ) WITH ORDINALITY AS t(g, n)
+    WHERE coalesce(g, '') <> '' GROUP BY g) u
+$$;
+
+CREATE OR REPLACE FUNCTION scicat_record_metadata_keys(source text, doc jsonb, delta integer)
+RETURNS void LANGUAGE sql AS $$
+  INSERT INTO metadata_key_events (source, key, human_name, groups, published, delta)
+  SELECT source, e.key, coalesce(e.value->>'human_name', ''), scicat_key_groups(doc),
+         coalesce(doc->'isPublished' = 'true', false), delta
+  FROM jsonb_each(scicat_metadata_of(doc)) AS e
+$$;
+
+CREATE OR REPLACE FUNCTION scicat_metadata_keys_trigger() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND
+     jsonb_build_array(scicat_metadata_of(OLD.doc), scicat_key_groups(OLD.doc), OLD.doc->'isPublished')
+     = jsonb_build_array(scicat_metadata_of(NEW.doc), scicat_key_groups(NEW.doc), NEW.doc->'isPublished')
+  THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    PERFORM scicat_record_metadata_keys(TG_ARGV[0], OLD.doc, -1);
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    PERFORM scicat_record_metadata_keys(TG_ARGV[0], NEW.doc, 1);
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- Sum two {group: count} objects, dropping groups whose count falls to zero.
+CREATE OR REPLACE FUNCTION scicat_merge_counts(a jsonb, b jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (
+    SELECT k, sum(v) AS n FROM (
+      SELECT key AS k, value::numeric AS v FROM jsonb_each(coalesce(a, '{}'))
+      UNION ALL
+      SELECT key, value::numeric FROM jsonb_each(coalesce(b, '{}'))) x
+    GROUP BY k HAVING sum(v) > 0) y
+$$;
+
+CREATE OR REPLACE FUNCTION scicat_merge_key(old jsonb, new jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT old || jsonb_build_object(
+    'usageCount', (old->>'usageCount')::numeric + (new->>'usageCount')::numeric,
+    'userGroupCounts', c,
+    'userGroups', (SELECT coalesce(jsonb_agg(k), '[]') FROM jsonb_object_keys(c) AS k),
+    'isPublished', coalesce((old->>'isPublished')::boolean, false)
+                   OR coalesce((new->>'isPublished')::boolean, false),
+    'updatedAt', new->'updatedAt')
+  FROM (SELECT scicat_merge_counts(old->'userGroupCounts', new->'userGroupCounts') AS c) s
+$$;
+
+CREATE OR REPLACE FUNCTION scicat_iso(at timestamptz) RETURNS text
+LANGUAGE sql STABLE AS $$
+  SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
+CREATE OR REPLACE FUNCTION scicat_fold_metadata_keys() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(7171719);
+  WITH moved AS (DELETE FROM metadata_key_events RETURNING *),
+  per_group AS (
+    SELECT source, key, human_name, g, sum(delta) AS n
+    FROM moved, unnest(groups) AS g GROUP BY 1, 2, 3, 4),
+  counts AS (
+    SELECT source, key, human_name, jsonb_object_agg(g, n) AS c
+    FROM per_group GROUP BY 1, 2, 3),
+  per_key AS (
+    SELECT source, key, human_name, sum(delta) AS usage,
+           bool_or(published AND delta > 0) AS published, min(at) AS first, max(at) AS last
+    FROM moved GROUP BY 1, 2, 3)
+  INSERT INTO metadata_keys (id, doc)
+  SELECT u, jsonb_build_object(
+    '_id', u, 'id', u, 'key', p.key, 'humanReadableName', p.human_name,
+    'sourceType', p.source, 'usageCount', p.usage,
+    'userGroupCounts', coalesce(c.c, '{}'),
+    'userGroups', '[]'::jsonb,
+    'isPublished', p.published, 'createdBy', 'system', 'updatedBy', 'system',
+    'createdAt', scicat_iso(p.first), 'updatedAt', scicat_iso(p.last))
+  FROM per_key p LEFT JOIN counts c USING (source, key, human_name),
+       LATERAL (SELECT gen_random_uuid()::text AS u) AS ids
+  ON CONFLICT ((doc->>'sourceType'), (doc->>'key'), (doc->>'humanReadableName'))
+  DO UPDATE SET doc = scicat_merge_key(metadata_keys.doc, EXCLUDED.doc);
+  -- New rows carry the raw sums (a key can be removed before it was ever folded in).
+  UPDATE metadata_keys SET doc = scicat_merge_key(doc, jsonb_build_object(
+      'usageCount', 0, 'userGroupCounts', '{}'::jsonb, 'updatedAt', doc->'updatedAt'))
+  WHERE doc->'userGroups' = '[]'::jsonb OR EXISTS (
+      SELECT 1 FROM jsonb_each(doc->'userGroupCounts') AS e WHERE e.value::numeric <= 0);
+  DELETE FROM metadata_keys WHERE (doc->>'usageCount')::numeric <= 0;
+END $$;
+"""
+
+_TRIGGER = """
+CREATE OR REPLACE TRIGGER {table}_metadata_keys AFTER INSERT OR UPDATE OR DELETE ON {table}
+FOR EACH ROW EXECUTE FUNCTION scicat_metadata_keys_trigger('{source}');
+"""
+
+
+def install_metadata_keys(conn: psycopg.Connection) -> None:
+    """Create the functions and triggers; count the documents a new trigger has not seen."""
+    conn.execute(_SCHEMA)
+    for table, source in SOURCES.items():
+        existing = conn.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %s", (f"{table}_metadata_keys",)
+        ).fetchone()
+        conn.execute(_TRIGGER.format(table=table, source=source))
+        if existing is None:
+            conn.execute(f"SELECT scicat_record_metadata_keys(%s, doc, 1) FROM {table}", (source,))
