@@ -122,16 +122,18 @@ def test_mx_raw_summary_values_equal_the_api_metadata(
 
 
 def _best(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The stated rule, applied to the API's records: success, symmetry, overall I/σ(I)."""
+    """The stated rule, applied to the API's records: success with statistics, then the
+    highest symmetry, then the highest overall I/σ(I), then the pipeline's name, then the PID."""
     ok = [r for r in runs if value(r["scientificMetadata"].get("processingStatus")) == "SUCCESS"
           and r["scientificMetadata"].get("statistics")]  # fmt: skip
 
-    def key(run: dict[str, Any]) -> tuple[int, float]:
+    def key(run: dict[str, Any]) -> tuple[int, float, str, str]:
         metadata = run["scientificMetadata"]
         symmetry = point_group_order(value(metadata.get("spaceGroup"))) or 0
-        return symmetry, float(value(metadata["statistics"]["overall"]["meanIOverSigI"]))
+        i_sigma = float(value(metadata["statistics"]["overall"]["meanIOverSigI"]))
+        return -symmetry, -i_sigma, str(value(metadata["processingPrograms"])), run["pid"]
 
-    return max(ok, key=key) if ok else None
+    return min(ok, key=key) if ok else None
 
 
 def test_auto_processing_table_has_every_pipeline_and_all_three_shells(
