@@ -122,18 +122,18 @@ BEGIN
     FROM per_group GROUP BY 1, 2, 3),
   per_key AS (
     SELECT source, key, human_name, sum(delta) AS usage,
-           bool_or(published AND delta > 0) AS published, min(at) AS first, max(at) AS last
+           bool_or(published AND delta > 0) AS published, min(at) AS first, max(at) AS last,
+           gen_random_uuid()::text AS u
     FROM moved GROUP BY 1, 2, 3)
   INSERT INTO metadata_keys (id, doc)
-  SELECT u, jsonb_build_object(
-    '_id', u, 'id', u, 'key', p.key, 'humanReadableName', p.human_name,
+  SELECT p.u, jsonb_build_object(
+    '_id', p.u, 'id', p.u, 'key', p.key, 'humanReadableName', p.human_name,
     'sourceType', p.source, 'usageCount', p.usage,
     'userGroupCounts', coalesce(c.c, '{}'),
     'userGroups', '[]'::jsonb,
     'isPublished', p.published, 'createdBy', 'system', 'updatedBy', 'system',
     'createdAt', scicat_iso(p.first), 'updatedAt', scicat_iso(p.last))
-  FROM per_key p LEFT JOIN counts c USING (source, key, human_name),
-       LATERAL (SELECT gen_random_uuid()::text AS u) AS ids
+  FROM per_key p LEFT JOIN counts c USING (source, key, human_name)
   ON CONFLICT ((doc->>'sourceType'), (doc->>'key'), (doc->>'humanReadableName'))
   DO UPDATE SET doc = scicat_merge_key(metadata_keys.doc, EXCLUDED.doc);
   -- New rows carry the raw sums (a key can be removed before it was ever folded in).
