@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import datasets, dto
 from ..access import CreateRight
-from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
+from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..resources import (
@@ -30,7 +30,7 @@ from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate, validate_v3_dataset
 
-router = APIRouter(prefix="/api/v3/datasets", tags=["datasets v3"])
+router = Router(prefix="/api/v3/datasets", tags=["datasets v3"])
 PARSER = FilterParser(datasets.V3_POLICY)
 FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "3"

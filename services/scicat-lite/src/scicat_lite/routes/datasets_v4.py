@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from .. import datasets, dto
@@ -16,6 +16,7 @@ from ..deps import (
     Connection,
     Context,
     CurrentUser,
+    Router,
     filter_param,
     json_param,
     path_id,
@@ -39,7 +40,7 @@ from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
 
-router = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
+router = Router(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
 FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "4"
