@@ -9,7 +9,18 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import datasets, dto
 from ..access import CreateRight
-from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
+from ..auth import User
+from ..deps import (
+    AppContext,
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    Router,
+    filter_param,
+    json_param,
+    path_id,
+)
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..resources import (
@@ -133,11 +144,11 @@ def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -
     return {"count": DATASETS.count(conn, _visible(ctx, user) & where)}
 
 
-def _search_scope(ctx: Context, user: CurrentUser, fields: Any) -> Sql:
+def search_scope(ctx: AppContext, user: User | None, fields: Any, *, facets: bool = False) -> Sql:
     """fullquery/fullfacet: own groups only, or only published ones when asked for."""
     if isinstance(fields, dict) and fields.get("isPublished") is True:
         return Sql("is_published")
-    return ctx.access.own_groups_only(user)
+    return ctx.access.own_groups_only(user, facets=facets)
 
 
 @router.get("/fullquery")
@@ -150,7 +161,7 @@ def fullquery(
     where = Sql.join(list(FIELDS.conditions(fields).values()), "AND", "TRUE")
     docs = DATASETS.find(
         conn,
-        _search_scope(ctx, user, fields) & where,
+        search_scope(ctx, user, fields) & where,
         order=query.order,
         limit=query.limit,
         skip=query.skip,
@@ -166,7 +177,12 @@ def full_facet(
     facets = parse_facets(json_param(request, "facets"))
     conditions = FIELDS.conditions(fields)
     return fullfacet(
-        conn, "datasets", datasets.V3_POLICY, conditions, facets, _search_scope(ctx, user, fields)
+        conn,
+        "datasets",
+        datasets.V3_POLICY,
+        conditions,
+        facets,
+        search_scope(ctx, user, fields, facets=True),
     )
 
 
@@ -178,7 +194,7 @@ def metadata_keys_route(
     where = Sql.join(list(FIELDS.conditions(fields).values()), "AND", "TRUE")
     key_filter = fields.get("metadataKey") if isinstance(fields, dict) else None
     return metadata_keys(
-        conn, "datasets", "scientificMetadata", _search_scope(ctx, user, fields) & where, key_filter
+        conn, "datasets", "scientificMetadata", search_scope(ctx, user, fields) & where, key_filter
     )
 
 

@@ -39,6 +39,7 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
+from .datasets_v3 import search_scope
 
 router = Router(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
@@ -261,7 +262,8 @@ def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -
 def full_facet(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _facets(conn, request, _scope(ctx, user))
+    fields = json_param(request, "fields")
+    return _facets(conn, request, search_scope(ctx, _signed_in(user), fields, facets=True))
 
 
 @router.get("/metadataKeys")

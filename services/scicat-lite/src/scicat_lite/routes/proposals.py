@@ -26,7 +26,19 @@ from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
 
 router = Router(prefix="/api/v3/proposals", tags=["proposals"])
-POLICY = FieldPolicy(renames={"_id": "proposalId"}, timestamp_columns={})
+POLICY = FieldPolicy(
+    renames={"_id": "proposalId"},
+    timestamp_columns={},
+    array_fields=frozenset(
+        {
+            "accessGroups",
+            "keywords",
+            "instrumentIds",
+            "MeasurementPeriodList",
+            "relatedPublications",
+        }
+    ),
+)
 PARSER = FilterParser(POLICY)
 FIELDS = FieldsQuery(POLICY, metadata_field="metadata")
 DEFAULT_TYPE = "Default Proposal"
