@@ -29,6 +29,7 @@ from .routes import (
     attachments_v4,
     auth,
     datasets_v3,
+    datasets_v3_origdatablocks,
     datasets_v4,
     health,
     instruments,
@@ -48,26 +49,29 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .identity.ldap import LdapAuthenticator
 
+# Routing tries the routers in this order: the busiest (ingestion, the catalogue's reads)
+# come first. Their path prefixes do not overlap, so the order decides nothing else.
 ROUTERS: tuple[APIRouter, ...] = (
+    datasets_v4.router,
+    origdatablocks_v4.router,
+    datasets_v3.router,
+    datasets_v3_origdatablocks.router,
+    origdatablocks_v3.router,
+    samples.router,
+    proposals.router,
+    attachments_v3.router,
+    attachments_v4.router,
+    instruments.router,
     auth.router,
     users.router,
     user_identities.router,
     health.router,
     runtime_config.router,
     runtime_config.admin,
-    datasets_v3.router,
-    datasets_v4.router,
-    proposals.router,
-    samples.router,
-    attachments_v3.router,
-    instruments.router,
     metadata_keys.router,
     logbooks.router,
     logbooks.dataset_v3,
     logbooks.dataset_v4,
-    attachments_v4.router,
-    origdatablocks_v3.router,
-    origdatablocks_v4.router,
 )
 
 
