@@ -47,15 +47,26 @@ from psycopg.types.json import Jsonb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "services/scicat-lite/src"))
 
-from scicat_lite import datasets  # noqa: E402
+from scicat_lite import datasets
 
 FACETS = [
     "type", "creationLocation", "ownerGroup", "keywords",
     "instrumentIds", "proposalIds", "techniques.name", "sampleIds",
 ]  # fmt: skip
-WORDS = (
-    "protein crystal lysozyme powder diffraction tomography scan beamline sample water ice heat"
-).split()
+WORDS = [
+    "protein",
+    "crystal",
+    "lysozyme",
+    "powder",
+    "diffraction",
+    "tomography",
+    "scan",
+    "beamline",
+    "sample",
+    "water",
+    "ice",
+    "heat",
+]
 GROUPS = [f"group{i}" for i in range(20)]
 USER_GROUPS = ["group1", "group2", "group3"]
 TECHNIQUES = ["MX", "SAXS", "XRF", "tomography", "XAS"]
@@ -111,6 +122,21 @@ class Server:
     process: subprocess.Popen[bytes]
     database_url: str
     tokens: dict[str, str]
+    workers: int = 1
+
+    def server_cpu(self) -> float:
+        """CPU seconds of the server process and its worker processes."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0.0
+        for pid in pids:
+            try:
+                total += _cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
 
     def backend_cpu(self) -> float:
         """CPU seconds of this database's PostgreSQL backends (they stay, pooled)."""
@@ -145,7 +171,9 @@ def scratch_database(admin_url: str, label: str) -> Iterator[str]:
 
 
 @contextmanager
-def running_server(label: str, source: Path, database_url: str) -> Iterator[Server]:
+def running_server(
+    label: str, source: Path, database_url: str, workers: int = 1
+) -> Iterator[Server]:
     accounts = [
         {"username": "admin", "password": "admin-pw", "role": "admin"},
         {"username": "member", "password": "member-pw", "role": USER_GROUPS},
@@ -163,6 +191,7 @@ def running_server(label: str, source: Path, database_url: str) -> Iterator[Serv
         "ADMIN_GROUPS": "admin",
         "PID_PREFIX": "bench",
         "PYTHONPATH": str(source),
+        "WEB_CONCURRENCY": str(workers),
     }
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
@@ -186,7 +215,7 @@ def running_server(label: str, source: Path, database_url: str) -> Iterator[Serv
                 json={"username": account["username"], "password": account["password"]},
             )
             tokens[str(account["username"])] = login.json()["access_token"]
-        yield Server(label, url, process, database_url, tokens)
+        yield Server(label, url, process, database_url, tokens, workers)
     finally:
         process.terminate()
         process.wait(10)
@@ -259,8 +288,9 @@ def create_figures(server: Server, count: int, rng: random.Random) -> dict[str, 
         base_url=server.url, headers={"Authorization": f"Bearer {server.tokens['ingestor']}"}
     )
     parents = [
-        ingestor.post("/api/v4/datasets", json=fake_dataset(i, rng) | {"ownerGroup": "group0"})
-        .json()["pid"]
+        ingestor.post(
+            "/api/v4/datasets", json=fake_dataset(i, rng) | {"ownerGroup": "group0"}
+        ).json()["pid"]
         for i in range(count // 10)
     ]
     kinds = {
@@ -286,26 +316,30 @@ def create_figures(server: Server, count: int, rng: random.Random) -> dict[str, 
         "samples": (
             "/api/v3/samples",
             [
-                {"sampleName": f"s{i}", "ownerGroup": "group0",
-                 "sampleCharacteristics": {"mass": {"value": 1, "unit": "mg"}}}
+                {
+                    "sampleName": f"s{i}",
+                    "ownerGroup": "group0",
+                    "sampleCharacteristics": {"mass": {"value": 1, "unit": "mg"}},
+                }
                 for i in range(count)
             ],
-        ),  # fmt: skip
+        ),
     }
     figures: dict[str, float] = {}
     for kind, (path, bodies) in kinds.items():
-        server_cpu, pg_cpu = _cpu_seconds(server.process.pid), server.backend_cpu()
+        server_cpu, pg_cpu = server.server_cpu(), server.backend_cpu()
         start = time.perf_counter()
         asyncio.run(_drive(server, path, bodies, in_flight=16))
         elapsed = time.perf_counter() - start
         figures[f"{kind}: creates/s (16 in flight)"] = count / elapsed
         figures[f"{kind}: server CPU ms per create"] = (
-            (_cpu_seconds(server.process.pid) - server_cpu) * 1000 / count
+            (server.server_cpu() - server_cpu) * 1000 / count
         )
         figures[f"{kind}: PostgreSQL CPU ms per create"] = (
             (server.backend_cpu() - pg_cpu) * 1000 / count
         )
-    figures["backend RSS after the run (MiB)"] = _rss_mib(server.process.pid)
+    if server.workers == 1:
+        figures["backend RSS after the run (MiB)"] = _rss_mib(server.process.pid)
     ingestor.close()
     return figures
 
@@ -325,6 +359,9 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--creates", type=int, default=1500)
     parser.add_argument("--baseline", help="git revision to compare with (e.g. main)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="also run the current version with N workers"
+    )
     args = parser.parse_args()
     admin_url = os.environ["SCICATLIVE_TEST_POSTGRES_URL"]
     rng = random.Random(1)
@@ -332,28 +369,32 @@ def main() -> None:
         datasets.create(fake_dataset(i, rng), username="bench", pid_prefix="bench", version="4")
         for i in range(args.datasets)
     ]
-    versions = [("current", ROOT / "services/scicat-lite/src")]
+    current = ROOT / "services/scicat-lite/src"
+    versions: list[tuple[str, Path, int]] = [("current", current, 1)]
+    if args.workers > 1:
+        versions.append((f"current, {args.workers} workers", current, args.workers))
     if args.baseline:
-        versions.insert(0, (args.baseline, export_revision(args.baseline)))
+        versions.insert(0, (args.baseline, export_revision(args.baseline), 1))
     results: dict[str, dict[str, float]] = {}
     try:
-        for label, source in versions:
-            with scratch_database(admin_url, "b" if label != "current" else "c") as url:
-                with running_server(label, source, url) as server:
-                    load_datasets(url, docs)
-                    results[label] = read_figures(server)
-                    results[label] |= create_figures(server, args.creates, random.Random(2))
+        for label, source, workers in versions:
+            with (
+                scratch_database(admin_url, f"v{len(results)}") as url,
+                running_server(label, source, url, workers) as server,
+            ):
+                load_datasets(url, docs)
+                results[label] = read_figures(server)
+                results[label] |= create_figures(server, args.creates, random.Random(2))
     finally:
-        for label, source in versions:
-            if label != "current":
+        for _, source, _ in versions:
+            if source != current:
                 shutil.rmtree(source.parents[2], ignore_errors=True)
     names = list(next(iter(results.values())))
     labels = list(results)
-    print(f"{args.datasets} datasets; " + ", ".join(labels))
+    print(f"{args.datasets} datasets; columns: " + " | ".join(labels))
     for name in names:
-        values = [results[label][name] for label in labels]
-        ratio = f"  ratio {values[0] / values[-1]:.2f}x" if len(values) == 2 and values[-1] else ""
-        print(f"{name:55s} " + "  ".join(f"{v:10.1f}" for v in values) + ratio)
+        values = [results[label].get(name, float("nan")) for label in labels]
+        print(f"{name:55s} " + "  ".join(f"{v:10.1f}" for v in values))
 
 
 if __name__ == "__main__":

@@ -8,12 +8,17 @@ grouped as it is (a missing field is the ``null`` bucket), a date field is bucke
 that is no field of the collection is left out of the answer, as upstream warns and
 skips it; ``datasetlifecycle.<x>`` is answered under ``<x>`` as upstream does.
 
-The matching rows are materialised once with only the columns the facets need (the
-stored facet columns, or one JSON path each), and every facet is grouped from that.
+One query groups the matching rows by every facet at once (``GROUPING SETS``); array
+fields are grouped by their whole value and unwound here, weighted by the count of each
+distinct array, which is far cheaper than unwinding every row. On datasets the facet
+columns are covered by an index, so the scan never touches the wide document rows.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -51,52 +56,51 @@ def _bucket_key(bucket: dict[str, Any]) -> tuple[int, Any]:
     return (4, str(value))
 
 
-def _plan(
-    policy: FieldPolicy, name: str, index: int
-) -> tuple[str, str, tuple[Any, ...], str] | None:
-    """(answer key, CTE column, its parameters, grouping query) for one facet, or None."""
-    key = name.removeprefix("datasetlifecycle.") if name.startswith("datasetlifecycle.") else name
+def _day(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {"year": None, "month": None, "day": None}
+    return {"year": value.year, "month": value.month, "day": value.day}
+
+
+def _elements(value: Any) -> Iterable[Any]:
+    """``$unwind`` of one stored value: array elements, a scalar as itself, null as nothing."""
+    if value is None:
+        return ()
+    return value if isinstance(value, list) else (value,)
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str  # the name in the answer
+    expression: str  # what to group by (SQL)
+    params: tuple[Any, ...]
+    buckets: Callable[[Any], Iterable[Any]]  # the grouped value → the bucket ids it adds to
+
+
+def plan_facet(policy: FieldPolicy, name: str) -> Facet | None:
+    """How to group one facet, or None when upstream would leave it out."""
+    key = name.removeprefix("datasetlifecycle.")
     path = policy.path(key)
     dotted = ".".join(path)
-    known = policy.known_fields if policy.known_fields is not None else policy.roots
-    if name == key and known is not None and path[0] not in known:
-        return None
-    if name == key and len(path) > 1 and path[0] in policy.array_fields:
-        return None  # a field inside an array of objects is no schema path upstream
-    alias = f"f{index}"
+    if name == key:
+        known = policy.known_fields if policy.known_fields is not None else policy.roots
+        if known is not None and path[0] not in known:
+            return None
+        if len(path) > 1 and path[0] in policy.array_fields:
+            return None  # a field inside an array of objects is no schema path upstream
     time_column = policy.timestamp_columns.get(dotted)
     if time_column:
-        group = (
-            f"SELECT {index} AS facet, jsonb_build_object("
-            f"'year', extract(year FROM {alias} AT TIME ZONE 'UTC')::int, "
-            f"'month', extract(month FROM {alias} AT TIME ZONE 'UTC')::int, "
-            f"'day', extract(day FROM {alias} AT TIME ZONE 'UTC')::int) AS id, count(*) AS n "
-            "FROM matching GROUP BY 2"
-        )
-        return key, f"{time_column} AS {alias}", (), group
+        expression = f"date_trunc('day', {time_column} AT TIME ZONE 'UTC')"
+        return Facet(key, expression, (), lambda value: (_day(value),))
     column = policy.facet_columns.get(dotted)
-    if column and column in policy.array_columns:
-        group = (
-            f"SELECT {index} AS facet, to_jsonb(v) AS id, count(*) AS n "
-            f"FROM matching, unnest({alias}) AS v GROUP BY v"
-        )
-        return key, f"{column} AS {alias}", (), group
     if column:
-        group = f"SELECT {index} AS facet, to_jsonb({alias}) AS id, count(*) AS n FROM matching GROUP BY {alias}"
-        return key, f"{column} AS {alias}", (), group
+        if column in policy.array_columns:
+            return Facet(key, column, (), _elements)
+        return Facet(key, column, (), lambda value: (value,))
+    expression = "(doc #> %s)"
     if path[0] in policy.array_fields and len(path) == 1:
-        group = (
-            f"SELECT {index} AS facet, v AS id, count(*) AS n FROM matching, "
-            f"jsonb_array_elements(CASE jsonb_typeof({alias}) WHEN 'array' THEN {alias} "
-            f"ELSE jsonb_build_array({alias}) END) AS v "
-            f"WHERE {alias} IS NOT NULL AND {alias} <> 'null'::jsonb GROUP BY v"
-        )
-        return key, f"doc #> %s AS {alias}", (path,), group
-    group = (
-        f"SELECT {index} AS facet, CASE WHEN {alias} = 'null'::jsonb THEN NULL ELSE {alias} END "
-        f"AS id, count(*) AS n FROM matching GROUP BY 2"
-    )
-    return key, f"doc #> %s AS {alias}", (path,), group
+        return Facet(key, expression, (path,), _elements)
+    return Facet(key, expression, (path,), lambda value: (value,))
 
 
 def fullfacet(
@@ -109,25 +113,47 @@ def fullfacet(
 ) -> list[dict[str, Any]]:
     """The backend's one-element answer ``[{<facet>: [{_id, count}], …, all: [{totalSets}]}]``."""
     where = visibility & Sql.join(list(conditions.values()), "AND", "TRUE")
-    plans = [_plan(policy, name, i) for i, name in enumerate(dict.fromkeys(facets))]
-    planned = [plan for plan in plans if plan is not None]
-    columns = ", ".join(["1 AS one", *(plan[1] for plan in planned)])
-    column_params = tuple(p for plan in planned for p in plan[2])
-    groups = [plan[3] for plan in planned]
-    groups.append(f"SELECT {len(plans)} AS facet, NULL::jsonb AS id, count(*) AS n FROM matching")
+    planned = [p for p in (plan_facet(policy, name) for name in dict.fromkeys(facets)) if p]
+    columns = [f"{facet.expression} AS f{i}" for i, facet in enumerate(planned)]
+    # GROUPING() flags the grouping set of each row; set i leaves bit i clear.
+    flags = f"GROUPING({', '.join(f'f{i}' for i in range(len(planned)))})" if planned else "0"
+    sets = ", ".join([*(f"(f{i})" for i in range(len(planned))), "()"])
+    outputs = ", ".join(f"f{i}" for i in range(len(planned)))
     sql = (
-        f"WITH matching AS MATERIALIZED (SELECT {columns} FROM {table} WHERE {where.text}) "
-        + " UNION ALL ".join(groups)
+        f"SELECT {flags} AS set, {outputs + ', ' if outputs else ''}count(*) AS n FROM "
+        f"(SELECT {', '.join(columns) or '1 AS one'} FROM {table} WHERE {where.text}) AS matching "
+        + (f"GROUP BY GROUPING SETS ({sets})" if planned else "")
     )
-    keys = {index: plan[0] for index, plan in enumerate(plans) if plan is not None}
-    result: dict[str, Any] = {key: [] for key in keys.values()}
+    params = tuple(p for facet in planned for p in facet.params) + where.params
+    counts: list[Counter[Any]] = [Counter() for _ in planned]
     total = 0
-    for row in conn.execute(sql, column_params + where.params):
-        if row["facet"] == len(plans):
+    everything = (1 << len(planned)) - 1
+    for row in conn.execute(sql, params):
+        if row["set"] == everything:
             total = int(row["n"])
-        else:
-            result[keys[row["facet"]]].append({"_id": row["id"], "count": int(row["n"])})
-    for key, buckets in result.items():
-        result[key] = sorted(buckets, key=_bucket_key, reverse=True)
+            continue
+        index = len(planned) - 1 - (everything ^ row["set"]).bit_length() + 1
+        for bucket in planned[index].buckets(row[f"f{index}"]):
+            counts[index][_hashable(bucket)] += int(row["n"])
+    result: dict[str, Any] = {}
+    for facet, counted in zip(planned, counts, strict=True):
+        buckets = [{"_id": _plain(value), "count": n} for value, n in counted.items()]
+        result[facet.key] = sorted(buckets, key=_bucket_key, reverse=True)
     result["all"] = [{"totalSets": total}] if total else []
     return [result]
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ("__object__", tuple(value.items()))
+    if isinstance(value, list):
+        return ("__array__", tuple(_hashable(v) for v in value))
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__object__":
+        return dict(value[1])
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__array__":
+        return [_plain(v) for v in value[1]]
+    return value
