@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from .. import datasets, dto
@@ -18,6 +18,7 @@ from ..deps import (
     Connection,
     Context,
     CurrentUser,
+    Router,
     filter_param,
     json_param,
     path_id,
@@ -42,8 +43,9 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
+from .datasets_v3 import search_scope
 
-router = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
+router = Router(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
 FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "4"
@@ -265,7 +267,8 @@ def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -
 def full_facet(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _facets(conn, request, _scope(ctx, user))
+    fields = json_param(request, "fields")
+    return _facets(conn, request, search_scope(ctx, _signed_in(user), fields, facets=True))
 
 
 @router.get("/metadataKeys")
