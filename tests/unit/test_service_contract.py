@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from scicatlive.catalogue.loader import load_entry
 from scicatlive.paths import services_dir
 
