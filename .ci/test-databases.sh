@@ -18,10 +18,16 @@ start_postgres() {
         runuser -u postgres -- pg_isready -q -h 127.0.0.1 && break
         sleep 1
     done
-    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 <<SQL >/dev/null 2>&1
+    # A re-run keeps the role (scratch databases of killed test runs may still belong to it).
+    runuser -u postgres -- psql -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
+DO \$\$ BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'scicatlive_test') THEN
+        ALTER ROLE scicatlive_test LOGIN PASSWORD '${password}' CREATEDB;
+    ELSE
+        CREATE ROLE scicatlive_test LOGIN PASSWORD '${password}' CREATEDB;
+    END IF;
+END \$\$;
 DROP DATABASE IF EXISTS scicatlive_test;
-DROP ROLE IF EXISTS scicatlive_test;
-CREATE ROLE scicatlive_test LOGIN PASSWORD '${password}' CREATEDB;
 CREATE DATABASE scicatlive_test OWNER scicatlive_test;
 SQL
 }

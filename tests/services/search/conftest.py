@@ -41,8 +41,7 @@ def oai_url(backend_transport: httpx.ASGITransport) -> Iterator[str]:
     from oai_provider.app import create_app
     from oai_provider.settings import Settings
 
-    from tests.services.frontend_lite.frontend_harness import serve
-    from tests.support import free_port
+    from tests.support import free_port, serve_app
 
     port = free_port()
     settings = Settings.from_env({
@@ -51,5 +50,5 @@ def oai_url(backend_transport: httpx.ASGITransport) -> Iterator[str]:
         "RECORDS_PER_PAGE": "7", "PAGE_SIZE": "50",
         "LANDING_PAGE_URL": "http://landing.test/detail",
     })
-    with serve(create_app(settings, transport=backend_transport), port, "oaipmh") as url:
+    with serve_app(create_app(settings, transport=backend_transport), port=port) as url:
         yield f"{url}/oai"
