@@ -19,12 +19,16 @@ from .pages import STATIC, Pages
 from .rights import Rights
 from .routes import (
     auth,
+    columns,
     dataset,
     dataset_edit,
     datasets,
     meta,
     proposals,
+    published,
+    record_edit,
     samples,
+    selection,
     sessions,
     shipments,
 )
@@ -65,7 +69,21 @@ class SecurityHeaders:
 
 
 # Fixed paths under /datasets come before /datasets/{pid:path}.
-ROUTERS = (meta, auth, datasets, dataset, dataset_edit, proposals, samples, sessions, shipments)
+ROUTERS = (
+    meta,
+    auth,
+    datasets,
+    selection,
+    columns,
+    dataset,
+    dataset_edit,
+    proposals,
+    samples,
+    record_edit,
+    sessions,
+    shipments,
+    published,
+)
 
 
 def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:

@@ -129,15 +129,21 @@ class BackendClient:
         json_body: Any = None,
         what: str = "",
         api: str = "v3",
+        repeated: list[tuple[str, str]] | None = None,
     ) -> Any:
-        """One call to ``/api/<api><path>``; an error status raises :class:`BackendError`."""
+        """One call to ``/api/<api><path>``; an error status raises :class:`BackendError`.
+
+        ``params`` values that are not strings travel as JSON (SciCat's ``filter``,
+        ``fields``…); ``repeated`` adds plain parameters that may repeat (``pid=a&pid=b``).
+        """
         if self.outage is not None:
             raise BackendUnreachable(self.base_url, self.outage)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         url = path if api == "v3" else f"{self.base_url}/api/{api}{path}"
-        response = await self.send(
-            method, url, params=_jsonify(params), json=json_body, headers=headers
-        )
+        query: Any = _jsonify(params)
+        if repeated:
+            query = list((query or {}).items()) + repeated
+        response = await self.send(method, url, params=query, json=json_body, headers=headers)
         if response.status_code >= 400:
             body = _body(response)
             raise BackendError(

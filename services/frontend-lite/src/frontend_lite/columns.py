@@ -30,7 +30,7 @@ class Column:
         if not self.name.startswith(METADATA_PREFIX):
             return None
         key = self.name[len(METADATA_PREFIX) :]
-        return key[: -len(".value")] if key.endswith(".value") else key
+        return key.removesuffix(".value")
 
 
 STANDARD: tuple[Column, ...] = (
@@ -82,7 +82,7 @@ def column(name: str) -> Column | None:
         return BY_NAME[name]
     if name.startswith(METADATA_PREFIX) and len(name) > len(METADATA_PREFIX):
         key = name[len(METADATA_PREFIX) :]
-        return metadata_column(key[: -len(".value")] if key.endswith(".value") else key)
+        return metadata_column(key.removesuffix(".value"))
     return None
 
 
@@ -92,8 +92,9 @@ def _ordered(entries: Sequence[Any]) -> list[Mapping[str, Any]]:
 
     def position(item: tuple[int, Mapping[str, Any]]) -> tuple[float, int]:
         order = item[1].get("order")
-        valid = isinstance(order, (int, float)) and not isinstance(order, bool)
-        return (float(order) if valid else float(item[0]), item[0])
+        if isinstance(order, (int, float)) and not isinstance(order, bool):
+            return (float(order), item[0])
+        return (float(item[0]), item[0])
 
     return [e for _, e in sorted(usable, key=position)]
 

@@ -120,7 +120,9 @@ def make(lhs: str, relation: str, rhs: Any, unit: str = "") -> Condition:
     if relation == "EQUAL_TO":
         text = str(rhs).strip()
         try:
-            return Condition(lhs=lhs, relation="EQUAL_TO_NUMERIC", rhs=_as_number(text, "value"), unit=unit)
+            return Condition(
+                lhs=lhs, relation="EQUAL_TO_NUMERIC", rhs=_as_number(text, "value"), unit=unit
+            )
         except ConditionError:
             relation, rhs = "EQUAL_TO_STRING", text
     if relation in ("EQUAL_TO_STRING", "CONTAINS_STRING"):

@@ -57,8 +57,10 @@ class Entry:
 def _short(value: Any) -> str:
     if value is None:
         return "—"
-    text = show_value(value) if not isinstance(value, (dict, list)) else json.dumps(
-        value, ensure_ascii=False, sort_keys=True
+    text = (
+        show_value(value)
+        if not isinstance(value, (dict, list))
+        else json.dumps(value, ensure_ascii=False, sort_keys=True)
     )
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 

@@ -16,6 +16,7 @@ from . import formatting, ispyb_keys, metadata_form, units
 from .config import FrontendConfig
 from .rights import Rights
 from .session import csrf_token, current_viewer, take_flash
+from .views import values
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -35,6 +36,13 @@ BREAK_AFTER = re.compile(r"([/_.-])")
 def breakable(value: str | None) -> Markup:
     """Long paths and pids may wrap after ``/ - _ .`` instead of in the middle of a word."""
     return Markup(BREAK_AFTER.sub(r"\1<wbr>", str(escape(value or ""))))
+
+
+def metadata_cell(metadata: dict[str, Any] | None, key: str | None) -> str:
+    """A metadata column's cell: the key's value with its unit (``1.96 Å``)."""
+    if not key:
+        return ""
+    return values.show(values.lookup(metadata, key)).display if metadata else ""
 
 
 def make_environment() -> Environment:
@@ -59,6 +67,7 @@ def make_environment() -> Environment:
         metadata_rows=formatting.metadata_rows,
         known_units=sorted(units.UNITS, key=str.lower),
         metadata_types=metadata_form.TYPES,
+        metadata_cell=metadata_cell,
     )
     return env
 

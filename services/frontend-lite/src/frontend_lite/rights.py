@@ -26,7 +26,11 @@ def _member(viewer: Viewer, groups: Iterable[str], *, everyone: bool = True) -> 
 
 
 def _owns(viewer: Viewer, record: Any) -> bool:
-    owner = record.get("ownerGroup") if isinstance(record, Mapping) else getattr(record, "ownerGroup", None)
+    owner = (
+        record.get("ownerGroup")
+        if isinstance(record, Mapping)
+        else getattr(record, "ownerGroup", None)
+    )
     return viewer.signed_in and owner in viewer.groups
 
 

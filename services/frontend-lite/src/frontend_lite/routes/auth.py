@@ -15,6 +15,7 @@ from ..deps import Backend, Renderer, Visitor
 from ..forms import FormError, read_form
 from ..models import LoginReply, parse
 from ..pages import Pages
+from ..selection import store_selection
 from ..session import (
     Viewer,
     csrf_valid,
@@ -112,7 +113,9 @@ async def login(request: Request, client: Backend, render: Renderer) -> Response
             _identity(client, viewer), load_prefs(client, viewer)
         )
         user_email = reply.user.get("email") if isinstance(reply.user, dict) else None
-        remember_identity(request, groups, email or (user_email if isinstance(user_email, str) else None))
+        remember_identity(
+            request, groups, email or (user_email if isinstance(user_email, str) else None)
+        )
         keep_prefs(request, prefs)
     except BackendUnreachable as error:
         return _login_page(
@@ -157,4 +160,6 @@ async def logout(request: Request, client: Backend, visitor: Visitor) -> Respons
     if visitor.token:
         await client.logout(visitor.token)
     sign_out(request)
-    return RedirectResponse("/datasets", status_code=303)
+    response = RedirectResponse("/datasets", status_code=303)
+    store_selection(request, response, [])  # the selection belongs to the one who made it
+    return response

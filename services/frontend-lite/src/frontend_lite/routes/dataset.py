@@ -16,8 +16,8 @@ from ..editing import DATASET_FORMS, Editing, dataset_form_allowed, open_dataset
 from ..errors import PageError
 from ..models import Dataset, OrigDatablock, parse, parse_list
 from ..pages import Pages
-from ..session import Viewer
 from ..paging import Paging, page_number
+from ..session import Viewer
 from ..views.blocks import Loaded, build_blocks, view_needs
 from ..views.config import view_for
 from ..views.spec import View, ViewConfig
@@ -116,9 +116,7 @@ async def render_dataset(
         context["lifecycle"] = lifecycle_rows(dataset.datasetlifecycle)
     else:
         context["attachments"] = await attachments_of(client, token, dataset.pid)
-    return render.render(
-        request, "dataset.html", context, section="datasets", status_code=status
-    )
+    return render.render(request, "dataset.html", context, section="datasets", status_code=status)
 
 
 async def _details(
