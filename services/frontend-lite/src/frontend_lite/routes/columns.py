@@ -117,6 +117,8 @@ def _apply(rows: list[tuple[cols.Column, bool]], form: Any) -> list[tuple[str, b
         if key:
             column = cols.metadata_column(key)
             if column.name not in order:
-                order.append(column.name)
+                # After the last column shown: where a new column is expected.
+                shown_at = [i for i, name in enumerate(order) if state.get(name)]
+                order.insert(shown_at[-1] + 1 if shown_at else len(order), column.name)
             state[column.name] = True
     return [(name, state.get(name, False)) for name in order]

@@ -101,10 +101,9 @@ async def render_dataset(
         "view": view,
         "editing": editing,
         "may": allowed,
-        "view_sections": {s.type for s in view.sections},
     }
     token = visitor.token
-    if tab == "details":
+    if tab == "details" and editing is None:
         context |= await _details(client, token, dataset, view, views)
     elif tab == "datafiles":
         context |= await _datafiles(request, client, token, dataset)
