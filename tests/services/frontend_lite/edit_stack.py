@@ -12,18 +12,15 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from frontend_harness import Backend
+from frontend_harness import MX_RECIPE, PID_PREFIX, Backend, seed_mx
 
 from tests.support import ProfileAccount
 from tests.support.lite import scicat_lite
 
-PID_PREFIX = "20.500.12345"
-MX_RECIPE = Path(__file__).with_name("mx_recipe.yaml")
 # The metadata published data must carry (validated by the backend, JSON Schema 2019-09).
 PUBLISHED_DATA_SCHEMA = {
     "metadataSchema": {
@@ -84,8 +81,6 @@ def proposal_groups() -> list[str]:
 
 @contextmanager
 def edit_stack(postgres_server: str, folder: Path) -> Iterator[EditStack]:
-    from scicatlive import Stack
-
     first, second = proposal_groups()[:2]
     groups = {
         "admin": ["admin"],
@@ -109,10 +104,6 @@ def edit_stack(postgres_server: str, folder: Path) -> Iterator[EditStack]:
         PID_PREFIX=PID_PREFIX,
         PUBLISHED_DATA_CONFIG_FILE=str(config),
     ) as url:
-        stack = Stack.attach(
-            url, username="admin", password=passwords["admin"], pid_prefix=PID_PREFIX
-        )
-        # In a thread of its own: Playwright's sync API may hold an event loop in this one.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(stack.seed, MX_RECIPE).result()
-        yield EditStack(Backend(url=url, passwords=passwords, pid_prefix=PID_PREFIX), first, second)
+        backend = Backend(url=url, passwords=passwords, pid_prefix=PID_PREFIX)
+        seed_mx(backend)
+        yield EditStack(backend, first, second)
