@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from .backend import BackendError
+from .backend import BackendClient, BackendError
 from .session import csrf_valid
 
 MAX_FORM_BYTES = 16 * 1024
@@ -128,3 +129,26 @@ def backend_field_errors(error: BackendError) -> FieldErrors:
         return found
     found.general.append(error.message)
     return found
+
+
+async def write_or_errors(
+    client: BackendClient,
+    method: str,
+    path: str,
+    body: Any,
+    *,
+    token: str | None,
+    what: str,
+    api: str = "v3",
+) -> tuple[Any, FieldErrors]:
+    """The backend's reply to a form's change, or the errors it found (400, 422) by field.
+
+    Any other refusal (403 above all) is raised: it is a page of its own, not a form error.
+    """
+    try:
+        reply = await client.write(method, path, body, token=token, what=what, api=api)
+    except BackendError as error:
+        if error.status not in (400, 422):
+            raise
+        return None, backend_field_errors(error)
+    return reply, FieldErrors()

@@ -21,7 +21,7 @@ from ..deps import Backend, Renderer, Views, Visitor
 from ..editing import Editing, general_body, metadata_body, open_dataset_form, share_body
 from ..errors import PageError
 from ..formatting import link_id
-from ..forms import EXPIRED_FORM, FieldErrors, FormRejected, backend_field_errors, read_edit_form
+from ..forms import EXPIRED_FORM, FieldErrors, FormRejected, read_edit_form, write_or_errors
 from ..pages import Pages
 from ..session import Viewer, flash
 from ..views.spec import ViewConfig
@@ -71,14 +71,15 @@ async def post_dataset_form(
         body = {"scientificMetadata": metadata} if metadata is not None else {}
     if editing.errors or not body:
         return await _again(request, client, visitor, render, views, pid, editing)
-    try:
-        await client.write(
-            "PATCH", f"/datasets/{segment(pid)}", body, token=visitor.token, what=f"update {pid}"
-        )
-    except BackendError as error:
-        if error.status not in (400, 422):
-            raise
-        editing.errors = backend_field_errors(error)
+    _, editing.errors = await write_or_errors(
+        client,
+        "PATCH",
+        f"/datasets/{segment(pid)}",
+        body,
+        token=visitor.token,
+        what=f"update {pid}",
+    )
+    if editing.errors:
         return await _again(request, client, visitor, render, views, pid, editing)
     flash(request, SAVED[kind])
     return RedirectResponse(dataset_url(pid), status_code=303)

@@ -22,7 +22,7 @@ from ..backend import BackendClient, BackendError, segment
 from ..deps import Backend, Renderer, Visitor
 from ..errors import PageError
 from ..formatting import link_id
-from ..forms import EXPIRED_FORM, FieldErrors, FormRejected, backend_field_errors, read_edit_form
+from ..forms import EXPIRED_FORM, FieldErrors, FormRejected, read_edit_form, write_or_errors
 from ..pages import Pages
 from ..paging import Paging, page_number
 from ..session import Viewer, flash
@@ -222,20 +222,16 @@ async def _save(
             "abstract": values["abstract"],
             "metadata": with_landing_page(metadata, render.config.landingPage),
         }
-        try:
-            await client.write(
-                "PATCH",
-                f"/publisheddata/{segment(doi)}",
-                body,
-                token=visitor.token,
-                what=f"update {doi}",
-                api="v4",
-            )
-        except BackendError as error:
-            if error.status not in (400, 422):
-                raise
-            errors = backend_field_errors(error)
-        else:
+        _, errors = await write_or_errors(
+            client,
+            "PATCH",
+            f"/publisheddata/{segment(doi)}",
+            body,
+            token=visitor.token,
+            what=f"update {doi}",
+            api="v4",
+        )
+        if not errors:
             flash(request, "Saved the publication.")
             return RedirectResponse(f"/publishedDatasets/{link_id(doi)}", status_code=303)
     return await _edit_form(

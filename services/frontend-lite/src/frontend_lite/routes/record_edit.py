@@ -11,12 +11,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..backend import BackendError, segment
+from ..backend import segment
 from ..deps import Backend, Renderer, Views, Visitor
 from ..editing import Editing, metadata_body, proposal_body
 from ..errors import PageError
 from ..formatting import link_id
-from ..forms import EXPIRED_FORM, FormRejected, Posted, backend_field_errors, read_edit_form
+from ..forms import EXPIRED_FORM, FormRejected, Posted, read_edit_form, write_or_errors
 from ..metadata_form import rows_of
 from ..session import flash
 from .proposals import get_proposal, render_proposal
@@ -47,19 +47,15 @@ async def post_sample_form(
         return await render_sample(request, client, visitor, render, sample, editing, status=400)
     characteristics, editing = metadata_body(form, sample.sampleCharacteristics, "characteristics")
     if characteristics is not None:
-        try:
-            await client.write(
-                "PATCH",
-                f"/samples/{segment(sample_id)}",
-                {"sampleCharacteristics": characteristics},
-                token=visitor.token,
-                what=f"update sample {sample_id}",
-            )
-        except BackendError as error:
-            if error.status not in (400, 422):
-                raise
-            editing.errors = backend_field_errors(error)
-        else:
+        _, editing.errors = await write_or_errors(
+            client,
+            "PATCH",
+            f"/samples/{segment(sample_id)}",
+            {"sampleCharacteristics": characteristics},
+            token=visitor.token,
+            what=f"update sample {sample_id}",
+        )
+        if not editing.errors:
             flash(request, "Saved the characteristics.")
             return RedirectResponse(f"/samples/{link_id(sample_id)}", status_code=303)
     status = 400 if editing.errors else 200
@@ -81,19 +77,15 @@ async def post_proposal_form(
     if not form.csrf_ok:
         editing.errors.general.append(EXPIRED_FORM)
     if not editing.errors:
-        try:
-            await client.write(
-                "PATCH",
-                f"/proposals/{segment(proposal_id)}",
-                body,
-                token=visitor.token,
-                what=f"update proposal {proposal_id}",
-            )
-        except BackendError as error:
-            if error.status not in (400, 422):
-                raise
-            editing.errors = backend_field_errors(error)
-        else:
+        _, editing.errors = await write_or_errors(
+            client,
+            "PATCH",
+            f"/proposals/{segment(proposal_id)}",
+            body,
+            token=visitor.token,
+            what=f"update proposal {proposal_id}",
+        )
+        if not editing.errors:
             flash(request, "Saved the proposal.")
             return RedirectResponse(f"/proposals/{link_id(proposal_id)}", status_code=303)
     return await render_proposal(

@@ -18,11 +18,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..backend import BackendClient, BackendError
+from ..backend import BackendClient
 from ..deps import Backend, Renderer, Visitor
 from ..errors import PageError
 from ..formatting import link_id
-from ..forms import EXPIRED_FORM, FieldErrors, FormRejected, backend_field_errors, read_edit_form
+from ..forms import EXPIRED_FORM, FieldErrors, FormRejected, read_edit_form, write_or_errors
 from ..pages import Pages
 from ..schema_form import added_rows, build, metadata_from_form, posted_tree
 from ..selection import MAX_SELECTED, load_selection, store_selection
@@ -195,20 +195,16 @@ async def publish(
             "datasetPids": pids,
             "metadata": with_landing_page(metadata, render.config.landingPage),
         }
-        try:
-            created = await client.write(
-                "POST",
-                "/publisheddata",
-                body,
-                token=visitor.token,
-                what="save the publication",
-                api="v4",
-            )
-        except BackendError as error:
-            if error.status not in (400, 422):
-                raise
-            errors = backend_field_errors(error)
-        else:
+        created, errors = await write_or_errors(
+            client,
+            "POST",
+            "/publisheddata",
+            body,
+            token=visitor.token,
+            what="save the publication",
+            api="v4",
+        )
+        if not errors:
             doi = str(created.get("doi") or created.get("_id") or "")
             response = RedirectResponse(f"/publishedDatasets/{link_id(doi)}", status_code=303)
             store_selection(request, response, [])
