@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from frontend_harness import Backend
+from edit_stack import EditStack, edit_stack
+from frontend_harness import PID_PREFIX, Backend, seed_mx
 from frontend_seed import Seeded, seed
 
 from tests.support import ProfileAccount, free_port, serve_app
-from tests.support.lite import scicat_lite
-
-PID_PREFIX = "20.500.12345"
-MX_RECIPE = Path(__file__).with_name("mx_recipe.yaml")
+from tests.support.lite import scicat_lite, scicat_lite_environment
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -72,7 +70,23 @@ def seeded(backend: Backend) -> Seeded:
         return seed(client)
 
 
-def frontend_app(backend_url: str, config_dir: Path, *, internal_url: str | None = None) -> Any:
+# The backend's group variables, as the stack gives them to both services.
+RIGHTS_VARIABLES = (
+    "ADMIN_GROUPS",
+    "CREATE_DATASET_GROUPS",
+    "PROPOSAL_GROUPS",
+    "SAMPLE_GROUPS",
+    "SAMPLE_PRIVILEGED_GROUPS",
+)
+
+
+def frontend_app(
+    backend_url: str,
+    config_dir: Path,
+    *,
+    internal_url: str | None = None,
+    rights: bool = False,
+) -> Any:
     from frontend_lite.app import create_app
     from frontend_lite.settings import Settings
 
@@ -83,6 +97,9 @@ def frontend_app(backend_url: str, config_dir: Path, *, internal_url: str | None
         )
     )
     env = {"SESSION_SECRET": secrets.token_hex(24), "SCICAT_CONFIG_FILE": str(config_file)}
+    if rights:
+        backend_env = scicat_lite_environment()
+        env |= {name: backend_env[name] for name in RIGHTS_VARIABLES if name in backend_env}
     if internal_url:
         env["BACKEND_INTERNAL_URL"] = internal_url
     return create_app(Settings.from_env(env))
@@ -146,18 +163,8 @@ def screenshots() -> Path:
 
 @pytest.fixture(scope="session")
 def mx_backend(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    """scicat-lite seeded with ``mx_recipe.yaml`` by ``scicatlive``'s own seeding (a Stack attached by URL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from scicatlive import Stack
-
     with _scicat_lite(postgres_server, tmp_path_factory.mktemp("scicat-lite-mx")) as server:
-        stack = Stack.attach(
-            server.url, username="admin", password=server.passwords["admin"], pid_prefix=PID_PREFIX
-        )
-        # In a thread of its own: Playwright's sync API may hold an event loop in this one.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(stack.seed, MX_RECIPE).result()
+        seed_mx(server)
         yield server
 
 
@@ -176,5 +183,31 @@ def mx_page(browser: Any, mx_frontend: str) -> Iterator[Any]:
     tab.set_default_timeout(15_000)
     try:
         yield tab
+    finally:
+        context.close()
+
+
+# -- the editing flows: a scicat-lite of their own (they change what they read) --------------
+
+
+@pytest.fixture(scope="session")
+def editable(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[EditStack]:
+    with edit_stack(postgres_server, tmp_path_factory.mktemp("scicat-lite-edit")) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def edit_frontend(editable: EditStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    app = frontend_app(editable.backend.url, tmp_path_factory.mktemp("frontend-edit"), rights=True)
+    with serve_app(app) as url:
+        yield url
+
+
+@pytest.fixture
+def edit_browser(browser: Any, edit_frontend: str) -> Iterator[Any]:
+    """A browser context of its own on the editing frontend (each test opens its pages)."""
+    context = browser.new_context(base_url=edit_frontend, viewport={"width": 1366, "height": 900})
+    try:
+        yield context
     finally:
         context.close()

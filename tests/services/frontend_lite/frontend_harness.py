@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 # The backend the frontend talks to is scicat-lite, with its own test harness.
 from tests.services.scicat_lite.lite_harness import LiteServer as Backend
 
-__all__ = ["Backend", "form_login", "login"]
+__all__ = ["MX_RECIPE", "PID_PREFIX", "Backend", "form_login", "login", "seed_mx"]
+
+PID_PREFIX = "20.500.12345"
+MX_RECIPE = Path(__file__).with_name("mx_recipe.yaml")
+
+
+def seed_mx(backend: Backend) -> None:
+    """Seed ``backend`` with ``mx_recipe.yaml`` by scicatlive's own seeding (a Stack attached by URL)."""
+    from scicatlive import Stack
+
+    stack = Stack.attach(
+        backend.url, username="admin", password=backend.passwords["admin"], pid_prefix=PID_PREFIX
+    )
+    # In a thread of its own: Playwright's sync API may hold an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(stack.seed, MX_RECIPE).result()
 
 
 def login(page: Any, backend: Backend, username: str, next_path: str = "/datasets") -> None:

@@ -98,7 +98,7 @@ def test_filter_by_type_matches_the_api(page: Any, backend: Backend, seeded: See
     page.wait_for_url("**type=derived**")
     assert shown_total(page) == expected > 0
     types = page.eval_on_selector_all(
-        "[data-testid=datasets-table] tbody tr td:nth-child(7)",
+        "[data-testid=datasets-table] tbody tr td[data-column=type]",
         "c => c.map(x => x.innerText.trim())",
     )
     assert set(types) == {"derived"}

@@ -193,7 +193,8 @@ def test_dataset_query_becomes_fullquery_fields() -> None:
     assert query.limits() == {"skip": 100, "limit": 50, "order": "size:asc"}
     assert DatasetQuery.from_params(QueryParams(query.url().split("?", 1)[1])) == query
     assert DatasetQuery().fields(published_only=False) == {}
-    assert DatasetQuery().url() == "/datasets"
+    # A link always says what it shows: the bare path means "as the user's settings say".
+    assert DatasetQuery().url() == "/datasets?page=1"
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,22 @@ from .backend import BackendClient
 from .config import load_config
 from .health import BackendMonitor
 from .pages import STATIC, Pages
-from .routes import auth, dataset, datasets, meta, proposals, samples, sessions, shipments
+from .rights import Rights
+from .routes import (
+    auth,
+    columns,
+    dataset,
+    dataset_edit,
+    datasets,
+    meta,
+    proposals,
+    published,
+    record_edit,
+    samples,
+    selection,
+    sessions,
+    shipments,
+)
 from .settings import Settings
 from .views.config import load_view_config
 
@@ -53,7 +68,22 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-ROUTERS = (meta, auth, datasets, dataset, proposals, samples, sessions, shipments)
+# Fixed paths under /datasets come before /datasets/{pid:path}.
+ROUTERS = (
+    meta,
+    auth,
+    datasets,
+    selection,
+    columns,
+    dataset,
+    dataset_edit,
+    proposals,
+    samples,
+    record_edit,
+    sessions,
+    shipments,
+    published,
+)
 
 
 def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
@@ -88,7 +118,8 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     app.state.backend = client
     app.state.monitor = monitor
     app.state.views = views
-    app.state.pages = Pages(config)
+    app.state.rights = Rights.from_settings(settings)
+    app.state.pages = Pages(config, app.state.rights)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret.get_secret_value(),

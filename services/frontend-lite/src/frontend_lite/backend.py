@@ -29,11 +29,12 @@ class BackendUnreachable(Exception):
 class BackendError(Exception):
     """The backend answered with an error status."""
 
-    def __init__(self, status: int, message: str, what: str) -> None:
+    def __init__(self, status: int, message: str, what: str, body: Any = None) -> None:
         super().__init__(f"{what}: {status} {message}")
         self.status = status
         self.message = message
         self.what = what
+        self.body = body  # the decoded error body, for forms that show errors by field
 
 
 def segment(value: str) -> str:
@@ -41,16 +42,27 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _message(response: httpx.Response) -> str:
+def _body(response: httpx.Response) -> Any:
     try:
-        body = response.json()
+        return response.json()
     except ValueError:
+        return None
+
+
+def _message(response: httpx.Response, body: Any) -> str:
+    if body is None:
         return response.text[:200] or response.reason_phrase
     if isinstance(body, dict):
         message = body.get("message") or body.get("error") or body
         if isinstance(message, list):
             return "; ".join(str(m) for m in message)
         return str(message)
+    if isinstance(body, list):
+        # Ajv-style validation errors (published data): [{instancePath, message}, …]
+        return "; ".join(
+            f"{e.get('instancePath') or '/'}: {e.get('message')}" if isinstance(e, dict) else str(e)
+            for e in body
+        )[:500]
     return str(body)[:200]
 
 
@@ -116,15 +128,30 @@ class BackendClient:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         what: str = "",
+        api: str = "v3",
+        repeated: list[tuple[str, str]] | None = None,
     ) -> Any:
+        """One call to ``/api/<api><path>``; an error status raises :class:`BackendError`.
+
+        ``params`` values that are not strings travel as JSON (SciCat's ``filter``,
+        ``fields``…); ``repeated`` adds plain parameters that may repeat (``pid=a&pid=b``).
+        """
         if self.outage is not None:
             raise BackendUnreachable(self.base_url, self.outage)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.send(
-            method, path, params=_jsonify(params), json=json_body, headers=headers
-        )
+        url = path if api == "v3" else f"{self.base_url}/api/{api}{path}"
+        query: Any = _jsonify(params)
+        if repeated:
+            query = list((query or {}).items()) + repeated
+        response = await self.send(method, url, params=query, json=json_body, headers=headers)
         if response.status_code >= 400:
-            raise BackendError(response.status_code, _message(response), what or f"{method} {path}")
+            body = _body(response)
+            raise BackendError(
+                response.status_code,
+                _message(response, body),
+                what or f"{method} {path}",
+                body,
+            )
         if not response.content:
             return None
         try:
@@ -138,6 +165,24 @@ class BackendClient:
 
     async def get(self, path: str, *, token: str | None, what: str, **params: Any) -> Any:
         return await self.request("GET", path, token=token, params=params or None, what=what)
+
+    async def get_v4(self, path: str, *, token: str | None, what: str, **params: Any) -> Any:
+        return await self.request(
+            "GET", path, token=token, params=params or None, what=what, api="v4"
+        )
+
+    async def write(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        token: str | None,
+        what: str,
+        api: str = "v3",
+    ) -> Any:
+        """A change (POST, PATCH, PUT); the backend's 4xx reaches the caller as BackendError."""
+        return await self.request(method, path, token=token, json_body=body, what=what, api=api)
 
     # -- the calls the screens make ---------------------------------------------------
 

@@ -20,6 +20,18 @@ class FrontendConfig(BaseModel):
 
     lbBaseURL: str = Field(description="the backend's URL as a browser reaches it")
     siteTitle: str = "SciCat"
+    # The upstream frontend's switches (its bundled config.json has them all on).
+    editDatasetEnabled: bool = True
+    editMetadataEnabled: bool = True
+    shareEnabled: bool = True
+    editPublishedData: bool = True
+    # Where a DOI's public landing page is: ``landingPage + encoded DOI`` (upstream).
+    landingPage: str | None = None
+    defaultDatasetsListSettings: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def default_columns(self) -> Any:
+        return self.defaultDatasetsListSettings.get("columns")
 
     @field_validator("lbBaseURL")
     @classmethod

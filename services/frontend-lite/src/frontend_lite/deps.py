@@ -15,6 +15,7 @@ from starlette.requests import Request
 from .backend import BackendClient
 from .health import BackendMonitor
 from .pages import Pages
+from .rights import Rights
 from .session import Viewer, current_viewer
 from .settings import Settings
 from .views.spec import ViewConfig
@@ -45,6 +46,11 @@ def get_views(request: Request) -> ViewConfig:
     return views
 
 
+def get_rights(request: Request) -> Rights:
+    rights: Rights = request.app.state.rights
+    return rights
+
+
 def get_viewer(request: Request) -> Viewer:
     return current_viewer(request)
 
@@ -55,3 +61,4 @@ Monitor = Annotated[BackendMonitor, Depends(get_monitor)]
 Renderer = Annotated[Pages, Depends(get_pages)]
 Views = Annotated[ViewConfig, Depends(get_views)]
 Visitor = Annotated[Viewer, Depends(get_viewer)]
+Permissions = Annotated[Rights, Depends(get_rights)]

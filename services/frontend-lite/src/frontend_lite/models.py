@@ -83,6 +83,12 @@ class Dataset(BackendModel):
     dataFormat: str | None = None
     isPublished: bool = False
     scientificMetadata: dict[str, Any] = Field(default_factory=dict)
+    sharedWith: list[str] = Field(default_factory=list)
+    datasetlifecycle: dict[str, Any] | None = None
+    # The legacy history v5.2.1 rebuilds on a single dataset read (None: not reported).
+    history: list[Any] | None = None
+    updatedAt: str | None = None
+    updatedBy: str | None = None
 
     @property
     def proposal(self) -> str | None:
@@ -150,6 +156,7 @@ class Proposal(BackendModel):
     endTime: str | None = None
     ownerGroup: str | None = None
     accessGroups: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
     MeasurementPeriodList: list[MeasurementPeriod] = Field(default_factory=list)
 
     @property

@@ -12,9 +12,11 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from . import formatting, ispyb_keys
+from . import formatting, ispyb_keys, metadata_form, units
 from .config import FrontendConfig
-from .session import csrf_token, current_viewer
+from .rights import Rights
+from .session import csrf_token, current_viewer, take_flash
+from .views import values
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -24,6 +26,7 @@ NAV = (
     ("datasets", "/datasets", "Datasets"),
     ("proposals", "/proposals", "Proposals"),
     ("samples", "/samples", "Samples"),
+    ("published", "/publishedDatasets", "Published Data"),
 )
 
 
@@ -33,6 +36,13 @@ BREAK_AFTER = re.compile(r"([/_.-])")
 def breakable(value: str | None) -> Markup:
     """Long paths and pids may wrap after ``/ - _ .`` instead of in the middle of a word."""
     return Markup(BREAK_AFTER.sub(r"\1<wbr>", str(escape(value or ""))))
+
+
+def metadata_cell(metadata: dict[str, Any] | None, key: str | None) -> str:
+    """A metadata column's cell: the key's value with its unit (``1.96 Å``)."""
+    if not key:
+        return ""
+    return values.show(values.lookup(metadata, key)).display if metadata else ""
 
 
 def make_environment() -> Environment:
@@ -52,7 +62,13 @@ def make_environment() -> Environment:
         link_id=formatting.link_id,
         breakable=breakable,
     )
-    env.globals.update(sample_kind=ispyb_keys.sample_kind, metadata_rows=formatting.metadata_rows)
+    env.globals.update(
+        sample_kind=ispyb_keys.sample_kind,
+        metadata_rows=formatting.metadata_rows,
+        known_units=sorted(units.UNITS, key=str.lower),
+        metadata_types=metadata_form.TYPES,
+        metadata_cell=metadata_cell,
+    )
     return env
 
 
@@ -71,8 +87,9 @@ def page_url_maker(request: Request) -> Any:
 class Pages:
     """Renders a template with what every page needs (visitor, site title, navigation)."""
 
-    def __init__(self, config: FrontendConfig) -> None:
+    def __init__(self, config: FrontendConfig, rights: Rights) -> None:
         self.config = config
+        self.rights = rights
         self.env = make_environment()
 
     def text(
@@ -92,6 +109,10 @@ class Pages:
             "site_title": self.config.siteTitle,
             "backend_url": self.config.lbBaseURL,
             "nav": NAV,
+            "config": self.config,
+            "rights": self.rights,
+            # Called once by base.html: the notice left by the form that redirected here.
+            "flash": lambda: take_flash(request),
             "page_url": page_url_maker(request),
             "section": section,
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.datastructures import QueryParams
 
+from .conditions import MAX_CONDITIONS, Condition, ConditionError, decode
+
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 # Facet name in the backend → the query-string key that filters on it.
 FACETS: dict[str, str] = {
@@ -28,8 +30,13 @@ SORTABLE: dict[str, str] = {
     "start": "creationTime",
     "type": "type",
     "proposal": "proposalId",
+    "files": "numberOfFiles",
+    "owner": "owner",
+    "group": "ownerGroup",
+    "location": "creationLocation",
 }
 DEFAULT_SORT = "start"
+DEFAULT_PER_PAGE = 25
 LIST_KEYS = frozenset(FACETS.values())
 
 
@@ -51,8 +58,9 @@ class DatasetQuery(BaseModel):
     start: date | None = None
     end: date | None = None
     public: bool = False
+    conditions: tuple[Condition, ...] = ()
     page: int = Field(default=1, ge=1, le=100_000)
-    per_page: int = 25
+    per_page: int = DEFAULT_PER_PAGE
     sort: str = DEFAULT_SORT
     direction: Literal["asc", "desc"] = "desc"
 
@@ -91,7 +99,11 @@ class DatasetQuery(BaseModel):
             elif key in cls.model_fields:
                 values[key] = params[key]
         try:
+            if "cond" in params:
+                values["conditions"] = _conditions(params.getlist("cond"))
             query = cls.model_validate(values)
+        except ConditionError as error:
+            raise QueryError(str(error)) from error
         except ValidationError as error:
             raise QueryError(
                 "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
@@ -120,6 +132,8 @@ class DatasetQuery(BaseModel):
         if self.pid:
             # "contains", case-insensitive; `mode` is a raw filter both backends accept.
             fields["mode"] = {"pid": {"$regex": re.escape(self.pid), "$options": "i"}}
+        if self.conditions:
+            fields["scientific"] = [c.scientific() for c in self.conditions]
         if published_only:
             fields["isPublished"] = True
         return fields
@@ -138,6 +152,7 @@ class DatasetQuery(BaseModel):
             or self.pid
             or self.start
             or self.end
+            or self.conditions
             or any(getattr(self, key) for key in LIST_KEYS)
         )
 
@@ -155,19 +170,29 @@ class DatasetQuery(BaseModel):
         for key in ("start", "end"):
             if data[key]:
                 pairs.append((key, data[key].isoformat()))
+        pairs.extend(("cond", c.encode()) for c in changes.get("conditions", self.conditions))
         if data["public"]:
             pairs.append(("public", "1"))
         if data["sort"] != DEFAULT_SORT or data["direction"] != "desc":
             pairs += [("sort", data["sort"]), ("direction", data["direction"])]
-        if data["per_page"] != 25:
+        if data["per_page"] != DEFAULT_PER_PAGE:
             pairs.append(("per_page", str(data["per_page"])))
         if data["page"] != 1:
             pairs.append(("page", str(data["page"])))
         return pairs
 
     def url(self, path: str = "/datasets", **changes: Any) -> str:
-        pairs = self.params(**changes)
-        return f"{path}?{urlencode(pairs)}" if pairs else path
+        """A link to this list with ``changes``. Never the bare path: a bare ``/datasets``
+        means "as the user's settings say", a link means exactly what it shows."""
+        pairs = self.params(**changes) or [("page", "1")]
+        return f"{path}?{urlencode(pairs)}"
+
+    def without(self, condition: Condition) -> str:
+        return self.url(conditions=tuple(c for c in self.conditions if c != condition), page=1)
+
+    def with_condition(self, condition: Condition) -> str:
+        kept = tuple(c for c in self.conditions if c.lhs != condition.lhs or c != condition)
+        return self.url(conditions=(*kept, condition), page=1)
 
     def sort_url(self, column: str) -> str:
         direction = "asc" if self.sort == column and self.direction == "desc" else "desc"
@@ -175,7 +200,17 @@ class DatasetQuery(BaseModel):
             direction = "asc"
         return self.url(sort=column, direction=direction, page=1)
 
+    def sort_column(self) -> str:
+        return SORTABLE[self.sort]
+
     def aria_sort(self, column: str) -> str:
         if self.sort != column:
             return "none"
         return "ascending" if self.direction == "asc" else "descending"
+
+
+def _conditions(raw: list[str]) -> tuple[Condition, ...]:
+    found = [decode(value) for value in raw if value]
+    if len(found) > MAX_CONDITIONS:
+        raise ConditionError(f"cond: at most {MAX_CONDITIONS} conditions")
+    return tuple(dict.fromkeys(found))

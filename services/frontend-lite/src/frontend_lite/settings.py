@@ -25,7 +25,23 @@ ENV_NAMES: dict[str, str] = {
     "backend_connect_timeout": "BACKEND_CONNECT_TIMEOUT",
     "backend_wait_seconds": "BACKEND_WAIT_SECONDS",
     "backend_probe_interval": "BACKEND_PROBE_INTERVAL",
+    # The backend's own group variables, so that editing controls show where it allows them.
+    "admin_groups": "ADMIN_GROUPS",
+    "create_dataset_groups": "CREATE_DATASET_GROUPS",
+    "proposal_groups": "PROPOSAL_GROUPS",
+    "sample_groups": "SAMPLE_GROUPS",
+    "sample_privileged_groups": "SAMPLE_PRIVILEGED_GROUPS",
 }
+GROUP_SETTINGS = frozenset(
+    {
+        "admin_groups",
+        "create_dataset_groups",
+        "proposal_groups",
+        "sample_groups",
+        "sample_privileged_groups",
+    }
+)
+ALL_SIGNED_IN = "#all"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
@@ -61,6 +77,12 @@ class Settings(BaseModel):
     backend_probe_interval: float = Field(
         default=2.0, gt=0, le=60, description="seconds between two checks of the backend's health"
     )
+    # As the backend reads them (unset = nobody, "#all" = every signed-in user).
+    admin_groups: frozenset[str] = frozenset()
+    create_dataset_groups: frozenset[str] = frozenset({ALL_SIGNED_IN})
+    proposal_groups: frozenset[str] = frozenset()
+    sample_groups: frozenset[str] = frozenset({ALL_SIGNED_IN})
+    sample_privileged_groups: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +100,8 @@ class Settings(BaseModel):
             value = env[variable]
             if name == "https_only":
                 values[name] = _flag(variable, value)
+            elif name in GROUP_SETTINGS:
+                values[name] = frozenset(g.strip() for g in value.split(",") if g.strip())
             elif name == "backend_internal_url":
                 values[name] = value.strip() or None
             elif value.strip():

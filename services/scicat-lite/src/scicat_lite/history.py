@@ -11,12 +11,14 @@ Creations are not recorded.
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any, Protocol
 
 import psycopg
 
+from .filters import Sql
 from .settings import Settings
 from .store import Collection, Doc
 from .timeutil import now_iso
@@ -125,3 +127,54 @@ def record_delete(
     entry_before = dict(before)
     entry_before.setdefault("_id", _document_id(subsystem, before))
     _record(ctx, conn, subsystem, "delete", entry_before, None, user)
+
+
+# ``convertGenericHistoriesToObsoleteHistories`` (src/datasets/utils/history.util.ts).
+LEGACY_IGNORED = frozenset({"updatedAt", "updatedBy", "_id"})
+LEGACY_LIMIT = 100  # HistoryService.find's default
+
+
+def legacy_history(conn: psycopg.Connection, dataset: Doc) -> list[Doc]:
+    """A v3 dataset read's ``history``: the generic entries of the dataset in the legacy
+    ``{updatedAt, updatedBy, <field>: {previousValue, currentValue}}`` form, oldest first.
+
+    As upstream, the newest 100 entries are replayed backwards from the current document,
+    so a lifecycle change shows the whole lifecycle before and after it.
+    """
+    entries = HISTORY.find(
+        conn,
+        Sql(
+            "doc->>'subsystem' = 'Dataset' AND doc->>'documentId' = %s",
+            (str(dataset.get("pid")),),
+        ),
+        order=Sql("doc->>'timestamp' DESC, seq DESC"),
+        limit=LEGACY_LIMIT,
+    )
+    snapshot = copy.deepcopy(dict(dataset))
+    legacy: list[Doc] = []
+    for entry in entries:
+        before = dict(entry.get("before") or {})
+        after = entry.get("after") if isinstance(entry.get("after"), dict) else {}
+        item: dict[str, Any] = {
+            "updatedAt": entry.get("timestamp"),
+            "updatedBy": entry.get("user") or "",
+            "_id": "",
+        }
+        for name in before:
+            if name in LEGACY_IGNORED:
+                continue
+            current = after.get(name)
+            lifecycle = snapshot.get("datasetlifecycle")
+            if name == "datasetlifecycle" and isinstance(lifecycle, dict):
+                partial_before = before[name] if isinstance(before[name], dict) else {}
+                partial_after = current if isinstance(current, dict) else {}
+                added = {k for k in partial_after if k not in partial_before}
+                before[name] = {
+                    **{k: v for k, v in lifecycle.items() if k not in added},
+                    **partial_before,
+                }
+                current = copy.deepcopy(lifecycle)
+            item[name] = {"previousValue": before[name], "currentValue": current}
+        snapshot.update(before)
+        legacy.append(item)
+    return list(reversed(legacy))

@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ..backend import BackendError, BackendUnreachable
+from ..backend import BackendClient, BackendError, BackendUnreachable
 from ..deps import Backend, Renderer, Visitor
 from ..forms import FormError, read_form
 from ..models import LoginReply, parse
 from ..pages import Pages
-from ..session import csrf_valid, safe_next, sign_in, sign_out
+from ..selection import store_selection
+from ..session import (
+    Viewer,
+    csrf_valid,
+    current_viewer,
+    remember_identity,
+    safe_next,
+    sign_in,
+    sign_out,
+)
+from ..user_settings import keep_prefs, load_prefs
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 MAX_FIELD = 256
+
+
+async def _identity(client: BackendClient, viewer: Viewer) -> tuple[list[str], str | None]:
+    """The user's access groups and e-mail (``/users/my/identity``); none when unreadable."""
+    try:
+        reply: Any = await client.get("/users/my/identity", token=viewer.token, what="identity")
+    except (BackendError, BackendUnreachable) as error:
+        log.info("no identity for %s: %s", viewer.username, error)
+        return [], None
+    profile = reply.get("profile") if isinstance(reply, dict) else None
+    if not isinstance(profile, dict):
+        return [], None
+    groups = profile.get("accessGroups")
+    email = profile.get("email")
+    return (
+        [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else [],
+        email if isinstance(email, str) else None,
+    )
 
 
 def _login_page(
@@ -75,6 +108,15 @@ async def login(request: Request, client: Backend, render: Renderer) -> Response
     try:
         reply = parse(LoginReply, await client.login(username, password), "log in")
         sign_in(request, reply, username)
+        viewer = current_viewer(request)
+        (groups, email), prefs = await asyncio.gather(
+            _identity(client, viewer), load_prefs(client, viewer)
+        )
+        user_email = reply.user.get("email") if isinstance(reply.user, dict) else None
+        remember_identity(
+            request, groups, email or (user_email if isinstance(user_email, str) else None)
+        )
+        keep_prefs(request, prefs)
     except BackendUnreachable as error:
         return _login_page(
             request,
@@ -118,4 +160,6 @@ async def logout(request: Request, client: Backend, visitor: Visitor) -> Respons
     if visitor.token:
         await client.logout(visitor.token)
     sign_out(request)
-    return RedirectResponse("/datasets", status_code=303)
+    response = RedirectResponse("/datasets", status_code=303)
+    store_selection(request, response, [])  # the selection belongs to the one who made it
+    return response

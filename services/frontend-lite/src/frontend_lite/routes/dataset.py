@@ -10,10 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..backend import BackendClient, segment
+from ..dataset_history import history_entries, lifecycle_rows
 from ..deps import Backend, Renderer, Views, Visitor
+from ..editing import DATASET_FORMS, Editing, dataset_form_allowed, open_dataset_form
 from ..errors import PageError
 from ..models import Dataset, OrigDatablock, parse, parse_list
+from ..pages import Pages
 from ..paging import Paging, page_number
+from ..session import Viewer
 from ..views.blocks import Loaded, build_blocks, view_needs
 from ..views.config import view_for
 from ..views.spec import View, ViewConfig
@@ -33,6 +37,8 @@ TABS = (
     ("datafiles", "Datafiles"),
     ("related", "Related Datasets"),
     ("attachments", "Attachments"),
+    ("history", "History"),
+    ("lifecycle", "Lifecycle"),
 )
 FILES_PER_PAGE = 100
 RELATED_LIMIT = 100
@@ -53,21 +59,63 @@ async def dataset_page(
         raise PageError(
             400, "Unknown tab", f"There is no tab {tab!r}; choose one of {', '.join(dict(TABS))}."
         )
+    dataset = await read_dataset(client, visitor.token, pid)
+    edit = request.query_params.get("edit", "")
+    editing = None
+    if edit in DATASET_FORMS and dataset_form_allowed(
+        edit, render.config, render.rights, visitor, dataset
+    ):
+        editing, tab = open_dataset_form(edit, dataset), "details"
+    return await render_dataset(request, client, visitor, render, views, dataset, tab, editing)
+
+
+async def read_dataset(client: BackendClient, token: str | None, pid: str) -> Dataset:
     what = f"dataset {pid}"
-    dataset = parse(
-        Dataset, await client.get(f"/datasets/{segment(pid)}", token=visitor.token, what=what), what
+    return parse(
+        Dataset, await client.get(f"/datasets/{segment(pid)}", token=token, what=what), what
     )
+
+
+async def render_dataset(
+    request: Request,
+    client: BackendClient,
+    visitor: Viewer,
+    render: Pages,
+    views: ViewConfig,
+    dataset: Dataset,
+    tab: str,
+    editing: Editing | None = None,
+    *,
+    status: int = 200,
+) -> Response:
+    """The dataset page on ``tab``, with ``editing``'s form open (and its errors) if any."""
     view = view_for(views, dataset)
-    context: dict[str, Any] = {"dataset": dataset, "tab": tab, "tabs": TABS, "view": view}
-    if tab == "details":
-        context |= await _details(client, visitor.token, dataset, view, views)
+    allowed = {
+        kind: dataset_form_allowed(kind, render.config, render.rights, visitor, dataset)
+        for kind in DATASET_FORMS
+    }
+    context: dict[str, Any] = {
+        "dataset": dataset,
+        "tab": tab,
+        "tabs": TABS,
+        "view": view,
+        "editing": editing,
+        "may": allowed,
+    }
+    token = visitor.token
+    if tab == "details" and editing is None:
+        context |= await _details(client, token, dataset, view, views)
     elif tab == "datafiles":
-        context |= await _datafiles(request, client, visitor.token, dataset)
+        context |= await _datafiles(request, client, token, dataset)
     elif tab == "related":
-        context |= await _related(client, visitor.token, dataset)
+        context |= await _related(client, token, dataset)
+    elif tab == "history":
+        context["history"] = history_entries(dataset.history)
+    elif tab == "lifecycle":
+        context["lifecycle"] = lifecycle_rows(dataset.datasetlifecycle)
     else:
-        context["attachments"] = await attachments_of(client, visitor.token, dataset.pid)
-    return render.render(request, "dataset.html", context, section="datasets")
+        context["attachments"] = await attachments_of(client, token, dataset.pid)
+    return render.render(request, "dataset.html", context, section="datasets", status_code=status)
 
 
 async def _details(

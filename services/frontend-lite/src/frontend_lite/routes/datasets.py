@@ -10,14 +10,19 @@ from typing import Any
 from fastapi import APIRouter
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
+from .. import columns as cols
 from ..backend import BackendError, BackendUnreachable, segment
+from ..condition_editor import Editor, fill
+from ..conditions import ConditionError, from_editor
 from ..deps import Backend, Renderer, Visitor
 from ..errors import PageError
 from ..models import Dataset, FacetCounts, parse_list
 from ..paging import Paging
 from ..search import FACETS, PER_PAGE_CHOICES, DatasetQuery, QueryError
+from ..selection import load_selection
+from ..user_settings import Prefs, keep_prefs, remember_list_state, session_prefs
 from .records import THUMBNAIL_TYPES, decode_data_uri
 
 log = logging.getLogger(__name__)
@@ -45,8 +50,35 @@ async def datasets_list(
         query = DatasetQuery.from_params(request.query_params)
     except QueryError as error:
         raise PageError(400, "Invalid filter", str(error)) from error
+    saved = session_prefs(request) if visitor.signed_in else Prefs()
+    if visitor.signed_in and not request.url.query:
+        # The bare list is the list as the user left it (their saved settings).
+        query = query.model_copy(
+            update={
+                "per_page": saved.per_page,
+                "sort": saved.sort,
+                "direction": saved.direction,
+                "conditions": saved.conditions,
+            }
+        )
+    editor = Editor.from_params(request.query_params)
+    if editor.submitted:
+        try:
+            condition = from_editor(
+                editor.key, editor.relation, editor.value, editor.maximum, editor.unit
+            )
+        except ConditionError as error:
+            editor.error = f"The condition was not added: {error}."
+        else:
+            return RedirectResponse(query.with_condition(condition), status_code=303)
     published_only = not visitor.signed_in or query.public
     fields = query.fields(published_only=published_only)
+    saving = asyncio.ensure_future(
+        remember_list_state(client, visitor, saved, _wanted(query, saved))
+        if visitor.signed_in and request.url.query
+        else _same(saved)
+    )
+    editing = asyncio.ensure_future(fill(editor, client, visitor.token, fields))
     rows = asyncio.ensure_future(
         client.get(
             "/datasets/fullquery",
@@ -72,19 +104,29 @@ async def datasets_list(
     facets = asyncio.ensure_future(count())
     try:
         datasets = parse_list(Dataset, await rows, "search datasets")
+        prefs = await saving
     except BaseException:
         facets.cancel()
+        editing.cancel()
         raise
+    if prefs != saved:
+        keep_prefs(request, prefs)
+    names = prefs.columns or cols.default_names(render.config.default_columns)
     context = {
         "datasets": datasets,
         "query": query,
         "facets": FACETS,
         "per_page_choices": PER_PAGE_CHOICES,
         "published_only": published_only,
+        "columns": cols.resolve(names),
+        "selection": load_selection(request) if visitor.signed_in else [],
     }
     if not datasets:
-        context |= _tail_context(query, await _counts(facets))
-        return render.render(request, "datasets.html", context, section="datasets")
+        context |= _tail_context(query, await _counts(facets), await editing)
+        status = 400 if editor.error and editor.submitted else 200
+        return render.render(
+            request, "datasets.html", context, section="datasets", status_code=status
+        )
     page = render.text(
         request, "datasets.html", context | {"tail": TAIL_MARKER}, section="datasets"
     )
@@ -93,10 +135,10 @@ async def datasets_list(
     async def body() -> AsyncIterator[str]:
         yield head
         try:
-            tail = _tail_context(query, await _counts(facets))
+            tail = _tail_context(query, await _counts(facets), await editing)
         except (BackendError, BackendUnreachable) as error:
             log.warning("datasets list: no counts: %s", error)
-            tail = {"counts_error": str(error)}
+            tail = {"counts_error": str(error), "editor": await editing}
         yield render.text(request, "_datasets_tail.html", context | tail, section="datasets")
         yield end
 
@@ -114,8 +156,27 @@ async def _counts(reply: Awaitable[Any]) -> FacetCounts:
         raise BackendError(502, f"unexpected fullfacet reply: {error}", "count datasets") from error
 
 
-def _tail_context(query: DatasetQuery, counts: FacetCounts) -> dict[str, Any]:
-    return {"counts": counts, "paging": Paging(query.page, query.per_page, counts.total)}
+def _tail_context(query: DatasetQuery, counts: FacetCounts, editor: Editor) -> dict[str, Any]:
+    return {
+        "counts": counts,
+        "paging": Paging(query.page, query.per_page, counts.total),
+        "editor": editor,
+    }
+
+
+def _wanted(query: DatasetQuery, saved: Prefs) -> Prefs:
+    """The list state this request shows, as settings (columns stay as saved)."""
+    return Prefs(
+        per_page=query.per_page,
+        sort=query.sort,
+        direction=query.direction,
+        columns=saved.columns,
+        conditions=query.conditions,
+    )
+
+
+async def _same(prefs: Prefs) -> Prefs:
+    return prefs
 
 
 @router.get("/thumbnails/{pid:path}")

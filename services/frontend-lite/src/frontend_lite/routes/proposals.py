@@ -8,10 +8,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..backend import segment
+from ..backend import BackendClient, segment
 from ..deps import Backend, Renderer, Views, Visitor
+from ..editing import Editing
 from ..models import FacetCounts, Proposal, parse, parse_list
+from ..pages import Pages
 from ..paging import Paging, page_number
+from ..session import Viewer
 from .listing import linked_datasets
 
 router = APIRouter()
@@ -63,9 +66,35 @@ async def proposal_page(
     render: Renderer,
     views: Views,
 ) -> Response:
+    proposal = await get_proposal(client, visitor.token, proposal_id)
+    editing = None
+    if request.query_params.get("edit") == "general" and render.rights.may_edit_proposal(visitor):
+        editing = Editing(
+            "general", {"title": proposal.title or "", "abstract": proposal.abstract or ""}
+        )
+    return await render_proposal(
+        request, client, visitor, render, proposal, editing, session_links=views.session is not None
+    )
+
+
+async def get_proposal(client: BackendClient, token: str | None, proposal_id: str) -> Proposal:
     what = f"proposal {proposal_id}"
-    reply = await client.get(f"/proposals/{segment(proposal_id)}", token=visitor.token, what=what)
-    proposal = parse(Proposal, reply, what)
+    reply = await client.get(f"/proposals/{segment(proposal_id)}", token=token, what=what)
+    return parse(Proposal, reply, what)
+
+
+async def render_proposal(
+    request: Request,
+    client: BackendClient,
+    visitor: Viewer,
+    render: Pages,
+    proposal: Proposal,
+    editing: Editing | None = None,
+    *,
+    session_links: bool,
+    status: int = 200,
+) -> Response:
+    what = f"proposal {proposal.proposalId}"
     datasets, paging = await linked_datasets(
         client,
         visitor.token,
@@ -80,7 +109,10 @@ async def proposal_page(
             "proposal": proposal,
             "datasets": datasets,
             "paging": paging,
-            "session_links": views.session is not None,
+            "session_links": session_links,
+            "editing": editing,
+            "may_edit": render.rights.may_edit_proposal(visitor),
         },
         section="proposals",
+        status_code=status,
     )

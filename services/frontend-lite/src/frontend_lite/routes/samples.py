@@ -12,8 +12,12 @@ from starlette.responses import Response
 from .. import ispyb_keys, puck
 from ..backend import BackendClient, BackendError, segment
 from ..deps import Backend, Renderer, Visitor
+from ..editing import Editing
+from ..metadata_form import rows_of
 from ..models import Sample, parse, parse_list
+from ..pages import Pages
 from ..paging import Paging, page_number
+from ..session import Viewer
 from .listing import linked_datasets
 
 router = APIRouter()
@@ -98,12 +102,34 @@ async def _children(client: BackendClient, token: str | None, sample: Sample) ->
     return parse_list(Sample, reply, what)
 
 
+def may_edit_characteristics(render: Pages, visitor: Viewer, sample: Sample) -> bool:
+    return render.config.editMetadataEnabled and render.rights.may_edit_sample(visitor, sample)
+
+
 @router.get("/samples/{sample_id:path}")
 async def sample_page(
     request: Request, sample_id: str, client: Backend, visitor: Visitor, render: Renderer
 ) -> Response:
-    token = visitor.token
-    sample = await get_sample(client, token, sample_id)
+    sample = await get_sample(client, visitor.token, sample_id)
+    editing = None
+    if request.query_params.get("edit") == "characteristics" and may_edit_characteristics(
+        render, visitor, sample
+    ):
+        editing = Editing("characteristics", rows=rows_of(sample.sampleCharacteristics))
+    return await render_sample(request, client, visitor, render, sample, editing)
+
+
+async def render_sample(
+    request: Request,
+    client: BackendClient,
+    visitor: Viewer,
+    render: Pages,
+    sample: Sample,
+    editing: Editing | None = None,
+    *,
+    status: int = 200,
+) -> Response:
+    token, sample_id = visitor.token, sample.sampleId
     kind = ispyb_keys.sample_kind(sample)
     chain, children, (datasets, paging) = await asyncio.gather(
         ancestors(client, token, sample),
@@ -136,6 +162,9 @@ async def sample_page(
             "paging": paging,
             "max_children": MAX_CHILDREN,
             "location": ispyb_keys.location,
+            "editing": editing,
+            "may_edit": may_edit_characteristics(render, visitor, sample),
         },
         section="samples",
+        status_code=status,
     )

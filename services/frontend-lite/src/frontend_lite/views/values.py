@@ -9,53 +9,17 @@ unit it has, never relabelled.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import units
 from ..formatting import show_time, show_value
+from ..units import symbol
 
 ABSENT = "—"
 
-# Each unit as (dimension, factor to the dimension's base unit).
-UNITS: dict[str, tuple[str, float]] = {
-    "m": ("length", 1.0),
-    "mm": ("length", 1e-3),
-    "um": ("length", 1e-6),
-    "µm": ("length", 1e-6),
-    "nm": ("length", 1e-9),
-    "angstrom": ("length", 1e-10),
-    "Å": ("length", 1e-10),
-    "eV": ("energy", 1.0),
-    "keV": ("energy", 1e3),
-    "s": ("time", 1.0),
-    "ms": ("time", 1e-3),
-    "us": ("time", 1e-6),
-    "deg": ("angle", math.pi / 180),
-    "rad": ("angle", 1.0),
-    "%": ("fraction", 1e-2),
-    "s^-1": ("rate", 1.0),
-    "1/s": ("rate", 1.0),
-    "Hz": ("rate", 1.0),
-    "kDa": ("mass", 1e3),
-    "Da": ("mass", 1.0),
-}
-SYMBOLS: dict[str, str] = {
-    "angstrom": "Å",
-    "deg": "°",
-    "um": "µm",
-    "us": "µs",
-    "s^-1": "s⁻¹",
-    "1/s": "s⁻¹",
-}
-
-
 TIGHT_SYMBOLS = frozenset({"%", "°"})
-
-
-def symbol(unit: str | None) -> str:
-    return SYMBOLS.get(unit or "", unit or "")
 
 
 def unit_suffix(shown_unit: str) -> str:
@@ -100,10 +64,7 @@ def convert(value: float, from_unit: str, to_unit: str) -> float | None:
     """``value`` in ``to_unit``; None when the two are not known units of one kind."""
     if from_unit == to_unit:
         return value
-    source, target = UNITS.get(from_unit), UNITS.get(to_unit)
-    if source is None or target is None or source[0] != target[0]:
-        return None
-    return value * source[1] / target[1]
+    return units.convert(value, from_unit, to_unit)
 
 
 def _number(value: Any) -> float | None:

@@ -23,7 +23,7 @@ from ..deps import (
 )
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
-from ..history import record_delete, record_update
+from ..history import legacy_history, record_delete, record_update
 from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
@@ -206,7 +206,11 @@ def find_by_id(
     dataset = readable_dataset(ctx, conn, user, path_id(pid), as_dataset=True)
     raw = filter_param(request)
     query = PARSER.query(raw if isinstance(raw, dict) else None, default_limit=None)
-    return project(datasets.to_v3(_included(conn, dataset, query.include)), query.fields)
+    found = project(datasets.to_v3(_included(conn, dataset, query.include)), query.fields)
+    if not query.fields:
+        # v5.2.1 adds the dataset's history, rebuilt from the generic history.
+        found["history"] = legacy_history(conn, dataset)
+    return found
 
 
 def _update_model(dataset: dict[str, Any]) -> type[Any]:
