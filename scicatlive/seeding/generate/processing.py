@@ -51,12 +51,9 @@ def runs_xds_correct(program_name: str) -> bool:
     return "dials" not in program_name.lower()
 
 
-def asymptotic_i_over_sigma(g: GeneratorState, setup: float, inner: ShellStatistics) -> float:
-    """XDS's ISa as one run reports it: the setup's value within a few percent, and never
-    below what the inner shell's merged I/σ(I) implies (merging n observations gains √n)."""
-    reported = setup * g.rng.uniform(0.97, 1.03)
-    implied = inner.mean_i_over_sig_i / math.sqrt(inner.multiplicity)
-    return max(reported, implied * 1.05)
+def reported_isa(g: GeneratorState, setup: float) -> str:
+    """XDS's ISa as one run prints it: the setup's value within a few percent."""
+    return f"{setup * g.rng.uniform(0.97, 1.03):.2f}"
 
 
 def program(
@@ -97,11 +94,9 @@ def program(
     high = max(collection.resolutionAtCorner, diffraction_limit * g.rng.uniform(0.97, 1.08))
     statistics = scaling_statistics(
         g.rng, group, cell, math.ceil(high * 100) / 100,
-        collection.axisEnd - collection.axisStart, anomalous,
+        collection.axisEnd - collection.axisStart, anomalous, isa,
     )  # fmt: skip
-    reported = (
-        f"{asymptotic_i_over_sigma(g, isa, statistics.inner):.2f}" if runs_xds_correct(name) else None
-    )
+    reported = reported_isa(g, isa) if runs_xds_correct(name) else None
     shells = [
         shell_model(shell, anomalous, reported if shell.shell == "overall" else None)
         for shell in statistics.shells()

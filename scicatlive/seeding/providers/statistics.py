@@ -14,6 +14,9 @@ Conventions (the DLS/xia2 one; EDNA at the ESRF stores R-factors in percent):
 * Unique reflections: the reciprocal-space volume of the shell divided by the
   asymmetric unit, N = 4π/3 · V · (1/d_high³ − 1/d_low³) / (2 · |point group| · lattice points),
   times completeness; observations = unique × multiplicity.
+* ISa (XDS, Diederichs 2010) is the I/σ(I) of an infinitely strong reflection: a
+  property of the setup. Merging n observations gains at most √n, so the inner
+  shell's merged I/σ(I) stays below ISa·√n.
 * SigAno (XDS/XSCALE): the mean anomalous difference |F(+) − F(−)| in units of its
   standard deviation. Noise alone gives about 0.8 (the mean of |z| for a normal z is
   √(2/π)); a native crystal's light atoms give ≈ 1 at low resolution. Anomalous data
@@ -33,6 +36,9 @@ from scicatlive.seeding.providers.crystals import SpaceGroup, UnitCell
 
 SHELLS_IN_RECIPROCAL_VOLUME = 20
 SIG_ANO_OF_NOISE = 0.8
+# The inner shell's merged I/σ(I) reaches at most this share of ISa·√multiplicity: its
+# reflections are strong, not infinitely strong.
+ASYMPTOTIC_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,9 @@ def scaling_statistics(
     d_high: float,
     total_rotation: float,
     anomalous: bool,
+    isa: float | None = None,
 ) -> ScalingStatistics:
+    """``isa``: the setup's XDS ISa, which bounds the inner shell's merged I/σ(I)."""
     d_low = round(min(cell.longest_edge, rng.uniform(35.0, 60.0)), 2)
     d_high = round(d_high, 2)
     inner_high, outer_low = (round(d, 2) for d in shell_boundaries(d_low, d_high))
@@ -111,6 +119,9 @@ def scaling_statistics(
         cc_anomalous=rng.uniform(0.5, 0.9),
         sig_ano=rng.uniform(0.95, 1.15),
     )
+    if isa is not None:  # n observations of a strong reflection merge to at most ISa·√n
+        ceiling = ASYMPTOTIC_SHARE * isa * math.sqrt(inner.multiplicity)
+        inner = replace(inner, i_over_sigma=min(inner.i_over_sigma, ceiling))
     outer = _Shell(
         r_merge=rng.uniform(0.6, 2.5),
         i_over_sigma=rng.uniform(1.0, 2.5),
@@ -191,7 +202,8 @@ class ScalingStatisticsProvider(BaseProvider):
         d_high: float,
         total_rotation: float = 180.0,
         anomalous: bool = False,
+        isa: float | None = None,
     ) -> ScalingStatistics:
         return scaling_statistics(
-            self.generator.random, group, cell, d_high, total_rotation, anomalous
+            self.generator.random, group, cell, d_high, total_rotation, anomalous, isa
         )
