@@ -89,6 +89,22 @@ def test_a_dataset_in_the_wrong_group_fails_consistency(seeded: Target) -> None:
     assert f"raw dataset {pid}: expected ownerGroup {group!r}, found 'group2'" in failed["consistency.datasets"]
 
 
+def test_a_raw_dataset_with_another_workflow_fails_consistency(seeded: Target) -> None:
+    with _client(seeded, "admin") as admin:
+        dataset = next(d for d in _raw_datasets(admin) if "workflowType" in d["scientificMetadata"])
+        pid, meta = dataset["pid"], dataset["scientificMetadata"]
+        expected = meta["workflowType"]["value"]
+        path = f"/api/v3/datasets/{pid.replace('/', '%2F')}"
+        wrong = {**meta, "workflowType": {"value": "MeshScan", "unit": ""}}
+        admin.patch(path, json={"scientificMetadata": wrong}).raise_for_status()
+        try:
+            failed = _failed(seeded, ["consistency"])
+        finally:
+            admin.patch(path, json={"scientificMetadata": meta}).raise_for_status()
+    assert set(failed) == {"consistency.datasets"}, failed
+    assert f"raw dataset {pid}: expected workflowType = {expected!r}, found 'MeshScan'" in failed["consistency.datasets"]
+
+
 def test_a_deleted_raw_dataset_fails_consistency(seeded: Target) -> None:
     from scicatlive.seeding.run import seed
 
