@@ -39,21 +39,11 @@ BEAMLINE_SAMPLE_CHANGER: dict[str, str] = {
 
 SCALING_SHELLS: tuple[str, ...] = ("overall", "innerShell", "outerShell")
 
-# ISPyB's enums (DataCollectionGroup.experimentType, Workflow.workflowType,
-# RobotAction.actionType and .status).
+# ISPyB's enums (DataCollectionGroup.experimentType, RobotAction.actionType and .status).
 EXPERIMENT_TYPES: tuple[str, ...] = (
     "EM", "SAD", "SAD - Inverse Beam", "OSC", "Collect - Multiwedge", "MAD", "Helical",
     "Multi-positional", "Mesh", "Burn", "MAD - Inverse Beam", "Characterization",
     "Dehydration", "Still", "SSX-Chip", "SSX-Jet",
-)  # fmt: skip
-WORKFLOW_TYPES: tuple[str, ...] = (
-    "Characterisation", "Undefined", "BioSAXS Post Processing", "EnhancedCharacterisation",
-    "LineScan", "MeshScan", "Dehydration", "KappaReorientation", "BurnStrategy", "XrayCentering",
-    "DiffractionTomography", "TroubleShooting", "VisualReorientation", "HelicalCharacterisation",
-    "GroupedProcessing", "MXPressE", "MXPressO", "MXPressL", "MXScore", "MXPressI", "MXPressM",
-    "MXPressA", "CollectAndSpectra", "LowDoseDC", "EnergyInterleavedMAD", "MXPressF", "MXPressH",
-    "MXPressP", "MXPressP_SAD", "MXPressR", "MXPressR_180", "MXPressR_dehydration",
-    "MeshAndCollect", "MeshAndCollectFromFile",
 )  # fmt: skip
 ROBOT_ACTIONS: tuple[str, ...] = ("LOAD", "UNLOAD", "DISPOSE", "STORE", "WASH", "ANNEAL")
 ROBOT_STATUSES: tuple[str, ...] = ("SUCCESS", "ERROR", "CRITICAL", "WARNING", "COMMANDNOTSENT")

@@ -7,14 +7,15 @@ from typing import Literal
 
 from pydantic import Field
 
-from .. import rules
+from .. import models, rules
 from .acquisition import EnergyScanOut, RobotActionOut, XfeSpectrumOut
 from .common import DbDateTime, InputModel, OrmModel
 
 # ISPyB's enum, kept once in rules (a tuple subscript is Literal's list of values).
 ExperimentType = Literal[rules.EXPERIMENT_TYPES]  # type: ignore[valid-type]
 RotationAxis = Literal["Omega", "Kappa", "Phi"]
-WorkflowType = Literal[rules.WORKFLOW_TYPES]  # type: ignore[valid-type]
+# Workflow.workflowType's values (MXPressE, XrayCentering...), read from the ORM's column.
+WorkflowType = Literal[tuple(models.Workflow.__table__.c.workflowType.type.enums)]  # type: ignore[valid-type]
 
 
 class WorkflowIn(InputModel):
