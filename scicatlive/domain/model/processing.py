@@ -64,7 +64,7 @@ class AutoProcScalingStatistics(GraphModel):
         default=None, max_length=45, description="XDS SigAno, a number ISPyB keeps as text"
     )
     isa: str | None = Field(
-        default=None, max_length=45, description="XDS ISa, a number kept as text; overall shell"
+        default=None, max_length=45, description="XDS ISa, a number kept as text; one per data set (overall shell)"
     )
     nTotalObservations: int
     nTotalUniqueObservations: int

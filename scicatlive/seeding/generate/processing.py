@@ -165,7 +165,8 @@ def cell_of(crystal: m.Crystal) -> UnitCell:
 def shell_model(
     shell: ShellStatistics, anomalous: bool, isa: str | None
 ) -> m.AutoProcScalingStatistics:
-    """ISPyB keeps SigAno and ISa as text (varchar); pipelines write ISa in the overall shell."""
+    """ISPyB keeps SigAno and ISa as text (varchar); XDS reports one ISa per data set, kept in
+    the overall shell."""
     return m.AutoProcScalingStatistics(
         scalingStatisticsType=shell.shell,  # type: ignore[arg-type]
         resolutionLimitLow=shell.resolution_limit_low,

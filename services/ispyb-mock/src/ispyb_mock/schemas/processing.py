@@ -76,7 +76,7 @@ class ScalingStatisticsIn(InputModel):
     ccHalf: float | None = None
     ccAno: float | None = None
     sigAno: NumberText = Field(None, description="XDS SigAno (text)")
-    isa: NumberText = Field(None, description="XDS ISa (text); pipelines fill the overall shell")
+    isa: NumberText = Field(None, description="XDS ISa (text), one value per data set")
     nTotalObservations: int | None = Field(None, ge=0)
     nTotalUniqueObservations: int | None = Field(None, ge=0)
     anomalous: bool = False
