@@ -15,7 +15,8 @@ from .common import DbDateTime, InputModel, OrmModel
 ExperimentType = Literal[rules.EXPERIMENT_TYPES]  # type: ignore[valid-type]
 RotationAxis = Literal["Omega", "Kappa", "Phi"]
 # Workflow.workflowType's values (MXPressE, XrayCentering...), read from the ORM's column.
-WorkflowType = Literal[tuple(models.Workflow.__table__.c.workflowType.type.enums)]  # type: ignore[valid-type]
+WORKFLOW_TYPES: tuple[str, ...] = tuple(models.Workflow.__table__.c.workflowType.type.enums)
+WorkflowType = Literal[WORKFLOW_TYPES]  # type: ignore[valid-type]
 
 
 class WorkflowIn(InputModel):
