@@ -69,12 +69,14 @@ def _parse_time(text: str) -> datetime | None:
         return None
 
 
-def _collections(graph: m.FacilityGraph) -> Iterator[tuple[m.Proposal, m.DataCollection]]:
+def _collections(
+    graph: m.FacilityGraph,
+) -> Iterator[tuple[m.Proposal, m.DataCollectionGroup, m.DataCollection]]:
     for proposal in graph.proposals:
         for _, sample in proposal.samples():
             for group in sample.dataCollectionGroups:
                 for collection in group.dataCollections:
-                    yield proposal, collection
+                    yield proposal, group, collection
 
 
 def _fail(problems: list[str], total: int, what: str) -> None:
@@ -100,7 +102,7 @@ def consistency_datasets(ctx: CheckContext) -> str:
     ids = _ids(ctx)
     problems: list[str] = []
     total = 0
-    for proposal, collection in _collections(graph):
+    for proposal, group, collection in _collections(graph):
         total += 1
         label = f"data collection {collection.natural_key}"
         found = by_key.get(collection.natural_key, [])
@@ -109,26 +111,30 @@ def consistency_datasets(ctx: CheckContext) -> str:
             problems.append(f"{label}: expected exactly 1 raw dataset{expected_pid}, found {len(found)} "
                             f"{[d.get('pid') for d in found]}")  # fmt: skip
             continue
-        problems += _raw_problems(label, proposal, collection, found[0], catalogue, ids)
+        problems += _raw_problems(label, proposal, group, collection, found[0], catalogue, ids)
     _fail(problems, total, f"data collections ({side.describe_sample()}) differ from SciCat")
     return (f"{side.describe_sample()}: {total} data collections each have exactly one raw dataset "
-            "with their parameters, files and group")  # fmt: skip
+            "with their parameters, workflow, files and group")  # fmt: skip
 
 
 def _raw_problems(
-    label: str, proposal: m.Proposal, collection: m.DataCollection, dataset: Doc, catalogue: Catalogue, ids: Identifiers | None
+    label: str, proposal: m.Proposal, group: m.DataCollectionGroup, collection: m.DataCollection,
+    dataset: Doc, catalogue: Catalogue, ids: Identifiers | None,
 ) -> list[str]:
     problems = []
     pid = str(dataset.get("pid"))
     if ids and pid != ids.raw_dataset(collection):
         problems.append(f"{label}: expected pid {ids.raw_dataset(collection)}, found {pid}")
-    group = proposal_group(proposal)
-    if dataset.get("ownerGroup") != group:
-        problems.append(f"{label}: raw dataset {pid}: expected ownerGroup {group!r}, found {dataset.get('ownerGroup')!r}")
+    owner_group = proposal_group(proposal)
+    if dataset.get("ownerGroup") != owner_group:
+        problems.append(f"{label}: raw dataset {pid}: expected ownerGroup {owner_group!r}, found {dataset.get('ownerGroup')!r}")
     if dataset.get("proposalId") != proposal.proposal and proposal.proposal not in (dataset.get("proposalIds") or []):
         problems.append(f"{label}: raw dataset {pid}: expected proposal {proposal.proposal}, found {dataset.get('proposalIds')}")
     meta = dataset.get("scientificMetadata") or {}
-    for name, expected in collection.model_dump(exclude=set(NOT_PARAMETERS)).items():
+    parameters = collection.model_dump(exclude=set(NOT_PARAMETERS))
+    # the group's workflow, written with the collection's parameters (none when made by hand)
+    parameters["workflowType"] = group.Workflow.workflowType if group.Workflow else None
+    for name, expected in parameters.items():
         if not same(expected, value_of(meta, name)):
             problems.append(f"{label}: raw dataset {pid}: expected {name} = {expected!r}, found {value_of(meta, name)!r}")
     problems += _file_problems(label, pid, collection, dataset, catalogue.blocks.get(pid, []))
@@ -169,7 +175,7 @@ def consistency_derived(ctx: CheckContext) -> str:
     ids = _ids(ctx)
     problems: list[str] = []
     total = 0
-    for _, collection in _collections(graph):
+    for _, _, collection in _collections(graph):
         raws = by_key.get(collection.natural_key, [])
         for program in collection.autoProcPrograms:
             total += 1
@@ -263,7 +269,7 @@ def consistency_counts(ctx: CheckContext) -> str:
     side = ispyb_side(ctx)
     found = scicat_totals(ctx)
     catalogue = scicat_catalogue(ctx)
-    collections = [c for _, c in _collections(side.graph)]
+    collections = [c for _, _, c in _collections(side.graph)]
     expected = {
         "proposals": side.totals["proposals"],
         "raw datasets": side.totals["data collections"],
@@ -288,7 +294,7 @@ def consistency_counts(ctx: CheckContext) -> str:
 
 NEEDS: frozenset[Any] = frozenset({"ispyb", "seeded"})
 CHECKS = [
-    Check("consistency.datasets", "every ISPyB data collection has exactly one raw dataset with its parameters, files and group", consistency_datasets, needs=NEEDS),
+    Check("consistency.datasets", "every ISPyB data collection has exactly one raw dataset with its parameters, workflow, files and group", consistency_datasets, needs=NEEDS),
     Check("consistency.derived", "every auto-processing run has a derived dataset whose inputDatasets is its raw dataset", consistency_derived, needs=NEEDS),
     Check("consistency.samples", "every ISPyB sample (and, when hierarchical, its puck, dewar and shipment) exists in SciCat", consistency_samples, needs=NEEDS),
     Check("consistency.counts", "proposals, raw and derived datasets, samples and origdatablocks: equal counts on both sides", consistency_counts, needs=NEEDS),

@@ -94,6 +94,7 @@ def collection_metadata(
         **quantities(parameters),
         "energy": quantity("energy", collection.energy),
         "experimentType": quantity("experimentType", group.experimentType),
+        **workflow_metadata(group),
         "session": quantity("session", f"{ctx.proposal.proposal}-{session.visit_number}"),
         "beamLineName": quantity("beamLineName", session.beamLineName),
         "actualContainerSlotInSC": quantity("actualContainerSlotInSC", group.actualContainerSlotInSC),
@@ -102,6 +103,14 @@ def collection_metadata(
         ),
         **quantities(detector.model_dump(include=set(DETECTOR_PARAMETERS))),
     }
+
+
+def workflow_metadata(group: ispyb.DataCollectionGroup) -> dict[str, sc.Quantity]:
+    """The group's ``Workflow.workflowType``; nothing for a collection made by hand."""
+    workflow = group.Workflow
+    if workflow is None or workflow.workflowType is None:
+        return {}
+    return {"workflowType": quantity("workflowType", workflow.workflowType)}
 
 
 def derived_dataset(

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
@@ -71,7 +72,8 @@ def crystal_characteristics(sample: ispyb.BLSample, protein: ispyb.Protein) -> d
     return {
         **quantities(
             sample.model_dump(
-                include={"name", "code", "location", "loopType", "holderLength", "comments"}
+                include={"name", "code", "location", "loopType", "holderLength", "comments",
+                         "blSampleStatus"}
             ),
             "BLSample_",
         ),
@@ -114,13 +116,33 @@ def processing_metadata(program: ispyb.AutoProcProgram) -> dict[str, sc.Quantity
         metadata |= quantities(renamed)
     if program.AutoProcScalingStatistics:
         metadata["statistics"] = {
-            shell.scalingStatisticsType: quantities(
-                shell.model_dump(exclude={"scalingStatisticsType"})
-            )
+            shell.scalingStatisticsType: shell_quantities(shell)
             for shell in program.AutoProcScalingStatistics
         }
         metadata["statisticsConvention"] = quantity("statisticsConvention", STATISTICS_CONVENTION)
     return metadata
+
+
+# AutoProcScalingStatistics columns that are numbers ISPyB keeps as text (varchar(45)).
+NUMBERS_AS_TEXT = ("sigAno", "isa")
+
+
+def shell_quantities(shell: ispyb.AutoProcScalingStatistics) -> dict[str, sc.Quantity]:
+    entries = quantities(shell.model_dump(exclude={"scalingStatisticsType", *NUMBERS_AS_TEXT}))
+    for name in NUMBERS_AS_TEXT:
+        text = getattr(shell, name)
+        if text is not None:
+            entries[name] = quantity(name, number_or_text(text))
+    return entries
+
+
+def number_or_text(text: str) -> float | str:
+    """The number a text column holds (SciCat can then compare it), else the text itself."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return number if math.isfinite(number) else text
 
 
 def utc(moment: datetime) -> datetime:

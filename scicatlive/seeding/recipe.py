@@ -22,6 +22,15 @@ from scicatlive.validation import StrictModel, load_yaml_mapping, validate
 
 PuckType = Literal["Unipuck", "Spinepuck"]
 ExperimentType = Literal["OSC", "SAD", "Helical"]
+# The workflows of ISPyB's Workflow.workflowType that end in a rotation data set. A helical
+# workflow collects helical groups; the others collect OSC and SAD groups.
+WorkflowName = Literal["MXPressE", "MXPressO", "MXPressA", "XrayCentering", "HelicalCharacterisation"]
+HELICAL_WORKFLOWS: frozenset[str] = frozenset({"HelicalCharacterisation"})
+# About 40 % of rotation data sets collected by a workflow, the rest by hand (``{}``: all).
+DEFAULT_WORKFLOWS: dict[WorkflowName, float] = {
+    "MXPressE": 0.2, "MXPressO": 0.05, "MXPressA": 0.05, "XrayCentering": 0.1,
+    "HelicalCharacterisation": 0.3,
+}  # fmt: skip
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -160,11 +169,28 @@ class Collections(StrictModel):
     experiment_types: dict[ExperimentType, float] = Field(
         default_factory=lambda: dict[ExperimentType, float]({"OSC": 1.0}), description="relative weights"
     )
+    workflows: dict[WorkflowName, Fraction] = Field(
+        default_factory=lambda: dict(DEFAULT_WORKFLOWS),
+        description="share of the groups each workflow collects (helical ones of the helical "
+        "groups, the others of the rest); the remaining groups are collected by hand",
+    )
 
     @field_validator("experiment_types")
     @classmethod
     def _experiment_weights(cls, value: dict[str, float]) -> dict[str, float]:
         return _weights(value)
+
+    @field_validator("workflows")
+    @classmethod
+    def _workflow_shares(cls, value: dict[str, float]) -> dict[str, float]:
+        for helical, groups in ((False, "OSC and SAD"), (True, "helical")):
+            shares = {k: v for k, v in value.items() if (k in HELICAL_WORKFLOWS) == helical}
+            if sum(shares.values()) > 1.0:
+                raise ValueError(
+                    f"the shares of {', '.join(shares)} add up to {sum(shares.values()):g}, "
+                    f"more than all {groups} groups (1)"
+                )
+        return value
 
 
 class Processing(StrictModel):

@@ -131,9 +131,13 @@ class ProposalBuilder:
         what = f"data collection group {ref['dataCollectionGroupId']}"
         collections = [self.collection(int(row["dataCollectionId"])) for row in rows]
         slot = container.sampleChangerLocation or ""
+        workflow: Row | None = ref.get("Workflow")  # py-ISPyB nests the group's workflow
         return build_model(
             m.DataCollectionGroup, what, ref,
             session=self.visit(ref.get("sessionId"), what),
+            Workflow=None if workflow is None else build_model(
+                m.Workflow, f"workflow {workflow.get('workflowId')} of {what}", workflow
+            ),
             startTime=min(c.startTime for c in collections),
             endTime=max(c.endTime for c in collections),
             actualSampleBarcode=sample.code,

@@ -75,18 +75,36 @@ def test_a_stopped_ispyb_fails_the_ispyb_and_consistency_checks(seeded: Target) 
     assert "read ISPyB" in failed["consistency.datasets"]
 
 
+def _consistency_failures_with(
+    admin: httpx.Client, target: Target, pid: str, change: dict[str, Any], restore: dict[str, Any]
+) -> dict[str, str]:
+    """The consistency checks' failures while the dataset carries ``change``; then ``restore``."""
+    path = f"/api/v3/datasets/{pid.replace('/', '%2F')}"
+    admin.patch(path, json=change).raise_for_status()
+    try:
+        return _failed(target, ["consistency"])
+    finally:
+        admin.patch(path, json=restore).raise_for_status()
+
+
 def test_a_dataset_in_the_wrong_group_fails_consistency(seeded: Target) -> None:
     with _client(seeded, "admin") as admin:
         dataset = _raw_datasets(admin)[0]
         pid, group = dataset["pid"], dataset["ownerGroup"]
-        path = f"/api/v3/datasets/{pid.replace('/', '%2F')}"
-        admin.patch(path, json={"ownerGroup": "group2"}).raise_for_status()
-        try:
-            failed = _failed(seeded, ["consistency"])
-        finally:
-            admin.patch(path, json={"ownerGroup": group}).raise_for_status()
+        failed = _consistency_failures_with(admin, seeded, pid, {"ownerGroup": "group2"}, {"ownerGroup": group})
     assert set(failed) == {"consistency.datasets"}, failed
     assert f"raw dataset {pid}: expected ownerGroup {group!r}, found 'group2'" in failed["consistency.datasets"]
+
+
+def test_a_raw_dataset_with_another_workflow_fails_consistency(seeded: Target) -> None:
+    with _client(seeded, "admin") as admin:
+        dataset = next(d for d in _raw_datasets(admin) if "workflowType" in d["scientificMetadata"])
+        pid, meta = dataset["pid"], dataset["scientificMetadata"]
+        expected = meta["workflowType"]["value"]
+        wrong = {**meta, "workflowType": {"value": "MeshScan", "unit": ""}}
+        failed = _consistency_failures_with(admin, seeded, pid, {"scientificMetadata": wrong}, {"scientificMetadata": meta})
+    assert set(failed) == {"consistency.datasets"}, failed
+    assert f"raw dataset {pid}: expected workflowType = {expected!r}, found 'MeshScan'" in failed["consistency.datasets"]
 
 
 def test_a_deleted_raw_dataset_fails_consistency(seeded: Target) -> None:

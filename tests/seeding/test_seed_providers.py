@@ -216,6 +216,22 @@ def test_outer_shell_is_worse_than_overall_is_worse_than_inner(seed: int) -> Non
     assert inner.resolution_limit_high > outer.resolution_limit_low
     assert inner.n_unique_observations + outer.n_unique_observations < overall.n_unique_observations
     assert (stats.overall.cc_anomalous is None) is (seed % 2 == 1)
+    if seed % 2 == 0:  # SAD: a signal, strongest at low resolution, noise (0.8) at the edge
+        assert inner.sig_ano > overall.sig_ano > outer.sig_ano >= 0.8
+    else:  # native: noise and a little light-atom signal, about 1
+        assert 1.2 >= inner.sig_ano >= overall.sig_ano >= outer.sig_ano >= 0.75
+
+
+@pytest.mark.parametrize("isa", [8.0, 15.0, 40.0])
+def test_isa_bounds_the_merged_i_over_sigma_of_the_inner_shell(isa: float) -> None:
+    for seed in range(20):
+        rng = Random(seed)
+        group = rng.choice(SOHNCKE_GROUPS)
+        stats = scaling_statistics(rng, group, random_cell(rng, group), 2.0, 180.0, False, isa)
+        inner = stats.inner
+        # within the rounding of the reported multiplicity (0.1) and I/σ(I) (0.1)
+        assert inner.mean_i_over_sig_i <= 0.9 * isa * math.sqrt(inner.multiplicity + 0.05) + 0.05
+        assert inner.mean_i_over_sig_i > stats.overall.mean_i_over_sig_i
 
 
 def test_shells_cut_equal_reciprocal_volumes() -> None:

@@ -106,6 +106,13 @@ BAD_RECIPES: list[tuple[str, Mutation, str]] = [
      "shipments.puck_types.Cane: input should be 'Unipuck' or 'Spinepuck', got 'Cane'"),
     ("unsupported experiment", _set("collections.experiment_types", {"MAD": 1}),
      "collections.experiment_types.MAD: input should be 'OSC', 'SAD' or 'Helical', got 'MAD'"),
+    ("workflow shares above all groups", _set("collections.workflows", {"MXPressE": 0.7, "XrayCentering": 0.5}),
+     "collections.workflows: the shares of MXPressE, XrayCentering add up to 1.2, more than all OSC and SAD groups (1)"),
+    ("a workflow that collects no data set", _set("collections.workflows", {"MeshScan": 0.1}),
+     ("collections.workflows.MeshScan: input should be 'MXPressE', 'MXPressO', 'MXPressA', 'XrayCentering' "
+      "or 'HelicalCharacterisation', got 'MeshScan'")),
+    ("a workflow share above 1", _set("collections.workflows", {"HelicalCharacterisation": 1.5}),
+     "collections.workflows.HelicalCharacterisation: input should be less than or equal to 1, got 1.5"),
     ("all weights zero", _set("collections.experiment_types", {"OSC": 0}),
      "collections.experiment_types: at least one weight must be positive"),
     ("more runs than programs", _set("processing.per_collection", {"min": 1, "max": 4}),

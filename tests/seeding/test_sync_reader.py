@@ -141,6 +141,47 @@ def test_a_proposal_without_sessions_is_left_out_and_reported() -> None:
     assert notes.steps == ["ISPyB proposal MX1 has no session yet: left out"]
 
 
+def _collected(graph: FacilityGraph, workflow: dict[str, Any] | None) -> ProposalRows:
+    """One proposal's rows as ISPyB serves them: one sample collected once, in ``workflow``."""
+    proposal = graph.proposals[0]
+    container, sample = next((c, s) for c, s in proposal.samples() if s.dataCollectionGroups)
+    group = sample.dataCollectionGroups[0]
+    collection = group.dataCollections[0].model_copy(update={"autoProcPrograms": []})
+    rows = _rows(comments=None)
+    rows.shippings = [{"shippingId": 1, **proposal.shippings[0].model_dump(
+        mode="json", exclude={"dewars", "sessions"})}]  # fmt: skip
+    rows.dewars = [{"dewarId": 2, "shippingId": 1, "firstExperimentId": 7,
+                    **proposal.shippings[0].dewars[0].model_dump(mode="json", exclude={"containers", "firstExperiment"})}]  # fmt: skip
+    rows.containers = [{"containerId": 3, "dewarId": 2, "sessionId": 7,
+                        **container.model_dump(mode="json", exclude={"samples", "session"})}]  # fmt: skip
+    rows.samples = [{"blSampleId": 4, "containerId": 3,
+                     **sample.model_dump(mode="json", exclude={"dataCollectionGroups", "Crystal"}),
+                     "Crystal": {**sample.Crystal.model_dump(mode="json"), "Protein": {"acronym": sample.Crystal.protein}}}]  # fmt: skip
+    rows.collections = [{"dataCollectionId": 5, "blSampleId": 4, "dataCollectionGroupId": 6,
+                         **collection.model_dump(mode="json", exclude={"files", "published", "autoProcPrograms"}),
+                         "DataCollectionGroup": {"dataCollectionGroupId": 6, "sessionId": 7,
+                                                 "experimentType": group.experimentType, "workflowId": 8 if workflow else None,
+                                                 "Workflow": workflow}}]  # fmt: skip
+    return rows
+
+
+def test_a_groups_workflow_is_read_from_its_nesting(tiny_graph: FacilityGraph) -> None:
+    served = {"workflowId": 8, "workflowTitle": "MXPressE", "workflowType": "MXPressE",
+              "status": "Success", "comments": None}  # fmt: skip
+    for workflow, expected in ((served, m.Workflow(workflowTitle="MXPressE", workflowType="MXPressE",
+                                                   status="Success")), (None, None)):  # fmt: skip
+        graph = build_graph([_collected(tiny_graph, workflow)], FacilityFacts())
+        (sample,) = list(graph.samples())
+        assert sample.dataCollectionGroups[0].Workflow == expected
+        assert sample.blSampleStatus == "processing"
+
+
+def test_a_workflow_of_no_ispyb_type_names_the_workflow_and_its_group(tiny_graph: FacilityGraph) -> None:
+    rows = _collected(tiny_graph, {"workflowId": 8, "workflowType": "MXPressZ"})
+    with pytest.raises(IspybDataError, match=r"ISPyB workflow 8 of data collection group 6: workflowType: "):
+        build_graph([rows], FacilityFacts())
+
+
 # -- the client and the failures -------------------------------------------------------------------
 
 

@@ -130,6 +130,41 @@ def test_read_back_graph_maps_to_the_generated_ids(
     ]
     # ISPyB keeps no log text, so sync makes no attachments (seed's stay as they are).
     assert map_graph(read, MappingOptions(pid_prefix=PID_PREFIX)).attachments == []
+    _same_workflows_statistics_and_statuses(tiny_graph, read)
+
+
+def _same_workflows_statistics_and_statuses(generated: FacilityGraph, read: FacilityGraph) -> None:
+    """Workflow, sigAno, isa and blSampleStatus come back exactly, in the graph and in SciCat."""
+    groups = [g for s in generated.samples() for g in s.dataCollectionGroups]
+    shells = [s for p in generated.processing_programs() for s in p.AutoProcScalingStatistics]
+    # The tiny recipe has both sides of each: the test would pass vacuously otherwise.
+    assert {g.Workflow is None for g in groups} == {True, False}
+    assert {s.blSampleStatus for s in generated.samples()} == {"processing", None}
+    assert {s.isa is None for s in shells if s.scalingStatisticsType == "overall"} == {True, False}
+    assert [s.blSampleStatus for s in read.samples()] == [s.blSampleStatus for s in generated.samples()]
+    assert [g.Workflow for s in read.samples() for g in s.dataCollectionGroups] == [g.Workflow for g in groups]
+    assert [(s.sigAno, s.isa) for p in read.processing_programs() for s in p.AutoProcScalingStatistics] == [
+        (s.sigAno, s.isa) for s in shells
+    ]
+    options = MappingOptions(pid_prefix=PID_PREFIX)
+    seeded, synced = map_graph(generated, options), map_graph(read, options)
+    assert _new_keys(synced) == _new_keys(seeded)
+    assert any(v for v in _new_keys(seeded).values())
+
+
+def _new_keys(payloads: SciCatPayloads) -> dict[str, Any]:
+    """The four keys the MX views show, as the SciCat records carry them."""
+    return {
+        "workflowType": {d.pid: d.scientificMetadata.get("workflowType") for d in payloads.raw_datasets},
+        "statistics": {
+            d.pid: {shell: {k: v.get(k) for k in ("sigAno", "isa")} for shell, v in stats.items()}
+            for d in payloads.derived_datasets
+            if isinstance(stats := d.scientificMetadata.get("statistics"), dict)
+        },
+        "blSampleStatus": {
+            s.sampleId: s.sampleCharacteristics.get("BLSample_blSampleStatus") for s in payloads.samples
+        },
+    }
 
 
 # -- (2) seed, then sync: nothing new -------------------------------------------------------------
@@ -182,7 +217,14 @@ def test_sync_creates_exactly_the_records_of_new_data(
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         where = json.dumps({"where": {"datasetName": "sync-new_99"}})
         found = client.get("/api/v3/datasets", params={"filter": where}, headers=headers).json()
-    assert len(found) == 1 and found[0]["isPublished"] is False
+        assert len(found) == 1 and found[0]["isPublished"] is False
+        assert found[0]["scientificMetadata"]["workflowType"] == {"value": "XrayCentering", "unit": ""}
+        where = json.dumps({"where": {"inputDatasets": found[0]["pid"]}})
+        runs = client.get("/api/v3/datasets", params={"filter": where}, headers=headers).json()
+    overall = [run["scientificMetadata"]["statistics"]["overall"] for run in runs]
+    assert len(overall) == len(programs)
+    for shell in overall:  # ISPyB's text, a number in SciCat
+        assert isinstance(shell["sigAno"]["value"], float) and shell["sigAno"]["unit"] == ""
 
 
 def _add_collection(ispyb: Running, graph: FacilityGraph, programs: list[str]) -> None:
@@ -214,6 +256,7 @@ def _add_collection(ispyb: Running, graph: FacilityGraph, programs: list[str]) -
         group = _post(client, "/datacollections/groups", {
             "sessionId": session_id, "blSampleId": sample_id, "experimentType": "OSC",
             "startTime": start.isoformat(), "endTime": end.isoformat(),
+            "Workflow": {"workflowTitle": "X-ray Centring", "workflowType": "XrayCentering", "status": "Success"},
         })  # fmt: skip
         columns = original.model_dump(
             mode="json",

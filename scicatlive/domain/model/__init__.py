@@ -33,7 +33,13 @@ They are marked "catalogue only"; the ISPyB loader leaves them out.
 from __future__ import annotations
 
 from scicatlive.domain.model.base import GraphModel
-from scicatlive.domain.model.collections import DataCollection, DataCollectionGroup, ImageFile
+from scicatlive.domain.model.collections import (
+    DataCollection,
+    DataCollectionGroup,
+    ImageFile,
+    Workflow,
+    WorkflowType,
+)
 from scicatlive.domain.model.facility import (
     Beamline,
     Detector,
@@ -71,5 +77,5 @@ __all__ = [
     "AutoProcScalingStatistics", "BLSample", "BLSession", "Beamline", "Container", "Crystal",
     "DataCollection", "DataCollectionGroup", "Detector", "Dewar", "DiffractionPlan", "Facility",
     "FacilityGraph", "GraphModel", "ImageFile", "Laboratory", "Person", "Proposal", "Protein",
-    "SessionPerson", "SessionRole", "ShellType", "Shipping",
+    "SessionPerson", "SessionRole", "ShellType", "Shipping", "Workflow", "WorkflowType",
 ]  # fmt: skip

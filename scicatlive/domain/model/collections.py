@@ -75,9 +75,35 @@ class DataCollection(GraphModel):
         return "success" in self.runStatus.lower()
 
 
+# ISPyB's enum of Workflow.workflowType (ESRF flavour, the schema py-ISPyB runs on).
+WorkflowType = Literal[
+    "Characterisation", "Undefined", "BioSAXS Post Processing", "EnhancedCharacterisation",
+    "LineScan", "MeshScan", "Dehydration", "KappaReorientation", "BurnStrategy", "XrayCentering",
+    "DiffractionTomography", "TroubleShooting", "VisualReorientation", "HelicalCharacterisation",
+    "GroupedProcessing", "MXPressE", "MXPressO", "MXPressL", "MXScore", "MXPressI", "MXPressM",
+    "MXPressA", "CollectAndSpectra", "LowDoseDC", "EnergyInterleavedMAD", "MXPressF", "MXPressH",
+    "MXPressP", "MXPressP_SAD", "MXPressR", "MXPressR_180", "MXPressR_dehydration",
+    "MeshAndCollect", "MeshAndCollectFromFile",
+]  # fmt: skip
+
+
+class Workflow(GraphModel):
+    """The automated workflow that collected a group (``DataCollectionGroup.workflowId``)."""
+
+    workflowTitle: str | None = Field(default=None, max_length=255)
+    workflowType: WorkflowType | None = None
+    status: str | None = Field(default=None, max_length=255, description="Success, Failure...")
+
+
+_Workflow = Workflow
+
+
 class DataCollectionGroup(GraphModel):
     session: int = Field(description="visit_number of the session it was collected in")
     experimentType: Literal["OSC", "SAD", "Helical"]
+    Workflow: _Workflow | None = Field(
+        default=None, description="None: collected by hand, not by a workflow"
+    )
     startTime: datetime
     endTime: datetime
     actualSampleBarcode: str

@@ -60,6 +60,12 @@ class AutoProcScalingStatistics(GraphModel):
     anomalousMultiplicity: float
     ccHalf: float
     ccAno: float | None
+    sigAno: str | None = Field(
+        default=None, max_length=45, description="XDS SigAno, a number ISPyB keeps as text"
+    )
+    isa: str | None = Field(
+        default=None, max_length=45, description="XDS ISa, a number kept as text; one per data set (overall shell)"
+    )
     nTotalObservations: int
     nTotalUniqueObservations: int
     anomalous: bool

@@ -47,6 +47,9 @@ class BLSample(GraphModel):
     loopType: str
     holderLength: float = Field(description="mm")
     comments: str | None = None
+    blSampleStatus: str | None = Field(
+        default=None, max_length=20, description='"processing" once selected and collected'
+    )
     Crystal: _Crystal
     DiffractionPlan: _DiffractionPlan
     dataCollectionGroups: list[DataCollectionGroup]

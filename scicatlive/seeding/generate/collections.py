@@ -17,11 +17,17 @@ from scicatlive.seeding.providers.collections import (
     interrupted,
     rotation_sweep,
 )
+from scicatlive.seeding.recipe import HELICAL_WORKFLOWS
 
 RUN_SUCCEEDED = "Data collection successful"
 RUN_FAILED = "Data collection failed!"
 TOTAL_ROTATION = {"OSC": (90.0, 180.0, 180.0, 360.0), "SAD": (360.0,), "Helical": (180.0, 360.0)}
 BEAM_SIZES_MM = ((0.05, 0.05), (0.02, 0.02), (0.1, 0.05), (0.03, 0.02))
+# Workflow.workflowTitle as MXCuBE's workflow menu names them (mxcubecore's ednaparams.xml).
+WORKFLOW_TITLES = {
+    "MXPressE": "MXPressE", "MXPressO": "MXPressO", "MXPressA": "MXPressA",
+    "XrayCentering": "X-ray Centring", "HelicalCharacterisation": "Helical characterisation",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ def collection_group(g: GeneratorState, sample: SampleContext, run: int, crystal
     return m.DataCollectionGroup(
         session=sample.session.visit_number,
         experimentType=sample.experiment,  # type: ignore[arg-type]
+        Workflow=workflow(g, sample.experiment, collection.succeeded),
         startTime=collection.startTime,
         endTime=collection.endTime,
         actualSampleBarcode=sample.pin_code,
@@ -54,6 +61,31 @@ def collection_group(g: GeneratorState, sample: SampleContext, run: int, crystal
         actualContainerSlotInSC=sample.slot,
         dataCollections=[collection],
     )
+
+
+def workflow(g: GeneratorState, experiment: str, succeeded: bool) -> m.Workflow | None:
+    """The workflow that collected the group, drawn by the recipe's shares; None: by hand.
+
+    ISPyB's workflow status is "Success" or "Failure" (Java ISPyB's workflow reports).
+    """
+    helical = experiment == "Helical"
+    shares = [
+        (name, share)
+        for name, share in g.recipe.collections.workflows.items()
+        if (name in HELICAL_WORKFLOWS) == helical and share > 0
+    ]
+    if not shares:
+        return None
+    draw, upto = g.rng.random(), 0.0
+    for name, share in shares:
+        upto += share
+        if draw < upto:
+            return m.Workflow(
+                workflowTitle=WORKFLOW_TITLES[name],
+                workflowType=name,
+                status="Success" if succeeded else "Failure",
+            )
+    return None
 
 
 def energy(g: GeneratorState, beamline: BeamlineSpec, experiment: str) -> float:

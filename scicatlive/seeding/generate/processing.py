@@ -9,6 +9,9 @@ from scicatlive.seeding.generate.state import GeneratorState, slug, whole_second
 from scicatlive.seeding.providers.crystals import UnitCell, jittered_cell, space_group
 from scicatlive.seeding.providers.statistics import ShellStatistics, scaling_statistics
 
+# XDS ISa (the I/σ(I) of an infinitely strong reflection, Diederichs 2010): 20-40 on a
+# well-aligned beamline with a photon-counting detector, lower for a poor crystal or setup.
+ISA_RANGE = (12.0, 40.0)
 PROCESSING_FAILURES = (
     "Indexing failed: no consistent lattice found",
     "Integration failed: too few strong spots",
@@ -36,10 +39,21 @@ def programs(
     wanted = g.recipe.processing.per_collection
     count = g.rng.randint(wanted.min, wanted.max)
     chosen = g.rng.sample(g.recipe.processing.programs, count)
+    isa = g.rng.uniform(*ISA_RANGE)  # the setup's, so every XDS run of these images agrees
     return [
-        program(g, sample_name, experiment, diffraction_limit, collection, crystal, name)
+        program(g, sample_name, experiment, diffraction_limit, collection, crystal, name, isa)
         for name in chosen
     ]
+
+
+def runs_xds_correct(program_name: str) -> bool:
+    """ISa comes from XDS's CORRECT step: every pipeline but the DIALS-integrated ones runs it."""
+    return "dials" not in program_name.lower()
+
+
+def reported_isa(g: GeneratorState, setup: float) -> str:
+    """XDS's ISa as one run prints it: the setup's value within a few percent."""
+    return f"{setup * g.rng.uniform(0.97, 1.03):.2f}"
 
 
 def program(
@@ -50,6 +64,7 @@ def program(
     collection: m.DataCollection,
     crystal: m.Crystal,
     name: str,
+    isa: float,
 ) -> m.AutoProcProgram:
     started = collection.endTime + whole_seconds(g.rng.uniform(30, 300))
     ended = started + whole_seconds(g.rng.uniform(180, 1800))
@@ -79,9 +94,13 @@ def program(
     high = max(collection.resolutionAtCorner, diffraction_limit * g.rng.uniform(0.97, 1.08))
     statistics = scaling_statistics(
         g.rng, group, cell, math.ceil(high * 100) / 100,
-        collection.axisEnd - collection.axisStart, anomalous,
+        collection.axisEnd - collection.axisStart, anomalous, isa,
     )  # fmt: skip
-    shells = [shell_model(shell, anomalous) for shell in statistics.shells()]
+    reported = reported_isa(g, isa) if runs_xds_correct(name) else None
+    shells = [
+        shell_model(shell, anomalous, reported if shell.shell == "overall" else None)
+        for shell in statistics.shells()
+    ]
     summary = summary_lines(group.symbol, cell, statistics.shells())
     run = f"{sample_name}_{collection.dataCollectionNumber}"
     return m.AutoProcProgram(
@@ -143,7 +162,11 @@ def cell_of(crystal: m.Crystal) -> UnitCell:
     )  # fmt: skip
 
 
-def shell_model(shell: ShellStatistics, anomalous: bool) -> m.AutoProcScalingStatistics:
+def shell_model(
+    shell: ShellStatistics, anomalous: bool, isa: str | None
+) -> m.AutoProcScalingStatistics:
+    """ISPyB keeps SigAno and ISa as text (varchar); XDS reports one ISa per data set, kept in
+    the overall shell."""
     return m.AutoProcScalingStatistics(
         scalingStatisticsType=shell.shell,  # type: ignore[arg-type]
         resolutionLimitLow=shell.resolution_limit_low,
@@ -158,6 +181,8 @@ def shell_model(shell: ShellStatistics, anomalous: bool) -> m.AutoProcScalingSta
         anomalousMultiplicity=shell.anomalous_multiplicity,
         ccHalf=shell.cc_half,
         ccAno=shell.cc_anomalous,
+        sigAno=f"{shell.sig_ano:.3f}",
+        isa=isa,
         nTotalObservations=shell.n_total_observations,
         nTotalUniqueObservations=shell.n_unique_observations,
         anomalous=anomalous,

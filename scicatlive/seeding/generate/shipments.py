@@ -158,6 +158,9 @@ def sample(
         location=position,
         loopType=g.rng.choice(LOOP_TYPES),
         holderLength=22.0,
+        # Java ISPyB marks the samples selected for the beamline "processing"; here,
+        # those that were collected. The others were never taken from their puck.
+        blSampleStatus="processing" if groups else None,
         Crystal=crystal,
         DiffractionPlan=m.DiffractionPlan(
             experimentKind="SAD" if experiment == "SAD" else "OSC",

@@ -14,12 +14,20 @@ Conventions (the DLS/xia2 one; EDNA at the ESRF stores R-factors in percent):
 * Unique reflections: the reciprocal-space volume of the shell divided by the
   asymmetric unit, N = 4π/3 · V · (1/d_high³ − 1/d_low³) / (2 · |point group| · lattice points),
   times completeness; observations = unique × multiplicity.
+* ISa (XDS, Diederichs 2010) is the I/σ(I) of an infinitely strong reflection: a
+  property of the setup. Merging n observations gains at most √n, so the inner
+  shell's merged I/σ(I) stays below ISa·√n.
+* SigAno (XDS/XSCALE): the mean anomalous difference |F(+) − F(−)| in units of its
+  standard deviation. Noise alone gives about 0.8 (the mean of |z| for a normal z is
+  √(2/π)); a native crystal's light atoms give ≈ 1 at low resolution. Anomalous data
+  follow their CC_ano: SigAno = 0.8 + k · CC_ano (k the same for the three shells), so
+  the inner shell is strongest and the outer shell near noise.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from random import Random
 
 from faker.providers import BaseProvider
@@ -27,6 +35,10 @@ from faker.providers import BaseProvider
 from scicatlive.seeding.providers.crystals import SpaceGroup, UnitCell
 
 SHELLS_IN_RECIPROCAL_VOLUME = 20
+SIG_ANO_OF_NOISE = 0.8
+# The inner shell's merged I/σ(I) reaches at most this share of ISa·√multiplicity: its
+# reflections are strong, not infinitely strong.
+ASYMPTOTIC_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ class ShellStatistics:
     anomalous_multiplicity: float
     cc_half: float
     cc_anomalous: float | None
+    sig_ano: float
     n_total_observations: int
     n_unique_observations: int
 
@@ -85,7 +98,9 @@ def scaling_statistics(
     d_high: float,
     total_rotation: float,
     anomalous: bool,
+    isa: float | None = None,
 ) -> ScalingStatistics:
+    """``isa``: the setup's XDS ISa, which bounds the inner shell's merged I/σ(I)."""
     d_low = round(min(cell.longest_edge, rng.uniform(35.0, 60.0)), 2)
     d_high = round(d_high, 2)
     inner_high, outer_low = (round(d, 2) for d in shell_boundaries(d_low, d_high))
@@ -102,7 +117,11 @@ def scaling_statistics(
         completeness=rng.uniform(97.0, 100.0),
         multiplicity=base_multiplicity * rng.uniform(0.95, 1.05),
         cc_anomalous=rng.uniform(0.5, 0.9),
+        sig_ano=rng.uniform(0.95, 1.15),
     )
+    if isa is not None:  # n observations of a strong reflection merge to at most ISa·√n
+        ceiling = ASYMPTOTIC_SHARE * isa * math.sqrt(inner.multiplicity)
+        inner = replace(inner, i_over_sigma=min(inner.i_over_sigma, ceiling))
     outer = _Shell(
         r_merge=rng.uniform(0.6, 2.5),
         i_over_sigma=rng.uniform(1.0, 2.5),
@@ -110,6 +129,7 @@ def scaling_statistics(
         completeness=completeness_outer,
         multiplicity=base_multiplicity * rng.uniform(0.8, 0.97),
         cc_anomalous=rng.uniform(-0.05, 0.15),
+        sig_ano=rng.uniform(0.78, 0.92),
     )
     overall = _Shell(
         r_merge=_between(rng, inner.r_merge, outer.r_merge, 0.04, 0.12),
@@ -118,9 +138,14 @@ def scaling_statistics(
         completeness=_between(rng, completeness_outer, 100.0, 0.6, 0.95),
         multiplicity=base_multiplicity,
         cc_anomalous=_between(rng, outer.cc_anomalous, inner.cc_anomalous, 0.3, 0.7),
+        sig_ano=_between(rng, outer.sig_ano, inner.sig_ano, 0.2, 0.5),
     )
+    slope = rng.uniform(2.0, 3.0)  # SigAno per unit of CC_ano, one per data set
 
     def shell(name: str, values: _Shell, low: float, high: float) -> ShellStatistics:
+        if anomalous:
+            sig_ano = SIG_ANO_OF_NOISE + slope * max(values.cc_anomalous, 0.0)
+            values = replace(values, sig_ano=sig_ano)
         return values.finish(
             rng, name, low, high, possible_unique_reflections(cell, group, low, high), anomalous
         )
@@ -140,6 +165,7 @@ class _Shell:
     completeness: float
     multiplicity: float
     cc_anomalous: float
+    sig_ano: float
 
     def finish(
         self, rng: Random, name: str, low: float, high: float, possible: float, anomalous: bool
@@ -160,6 +186,7 @@ class _Shell:
             anomalous_multiplicity=round(n / 2 * rng.uniform(0.95, 1.0), 1),
             cc_half=round(self.cc_half, 4),
             cc_anomalous=round(self.cc_anomalous, 3) if anomalous else None,
+            sig_ano=round(self.sig_ano, 3),
             n_total_observations=round(unique * n),
             n_unique_observations=unique,
         )
@@ -175,7 +202,8 @@ class ScalingStatisticsProvider(BaseProvider):
         d_high: float,
         total_rotation: float = 180.0,
         anomalous: bool = False,
+        isa: float | None = None,
     ) -> ScalingStatistics:
         return scaling_statistics(
-            self.generator.random, group, cell, d_high, total_rotation, anomalous
+            self.generator.random, group, cell, d_high, total_rotation, anomalous, isa
         )

@@ -264,3 +264,16 @@ def test_error_locations_read_like_json_paths() -> None:
         == "body.shippings[0].dewars[2].barCode"
     )
     assert Conflict("taken", "barcode").status_code == 409
+
+
+def test_the_enums_are_ispyb_own() -> None:
+    """The lists the service and the domain model check against are the schema's (ispyb-models)."""
+    from typing import get_args
+
+    from ispyb_mock.models import DataCollectionGroup, Workflow
+
+    from scicatlive.domain.model import WorkflowType
+
+    workflow_types = tuple(Workflow.__table__.c.workflowType.type.enums)
+    assert get_args(WorkflowType) == workflow_types
+    assert rules.EXPERIMENT_TYPES == tuple(DataCollectionGroup.__table__.c.experimentType.type.enums)

@@ -55,6 +55,7 @@ RobotAction = _ispyb.RobotAction
 SessionHasPerson = _ispyb.SessionHasPerson
 Shipping = _ispyb.Shipping
 XFEFluorescenceSpectrum = _ispyb.XFEFluorescenceSpectrum
+Workflow = _ispyb.Workflow
 ShippingHasSession: Table = _ispyb.t_ShippingHasSession
 
 metadata = _ispyb.Base.metadata
@@ -109,6 +110,7 @@ _USED_TABLES = (
     Protein,
     DiffractionPlan,
     DataCollectionGroup,
+    Workflow,
     DataCollection,
     AutoProcProgram,
     AutoProc,

@@ -26,6 +26,7 @@ from ..models import (
     DataCollection,
     DataCollectionGroup,
     SessionHasPerson,
+    Workflow,
 )
 from .schema import HEAD_ID, change_feed, change_head
 
@@ -36,6 +37,7 @@ ENTITY_TYPES = (SESSION, DATA_COLLECTION, PROCESSING)
 
 _PENDING = "scicatlive_feed_pending"
 _GROUPS = "scicatlive_feed_groups"
+_WORKFLOWS = "scicatlive_feed_workflows"
 
 
 def _entities(row: Any) -> Iterable[tuple[str, int]]:
@@ -56,11 +58,14 @@ def _entities(row: Any) -> Iterable[tuple[str, int]]:
 def _note(session: Session, flush_context: Any) -> None:
     pending: set[tuple[str, int]] = session.info.setdefault(_PENDING, set())
     groups: set[int] = session.info.setdefault(_GROUPS, set())
+    workflows: set[int] = session.info.setdefault(_WORKFLOWS, set())
     for row in (*session.new, *session.dirty):
         if row in session.dirty and not session.is_modified(row):
             continue
         if isinstance(row, DataCollectionGroup):
             groups.add(row.dataCollectionGroupId)  # its collections changed with it
+        elif isinstance(row, Workflow):
+            workflows.add(row.workflowId)  # so did the collections of its groups
         pending.update((kind, key) for kind, key in _entities(row) if key is not None)
 
 
@@ -68,12 +73,16 @@ def _stamp(session: Session) -> None:
     session.flush()
     pending: set[tuple[str, int]] = session.info.pop(_PENDING, set())
     groups: set[int] = session.info.pop(_GROUPS, set())
-    if groups:
+    workflows: set[int] = session.info.pop(_WORKFLOWS, set())
+    if groups or workflows:
         pending.update(
             (DATA_COLLECTION, dc_id)
             for dc_id in session.scalars(
-                select(DataCollection.dataCollectionId).where(
-                    DataCollection.dataCollectionGroupId.in_(groups)
+                select(DataCollection.dataCollectionId)
+                .join(DataCollection.DataCollectionGroup)
+                .where(
+                    DataCollectionGroup.dataCollectionGroupId.in_(groups)
+                    | DataCollectionGroup.workflowId.in_(workflows)
                 )
             )
         )
@@ -96,6 +105,7 @@ def _stamp(session: Session) -> None:
 def _forget(session: Session, *_: Any) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_GROUPS, None)
+    session.info.pop(_WORKFLOWS, None)
 
 
 def install_change_tracking(factory: sessionmaker[Session]) -> sessionmaker[Session]:

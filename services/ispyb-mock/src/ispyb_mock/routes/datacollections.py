@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy.orm import selectinload
 
 from ..access import name_filter, session_filter
 from ..deps import Db, Page, User
@@ -21,6 +20,7 @@ from ..schemas.datacollections import (
 )
 from ..schemas.mxcube import ImageIn, MxCollectionIn, MxGroupIn
 from ..store.acquisition import CollectionWrite, GroupWrite, Names, save_collection, save_group
+from ..store.collections import WITH_GROUP
 from ..store.common import fields
 from ..store.events import store_image
 from ..store.lookup import get_visible, join_owner, owner_joined, visible_select
@@ -29,7 +29,10 @@ from .common import paginate
 
 router = APIRouter(tags=["data collections"])
 
-OWN_NAMES = Names(group="dataCollectionGroupId", sample="blSampleId", run="dataCollectionNumber")
+OWN_NAMES = Names(
+    group="dataCollectionGroupId", sample="blSampleId", run="dataCollectionNumber",
+    workflow="Workflow",
+)  # fmt: skip
 
 
 def _status(response: Response, created: bool) -> None:
@@ -53,8 +56,9 @@ def post_group(body: GroupCreate, db: Db, user: User) -> GroupOut:
     write = GroupWrite(
         session_id=body.sessionId,
         sample_id=body.blSampleId,
-        values=fields(body, exclude={"sessionId", "blSampleId"}),
+        values=fields(body, exclude={"sessionId", "blSampleId", "Workflow"}),
         names=OWN_NAMES,
+        workflow=fields(body.Workflow) if body.Workflow else None,
     )
     group, _ = save_group(db, user, write)
     db.commit()
@@ -107,7 +111,7 @@ def list_collections(
     ``/events``, grouped). With ``limit=1`` it is a cheap exact count."""
     query = (
         visible_select(DataCollection, user)
-        .options(selectinload(DataCollection.DataCollectionGroup))
+        .options(WITH_GROUP)
         .order_by(DataCollection.dataCollectionId)
     )
     if proposal is not None or session is not None or sessionId is not None:

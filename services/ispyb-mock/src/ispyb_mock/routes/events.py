@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..deps import Db, Page, User
 from ..models import (
@@ -31,6 +30,7 @@ from ..schemas.common import Paginated
 from ..schemas.datacollections import DataCollectionOut, EventOut
 from ..schemas.mxcube import EnergyScanIn, EnergyScanSampleIn, RobotActionIn, XfeSpectrumIn
 from ..store import events as store
+from ..store.collections import WITH_GROUP
 from ..store.event_list import EventFilter, Status, list_event_rows
 
 router = APIRouter(tags=["events"])
@@ -78,7 +78,7 @@ def _items(db: Db, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, int], Any]
     if ids := wanted.get("dc"):
         query = (
             select(DataCollection)
-            .options(selectinload(DataCollection.DataCollectionGroup))
+            .options(WITH_GROUP)
             .where(DataCollection.dataCollectionId.in_(ids))
         )
         items |= {

@@ -7,13 +7,36 @@ from typing import Literal
 
 from pydantic import Field
 
-from .. import rules
+from .. import models, rules
 from .acquisition import EnergyScanOut, RobotActionOut, XfeSpectrumOut
 from .common import DbDateTime, InputModel, OrmModel
 
 # ISPyB's enum, kept once in rules (a tuple subscript is Literal's list of values).
 ExperimentType = Literal[rules.EXPERIMENT_TYPES]  # type: ignore[valid-type]
 RotationAxis = Literal["Omega", "Kappa", "Phi"]
+# Workflow.workflowType's values (MXPressE, XrayCentering...), read from the ORM's column.
+WORKFLOW_TYPES: tuple[str, ...] = tuple(models.Workflow.__table__.c.workflowType.type.enums)
+WorkflowType = Literal[WORKFLOW_TYPES]  # type: ignore[valid-type]
+
+
+class WorkflowIn(InputModel):
+    """The group's ``Workflow`` row: what an automated workflow (ESRF's BES: MXPressE,
+    XrayCentering...) records about the collection it drove."""
+
+    workflowTitle: str | None = Field(None, max_length=255)
+    workflowType: WorkflowType | None = None
+    status: str | None = Field(None, max_length=255, description="Success, Failure, Started...")
+    comments: str | None = Field(None, max_length=1024)
+
+
+class WorkflowOut(OrmModel):
+    """py-ISPyB's ``Workflow`` schema."""
+
+    workflowId: int
+    workflowTitle: str | None
+    workflowType: str | None
+    status: str | None
+    comments: str | None
 
 
 class GroupFields(InputModel):
@@ -28,6 +51,9 @@ class GroupFields(InputModel):
     actualContainerBarcode: str | None = Field(None, max_length=45)
     actualContainerSlotInSC: int | None = Field(None, ge=1)
     xtalSnapshotFullPath: str | None = Field(None, max_length=255)
+    Workflow: WorkflowIn | None = Field(
+        None, description="the workflow that collected it (created, or the group's updated)"
+    )
 
 
 class GroupCreate(GroupFields):
@@ -51,6 +77,7 @@ class GroupOut(OrmModel):
     actualContainerBarcode: str | None
     actualContainerSlotInSC: int | None
     xtalSnapshotFullPath: str | None
+    Workflow: WorkflowOut | None = None
 
 
 class DataCollectionFields(InputModel):
@@ -111,10 +138,14 @@ class DataCollectionCreate(DataCollectionFields, DataCollectionKey):
 
 
 class GroupRef(OrmModel):
+    """py-ISPyB's ``DataCollectionGroup`` (with its ``Workflow``), plus session and sample."""
+
     dataCollectionGroupId: int
     experimentType: str | None
     sessionId: int
     blSampleId: int | None
+    workflowId: int | None
+    Workflow: WorkflowOut | None = None
 
 
 class DataCollectionOut(OrmModel):

@@ -104,6 +104,8 @@ class MxGroupIn(Lenient):
     collection_start_time: Time = None
     startTime: Time = None
     endTime: Time = None
+    workflow_id: Id = Field(None, description="the workflow that drove it (an existing one)")
+    workflowId: Id = None
 
     def existing_group(self) -> int | None:
         return self.group_id or self.dataCollectionGroupId

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, computed_field, field_validator
+from pydantic import BeforeValidator, Field, computed_field, field_validator
 
 from .common import DbDateTime, InputModel, OrmModel
 
@@ -48,6 +48,19 @@ class IntegrationIn(InputModel):
     anomalous: bool = False
 
 
+def _number_as_text(value: object) -> object:
+    """SigAno and ISa are numbers in varchar columns: pipelines send numbers or text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+# A varchar(45) column holding a number (AutoProcScalingStatistics.sigAno, .isa).
+NumberText = Annotated[
+    Annotated[str, Field(max_length=45)] | None, BeforeValidator(_number_as_text)
+]
+
+
 class ScalingStatisticsIn(InputModel):
     scalingStatisticsType: Shell
     resolutionLimitLow: float | None = Field(None, gt=0)
@@ -62,6 +75,8 @@ class ScalingStatisticsIn(InputModel):
     anomalousMultiplicity: float | None = Field(None, ge=0)
     ccHalf: float | None = None
     ccAno: float | None = None
+    sigAno: NumberText = Field(None, description="XDS SigAno (text)")
+    isa: NumberText = Field(None, description="XDS ISa (text), one value per data set")
     nTotalObservations: int | None = Field(None, ge=0)
     nTotalUniqueObservations: int | None = Field(None, ge=0)
     anomalous: bool = False
@@ -127,6 +142,8 @@ class ScalingStatisticsOut(OrmModel):
     anomalousMultiplicity: float | None
     ccHalf: float | None
     ccAno: float | None
+    sigAno: str | None
+    isa: str | None
     nTotalObservations: int | None
     nTotalUniqueObservations: int | None
     anomalous: bool | None

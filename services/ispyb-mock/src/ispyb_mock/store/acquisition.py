@@ -32,6 +32,7 @@ from ..models import (
 )
 from .common import assign
 from .lookup import get_visible, proposal_of
+from .workflows import link_workflow, save_workflow
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Names:
     run: str = "fileinfo.run_number"
     container_slot: str = "actualContainerSlotInSC"
     sample_slot: str = "actualSampleSlotInContainer"
+    workflow: str = "workflow_id"
 
 
 @dataclass
@@ -56,6 +58,8 @@ class GroupWrite:
     sample_slot: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
     names: Names = Names()
+    workflow: dict[str, Any] | None = None  # the group's workflow, created or updated
+    workflow_id: int | None = None  # or an existing workflow to link
 
 
 @dataclass
@@ -165,6 +169,10 @@ def save_group(
         )  # fmt: skip
         _hold_sample(group, sample, names.sample_slot)
     assign(group, {k: v for k, v in write.values.items() if v is not None or created})
+    if write.workflow is not None:
+        save_workflow(db, group, write.workflow)
+    elif write.workflow_id is not None:
+        link_workflow(db, group, session, write.workflow_id, names.workflow)
     db.add(group)
     db.flush()
     return group, created

@@ -34,6 +34,7 @@ def group_write(body: MxGroupIn) -> GroupWrite:
         sample_id=body.sample_id(),
         container_slot=body.actualContainerSlotInSC,
         sample_slot=body.actualSampleSlotInContainer,
+        workflow_id=body.workflow_id or body.workflowId,
         values={
             "experimentType": body.experiment(),
             "actualContainerSlotInSC": body.actualContainerSlotInSC,

@@ -17,6 +17,7 @@ from ..collections import fill_collection
 from ..common import assign, at, fields
 from ..processing import ProcessingWrite, save_processings
 from ..samples import SampleWrite, save_samples
+from ..workflows import save_workflow
 from .placed import Placed, Tally, place
 
 SessionOf = Callable[[int | None, str], int | None]
@@ -57,9 +58,9 @@ def upsert_groups(
 ) -> list[Placed]:
     placed = place(samples, "dataCollectionGroups", lambda sample: sample.blSampleId)
     rows = db.scalars(
-        select(DataCollectionGroup).where(
-            DataCollectionGroup.blSampleId.in_([s.row.blSampleId for s in samples])
-        )
+        select(DataCollectionGroup)
+        .options(selectinload(DataCollectionGroup.Workflow))
+        .where(DataCollectionGroup.blSampleId.in_([s.row.blSampleId for s in samples]))
     )
     by_key: dict[tuple[int, int, datetime | None], Any] = {
         (g.blSampleId, g.sessionId, g.startTime): g for g in rows
@@ -73,9 +74,11 @@ def upsert_groups(
         entry.row = group or DataCollectionGroup()
         assign(
             entry.row,
-            fields(item, exclude={"session", "dataCollections"})
+            fields(item, exclude={"session", "dataCollections", "Workflow"})
             | {"blSampleId": entry.parent_id, "sessionId": session_id},
         )
+        if item.Workflow is not None:  # a reload without one keeps the group's
+            tally.count("Workflow", save_workflow(db, entry.row, fields(item.Workflow)))
         db.add(entry.row)
     db.flush()
     return placed
