@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from scicatlive.clients.target import Target
     from scicatlive.handle import Stack
 
+
 class _LazyConsole:
     """A rich Console made on first use: importing rich costs more than `--help` may take."""
 
@@ -29,12 +30,22 @@ class _LazyConsole:
         self._stderr = stderr
         self._console: Console | None = None
 
-    def __getattr__(self, name: str) -> Any:
+    def _real(self) -> Console:
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(stderr=self._stderr)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
+
+    # Dunder methods bypass __getattr__; rich's Live and Progress enter their console.
+    def __enter__(self) -> Console:
+        return self._real().__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._real().__exit__(*exc)  # type: ignore[arg-type]
 
 
 console: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]

@@ -140,3 +140,13 @@ def test_a_negative_retry_budget_is_refused() -> None:
     result = CliRunner().invoke(app, ["seed", "tiny", "--backend-url", "http://127.0.0.1:9", "--retry-seconds", "-1"])
     assert result.exit_code == 2
     assert "--retry-seconds" in result.output
+
+
+def test_progress_bars_draw_on_the_lazy_console(capsys: pytest.CaptureFixture[str]) -> None:
+    """rich enters its console as a context manager: the lazy console must support that."""
+    from scicatlive.cli.context import ConsoleReporter
+
+    with ConsoleReporter() as reporter:
+        reporter.progress("datasets", 1, 2)
+        reporter.progress("datasets", 2, 2)
+    assert "2/2" in capsys.readouterr().err
