@@ -171,17 +171,47 @@ def test_v3_mapping_round_trip() -> None:
 
 def test_route_case_prefers_literal_segments() -> None:
     case = RouteCase(["/api/v3/datasets/{pid}", "/api/v3/datasets/fullquery", "/api/v3/auth/login"])
-    assert case.canonical(["", "API", "V3", "Datasets", "FullQuery"]) == [
-        "",
-        "api",
-        "v3",
-        "datasets",
-        "fullquery",
-    ]
-    assert case.canonical(["", "api", "v3", "Datasets", "a%2Fb"]) == [
-        "",
-        "api",
-        "v3",
-        "datasets",
-        "a%2Fb",
-    ]
+    assert case.canonical(["", "API", "V3", "Datasets", "FullQuery"]) == (
+        ["", "api", "v3", "datasets", "fullquery"],
+        "/api/v3/datasets/fullquery",
+    )
+    assert case.canonical(["", "api", "v3", "Datasets", "a%2Fb"]) == (
+        ["", "api", "v3", "datasets", "a%2Fb"],
+        "/api/v3/datasets/{pid}",
+    )
+    assert case.canonical(["", "api", "v9"]) == (["", "api", "v9"], None)
+
+
+def test_dispatch_only_routes_that_ordinary_routing_would_pick() -> None:
+    from fastapi import APIRouter, FastAPI
+    from fastapi.testclient import TestClient
+    from scicat_lite.dispatch import dispatch_table, install_dispatch
+    from scicat_lite.middleware import PathMiddleware
+
+    router = APIRouter()
+    router.add_api_route("/a/{x}", lambda x: f"param {x}", methods=["GET"])
+    router.add_api_route("/a/special", lambda: "special get", methods=["GET"])
+    router.add_api_route("/a/special", lambda: "special post", methods=["POST"])
+    router.add_api_route("/b/count", lambda: "count", methods=["GET"])
+    router.add_api_route("/b/{y}", lambda y: f"b {y}", methods=["GET", "DELETE"])
+    app = FastAPI()
+    app.include_router(router)
+    templates = [r.path for r in router.routes]
+    keys = set(dispatch_table(app.router.routes, templates))
+    assert {
+        ("GET", "/a/{x}"),
+        ("POST", "/a/special"),
+        ("GET", "/b/{y}"),
+        ("DELETE", "/b/{y}"),
+    } <= keys
+    assert ("GET", "/a/special") not in keys  # shadowed by /a/{x}, registered first
+    install_dispatch(app, templates)
+    app.add_middleware(PathMiddleware, templates=templates)
+    client = TestClient(app)
+    assert client.get("/A/Special").json() == "param special"
+    assert client.post("/a/SPECIAL").json() == "special post"
+    assert client.delete("/B/q").json() == "b q"
+    assert client.get("/b/q").json() == "b q"
+    assert client.get("/b/Count").json() == "count"
+    assert client.put("/b/q").status_code == 405
+    assert client.get("/c").status_code == 404

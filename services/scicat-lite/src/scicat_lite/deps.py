@@ -99,6 +99,14 @@ async def get_connection(context: Context) -> AsyncIterator[LazyConnection]:
 Connection = Annotated[psycopg.Connection, Depends(get_connection, scope="function")]
 
 
+async def lazy_connection(context: Context) -> LazyConnection:
+    """What :class:`FastRoute` endpoints get for ``Connection``: they give it back themselves."""
+    return LazyConnection(context.database)
+
+
+LazyConnectionDep = Annotated[psycopg.Connection, Depends(lazy_connection)]
+
+
 def Router(*, prefix: str = "", tags: list[str | Enum] | None = None) -> APIRouter:
     """An ``APIRouter`` of :class:`FastRoute` routes (one thread hop per request)."""
     return APIRouter(prefix=prefix, tags=tags, route_class=FastRoute)

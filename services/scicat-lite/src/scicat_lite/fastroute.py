@@ -9,10 +9,12 @@ with orjson, so FastAPI neither hops again nor walks the answer with ``jsonable_
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import typing
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -67,11 +69,16 @@ class LazyConnection:
             context.__exit__(type(error), error, error.__traceback__)
 
 
+# The endpoints' threads: as many as Starlette's default thread limiter allows. A plain
+# executor hands work over through a C queue, without anyio's per-call limiter, cancel
+# scope and event-loop detection.
+WORKERS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="scicat-lite")
+
+
 def one_hop(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any]:
     """The endpoint plus its commit and its rendering, run as one call in a worker thread."""
 
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def run_sync(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         connections = [value for value in kwargs.values() if isinstance(value, LazyConnection)]
         try:
             result = endpoint(*args, **kwargs)
@@ -85,18 +92,45 @@ def one_hop(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any
             return result
         return JsonBody(result, status_code=status_code)
 
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        call = functools.partial(run_sync, args, kwargs)
+        return await asyncio.get_running_loop().run_in_executor(WORKERS, call)
+
     return run
 
 
-def _takes_connection(endpoint: Callable[..., Any]) -> bool:
+def _is_connection(hint: Any) -> bool:
     from .deps import get_connection
 
+    return any(
+        getattr(meta, "dependency", None) is get_connection
+        for meta in getattr(hint, "__metadata__", ())
+    )
+
+
+def _takes_connection(endpoint: Callable[..., Any]) -> bool:
     hints = typing.get_type_hints(endpoint, include_extras=True)
-    for hint in hints.values():
-        for meta in getattr(hint, "__metadata__", ()):
-            if getattr(meta, "dependency", None) is get_connection:
-                return True
-    return False
+    return any(_is_connection(hint) for hint in hints.values())
+
+
+def _lazy_signature(endpoint: Callable[..., Any]) -> inspect.Signature:
+    """``endpoint``'s signature with its connections taken by a plain dependency.
+
+    :func:`one_hop` gives the connection back itself, so FastAPI need not run
+    ``get_connection``'s generator (and its exit stack) around the request.
+    """
+    from .deps import LazyConnectionDep
+
+    signature = inspect.signature(endpoint, eval_str=True)
+    return signature.replace(
+        parameters=[
+            parameter.replace(annotation=LazyConnectionDep)
+            if _is_connection(parameter.annotation)
+            else parameter
+            for parameter in signature.parameters.values()
+        ]
+    )
 
 
 class FastRoute(APIRoute):
@@ -107,5 +141,7 @@ class FastRoute(APIRoute):
             if _takes_connection(endpoint):
                 raise TypeError(f"{endpoint.__name__}: async endpoints cannot take a Connection")
         else:
+            signature = _lazy_signature(endpoint)
             endpoint = one_hop(endpoint, kwargs.get("status_code") or 200)
+            endpoint.__signature__ = signature  # type: ignore[attr-defined]
         super().__init__(path, endpoint, **kwargs)
