@@ -36,12 +36,17 @@ class JsonBody(Response):
 
 
 class LazyConnection:
-    """A pooled connection taken on first use and given back by :func:`one_hop`."""
+    """A pooled connection taken on first use and given back by :func:`one_hop`.
 
-    __slots__ = ("_connection", "_context", "_database")
+    With ``autocommit`` each statement is its own transaction, which spares the round
+    trip of ``BEGIN``: only for endpoints whose database work is a single statement.
+    """
 
-    def __init__(self, database: Database) -> None:
+    __slots__ = ("_autocommit", "_connection", "_context", "_database")
+
+    def __init__(self, database: Database, *, autocommit: bool = False) -> None:
         self._database = database
+        self._autocommit = autocommit
         self._context: AbstractContextManager[psycopg.Connection[Any]] | None = None
         self._connection: psycopg.Connection[Any] | None = None
 
@@ -49,6 +54,8 @@ class LazyConnection:
         if self._connection is None:
             self._context = self._database.connection()
             self._connection = self._context.__enter__()
+            if self._autocommit:
+                self._connection.autocommit = True
         return self._connection
 
     @property
@@ -60,9 +67,15 @@ class LazyConnection:
 
     def finish(self, error: BaseException | None) -> None:
         """Commit, or roll back after ``error``; the pool may turn a lost server into a 503."""
-        context, self._context, self._connection = self._context, None, None
+        context, connection = self._context, self._connection
+        self._context, self._connection = None, None
         if context is None:
             return
+        if self._autocommit and connection is not None:
+            try:  # back to the pool as it came
+                connection.autocommit = False
+            except psycopg.Error:
+                pass  # a lost connection: the pool discards it
         if error is None:
             context.__exit__(None, None, None)
         else:
@@ -100,18 +113,24 @@ def one_hop(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any
     return run
 
 
-def _is_connection(hint: Any) -> bool:
-    from .deps import get_connection
+def _lazy_dependency(hint: Any) -> Any:
+    """For a ``Connection`` annotation, the plain dependency :func:`one_hop` stands in for."""
+    from . import deps
 
-    return any(
-        getattr(meta, "dependency", None) is get_connection
-        for meta in getattr(hint, "__metadata__", ())
-    )
+    lazy = {
+        deps.get_connection: deps.LazyConnectionDep,
+        deps.get_statement_connection: deps.LazyStatementConnectionDep,
+    }
+    for meta in getattr(hint, "__metadata__", ()):
+        replacement = lazy.get(getattr(meta, "dependency", None))
+        if replacement is not None:
+            return replacement
+    return None
 
 
 def _takes_connection(endpoint: Callable[..., Any]) -> bool:
     hints = typing.get_type_hints(endpoint, include_extras=True)
-    return any(_is_connection(hint) for hint in hints.values())
+    return any(_lazy_dependency(hint) is not None for hint in hints.values())
 
 
 def _lazy_signature(endpoint: Callable[..., Any]) -> inspect.Signature:
@@ -120,17 +139,14 @@ def _lazy_signature(endpoint: Callable[..., Any]) -> inspect.Signature:
     :func:`one_hop` gives the connection back itself, so FastAPI need not run
     ``get_connection``'s generator (and its exit stack) around the request.
     """
-    from .deps import LazyConnectionDep
-
     signature = inspect.signature(endpoint, eval_str=True)
-    return signature.replace(
-        parameters=[
-            parameter.replace(annotation=LazyConnectionDep)
-            if _is_connection(parameter.annotation)
-            else parameter
-            for parameter in signature.parameters.values()
-        ]
-    )
+    parameters = []
+    for parameter in signature.parameters.values():
+        replacement = _lazy_dependency(parameter.annotation)
+        parameters.append(
+            parameter if replacement is None else parameter.replace(annotation=replacement)
+        )
+    return signature.replace(parameters=parameters)
 
 
 class FastRoute(APIRoute):

@@ -147,7 +147,10 @@ def public_get(conn: Connection, oid: str, include: Include = None) -> dict[str,
 
 
 def _dataset(conn: Connection, pid: Any) -> Doc:
-    dataset = DATASETS.get(conn, pid) if isinstance(pid, str) else None
+    return _require_dataset(DATASETS.get(conn, pid) if isinstance(pid, str) else None, pid)
+
+
+def _require_dataset(dataset: Doc | None, pid: Any) -> Doc:
     if dataset is None:
         raise not_found(f"Dataset: {pid} not found for attaching an origdatablock")
     return dataset
@@ -157,11 +160,11 @@ def _dataset(conn: Connection, pid: Any) -> Doc:
 def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
     caller = _signed_in(ctx, user, write=True)
     fields = validate(dto.CreateOrigDatablock, body)
-    dataset = DATASETS.get(conn, fields["datasetId"])
-    owner_group = dataset.get("ownerGroup") if dataset else fields.get("ownerGroup")
+    found = DATASETS.get(conn, fields["datasetId"])
+    owner_group = found.get("ownerGroup") if found else fields.get("ownerGroup")
     if not ctx.access.may_create_block(caller, owner_group):
         raise forbidden("Unauthorized access")
-    dataset = _dataset(conn, fields["datasetId"])
+    dataset = _require_dataset(found, fields["datasetId"])
     if not ctx.access.may_write_dataset(caller, dataset):
         raise forbidden("Unauthorized access")
     block = ORIGDATABLOCKS.insert(

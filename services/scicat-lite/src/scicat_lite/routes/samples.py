@@ -11,7 +11,17 @@ from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
+from ..deps import (
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    Router,
+    StatementConnection,
+    filter_param,
+    json_param,
+    path_id,
+)
 from ..errors import conflict, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..resources import (
@@ -42,7 +52,9 @@ def _readable(ctx: Context, user: User | None, conn: Connection, sample_id: str)
 
 
 @router.post("", status_code=201)
-def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
+def create(
+    ctx: Context, user: CurrentUser, conn: StatementConnection, body: Body
+) -> dict[str, Any]:
     if user is None or not ctx.access.may_create_sample(user):
         raise forbidden()
     fields = validate(dto.CreateSample, body)
