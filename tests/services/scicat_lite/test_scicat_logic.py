@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from fastapi import Request
 from scicat_lite.access import Access, CreateRight
 from scicat_lite.auth import User, duration_seconds
 from scicat_lite.datasets import V3_POLICY, V4_POLICY, to_v3, v3_to_v4
+from scicat_lite.deps import Body, Connection, Context, CurrentUser, Router
 from scicat_lite.filters import FilterError, FilterParser, WhereTranslator
 from scicat_lite.identity.passwords import hash_password, verify_password
 from scicat_lite.middleware import RouteCase
@@ -215,3 +218,33 @@ def test_dispatch_only_routes_that_ordinary_routing_would_pick() -> None:
     assert client.get("/b/Count").json() == "count"
     assert client.put("/b/q").status_code == 405
     assert client.get("/c").status_code == 404
+
+
+def test_fast_routes_plan_only_the_parameters_they_know() -> None:
+    router = Router()
+
+    @router.post("/things/{tid}")
+    def planned(
+        ctx: Context, user: CurrentUser, conn: Connection, body: Body, request: Request, tid: str
+    ) -> Any:
+        return None
+
+    @router.get("/things/{tid}/query")
+    def with_query(ctx: Context, tid: str, limit: int = 10) -> Any:
+        return None
+
+    @router.get("/things/{tid}/number")
+    def with_int_path(ctx: Context, tid: int) -> Any:
+        return None
+
+    plans = {route.path: route._plan for route in router.routes}  # type: ignore[attr-defined]
+    assert plans["/things/{tid}"] == [
+        ("ctx", "context"),
+        ("user", "user"),
+        ("conn", "connection"),
+        ("body", "body"),
+        ("request", "request"),
+        ("tid", "path"),
+    ]
+    assert plans["/things/{tid}/query"] is None
+    assert plans["/things/{tid}/number"] is None
