@@ -1,6 +1,7 @@
 """How long the full check suite takes on a lite stack seeded with ``tiny``.
 
-    python benchmarks/bench_checks.py                    # starts stack "bench-checks" (offset 27000), seeds, runs, tears down
+    python benchmarks/bench_checks.py                    # starts stack "bench-checks" (free ports), seeds, runs, tears down
+    python benchmarks/bench_checks.py --recipe large     # the same on a larger catalogue
     python benchmarks/bench_checks.py --stack devlite    # an existing, seeded stack (left as it is)
 
 Prints the wall time of each run and of each check (median over the runs).
@@ -12,30 +13,26 @@ import argparse
 import statistics
 import time
 
-from scicatlive.checks import run_checks, target_from_stack
-from scicatlive.progress import SilentReporter
-from scicatlive.runtime import lifecycle
-from scicatlive.seeding.run import seed_stack
-from scicatlive.stack.load import load_stack
+from scicatlive import Stack
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", help="an existing seeded stack (else one is started and seeded with tiny)")
+    parser.add_argument("--recipe", default="tiny")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    name = args.stack or "bench-checks"
+    stack = Stack.existing(args.stack) if args.stack else Stack("lite", name="bench-checks")
     if args.stack is None:
         started = time.monotonic()
-        lifecycle.up(load_stack("lite", stack=name, port_offset=7000), reporter=SilentReporter(), timeout=300)
-        seed_stack(name, "tiny")
-        print(f"stack up and seeded with tiny in {time.monotonic() - started:.1f} s")
+        stack.up(timeout=300)
+        stack.seed(args.recipe)
+        print(f"stack up and seeded with {args.recipe} in {time.monotonic() - started:.1f} s")
     try:
-        target = target_from_stack(name)
         totals, per_check = [], {}
         for run in range(args.runs):
             started = time.monotonic()
-            report = run_checks(target)
+            report = stack.check()
             totals.append(time.monotonic() - started)
             for result in report.results:
                 per_check.setdefault(result.id, []).append(result.seconds)
@@ -45,7 +42,7 @@ def main() -> None:
             print(f"  {check_id:<22} {statistics.median(seconds):6.2f} s")
     finally:
         if args.stack is None:
-            lifecycle.down(name, volumes=True)
+            stack.down(volumes=True)
 
 
 if __name__ == "__main__":

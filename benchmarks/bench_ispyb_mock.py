@@ -2,11 +2,14 @@
 
     source /tmp/testdb.env   # or export SCICATLIVE_TEST_MARIADB_URL=mysql+pymysql://...
     python benchmarks/bench_ispyb_mock.py [--proposals 10] [--samples 1000] [--requests 200]
+                                          [--concurrency 4]
 
 Starts ``python -m ispyb_mock`` on a scratch database, bulk-loads proposals of
 ``--samples`` samples (Unipucks of 16; one data collection and one processing
-run with three scaling shells per sample), then measures the latency of
-``GET /samples`` and ``GET /events`` with everything loaded. Prints Markdown.
+run with three scaling shells per sample) one after the other, then as many more
+``--concurrency`` at a time (side by side: the same graphs, the same laboratory for
+every proposer), then measures the latency of ``GET /samples`` and ``GET /events``
+with everything loaded. Prints Markdown.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -126,7 +130,11 @@ def proposal(number: str, samples: int) -> dict[str, Any]:
         "proposalCode": "MX",
         "proposalNumber": number,
         "title": "Benchmark",
-        "Person": {"login": f"pi{number}", "familyName": "Bench"},
+        "Person": {
+            "login": f"pi{number}",
+            "familyName": "Bench",
+            "Laboratory": {"name": "Bench Lab", "city": "Lund", "country": "SE"},
+        },
         "sessions": [
             {
                 "visit_number": 1,
@@ -188,6 +196,7 @@ def main() -> int:
     parser.add_argument("--proposals", type=int, default=10)
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4, help="concurrent bulk loads")
     args = parser.parse_args()
     url = os.environ.get("SCICATLIVE_TEST_MARIADB_URL")
     if not url:
@@ -260,16 +269,31 @@ def run(base: str, password: str, args: argparse.Namespace) -> int:
             started = time.perf_counter()
             client.post("/bulk/proposals", json=graph, headers=seeder).raise_for_status()
             loads.append(time.perf_counter() - started)
+        sequential = sum(loads)
+        graphs = [proposal(f"2026{index + 1:04d}", args.samples) for index in range(args.proposals)]
+
+        def load(graph: dict[str, Any]) -> None:
+            client.post("/bulk/proposals", json=graph, headers=seeder).raise_for_status()
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            list(pool.map(load, graphs))
+        concurrent = time.perf_counter() - started
         started = time.perf_counter()
         client.post(
             "/bulk/proposals", json=proposal("20250001", args.samples), headers=seeder
         ).raise_for_status()
         reload = time.perf_counter() - started
         total = client.get("/samples", headers=seeder).json()["total"]
+        assert total == 2 * args.proposals * args.samples, total
         member = token("pi20250001")
         rows = [
             ("bulk load of one proposal (first)", f"{loads[0]:.2f} s"),
             ("bulk load, median over proposals", f"{statistics.median(loads):.2f} s"),
+            (
+                f"{args.proposals} loads one after the other / {args.concurrency} at a time",
+                f"{sequential:.2f} s / {concurrent:.2f} s ({sequential / concurrent:.2f}x)",
+            ),
             ("bulk reload of the same proposal (idempotent)", f"{reload:.2f} s"),
             (
                 f"GET /samples, all_proposals, {total} samples",

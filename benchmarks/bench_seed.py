@@ -1,11 +1,16 @@
-"""Seeding benchmark: the `demo` recipe through scicatlive vs a sequential pyscicat loop.
+"""Seeding at the backend's speed, and the seed cache. Run by hand; prints JSON.
 
-    python benchmarks/bench_seed.py [--recipe demo] [--keep]
+    python benchmarks/bench_seed.py rate [--recipe demo]     # backend create ceiling vs the seeder, one run
+    python benchmarks/bench_seed.py memory [--recipe large]  # the seeder's peak RSS and time through the APIs
+    python benchmarks/bench_seed.py cache [--recipe demo]    # new stack: seed through APIs, then from the cache
 
-Starts its own lite stack (stack "bench-seed", ports +11000, its own state
-directory), seeds the recipe with scicatlive, then uploads the same datasets
-and origdatablocks again through pyscicat, one request after the other, under
-fresh pids, into the same backend in the same run. Prints JSON.
+``rate``: on a fresh lite stack, a load generator creates raw datasets (the seed's own
+payloads, fresh pids) from 32 concurrent connections for ``--seconds``: that is the
+backend's create ceiling on this machine. Then the seeder loads the recipe's SciCat
+records (SciCat only, so both measure the same backend) and its rate is records/s over
+the load. Both run in the same process against the same stack, one after the other.
+``memory`` runs ``scicatlive seed`` in a child process and reads its peak RSS.
+Stacks get free ports and their own state directory.
 """
 
 from __future__ import annotations
@@ -15,146 +20,126 @@ import asyncio
 import json
 import os
 import platform
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
+from datetime import date
+from typing import Any
 
-STACK = "bench-seed"
+import httpx
+
+CONNECTIONS = 32
+
+
+def _stack(name: str) -> Any:
+    os.environ.setdefault("SCICATLIVE_STATE_DIR", tempfile.mkdtemp(prefix="bench-seed-"))
+    from scicatlive import Stack
+
+    stack = Stack("lite", name=name)
+    stack.up(seed=False, timeout=600)
+    return stack
+
+
+async def _ceiling(target: Any, bodies: list[dict[str, Any]], seconds: float) -> float:
+    """Creates per second the backend sustains from CONNECTIONS concurrent clients."""
+    from scicatlive.clients import scicat
+    from scicatlive.clients.http import AsyncSession
+
+    async with AsyncSession(target.backend_url, concurrency=CONNECTIONS) as session:
+        await session.login(scicat.login("admin", target.password("admin")))
+        done = 0
+        deadline = time.perf_counter() + seconds
+
+        async def worker(offset: int) -> None:
+            nonlocal done
+            index = offset
+            while time.perf_counter() < deadline:
+                body = {**bodies[index % len(bodies)], "pid": f"BENCH/{uuid.uuid4()}"}
+                await session.run(scicat.create_dataset(body))
+                done += 1
+                index += CONNECTIONS
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(i) for i in range(CONNECTIONS)))
+        return done / (time.perf_counter() - started)
+
+
+def rate(recipe: str, seconds: float) -> dict[str, Any]:
+    from scicatlive.mapping import map_graph
+    from scicatlive.seeding import generate, load_recipe
+    from scicatlive.seeding.run import seed
+
+    stack = _stack("bench-seed-rate")
+    try:
+        target = stack.target
+        loaded = load_recipe(recipe)
+        records = map_graph(generate(loaded), loaded.mapping_options(pid_prefix=target.seeding_pid_prefix))
+        bodies = [d.body() for d in records.raw_datasets[:500]]
+        ceiling = asyncio.run(_ceiling(target, bodies, seconds))
+        scicat_only = target.model_copy(update={"ispyb_url": None})
+        started = time.perf_counter()
+        report = seed(scicat_only, loaded)
+        elapsed = time.perf_counter() - started
+        created = sum(t.created for t in report.scicat.values())
+        seeder = created / elapsed
+        return {"ceiling_creates_per_s": round(ceiling, 1), "seeder_records_per_s": round(seeder, 1),
+                "ratio_seeder_over_ceiling": round(seeder / ceiling, 3), "records": created,
+                "seed_s": round(elapsed, 1)}  # fmt: skip
+    finally:
+        stack.down(volumes=True)
+
+
+def memory(recipe: str) -> dict[str, Any]:
+    stack = _stack("bench-seed-memory")
+    try:
+        started = time.perf_counter()
+        child = subprocess.run(
+            [sys.executable, "-m", "scicatlive", "seed", recipe, "--stack", stack.name, "--no-cache", "--json"],
+            capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": os.getcwd()},
+        )  # fmt: skip
+        elapsed = time.perf_counter() - started
+        if child.returncode != 0:
+            raise SystemExit(child.stderr)
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        report = json.loads(child.stdout)
+        records = sum(t["created"] for t in report["scicat"].values())
+        return {"recipe": recipe, "seed_s": round(elapsed, 1), "peak_rss_mb": round(peak_kib / 1024, 1),
+                "scicat_records": records, "ispyb_rows": sum(report["ispyb_rows_created"].values())}  # fmt: skip
+    finally:
+        stack.down(volumes=True)
+
+
+def cache(recipe: str) -> dict[str, Any]:
+    figures: dict[str, Any] = {"recipe": recipe}
+    for attempt in ("first", "second"):
+        stack = _stack(f"bench-seed-cache-{attempt}")
+        try:
+            started = time.perf_counter()
+            report = stack.seed(recipe)
+            figures[f"{attempt}_s"] = round(time.perf_counter() - started, 1)
+            figures[f"{attempt}_source"] = report.source
+        finally:
+            stack.down(volumes=True)
+    return figures
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--recipe", default="demo")
-    parser.add_argument("--keep", action="store_true", help="leave the stack running")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("rate", "memory", "cache"))
+    parser.add_argument("--recipe", default=None)
+    parser.add_argument("--seconds", type=float, default=30.0)
     args = parser.parse_args()
-    os.environ.setdefault("SCICATLIVE_STATE_DIR", tempfile.mkdtemp(prefix="bench-seed-state-"))
-
-    from scicatlive.runtime import lifecycle
-    from scicatlive.stack.load import load_stack
-
-    stack = load_stack("lite", stack=STACK, port_offset=11000)
-    lifecycle.up(stack, timeout=300)
-    try:
-        print(json.dumps(run(args.recipe), indent=2))
-    finally:
-        if not args.keep:
-            lifecycle.down(STACK, volumes=True)
-
-
-def run(recipe: str) -> dict[str, object]:
-    from scicatlive.clients.http import AsyncApi
-    from scicatlive.clients.scicat import ScicatApi
-    from scicatlive.mapping import MappingOptions, map_graph
-    from scicatlive.progress import SilentReporter
-    from scicatlive.seeding import generate, load_recipe
-    from scicatlive.seeding.load import load_scicat
-    from scicatlive.seeding.run import seed, stack_target
-
-    target = stack_target(STACK)
-    records = map_graph(generate(load_recipe(recipe)), MappingOptions(pid_prefix=target.pid_prefix))
-    datasets = len(records.raw_datasets) + len(records.derived_datasets)
-
-    backend = f"scicatlive-{STACK}-scicat-lite-1"
-    cpu_before = server_cpu_seconds(backend)
-    started = time.perf_counter()
-    report = seed(target, recipe)
-    whole_seed = time.perf_counter() - started
-    seed_cpu = server_cpu_seconds(backend) - cpu_before
-
-    async def scicat_only() -> float:
-        # The SciCat half again, on the already-seeded stack: every record is checked and found.
-        async with AsyncApi(target.scicat.url) as http:
-            api = ScicatApi(http)
-            await api.login(target.scicat.username, target.scicat.password)
-            begin = time.perf_counter()
-            await load_scicat(api, records, SilentReporter())
-            return time.perf_counter() - begin
-
-    reseed = asyncio.run(scicat_only())
-
-    async def same_work_concurrently() -> float:
-        # Exactly pyscicat's work below (each dataset and its origdatablock, fresh pids),
-        # through scicatlive's client with its bounded concurrency.
-        work = fresh_copies(records, "BENCHSL")
-        async with AsyncApi(target.scicat.url) as http:
-            api = ScicatApi(http)
-            await api.login(target.scicat.username, target.scicat.password)
-            begin = time.perf_counter()
-
-            async def one(body: dict, block: dict) -> None:  # type: ignore[type-arg]
-                await api.ensure_dataset(body)
-                await api.ensure_origdatablock(body["pid"], block, dataset_is_new=True)
-
-            raw = [item for item in work if item[0]["type"] == "raw"]
-            derived = [item for item in work if item[0]["type"] == "derived"]
-            for batch in (raw, derived):
-                await asyncio.gather(*(one(body, block) for body, block in batch))
-            return time.perf_counter() - begin
-
-    concurrent_same = asyncio.run(same_work_concurrently())
-    cpu_before = server_cpu_seconds(backend)
-    sequential = pyscicat_upload(target, records)
-    pyscicat_cpu = server_cpu_seconds(backend) - cpu_before
-    return {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "recipe": recipe,
-        "datasets": datasets,
-        "scicatlive_seed_s": round(whole_seed, 2),
-        "scicatlive_reseed_scicat_s": round(reseed, 2),
-        "pyscicat_sequential_s": round(sequential, 2),
-        "scicatlive_same_work_as_pyscicat_s": round(concurrent_same, 2),
-        "ratio_pyscicat_over_scicatlive_same_work": round(sequential / concurrent_same, 2),
-        "ratio_pyscicat_over_scicatlive_whole_seed": round(sequential / whole_seed, 2),
-        "backend_cpu_s_during_scicatlive_seed": round(seed_cpu, 1),
-        "backend_cpu_s_during_pyscicat": round(pyscicat_cpu, 1),
-        "created": {k: v.created for k, v in report.scicat.items()},
-    }
-
-
-def server_cpu_seconds(container: str) -> float:
-    """CPU time the backend container has used (cgroup v1 cpuacct), to show who is the bottleneck."""
-    import subprocess
-    from pathlib import Path
-
-    full_id = subprocess.run(["docker", "inspect", "-f", "{{.Id}}", container], capture_output=True, text=True).stdout.strip()
-    usage = Path(f"/sys/fs/cgroup/cpuacct/docker/{full_id}/cpuacct.usage")
-    return int(usage.read_text()) / 1e9 if usage.exists() else float("nan")
-
-
-def fresh_copies(records, prefix: str) -> list[tuple[dict, dict]]:  # type: ignore[no-untyped-def, type-arg]
-    """Every dataset body and its origdatablock body, under new pids."""
-    fresh = {d.pid: f"{prefix}/{uuid.uuid4()}" for d in [*records.raw_datasets, *records.derived_datasets]}
-    blocks = {b.datasetId: b for b in records.origdatablocks}
-    copies = []
-    for payload in [*records.raw_datasets, *records.derived_datasets]:
-        body = payload.body()
-        body["pid"] = fresh[payload.pid]
-        if "inputDatasets" in body:
-            body["inputDatasets"] = [fresh.get(p, p) for p in body["inputDatasets"]]
-        block = blocks[payload.pid].body()
-        block["datasetId"] = body["pid"]
-        copies.append((body, block))
-    return copies
-
-
-def pyscicat_upload(target, records) -> float:  # type: ignore[no-untyped-def]
-    """The same datasets and origdatablocks, uploaded the way a pyscicat script does."""
-    from pyscicat.client import ScicatClient
-    from pyscicat.model import CreateDatasetOrigDatablockDto, DataFile, DerivedDataset, RawDataset
-
-    client = ScicatClient(base_url=f"{target.scicat.url}/api/v3", username=target.scicat.username,
-                          password=target.scicat.password)
-    def fields(model, body):  # type: ignore[no-untyped-def]
-        return model(**{k: v for k, v in body.items() if k in model.model_fields})
-
-    work = fresh_copies(records, "BENCHPY")
-    started = time.perf_counter()
-    for body, block in work:
-        model = RawDataset if body["type"] == "raw" else DerivedDataset
-        pid = client.datasets_create(fields(model, body))
-        files = [DataFile(**f) for f in block["dataFileList"]]
-        client.datasets_origdatablock_create(pid, CreateDatasetOrigDatablockDto(size=block["size"], dataFileList=files))
-    return time.perf_counter() - started
+    if args.what == "rate":
+        figures = rate(args.recipe or "demo", args.seconds)
+    elif args.what == "memory":
+        figures = memory(args.recipe or "large")
+    else:
+        figures = cache(args.recipe or "demo")
+    print(json.dumps({"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                      "httpx": httpx.__version__, **figures}, indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":

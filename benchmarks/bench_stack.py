@@ -1,10 +1,16 @@
-"""Foundation benchmark: config, cold build, up to healthy, re-up. Run by hand.
+"""Stack lifecycle and CLI speed, side by side with plain compose. Run by hand.
 
-    python benchmarks/bench_stack.py [--profile lite] [--cold]
+    python benchmarks/bench_stack.py [--profile lite] [--repeat 5] [--cold]
 
-Needs a Docker engine; `--cold` removes every scicatlive image and the wheel
-cache first (and needs root for the bootstrap). Uses its own stack name, port
-offset and state directory, so it never touches a developer's stack.
+Measures, in one run:
+* ``scicatlive --help`` and ``scicatlive status`` (whole processes);
+* ``scicatlive up`` + ``scicatlive down`` of the built stack against ``docker compose up
+  --wait`` + ``docker compose down`` of the very same compose file, alternating the two so
+  that both see the same machine;
+* with ``--cold``: the cold build (images and wheel cache removed first; needs root).
+
+Uses its own stack name, port offset and state directory, so it never touches a
+developer's stack. Prints JSON; docs/benchmarks.md quotes it.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
-from scicatlive.runtime.engine import docker_config_dir
+from scicatlive.engine import docker_config_dir
 
 STACK = "bench"
 OFFSET = "12000"
@@ -29,7 +36,7 @@ OFFSET = "12000"
 
 def timed(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed:\n{result.stderr}")
@@ -37,61 +44,63 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 
 def remove_images() -> None:
-    listed = subprocess.run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}"], capture_output=True, text=True).stdout
+    listed = subprocess.run(["docker", "images", "--format", "{{.Repository}}:{{.Tag}}"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
     ours = [line for line in listed.split() if line.startswith("scicatlive/")]
     if ours:
-        subprocess.run(["docker", "rmi", "-f", *ours], capture_output=True)
+        subprocess.run(["docker", "rmi", "-f", *ours], capture_output=True, check=False)
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--profile", default="lite")
     parser.add_argument("--cold", action="store_true", help="remove images and caches first")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     state = tempfile.mkdtemp(prefix="bench-state-")
     env = {**os.environ, "SCICATLIVE_STATE_DIR": state, "NO_COLOR": "1"}
     common = ["--profile", args.profile, "--stack", STACK, "--port-offset", OFFSET]
-    figures: dict[str, float | list[float]] = {}
+    runs: dict[str, list[float]] = {}
 
     if args.cold:
         remove_images()
-        shutil.rmtree(Path(env.get("SCICATLIVE_CACHE_DIR", Path.home() / ".cache/scicatlive")) / "wheelhouse", ignore_errors=True)
-        figures["cold_build_s"] = timed(["scicatlive", "images", "build", "--profile", args.profile], env)
+        cache = Path(env.get("SCICATLIVE_CACHE_DIR", Path.home() / ".cache/scicatlive"))
+        shutil.rmtree(cache / "wheelhouse", ignore_errors=True)
+        runs["cold_build_s"] = [timed(["scicatlive", "images", "build", "--profile", args.profile], env)]
 
-    configs = [timed(["scicatlive", "config", *common], env) for _ in range(args.repeat)]
-    figures["config_s"] = configs
+    runs["help_s"] = [timed(["scicatlive", "--help"], env) for _ in range(10)]
+    runs["config_s"] = [timed(["scicatlive", "config", *common], env) for _ in range(args.repeat)]
+    compose_file = Path(state) / "stacks" / STACK / "compose.yaml"
+    plain = ["docker", "--config", str(docker_config_dir()), "compose", "-p", f"scicatlive-{STACK}", "-f", str(compose_file)]
     try:
-        ups, reups = [], []
+        timed(["scicatlive", "up", *common], env)  # builds what is missing, creates the volumes
+        runs["status_s"] = [timed(["scicatlive", "status", "--stack", STACK], env) for _ in range(10)]
+        timed(["scicatlive", "down", "--stack", STACK], env)
+        for key in ("scicatlive_up_s", "scicatlive_down_s", "compose_up_s", "compose_down_s"):
+            runs[key] = []
         for _ in range(args.repeat):
-            subprocess.run(["scicatlive", "down", "--stack", STACK, "--volumes"], env=env, capture_output=True)
-            ups.append(timed(["scicatlive", "up", *common], env))
-            reups.append(timed(["scicatlive", "up", *common], env))
-        figures["up_built_s"] = ups
-        figures["reup_s"] = reups
-        # The same compose file through plain `docker compose up --wait`, for the ratio.
-        compose_file = Path(state) / "stacks" / STACK / "compose.yaml"
-        plugin_config = docker_config_dir()
-        plain = []
-        for _ in range(args.repeat):
-            subprocess.run(["scicatlive", "down", "--stack", STACK, "--volumes"], env=env, capture_output=True)
-            subprocess.run(["scicatlive", "config", *common], env=env, capture_output=True)
-            plain.append(timed(["docker", "--config", str(plugin_config), "compose", "-f", str(compose_file),
-                                "up", "-d", "--wait", "--quiet-pull"], env))
-        figures["plain_compose_up_wait_s"] = plain
+            runs["scicatlive_up_s"].append(timed(["scicatlive", "up", *common], env))
+            runs["scicatlive_down_s"].append(timed(["scicatlive", "down", "--stack", STACK], env))
+            runs["compose_up_s"].append(timed([*plain, "up", "-d", "--wait"], env))
+            runs["compose_down_s"].append(timed([*plain, "down"], env))
     finally:
-        subprocess.run(["scicatlive", "down", "--stack", STACK, "--volumes"], env=env, capture_output=True)
+        subprocess.run(["scicatlive", "down", "--stack", STACK, "--volumes"], env=env, capture_output=True, check=False)
         shutil.rmtree(state, ignore_errors=True)
 
-    ratio = statistics.median(figures["up_built_s"]) / statistics.median(plain)  # type: ignore[arg-type]
-    summary: dict[str, float] = {
-        key: round(statistics.median(value), 2) if isinstance(value, list) else round(value, 1)
-        for key, value in figures.items()
-    }
-    summary["ratio_scicatlive_up_over_plain_compose"] = round(ratio, 2)
-    print(json.dumps({"machine": f"{platform.machine()}, {os.cpu_count()} cores", "profile": args.profile,
-                      "median": summary, "runs": figures}, indent=2))
+    ours = [u + d for u, d in zip(runs["scicatlive_up_s"], runs["scicatlive_down_s"], strict=True)]
+    theirs = [u + d for u, d in zip(runs["compose_up_s"], runs["compose_down_s"], strict=True)]
+    summary = {key: median(values) for key, values in runs.items()}
+    summary["scicatlive_up_down_s"] = median(ours)
+    summary["compose_up_down_s"] = median(theirs)
+    summary["ratio_up_down"] = round(statistics.median(ours) / statistics.median(theirs), 3)
+    summary["ratio_up"] = round(statistics.median(runs["scicatlive_up_s"]) / statistics.median(runs["compose_up_s"]), 3)
+    print(json.dumps({"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+                      "profile": args.profile, "median": summary, "runs": runs}, indent=2))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,10 +1,24 @@
-"""scicatlive: a SciCat + ISPyB catalogue on your laptop, in CI or in a training room."""
+"""scicatlive: a SciCat + ISPyB catalogue on your laptop, in CI or in a training room.
 
-from importlib.metadata import PackageNotFoundError, version
+The Python API is :class:`scicatlive.Stack` (see ``docs/python-api.md``). It is
+imported on first use, so that ``import scicatlive`` and the CLI stay fast.
+"""
 
-try:
-    __version__ = version("scicatlive")
-except PackageNotFoundError:  # running from a checkout without installation
-    __version__ = "0.0.0"
+from __future__ import annotations
 
-__all__ = ["__version__"]
+from typing import TYPE_CHECKING, Any
+
+from scicatlive.__about__ import __version__
+
+if TYPE_CHECKING:
+    from scicatlive.handle import Stack
+
+__all__ = ["Stack", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Stack":
+        from scicatlive.handle import Stack
+
+        return Stack
+    raise AttributeError(f"module 'scicatlive' has no attribute {name!r}")

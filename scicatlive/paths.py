@@ -63,6 +63,17 @@ def cache_dir() -> Path:
     return Path(override) if override else _xdg("XDG_CACHE_HOME", ".cache")
 
 
+def snapshots_dir() -> Path:
+    """Named snapshots of stacks' data (user data: ``$XDG_DATA_HOME``)."""
+    override = os.environ.get("SCICATLIVE_SNAPSHOT_DIR")
+    return Path(override) if override else _xdg("XDG_DATA_HOME", ".local/share") / "snapshots"
+
+
+def seed_cache_dir() -> Path:
+    """Snapshots of freshly seeded stacks, reused to seed the next one (rebuildable: a cache)."""
+    return cache_dir() / "seed-cache"
+
+
 def user_profiles_dir() -> Path:
     return config_dir() / "profiles"
 

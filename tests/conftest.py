@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.support.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -14,6 +16,7 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     root = tmp_path_factory.mktemp("scicatlive-home")
     monkeypatch.setenv("SCICATLIVE_STATE_DIR", str(root / "state"))
     monkeypatch.setenv("SCICATLIVE_CONFIG_DIR", str(root / "config"))
+    monkeypatch.setenv("SCICATLIVE_SNAPSHOT_DIR", str(root / "snapshots"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     for variable in ("SCICATLIVE_PROFILE", "SCICATLIVE_STACK", "SCICATLIVE_PORT_OFFSET", "SCICATLIVE_OFFLINE"):

@@ -32,6 +32,24 @@ def _check_duration(value: str) -> str:
 Port = Annotated[int, AfterValidator(_check_port)]
 Duration = Annotated[str, AfterValidator(_check_duration)]
 
+# The switches a profile's `features:` list accepts, and what each one gives a stack.
+FEATURES: dict[str, str] = {
+    "jobs": "archive and retrieve jobs: a RabbitMQ broker and an archive worker",
+    "ldap": "logins against an LDAP directory of the profile's accounts",
+    "oidc": "logins through an OpenID Connect provider (authorization-code flow)",
+    "search": "the PaNOSC search API, an OAI-PMH provider and DOI landing pages over the public data",
+    "jupyter": "JupyterLab with the SciCat clients and the training notebooks, logged in to the stack",
+}
+
+
+def _check_feature(value: str) -> str:
+    if value not in FEATURES:
+        raise ValueError(f"unknown feature {value!r}; known features: {', '.join(FEATURES)}")
+    return value
+
+
+Feature = Annotated[str, AfterValidator(_check_feature)]
+
 
 class Role(str, Enum):
     BACKEND = "backend"
@@ -81,6 +99,14 @@ class Integration(StrictModel):
     wait: bool = True
 
 
+class HostMount(StrictModel):
+    """A host folder or file bind-mounted read-only: ``{package}`` is scicatlive's own package
+    (a notebook imports it), any other relative source is inside the service's folder."""
+
+    source: str = Field(min_length=1)
+    target: str = Field(pattern=r"^/")
+
+
 class Variant(StrictModel):
     """One way to get the service's image: pull it, or build it here."""
 
@@ -90,6 +116,9 @@ class Variant(StrictModel):
     healthcheck: Healthcheck | None = None
     command: list[str] | None = None
     volumes: list[VolumeSpec] | None = None
+    host_mounts: list[HostMount] | None = Field(default=None, description="replaces the service's host_mounts")
+    # Overrides the service's `backend_environment` keys for this variant.
+    backend_environment: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _needs_an_image(self) -> Variant:
@@ -115,22 +144,38 @@ class ServiceDefinition(StrictModel):
     environment: dict[str, str] = Field(default_factory=dict)
     command: list[str] | None = None
     volumes: list[VolumeSpec] = Field(default_factory=list)
+    host_mounts: list[HostMount] = Field(default_factory=list)
     files: list[GeneratedFile] = Field(default_factory=list)
     depends_on: list[Dependency] = Field(default_factory=list)
     when_present: dict[ServiceName, Integration] = Field(default_factory=dict)
     user: str | None = None
     mem_limit: str | None = None
     ulimits: dict[str, int] = Field(default_factory=dict)
+    # A service that runs for a profile feature, and the environment (upstream's
+    # variable names) the stack's SciCat backend gets while that feature is on.
+    feature: Feature | None = None
+    backend_environment: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _default_variant_exists(self) -> ServiceDefinition:
         if self.default_variant not in self.variants:
             known = ", ".join(sorted(self.variants))
             raise ValueError(f"default_variant {self.default_variant!r} is not one of: {known}")
+        wires = self.backend_environment or any(v.backend_environment for v in self.variants.values())
+        if wires and self.feature is None:
+            raise ValueError("backend_environment applies while a feature is on; name it with `feature:`")
         return self
 
     def variant(self, name: str | None) -> Variant:
         return self.variants[name or self.default_variant]
+
+    def backend_wiring(self, variant: str | None) -> dict[str, str]:
+        """What a backend gets from this feature service, run as ``variant``.
+
+        An unknown variant adds nothing here; the profile check reports it with its key.
+        """
+        chosen = self.variants.get(variant or self.default_variant)
+        return {**self.backend_environment, **(chosen.backend_environment if chosen else {})}
 
     @property
     def local_variant(self) -> str | None:

@@ -1,6 +1,6 @@
 """`scicatlive check`: verify a running stack end to end, as a facility's integration test would.
 
-    target = target_from_stack("default")          # or target_from_options(backend_url=...)
+    target = Stack.existing("default").target     # or target_from_options(backend_url=...)
     report = run_checks(target, Selection.parse(only=["consistency"], read_only=True))
     report.ok, report.failed
 
@@ -20,7 +20,7 @@ from scicatlive.checks.model import (
     Status,
 )
 from scicatlive.checks.runner import ALL_CHECKS, Selection, check_ids, run_checks
-from scicatlive.checks.target import Account, Target, target_from_options, target_from_stack
+from scicatlive.clients.target import Account, Target, target_from_options
 
 __all__ = [
     "ALL_CHECKS",
@@ -36,5 +36,4 @@ __all__ = [
     "check_ids",
     "run_checks",
     "target_from_options",
-    "target_from_stack",
 ]

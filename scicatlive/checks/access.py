@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scicatlive.checks.context import CheckContext
-from scicatlive.checks.http import SCICAT_API, Http, describe, encode
 from scicatlive.checks.model import Check, CheckFailed
+from scicatlive.clients.http import Session, describe
+from scicatlive.clients.scicat import V3, encode_pid
 
 GROUP_A, GROUP_B = "group1", "group2"
 USER_A, USER_B, ADMIN, DELETER = "user1", "user2", "admin", "archiveManager"
@@ -64,8 +65,8 @@ class Entity:
     list_param: str = "filter"
 
     def path(self, identifier: str | None = None) -> str:
-        base = f"{SCICAT_API}/{self.name}"
-        return base if identifier is None else f"{base}/{encode(identifier)}"
+        base = f"{V3}/{self.name}"
+        return base if identifier is None else f"{base}/{encode_pid(identifier)}"
 
 
 def _dataset(name: str, published: bool) -> dict[str, Any]:
@@ -102,7 +103,7 @@ class Matrix:
     problems: list[str] = field(default_factory=list)
     cases: int = 0
 
-    def client(self, subject: str | None) -> Http:
+    def client(self, subject: str | None) -> Session:
         return self.ctx.scicat(subject)
 
     def create(self, entity: Entity, subject: str, name: str, published: bool) -> str | None:

@@ -1,23 +1,31 @@
-"""accounts.login: every functional account logs in, and ``whoami`` shows its groups."""
+"""accounts.login: every functional account logs in, and ``whoami`` shows its groups.
+
+People of the directory only (``ldap_only``: no ``local`` login) are left to ldap.login
+and oidc.login: they have no functional account to log in with.
+"""
 
 from __future__ import annotations
 
 from scicatlive.checks.context import CheckContext
-from scicatlive.checks.http import ISPYB_API, SCICAT_API
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
+from scicatlive.clients.ispyb import ISPYB_API
+from scicatlive.clients.scicat import V3
+from scicatlive.errors import ServiceError
 
 
 def accounts_login(ctx: CheckContext) -> str:
-    accounts = ctx.target.accounts
-    if not accounts:
+    if not ctx.target.accounts:
         raise CheckSkipped("no accounts given (--credentials FILE or --username/--password)")
+    accounts = {name: a for name, a in ctx.target.accounts.items() if "local" in a.logins}
+    if not accounts:
+        raise CheckSkipped(f"no functional account: {', '.join(ctx.target.accounts)} log in through LDAP/OIDC only")
     problems: list[str] = []
     for username, account in accounts.items():
         try:
             _scicat_account(ctx, username, account.groups)
             if ctx.target.ispyb_url:
                 _ispyb_account(ctx, username)
-        except CheckFailed as error:
+        except (CheckFailed, ServiceError) as error:
             problems.append(error.message)
     if problems:
         raise CheckFailed("; ".join(problems))
@@ -26,7 +34,7 @@ def accounts_login(ctx: CheckContext) -> str:
 
 
 def _scicat_account(ctx: CheckContext, username: str, groups: tuple[str, ...]) -> None:
-    me = ctx.scicat(username).expect(f"whoami as {username}", "GET", f"{SCICAT_API}/auth/whoami", status=(200,))
+    me = ctx.scicat(username).expect(f"whoami as {username}", "GET", f"{V3}/auth/whoami", status=(200,))
     found_name = (me or {}).get("username")
     if found_name != username:
         raise CheckFailed(f"whoami as {username}: expected username {username!r}, found {found_name!r}")

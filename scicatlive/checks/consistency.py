@@ -3,7 +3,9 @@
 ISPyB is read through its API as ``admin`` (``all_proposals``) with the same
 reader ``scicatlive sync`` uses, so the checks see exactly what ISPyB serves;
 SciCat is read through its API as ``admin``. Each side is read once per run and
-shared by the four checks. Records are matched by their ISPyB natural keys
+shared by the four checks: exact totals of the whole facility, and a deterministic
+sample of proposals compared record by record (see :mod:`.consistency_read`; the
+message of each check states the sample). Records are matched by their ISPyB natural keys
 (a raw dataset by the ``imageDirectory``, ``imagePrefix`` and
 ``dataCollectionNumber`` in its scientific metadata), so a duplicate or a
 missing record is found whatever its pid; pids and sample ids are then compared
@@ -13,28 +15,26 @@ the target's site and pid prefix.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from scicatlive.asyncrun import run_sync
-from scicatlive.checks.context import ADMIN, CheckContext
-from scicatlive.checks.http import SCICAT_API, Http
-from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
-from scicatlive.clients.http import AsyncApi, RetryPolicy
-from scicatlive.clients.ispyb import IspybApi
-from scicatlive.errors import ScicatliveError
-from scicatlive.mapping.scicat import Identifiers, proposal_group
-from scicatlive.seeding import model as m
-from scicatlive.seeding.ispyb_reader import FacilityFacts, read_facility
+from scicatlive.checks.consistency_read import (
+    Catalogue,
+    ispyb_side,
+    scicat_catalogue,
+    scicat_totals,
+    value_of,
+)
+from scicatlive.checks.context import CheckContext
+from scicatlive.checks.model import Check, CheckFailed
+from scicatlive.domain import model as m
+from scicatlive.mapping import Identifiers, proposal_group
 
-PAGE = 1000
 MAX_LISTED = 5
-CHECK_RETRY = RetryPolicy(attempts=2, first_delay=0.1, max_delay=0.2)
 # DataCollection fields that are catalogue facts, not collection parameters (as in the mapping).
 NOT_PARAMETERS = frozenset({"files", "published", "autoProcPrograms"})
 HIERARCHY_TYPES = ("shipment", "dewar", "puck")
@@ -42,95 +42,7 @@ HIERARCHY_TYPES = ("shipment", "dewar", "puck")
 Doc = dict[str, Any]
 
 
-# -- reading both sides ------------------------------------------------------------------------
-
-
-def ispyb_graph(ctx: CheckContext) -> m.FacilityGraph:
-    return ctx.shared("ispyb.graph", lambda: _read_ispyb(ctx))
-
-
-def _read_ispyb(ctx: CheckContext) -> m.FacilityGraph:
-    url = ctx.target.ispyb_url
-    if url is None:
-        raise CheckSkipped("no ISPyB URL (--ispyb-url)")
-    password = ctx.password(ADMIN)
-
-    async def read() -> m.FacilityGraph:
-        async with AsyncApi(url, concurrency=4, retry=CHECK_RETRY, transport=ctx.async_transport) as http:
-            api = IspybApi(http)
-            await api.login(ADMIN, password)
-            return await read_facility(api, FacilityFacts(site=ctx.target.site))
-
-    try:
-        graph = run_sync(read())
-    except ScicatliveError as error:
-        raise CheckFailed(f"read ISPyB: {error.message}") from None
-    if not any(True for _ in graph.data_collections()):
-        raise CheckSkipped("ISPyB holds no data collections: nothing was seeded (`scicatlive seed tiny`)")
-    return graph
-
-
-@dataclass
-class Catalogue:
-    """What SciCat holds for the seeded proposals."""
-
-    proposals: dict[str, Doc]
-    raw: list[Doc]
-    derived: list[Doc]
-    samples: dict[str, Doc]
-    blocks: dict[str, list[Doc]] = field(default_factory=dict)  # by datasetId
-
-    def raw_by_key(self) -> dict[str, list[Doc]]:
-        found: dict[str, list[Doc]] = defaultdict(list)
-        for dataset in self.raw:
-            meta = dataset.get("scientificMetadata") or {}
-            key = f"{_value(meta, 'imageDirectory')}{_value(meta, 'imagePrefix')}_{_value(meta, 'dataCollectionNumber')}"
-            found[key].append(dataset)
-        return found
-
-
-def scicat_catalogue(ctx: CheckContext) -> Catalogue:
-    return ctx.shared("scicat.catalogue", lambda: _read_scicat(ctx, ispyb_graph(ctx)))
-
-
-def _read_scicat(ctx: CheckContext, graph: m.FacilityGraph) -> Catalogue:
-    admin = ctx.scicat(ADMIN)
-    names = [p.proposal for p in graph.proposals]
-    where = {"proposalId": {"inq": names}}
-    datasets = _all(admin, "datasets", where, "filter")
-    samples = _all(admin, "samples", where, "filter")
-    proposals = _all(admin, "proposals", where, "filters")
-    pids = [d["pid"] for d in datasets]
-    blocks: dict[str, list[Doc]] = defaultdict(list)
-    for start in range(0, len(pids), PAGE):
-        for block in _all(admin, "origdatablocks", {"datasetId": {"inq": pids[start : start + PAGE]}}, "filter"):
-            blocks[str(block.get("datasetId"))].append(block)
-    return Catalogue(
-        proposals={str(p.get("proposalId")): p for p in proposals},
-        raw=[d for d in datasets if d.get("type") == "raw"],
-        derived=[d for d in datasets if d.get("type") == "derived"],
-        samples={str(s.get("sampleId")): s for s in samples},
-        blocks=dict(blocks),
-    )
-
-
-def _all(client: Http, what: str, where: Doc, param: str) -> list[Doc]:
-    rows: list[Doc] = []
-    while True:
-        query = {"where": where, "limits": {"limit": PAGE, "skip": len(rows)}}
-        page = client.expect(f"list SciCat {what} as {ADMIN}", "GET", f"{SCICAT_API}/{what}",
-                             params={param: json.dumps(query)}, status=(200,))  # fmt: skip
-        rows += page
-        if len(page) < PAGE:
-            return rows
-
-
 # -- comparing ---------------------------------------------------------------------------------
-
-
-def _value(meta: Doc, key: str) -> Any:
-    entry = meta.get(key)
-    return entry.get("value") if isinstance(entry, dict) else entry
 
 
 def same(expected: Any, found: Any) -> bool:
@@ -181,7 +93,8 @@ def _ids(ctx: CheckContext) -> Identifiers | None:
 
 
 def consistency_datasets(ctx: CheckContext) -> str:
-    graph = ispyb_graph(ctx)
+    side = ispyb_side(ctx)
+    graph = side.graph
     catalogue = scicat_catalogue(ctx)
     by_key = catalogue.raw_by_key()
     ids = _ids(ctx)
@@ -197,8 +110,9 @@ def consistency_datasets(ctx: CheckContext) -> str:
                             f"{[d.get('pid') for d in found]}")  # fmt: skip
             continue
         problems += _raw_problems(label, proposal, collection, found[0], catalogue, ids)
-    _fail(problems, total, "data collections differ from SciCat")
-    return f"{total} data collections each have exactly one raw dataset with their parameters, files and group"
+    _fail(problems, total, f"data collections ({side.describe_sample()}) differ from SciCat")
+    return (f"{side.describe_sample()}: {total} data collections each have exactly one raw dataset "
+            "with their parameters, files and group")  # fmt: skip
 
 
 def _raw_problems(
@@ -215,8 +129,8 @@ def _raw_problems(
         problems.append(f"{label}: raw dataset {pid}: expected proposal {proposal.proposal}, found {dataset.get('proposalIds')}")
     meta = dataset.get("scientificMetadata") or {}
     for name, expected in collection.model_dump(exclude=set(NOT_PARAMETERS)).items():
-        if not same(expected, _value(meta, name)):
-            problems.append(f"{label}: raw dataset {pid}: expected {name} = {expected!r}, found {_value(meta, name)!r}")
+        if not same(expected, value_of(meta, name)):
+            problems.append(f"{label}: raw dataset {pid}: expected {name} = {expected!r}, found {value_of(meta, name)!r}")
     problems += _file_problems(label, pid, collection, dataset, catalogue.blocks.get(pid, []))
     return problems
 
@@ -244,7 +158,8 @@ def _short(names: list[str]) -> str:
 
 
 def consistency_derived(ctx: CheckContext) -> str:
-    graph = ispyb_graph(ctx)
+    side = ispyb_side(ctx)
+    graph = side.graph
     catalogue = scicat_catalogue(ctx)
     by_key = catalogue.raw_by_key()
     by_input: dict[str, list[Doc]] = defaultdict(list)
@@ -271,8 +186,9 @@ def consistency_derived(ctx: CheckContext) -> str:
             pid = str(matches[0].get("pid"))
             if ids and pid != ids.derived_dataset(collection, program):
                 problems.append(f"{label}: expected pid {ids.derived_dataset(collection, program)}, found {pid}")
-    _fail(problems, total, "processing runs differ from SciCat")
-    return f"{total} processing runs each have a derived dataset whose inputDatasets is their raw dataset"
+    _fail(problems, total, f"processing runs ({side.describe_sample()}) differ from SciCat")
+    return (f"{side.describe_sample()}: {total} processing runs each have a derived dataset whose "
+            "inputDatasets is their raw dataset")  # fmt: skip
 
 
 # -- consistency.samples -----------------------------------------------------------------------
@@ -319,7 +235,8 @@ def expected_samples(graph: m.FacilityGraph, site: str, layout: str) -> list[Exp
 
 
 def consistency_samples(ctx: CheckContext) -> str:
-    graph = ispyb_graph(ctx)
+    side = ispyb_side(ctx)
+    graph = side.graph
     catalogue = scicat_catalogue(ctx)
     layout = sample_layout(catalogue)
     expected = expected_samples(graph, ctx.target.site, layout)
@@ -332,39 +249,41 @@ def consistency_samples(ctx: CheckContext) -> str:
         for key, value in (("type", want.kind), ("sampleName", want.name), ("parentSampleId", want.parent)):
             if found.get(key) != value:
                 problems.append(f"{want.label}: sample {want.sample_id}: expected {key} {value!r}, found {found.get(key)!r}")
-    _fail(problems, len(expected), f"ISPyB samples ({layout} layout) differ from SciCat")
+    _fail(problems, len(expected), f"ISPyB samples ({layout} layout, {side.describe_sample()}) differ from SciCat")
     kinds = Counter(w.kind for w in expected)
-    return f"{layout} layout: " + ", ".join(f"{n} {k}" for k, n in kinds.items()) + " samples all in SciCat"
+    return (f"{side.describe_sample()}, {layout} layout: "
+            + ", ".join(f"{n} {k}" for k, n in kinds.items()) + " samples all in SciCat")  # fmt: skip
 
 
 # -- consistency.counts ------------------------------------------------------------------------
 
 
 def consistency_counts(ctx: CheckContext) -> str:
-    graph = ispyb_graph(ctx)
+    """Exact totals of the whole facility, and the sampled proposals' files."""
+    side = ispyb_side(ctx)
+    found = scicat_totals(ctx)
     catalogue = scicat_catalogue(ctx)
-    layout = sample_layout(catalogue)
-    collections = [c for _, c in _collections(graph)]
-    programs = [p for c in collections for p in c.autoProcPrograms]
-    pids = {str(d.get("pid")) for d in catalogue.raw + catalogue.derived}
+    collections = [c for _, c in _collections(side.graph)]
     expected = {
-        "proposals": len(graph.proposals),
-        "raw datasets": len(collections),
-        "derived datasets": len(programs),
-        "samples": len(expected_samples(graph, ctx.target.site, layout)),
-        "origdatablocks": len(collections) + len(programs),
+        "proposals": side.totals["proposals"],
+        "raw datasets": side.totals["data collections"],
+        "derived datasets": side.totals["processing runs"],
+        "crystals": side.totals["crystals"],
     }
-    found = {
-        "proposals": len(catalogue.proposals),
-        "raw datasets": len(catalogue.raw),
-        "derived datasets": len(catalogue.derived),
-        "samples": len(catalogue.samples),
-        "origdatablocks": sum(len(b) for pid, b in catalogue.blocks.items() if pid in pids),
-    }
+    if expected["derived datasets"] is None:  # this ISPyB lists runs per collection only: the sample's
+        expected["derived datasets (sampled)"] = sum(len(c.autoProcPrograms) for c in collections)
+        found = {**found, "derived datasets (sampled)": len(catalogue.derived)}
+        del expected["derived datasets"]
     differ = [f"{k}: ISPyB {expected[k]}, SciCat {found[k]}" for k in expected if expected[k] != found[k]]
+    blocks_expected = len(collections) + sum(len(c.autoProcPrograms) for c in collections)
+    pids = {str(d.get("pid")) for d in catalogue.raw + catalogue.derived}
+    blocks_found = sum(len(b) for pid, b in catalogue.blocks.items() if pid in pids)
+    if blocks_found != blocks_expected:
+        differ.append(f"origdatablocks ({side.describe_sample()}): ISPyB {blocks_expected}, SciCat {blocks_found}")
     if differ:
-        raise CheckFailed(f"expected equal counts for the {len(graph.proposals)} seeded proposals, found " + "; ".join(differ))
-    return ", ".join(f"{n} {k}" for k, n in expected.items()) + " on both sides"
+        raise CheckFailed(f"expected equal counts for the {expected['proposals']} ISPyB proposals, found " + "; ".join(differ))
+    return (", ".join(f"{n} {k}" for k, n in expected.items()) + " on both sides; "
+            f"{blocks_expected} origdatablocks for {side.describe_sample()}")  # fmt: skip
 
 
 NEEDS: frozenset[Any] = frozenset({"ispyb", "seeded"})

@@ -8,12 +8,16 @@ from typing import Any, TypeVar
 
 import httpx
 
-from scicatlive.checks.http import Http, ispyb_login, scicat_login
 from scicatlive.checks.model import CheckFailed, CheckSkipped
-from scicatlive.checks.target import Target
+from scicatlive.clients import ispyb as ispyb_api
+from scicatlive.clients import scicat as scicat_api
+from scicatlive.clients.http import NO_RETRY, Call, Session
+from scicatlive.clients.target import Target
+from scicatlive.defaults import DEFAULT_ACCOUNT
 
 T = TypeVar("T")
-ADMIN = "admin"
+ADMIN = DEFAULT_ACCOUNT
+CHECK_TIMEOUT = httpx.Timeout(15.0, connect=3.0)
 
 
 class CheckContext:
@@ -21,7 +25,8 @@ class CheckContext:
 
     ``scicat(username)`` and ``ispyb(username)`` log in on first use and reuse the
     token; ``shared(key, compute)`` computes a read once for every check that
-    needs it (the consistency checks share one read of each side).
+    needs it (the consistency checks share one read of each side). A check sends
+    each request once: what it sees is what it judges.
     """
 
     def __init__(
@@ -37,7 +42,7 @@ class CheckContext:
         self.transport = transport
         self.async_transport = async_transport
         self.run_id = f"scicatlive-check-{secrets.token_hex(4)}"
-        self._clients: dict[str, Http] = {}
+        self._clients: dict[str, Session] = {}
         self._tokens: dict[tuple[str, str], str] = {}
         self._shared: dict[str, Any] = {}
 
@@ -45,32 +50,31 @@ class CheckContext:
         for client in self._clients.values():
             client.close()
 
-    def http(self, base_url: str) -> Http:
+    def http(self, base_url: str, service: str = "") -> Session:
         """An anonymous client of one service (connections are pooled per service)."""
         if base_url not in self._clients:
-            self._clients[base_url] = Http(base_url, transport=self.transport)
+            self._clients[base_url] = Session(
+                base_url, service=service, transport=self.transport, timeout=CHECK_TIMEOUT, retry=NO_RETRY
+            )
         return self._clients[base_url]
 
-    def scicat(self, username: str | None = None) -> Http:
+    def scicat(self, username: str | None = None) -> Session:
         """The backend, anonymously or logged in as one of the target's accounts."""
-        http = self.http(self.target.backend_url)
-        if username is None:
-            return http.with_token(None)
-        key = ("scicat", username)
-        if key not in self._tokens:
-            self._tokens[key] = scicat_login(http, username, self.password(username))
-        return http.with_token(self._tokens[key])
+        http = self.http(self.target.backend_url, scicat_api.SERVICE)
+        return http.as_token(None if username is None else self._token(http, "scicat", username))
 
-    def ispyb(self, login: str | None = None) -> Http:
+    def ispyb(self, username: str | None = None) -> Session:
         if self.target.ispyb_url is None:
             raise CheckSkipped("no ISPyB URL (--ispyb-url)")
-        http = self.http(self.target.ispyb_url)
-        if login is None:
-            return http.with_token(None)
-        key = ("ispyb", login)
+        http = self.http(self.target.ispyb_url, ispyb_api.SERVICE)
+        return http.as_token(None if username is None else self._token(http, "ispyb", username))
+
+    def _token(self, http: Session, service: str, username: str) -> str:
+        key = (service, username)
         if key not in self._tokens:
-            self._tokens[key] = ispyb_login(http, login, self.password(login))
-        return http.with_token(self._tokens[key])
+            login: Call[str] = (scicat_api if service == "scicat" else ispyb_api).login(username, self.password(username))
+            self._tokens[key] = http.as_token(None).run(login)
+        return self._tokens[key]
 
     def password(self, username: str) -> str:
         try:

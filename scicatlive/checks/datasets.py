@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scicatlive.checks.context import CheckContext
-from scicatlive.checks.http import SCICAT_API, Http, describe, encode
 from scicatlive.checks.model import Check, CheckFailed
+from scicatlive.clients.http import Session, describe
+from scicatlive.clients.scicat import V3, encode_pid
 
 OWNER_GROUP = "group1"
 WRITER, READER_A, READER_B, DELETER = "admin", "user1", "user2", "archiveManager"
@@ -49,24 +50,24 @@ class Made:
     blocks: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
 
-    def cleanup(self, writer: Http, deleter: Http) -> None:
+    def cleanup(self, writer: Session, deleter: Session) -> None:
         """Attachments go with the dataset's write right (the writer); origdatablocks and
         the dataset need DELETE_GROUPS (the deleter)."""
         if self.pid is None:
             return
-        base = f"{SCICAT_API}/datasets/{encode(self.pid)}"
+        base = f"{V3}/datasets/{encode_pid(self.pid)}"
         left: list[str] = []
         for aid in self.attachments:
-            self._delete(writer, f"delete attachment {aid}", f"{base}/attachments/{encode(aid)}", left)
+            self._delete(writer, f"delete attachment {aid}", f"{base}/attachments/{encode_pid(aid)}", left)
         for oid in self.blocks:
-            self._delete(deleter, f"delete origdatablock {oid}", f"{SCICAT_API}/origdatablocks/{encode(oid)}", left)
+            self._delete(deleter, f"delete origdatablock {oid}", f"{V3}/origdatablocks/{encode_pid(oid)}", left)
         self._delete(deleter, f"delete dataset {self.pid}", base, left)
         self.pid = None
         if left:
             raise CheckFailed("cleanup: " + "; ".join(left))
 
     @staticmethod
-    def _delete(deleter: Http, operation: str, path: str, left: list[str]) -> None:
+    def _delete(deleter: Session, operation: str, path: str, left: list[str]) -> None:
         response = deleter.send(operation, "DELETE", path)
         if response.status_code not in (200, 204, 404):
             left.append(f"{operation}: expected 200, got {describe(response)}")
@@ -74,16 +75,16 @@ class Made:
 
 def create_dataset(ctx: CheckContext, made: Made, word: str) -> dict[str, Any]:
     created: dict[str, Any] = ctx.scicat(WRITER).expect(
-        f"create raw dataset as {WRITER}", "POST", f"{SCICAT_API}/datasets",
+        f"create raw dataset as {WRITER}", "POST", f"{V3}/datasets",
         body=dataset_body(f"{ctx.run_id}-{word}", word), status=(200, 201),
     )  # fmt: skip
     made.pid = str(created["pid"])
     return created
 
 
-def fullquery(client: Http, fields: dict[str, Any], who: str) -> list[dict[str, Any]]:
+def fullquery(client: Session, fields: dict[str, Any], who: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = client.expect(
-        f"fullquery as {who}", "GET", f"{SCICAT_API}/datasets/fullquery",
+        f"fullquery as {who}", "GET", f"{V3}/datasets/fullquery",
         params={"fields": json.dumps(fields), "limits": json.dumps({"limit": 10, "skip": 0})}, status=(200,),
     )  # fmt: skip
     return found
@@ -109,7 +110,7 @@ def _lifecycle_steps(ctx: CheckContext, made: Made) -> str:
     admin = ctx.scicat(WRITER)
     create_dataset(ctx, made, word)
     pid = made.pid or ""
-    base = f"{SCICAT_API}/datasets/{encode(pid)}"
+    base = f"{V3}/datasets/{encode_pid(pid)}"
     files = [{"path": p, "size": s, "time": "2024-01-01T00:00:00.000Z"} for p, s in FILES]
     total = sum(s for _, s in FILES)
     block = admin.expect("add origdatablock", "POST", f"{base}/origdatablocks",
@@ -133,8 +134,8 @@ def _lifecycle_steps(ctx: CheckContext, made: Made) -> str:
             f"fullquery → fullfacet → delete, all as expected")  # fmt: skip
 
 
-def _get_with_include(admin: Http, pid: str, made: Made) -> None:
-    got = admin.expect("get dataset with include (v4)", "GET", f"/api/v4/datasets/{encode(pid)}",
+def _get_with_include(admin: Session, pid: str, made: Made) -> None:
+    got = admin.expect("get dataset with include (v4)", "GET", f"/api/v4/datasets/{encode_pid(pid)}",
                        params={"include": ["origdatablocks", "attachments"]}, status=(200,))  # fmt: skip
     blocks = [str(b.get("_id") or b.get("id")) for b in got.get("origdatablocks") or []]
     attachments = [str(a.get("aid") or a.get("id") or a.get("_id")) for a in got.get("attachments") or []]
@@ -145,7 +146,7 @@ def _get_with_include(admin: Http, pid: str, made: Made) -> None:
         )
 
 
-def _patch(admin: Http, base: str, word: str) -> None:
+def _patch(admin: Session, base: str, word: str) -> None:
     description = f"patched by the scicatlive check {word}"
     admin.expect("patch dataset", "PATCH", base, body={"description": description, "keywords": ["scicatlive-check", "patched"]},
                  status=(200,))  # fmt: skip
@@ -157,7 +158,7 @@ def _patch(admin: Http, base: str, word: str) -> None:
         )
 
 
-def _found_by_text(admin: Http, pid: str, word: str) -> None:
+def _found_by_text(admin: Session, pid: str, word: str) -> None:
     deadline = time.monotonic() + SEARCH_BOUND_SECONDS
     while True:
         pids = [d.get("pid") for d in fullquery(admin, {"text": word}, WRITER)]
@@ -168,8 +169,8 @@ def _found_by_text(admin: Http, pid: str, word: str) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def _counted_by_facet(admin: Http, word: str) -> None:
-    facets = admin.expect("fullfacet", "GET", f"{SCICAT_API}/datasets/fullfacet",
+def _counted_by_facet(admin: Session, word: str) -> None:
+    facets = admin.expect("fullfacet", "GET", f"{V3}/datasets/fullfacet",
                           params={"fields": json.dumps({"text": word}), "facets": json.dumps(["type", "keywords"])},
                           status=(200,))  # fmt: skip
     first = facets[0] if isinstance(facets, list) and facets else {}
@@ -186,10 +187,10 @@ def _counted_by_facet(admin: Http, word: str) -> None:
 def _assert_gone(ctx: CheckContext, pid: str | None) -> None:
     if pid is None:
         return
-    response = ctx.scicat(WRITER).send("read deleted dataset", "GET", f"{SCICAT_API}/datasets/{encode(pid)}")
+    response = ctx.scicat(WRITER).send("read deleted dataset", "GET", f"{V3}/datasets/{encode_pid(pid)}")
     if response.status_code != 404:
         raise CheckFailed(f"delete dataset {pid}: expected 404 afterwards, got {describe(response)}")
-    blocks = ctx.scicat(WRITER).expect("list origdatablocks of the deleted dataset", "GET", f"{SCICAT_API}/origdatablocks",
+    blocks = ctx.scicat(WRITER).expect("list origdatablocks of the deleted dataset", "GET", f"{V3}/origdatablocks",
                                        params={"filter": json.dumps({"where": {"datasetId": pid}})}, status=(200,))  # fmt: skip
     if blocks:
         raise CheckFailed(f"delete dataset {pid}: expected its origdatablocks gone, found {len(blocks)}")

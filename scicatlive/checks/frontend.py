@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from scicatlive.checks.context import CheckContext
-from scicatlive.checks.http import describe
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
+from scicatlive.clients.http import describe
 
 # The SciCat frontend reads assets/config.json; scicatlive mounts its settings as
 # assets/config.override.json, which wins where it exists; frontend-lite serves /config.json.

@@ -6,8 +6,9 @@ from collections import Counter
 from typing import Any
 
 from scicatlive.checks.context import ADMIN, CheckContext
-from scicatlive.checks.http import ISPYB_API, Http, describe
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
+from scicatlive.clients.http import Session, describe
+from scicatlive.clients.ispyb import ISPYB_API
 
 CAPACITY = {"Unipuck": 16, "Spinepuck": 10}
 MAX_LIMIT = 1000
@@ -22,7 +23,7 @@ def ispyb_auth(ctx: CheckContext) -> str:
     if health.status_code != 200:
         problems.append(f"ISPyB health without a token: expected 200, got {describe(health)}")
     for label, token in (("without a token", None), ("with a forged token", "not.a.jwt")):
-        response = anonymous.with_token(token).send(f"list proposals {label}", "GET", f"{ISPYB_API}/proposals")
+        response = anonymous.as_token(token).send(f"list proposals {label}", "GET", f"{ISPYB_API}/proposals")
         if response.status_code != 401:
             problems.append(f"list proposals {label}: expected 401, got {describe(response)}")
     wrong = anonymous.send("log in with a wrong password", "POST", f"{ISPYB_API}/auth/login",
@@ -36,7 +37,7 @@ def ispyb_auth(ctx: CheckContext) -> str:
     return "health is open; routes refuse a missing or forged token and a wrong password (401); a login works"
 
 
-def _page(client: Http, path: str, skip: int, limit: int) -> dict[str, Any]:
+def _page(client: Session, path: str, skip: int, limit: int) -> dict[str, Any]:
     page: dict[str, Any] = client.expect(f"read {path} skip={skip} limit={limit}", "GET", f"{ISPYB_API}/{path}",
                                          params={"skip": str(skip), "limit": str(limit)}, status=(200,))  # fmt: skip
     return page
@@ -101,7 +102,7 @@ def ispyb_puck_capacity(ctx: CheckContext) -> str:
     return f"{len(containers)} pucks hold their type's capacity and {len(samples)} samples sit within it{probe}"
 
 
-def _probe_capacity(client: Http, containers: list[dict[str, Any]], problems: list[str]) -> str:
+def _probe_capacity(client: Session, containers: list[dict[str, Any]], problems: list[str]) -> str:
     """Ask ISPyB to make a Unipuck hold 17: it must refuse (and is set back if it does not)."""
     unipuck = next((c for c in containers if c.get("containerType") == "Unipuck"), None)
     if unipuck is None:

@@ -8,9 +8,21 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from scicatlive.checks import access, accounts, consistency, datasets, frontend, ispyb, services
+from scicatlive.checks import (
+    access,
+    accounts,
+    consistency,
+    datasets,
+    frontend,
+    ispyb,
+    jobs,
+    logins,
+    search,
+    services,
+)
 from scicatlive.checks.context import CheckContext
 from scicatlive.checks.model import (
+    FEATURE_NEEDS,
     Check,
     CheckFailed,
     CheckReport,
@@ -18,7 +30,7 @@ from scicatlive.checks.model import (
     CheckSkipped,
     Status,
 )
-from scicatlive.checks.target import Target
+from scicatlive.clients.target import Target
 from scicatlive.errors import ConfigError, ScicatliveError
 
 ALL_CHECKS: tuple[Check, ...] = (
@@ -29,6 +41,10 @@ ALL_CHECKS: tuple[Check, ...] = (
     *access.CHECKS,
     *datasets.CHECKS,
     *frontend.CHECKS,
+    # The feature checks run last: LDAP and OIDC logins rewrite a person's identity groups.
+    *jobs.CHECKS,
+    *search.CHECKS,
+    *logins.CHECKS,
 )
 
 
@@ -101,6 +117,11 @@ class Runner:
             return "no ISPyB in the target (--ispyb-url)"
         if "frontend" in check.needs and target.frontend_url is None:
             return "no frontend in the target (--frontend-url)"
+        for feature in FEATURE_NEEDS:
+            if feature in check.needs and feature not in target.features:
+                on = ", ".join(target.features) or "none"
+                where = "the profile's `features:`" if target.stack else f"--feature {feature}"
+                return f"feature {feature} is off (features on: {on}; switch it on with {where})"
         return None
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from scicatlive.checks.context import CheckContext
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
-from scicatlive.errors import ScicatliveError
+from scicatlive.errors import ScicatliveError, ServiceError
 
 
 def services_healthy(ctx: CheckContext) -> str:
-    from scicatlive.runtime.lifecycle import status
+    from scicatlive.runtime.status import status
+    from scicatlive.stack.record import read_record
 
     name = ctx.target.stack
     if name is None:
         raise CheckSkipped("not a stack started here (no --stack)")
     try:
-        states = {s.name: s for s in status(name)}
+        states = {s.name: s for s in status(read_record(name))}
     except ScicatliveError as error:
         raise CheckFailed(f"cannot read the state of stack {name!r}: {error.message}") from None
     problems = []
@@ -37,7 +38,7 @@ def services_urls(ctx: CheckContext) -> str:
         http = ctx.http(url)
         try:
             response = http.send(f"probe {name}", "GET", "")
-        except CheckFailed as error:
+        except (CheckFailed, ServiceError) as error:
             problems.append(error.message)
             continue
         if response.status_code >= 500:

@@ -29,7 +29,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode="rich",
+    # Plain help: typer's rich help imports rich's Markdown renderer, 0.25 s before any output.
+    rich_markup_mode=None,
 )
 
 
@@ -47,14 +48,16 @@ def root(
 
 
 def _register() -> None:
-    from scicatlive.cli import check, doctor, images, profiles, seed, stack
+    from scicatlive.cli import check, doctor, images, profiles, seed, snapshot, stack, training
 
     stack.register(app)
     seed.register(app)
     doctor.register(app)
     check.register(app)
+    training.register(app)
     app.add_typer(profiles.app, name="profiles")
     app.add_typer(images.app, name="images")
+    app.add_typer(snapshot.app, name="snapshot")
 
 
 _register()

@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 
 import typer
-from rich.table import Table
 
-from scicatlive.cli.context import JsonOption, PortOffsetOption, ProfileOption, StackOption, console, print_json
-from scicatlive.runtime.doctor import run_doctor
-from scicatlive.runtime.engine import default_engine
-from scicatlive.stack.load import load_stack
+from scicatlive.cli.context import (
+    JsonOption,
+    PortOffsetOption,
+    ProfileOption,
+    StackOption,
+    console,
+    local_stack,
+    print_json,
+)
 
 
 def doctor(
@@ -20,8 +24,12 @@ def doctor(
     json_output: JsonOption = False,
 ) -> None:
     """Check that this machine can run the stack, and say exactly what to fix."""
-    resolved = load_stack(profile, stack=stack, port_offset=port_offset)
-    findings = run_doctor(default_engine(), resolved)
+    from rich.table import Table
+
+    from scicatlive.runtime.doctor import run_doctor
+
+    handle = local_stack(profile, stack, port_offset, offline=False)
+    findings = run_doctor(handle.engine, handle.resolved)
     if json_output:
         print_json([dataclasses.asdict(f) for f in findings])
     else:

@@ -1,21 +1,32 @@
-"""`scicatlive seed` (and the seeding half of `up --seed`)."""
+"""`scicatlive seed` and `scicatlive sync`: on a stack started here, or on any backend by URL."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
-from rich.table import Table
 
-from scicatlive.cli.context import ConsoleReporter, JsonOption, ProfileOption, StackOption, console, print_json
+from scicatlive.cli.context import (
+    BackendUrlOption,
+    ConsoleReporter,
+    IspybUrlOption,
+    JsonOption,
+    PasswordOption,
+    ProfileOption,
+    StackOption,
+    console,
+    existing_stack,
+    print_json,
+    remote_stack,
+)
+from scicatlive.defaults import DEFAULT_ACCOUNT, DEFAULT_PID_PREFIX, DEFAULT_RETRY_SECONDS
 from scicatlive.errors import ConfigError
-from scicatlive.seeding.ispyb_reader import FacilityFacts
-from scicatlive.seeding.recipe import SampleLayout
-from scicatlive.seeding.sync import sync, sync_stack
-from scicatlive.seeding.run import DEFAULT_ACCOUNT, Endpoint, SeedReport, SeedTarget, seed, stack_target
-from scicatlive.stack.load import default_stack_name
 
+if TYPE_CHECKING:
+    from scicatlive.handle import Stack
+    from scicatlive.seeding.run import SeedReport
+
+Layout = Literal["hierarchical", "flat"]
 RecipeArgument = Annotated[str, typer.Argument(help="A bundled recipe (tiny, demo, training, large) or a YAML file.")]
 LayoutOption = Annotated[
     str | None,
@@ -24,6 +35,15 @@ LayoutOption = Annotated[
 AccountOption = Annotated[
     str, typer.Option("--account", envvar="SCICATLIVE_ACCOUNT", help="The functional account that writes the data.")
 ]
+PidPrefixOption = Annotated[
+    str, typer.Option("--pid-prefix", help="With --backend-url: the backend's PID_PREFIX.")
+]
+ConcurrencyOption = Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight at once.")]
+RetrySecondsOption = Annotated[
+    float,
+    typer.Option("--retry-seconds", min=0.0, envvar="SCICATLIVE_RETRY_SECONDS",
+                 help="How long to retry a service that does not answer (or answers 502/503/504) before giving up."),
+]  # fmt: skip
 
 
 def seed_command(
@@ -32,23 +52,28 @@ def seed_command(
     profile: ProfileOption = None,
     account: AccountOption = DEFAULT_ACCOUNT,
     sample_layout: LayoutOption = None,
-    backend_url: Annotated[str | None, typer.Option("--backend-url", envvar="SCICATLIVE_BACKEND_URL", help="Seed this SciCat backend instead of a local stack.")] = None,
+    backend_url: BackendUrlOption = None,
     ispyb_url: Annotated[str | None, typer.Option("--ispyb-url", envvar="SCICATLIVE_ISPYB_URL", help="With --backend-url: the ISPyB mock to load first.")] = None,
-    password: Annotated[str | None, typer.Option("--password", envvar="SCICATLIVE_PASSWORD", help="With --backend-url: the account's password.")] = None,
-    pid_prefix: Annotated[str, typer.Option("--pid-prefix", help="With --backend-url: the backend's PID_PREFIX.")] = "PID.SAMPLE.PREFIX",
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight at once.")] = 16,
+    password: PasswordOption = None,
+    pid_prefix: PidPrefixOption = DEFAULT_PID_PREFIX,
+    concurrency: ConcurrencyOption = 16,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Seed through the APIs even when the seed cache has this recipe.")] = False,
+    retry_seconds: RetrySecondsOption = DEFAULT_RETRY_SECONDS,
     json_output: JsonOption = False,
 ) -> None:
     """Fill a stack with a realistic MX facility: into ISPyB first, then mapped into SciCat.
 
-    Safe to repeat: the same recipe gives the same ids, so nothing is duplicated.
+    Safe to repeat: the same recipe gives the same ids, so nothing is duplicated. On an empty
+    stack of its own, the same recipe seeded before is restored from the seed cache.
     """
+    from scicatlive.clients.http import RetryPolicy
+
     layout = parse_layout(sample_layout)
-    target = _target(backend_url, ispyb_url, account, password, pid_prefix) or stack_target(
-        default_stack_name(profile, stack), account
-    )
+    handle = _stack(stack, profile, backend_url, ispyb_url, account, password, pid_prefix, None)
     with ConsoleReporter() as reporter:
-        report = seed(target, recipe, sample_layout=layout, concurrency=concurrency, reporter=reporter)
+        handle.reporter = reporter
+        report = handle.seed(recipe, account=account, sample_layout=layout, concurrency=concurrency,
+                             cache=not no_cache, retry=RetryPolicy(deadline=retry_seconds))  # fmt: skip
     show_report(report, json_output)
 
 
@@ -58,57 +83,67 @@ def sync_command(
     account: AccountOption = DEFAULT_ACCOUNT,
     sample_layout: LayoutOption = None,
     backend_url: Annotated[str | None, typer.Option("--backend-url", envvar="SCICATLIVE_BACKEND_URL", help="Sync into this SciCat backend instead of a local stack's.")] = None,
-    ispyb_url: Annotated[str | None, typer.Option("--ispyb-url", envvar="SCICATLIVE_ISPYB_URL", help="With --backend-url: the ISPyB to read.")] = None,
-    password: Annotated[str | None, typer.Option("--password", envvar="SCICATLIVE_PASSWORD", help="With --backend-url: the account's password.")] = None,
-    pid_prefix: Annotated[str, typer.Option("--pid-prefix", help="With --backend-url: the backend's PID_PREFIX.")] = "PID.SAMPLE.PREFIX",
+    ispyb_url: IspybUrlOption = None,
+    password: PasswordOption = None,
+    pid_prefix: PidPrefixOption = DEFAULT_PID_PREFIX,
     site: Annotated[str | None, typer.Option("--site", help="The facility site the data was seeded with [default: the profile's].")] = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight at once.")] = 16,
+    concurrency: ConcurrencyOption = 16,
+    retry_seconds: RetrySecondsOption = DEFAULT_RETRY_SECONDS,
     json_output: JsonOption = False,
 ) -> None:
     """Map what ISPyB holds now into SciCat again, e.g. after new data went into ISPyB.
 
     Reads ISPyB through its API; records SciCat already has are left as they are.
     """
+    from scicatlive.clients.http import RetryPolicy
+
     layout = parse_layout(sample_layout)
-    target = _target(backend_url, ispyb_url, account, password, pid_prefix)
+    handle = _stack(stack, profile, backend_url, ispyb_url, account, password, pid_prefix, site)
+    options: dict[str, object] = {"account": account, "sample_layout": layout, "concurrency": concurrency,
+                                  "retry": RetryPolicy(deadline=retry_seconds)}  # fmt: skip
+    if site:
+        from scicatlive.sync import FacilityFacts
+
+        options["facility"] = FacilityFacts(site=site)
     with ConsoleReporter() as reporter:
-        if target is None:
-            name = default_stack_name(profile, stack)
-            facility = FacilityFacts(site=site) if site else None
-            report = sync_stack(name, account=account, sample_layout=layout, concurrency=concurrency,
-                                reporter=reporter, **({"facility": facility} if facility else {}))
-        else:
-            report = sync(target, sample_layout=layout, concurrency=concurrency, reporter=reporter,
-                          facility=FacilityFacts(site=site) if site else None)
+        handle.reporter = reporter
+        report = handle.sync(**options)
     show_report(report, json_output)
 
 
-def parse_layout(value: str | None) -> SampleLayout | None:
+def parse_layout(value: str | None) -> Layout | None:
     if value not in (None, "hierarchical", "flat"):
         raise ConfigError("--sample-layout", f"{value!r} is neither 'hierarchical' nor 'flat'")
-    return cast("SampleLayout | None", value)
+    return cast("Layout | None", value)
 
 
-def _target(backend_url: str | None, ispyb_url: str | None, account: str, password: str | None, pid_prefix: str) -> SeedTarget | None:
+def _stack(
+    stack: str | None, profile: str | None, backend_url: str | None, ispyb_url: str | None,
+    account: str, password: str | None, pid_prefix: str, site: str | None,
+) -> Stack:  # fmt: skip
     if backend_url is None:
         if ispyb_url is not None:
             raise ConfigError("--ispyb-url", "only goes with --backend-url")
-        return None
+        return existing_stack(profile, stack)
     if password is None:
         raise ConfigError("--password", "seeding a backend by URL needs the account's password (or SCICATLIVE_PASSWORD)")
-    return SeedTarget(
-        scicat=Endpoint(backend_url, account, password),
-        ispyb=Endpoint(ispyb_url, account, password) if ispyb_url else None,
-        pid_prefix=pid_prefix,
-    )
+    from scicatlive.clients.target import target_from_options
+
+    target = target_from_options(
+        backend_url=backend_url, ispyb_url=ispyb_url, username=account, password=password,
+        pid_prefix=pid_prefix, site=site, environ={},
+    )  # fmt: skip
+    return remote_stack(target)
 
 
 def show_report(report: SeedReport, json_output: bool) -> None:
     if json_output:
-        print_json({"recipe": report.recipe, "seconds": round(report.seconds, 2), "ispyb_rows_created": report.ispyb_rows,
-                    "scicat": {k: dataclasses.asdict(v) for k, v in report.scicat.items()}})
+        print_json(report.as_dict())
         return
-    table = Table("SciCat", "created", "already there", title=f"recipe {report.recipe!r} in {report.seconds:.1f} s")
+    from rich.table import Table
+
+    source = " (restored from the seed cache)" if report.source != "api" else ""
+    table = Table("SciCat", "created", "already there", title=f"recipe {report.recipe!r} in {report.seconds:.1f} s{source}")
     for kind, tally in report.scicat.items():
         table.add_row(kind, str(tally.created), str(tally.existing))
     console.print(table)

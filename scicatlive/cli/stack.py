@@ -1,13 +1,12 @@
-"""Stack commands: config, up, down, status, logs, credentials."""
+"""Stack commands: config, up, down, status, logs, credentials — thin callers of ``scicatlive.Stack``."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from scicatlive.cli.context import (
     ConsoleReporter,
@@ -18,18 +17,20 @@ from scicatlive.cli.context import (
     StackOption,
     console,
     err_console,
+    existing_stack,
+    local_stack,
     print_json,
 )
 from scicatlive.cli.seed import LayoutOption, parse_layout, show_report
-from scicatlive.checks import Selection, run_checks, target_from_stack
-from scicatlive.checks.report import table as check_table
-from scicatlive.cli.check import show_check_progress
-from scicatlive.runtime import lifecycle
-from scicatlive.seeding.recipe import load_recipe
-from scicatlive.seeding.run import seed, stack_target
-from scicatlive.stack.load import credentials as load_credentials
-from scicatlive.stack.load import default_stack_name, load_stack
-from scicatlive.stack.state import known_stacks
+from scicatlive.errors import ConfigError
+
+if TYPE_CHECKING:
+    from scicatlive.runtime.status import ServiceStatus
+
+DevOption = Annotated[
+    list[str] | None,
+    typer.Option("--dev", metavar="NAME=PATH", help="Run service NAME from the checkout at PATH, reloaded as it changes (repeatable)."),
+]
 
 
 def config(
@@ -38,14 +39,13 @@ def config(
     port_offset: PortOffsetOption = None,
     offline: OfflineOption = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")] = None,
+    dev: DevOption = None,
 ) -> None:
     """Print the complete compose YAML that `up` runs (eject with plain `docker compose`).
 
     Secrets are not in it: they sit in env files in the stack's state directory.
     """
-    resolved = load_stack(profile, stack=stack, port_offset=port_offset, offline=offline)
-    paths = lifecycle.write_stack_files(resolved)
-    text = paths.compose_file.read_text(encoding="utf-8")
+    text = local_stack(profile, stack, port_offset, offline, dev=dev).config()
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -61,35 +61,46 @@ def up(
     keep: Annotated[bool, typer.Option("--keep", help="On failure, leave the containers for inspection.")] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild local images even if they exist.")] = False,
     timeout: Annotated[float | None, typer.Option("--timeout", min=5, help="Seconds to wait for healthy [default: from the profile].")] = None,
-    seed_recipe: Annotated[str | None, typer.Option("--seed", help="Then seed this recipe (tiny, demo, training, large or a file).")] = None,
+    seed_recipe: Annotated[str | None, typer.Option("--seed", help="Seed this recipe (tiny, demo, training, large or a file) [default: the profile's, on a new stack].")] = None,
+    no_seed: Annotated[bool, typer.Option("--no-seed", help="Seed nothing, even on a new stack.")] = False,
     sample_layout: LayoutOption = None,
     check: Annotated[bool, typer.Option("--check", help="Then run `scicatlive check` on the stack (after seeding).")] = False,
     json_output: JsonOption = False,
+    dev: DevOption = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Then stay and reload dev services as their checkouts change (compose watch).")] = False,
 ) -> None:
     """Build or pull images, start the stack and wait until every service is healthy."""
-    resolved = load_stack(profile, stack=stack, port_offset=port_offset, offline=offline)
     layout = parse_layout(sample_layout)
-    recipe = load_recipe(seed_recipe) if seed_recipe else None  # a bad recipe fails before anything starts
+    if seed_recipe and no_seed:
+        raise ConfigError("--no-seed", "contradicts --seed; give one of them")
+    handle = local_stack(profile, stack, port_offset, offline, dev=dev)
+    if watch:
+        handle.require_dev_services()
     with ConsoleReporter() as reporter:
-        result = lifecycle.up(resolved, reporter=reporter, keep=keep, rebuild=rebuild, timeout=timeout)
+        handle.reporter = reporter
+        result = handle.up(keep=keep, rebuild=rebuild, timeout=timeout,
+                           seed=False if no_seed else seed_recipe, sample_layout=layout)  # fmt: skip
     if json_output:
+        seeded = result.seeded.recipe if result.seeded else None
         print_json({"stack": result.stack, "project": result.project, "seconds": round(result.seconds, 1),
-                    "services": [dataclasses.asdict(s) for s in result.services]})
+                    "seeded": seeded, "services": [dataclasses.asdict(s) for s in result.services]})  # fmt: skip
     else:
         err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
-        _print_status(result.services)
+        print_status(result.services, handle.dev_services())
         console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
-    if recipe is not None:
-        with ConsoleReporter() as reporter:
-            report = seed(stack_target(resolved.name), recipe, sample_layout=layout, reporter=reporter)
-        if not json_output:
-            show_report(report, json_output=False)
+    if result.seeded is not None and not json_output:
+        show_report(result.seeded, json_output=False)
     if check:
-        checked = run_checks(target_from_stack(resolved.name), Selection.parse(), on_result=None if json_output else show_check_progress)
+        from scicatlive.checks.report import table as check_table
+        from scicatlive.cli.check import show_check_progress
+
+        checked = handle.check(on_result=None if json_output else show_check_progress)
         if not json_output:
             console.print(check_table(checked))
         if not checked.ok:
             raise typer.Exit(1)
+    if watch:
+        raise typer.Exit(handle.watch(lambda line: err_console.print(f"[cyan]watch:[/] {line}", highlight=False)))
 
 
 def down(
@@ -98,9 +109,9 @@ def down(
     volumes: Annotated[bool, typer.Option("--volumes", help="Also delete the stack's data volumes and secrets.")] = False,
 ) -> None:
     """Stop and remove the stack's containers; data volumes are kept unless --volumes."""
-    name = default_stack_name(profile, stack)
-    lifecycle.down(name, volumes=volumes)
-    err_console.print(f"stack {name!r} is down" + (" and its data is wiped" if volumes else ""))
+    handle = existing_stack(profile, stack)
+    handle.down(volumes=volumes)
+    err_console.print(f"stack {handle.name!r} is down" + (" and its data is wiped" if volumes else ""))
 
 
 def status(
@@ -110,15 +121,20 @@ def status(
     json_output: JsonOption = False,
 ) -> None:
     """Services of the stack: state, health and URLs."""
-    names = known_stacks() if all_stacks else [default_stack_name(profile, stack)]
-    report = {name: lifecycle.status(name) for name in names}
+    from scicatlive.handle import Stack
+    from scicatlive.stack.record import known_stacks
+
+    handles = [Stack.existing(name) for name in known_stacks()] if all_stacks else [existing_stack(profile, stack)]
+    report = {handle.name: (handle.record(), handle.status(), handle.dev_services()) for handle in handles}
     if json_output:
-        print_json({name: [dataclasses.asdict(s) for s in services] for name, services in report.items()})
+        print_json({name: [{**dataclasses.asdict(s), "dev_source": dev.get(s.name)} for s in services]
+                    for name, (_, services, dev) in report.items()})  # fmt: skip
         return
-    for name, services in report.items():
-        console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]"))
+    for name, (record, services, dev) in report.items():
+        holds = f" [dim]holds: {record.recipe}[/]" if record.recipe else ""
+        console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]") + holds)
         if services:
-            _print_status(services)
+            print_status(services, dev)
 
 
 def logs(
@@ -129,17 +145,20 @@ def logs(
     tail: Annotated[int | None, typer.Option("--tail", min=1, help="Only the last N lines.")] = None,
 ) -> None:
     """Print the logs of the stack or one of its services."""
-    name = default_stack_name(profile, stack)
+    handle = existing_stack(profile, stack)
     if follow:
-        for chunk in lifecycle.follow_logs(name, service):
+        for chunk in handle.follow_logs(service):
             typer.echo(chunk, nl=False)
     else:
-        typer.echo(lifecycle.service_logs(name, service, tail=tail), nl=False)
+        typer.echo(handle.logs(service, tail=tail), nl=False)
 
 
 def credentials(stack: StackOption = None, profile: ProfileOption = None, json_output: JsonOption = False) -> None:
     """Accounts, passwords and URLs of a stack (the only place secrets are shown)."""
-    found = load_credentials(default_stack_name(profile, stack))
+    from rich.table import Table
+
+    handle = existing_stack(profile, stack)
+    found = handle.credentials()
     if json_output:
         print_json(dataclasses.asdict(found))
         return
@@ -149,13 +168,21 @@ def credentials(stack: StackOption = None, profile: ProfileOption = None, json_o
     console.print(table)
     for service, url in found.urls.items():
         console.print(f"{service:<14} {url}")
+    from scicatlive.training.links import jupyter_link
+
+    jupyter = jupyter_link(handle.resolved, found.secrets)
+    if jupyter:
+        console.print(f"{'jupyter login':<14} {jupyter}")
 
 
-def _print_status(services: list[lifecycle.ServiceStatus]) -> None:
+def print_status(services: list[ServiceStatus], dev: dict[str, str] | None = None) -> None:
+    from rich.table import Table
+
     table = Table("service", "state", "health", "url / ports")
     for s in services:
         where = ", ".join(s.urls) or ", ".join(map(str, s.host_ports)) or "-"
-        table.add_row(s.name, s.state, s.health or "-", where)
+        name = f"{s.name} [yellow](dev: {dev[s.name]})[/]" if dev and s.name in dev else s.name
+        table.add_row(name, s.state, s.health or "-", where)
     console.print(table)
 
 

@@ -1,8 +1,7 @@
-"""The SciCat REST API, as the seeder and the checks use it: upstream backend-next or scicat-lite.
+"""The SciCat REST API (upstream backend-next or scicat-lite), each request described once.
 
-Writes are idempotent: every entity the seeder creates has a deterministic
-id, a 409 means "already there", and sub-documents (origdatablocks,
-attachments) are only added when the dataset has none yet.
+Writes are idempotent where the seeder needs it: records carry deterministic ids,
+and a 409 means "already there" (``created`` reads it as False).
 """
 
 from __future__ import annotations
@@ -11,76 +10,114 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from scicatlive.clients.http import AsyncApi
+import httpx
 
-API = "/api/v3"
+from scicatlive.clients.http import Call, json_body, token_in
+
+SERVICE = "SciCat"
+V3 = "/api/v3"
+V4 = "/api/v4"
 
 
 def encode_pid(pid: str) -> str:
-    """PIDs hold a slash (``prefix/uuid``); in a path it must be encoded."""
+    """PIDs hold a slash (``prefix/uuid``); in a path segment it must be encoded."""
     return quote(pid, safe="")
 
 
-class ScicatApi:
-    def __init__(self, api: AsyncApi) -> None:
-        self.api = api
+def filter_param(**filter_: Any) -> dict[str, str]:
+    """LoopBack's ``filter`` query parameter."""
+    return {"filter": json.dumps(filter_)}
 
-    async def login(self, username: str, password: str) -> dict[str, Any]:
-        response = await self.api.call(
-            f"log in to SciCat as {username}", "POST", f"{API}/auth/login",
-            json_body={"username": username, "password": password}, ok=(200, 201),
-        )
-        body: dict[str, Any] = response.json()
-        self.api.use_token(body["access_token"])
-        return body
 
-    async def ensure_instrument(self, payload: dict[str, Any]) -> tuple[str, bool]:
-        """Create the instrument, or find it by its unique name; returns (pid, created)."""
-        name = payload["uniqueName"]
-        response = await self.api.call(
-            f"create instrument {name}", "POST", f"{API}/instruments", json_body=payload, tolerate=(409,)
-        )
-        if response.status_code != 409:
-            return str(response.json()["pid"]), True
-        found = await self.api.call(
-            f"find instrument {name}", "GET", f"{API}/instruments",
-            params={"filter": json.dumps({"where": {"uniqueName": name}})},
-        )
-        return str(found.json()[0]["pid"]), False
+def created(answer: httpx.Response) -> bool:
+    return answer.status_code != 409
 
-    async def ensure_proposal(self, payload: dict[str, Any]) -> bool:
-        """True when created, False when it was already there."""
-        response = await self.api.call(
-            f"create proposal {payload['proposalId']}", "POST", f"{API}/proposals", json_body=payload, tolerate=(409,)
-        )
-        return response.status_code != 409
 
-    async def ensure_sample(self, payload: dict[str, Any]) -> bool:
-        response = await self.api.call(
-            f"create sample {payload['sampleId']}", "POST", f"{API}/samples", json_body=payload, tolerate=(409,)
-        )
-        return response.status_code != 409
+access_token = token_in("access_token", SERVICE)
 
-    async def ensure_dataset(self, payload: dict[str, Any]) -> bool:
-        response = await self.api.call(
-            f"create {payload['type']} dataset {payload['pid']}", "POST", f"{API}/datasets",
-            json_body=payload, tolerate=(409,),
-        )
-        return response.status_code != 409
 
-    async def ensure_origdatablock(self, pid: str, payload: dict[str, Any], *, dataset_is_new: bool = False) -> bool:
-        """Add the dataset's files unless it has some; a dataset created just now has none."""
-        if not dataset_is_new:
-            path = f"{API}/datasets/{encode_pid(pid)}/origdatablocks"
-            existing = await self.api.call(f"list origdatablocks of {pid}", "GET", path)
-            if existing.json():
-                return False
-        await self.api.call(f"create origdatablock of {pid}", "POST", f"{API}/origdatablocks", json_body=payload)
-        return True
+def login(username: str, password: str) -> Call[str]:
+    return Call(
+        f"log in to SciCat as {username}", "POST", f"{V3}/auth/login", access_token,
+        json={"username": username, "password": password},
+    )  # fmt: skip
 
-    async def ensure_attachment(self, payload: dict[str, Any]) -> bool:
-        """A v4 attachment with its own ``aid``; 409 means it is there already."""
-        response = await self.api.call(
-            f"create attachment {payload['aid']}", "POST", "/api/v4/attachments", json_body=payload, tolerate=(409,)
-        )
-        return response.status_code != 409
+
+def create(kind: str, path: str, payload: dict[str, Any], name: str) -> Call[bool]:
+    """Create a record; False when one with its id is already there."""
+    return Call(f"create {kind} {name}", "POST", path, created, json=payload, tolerate=(409,))
+
+
+def create_instrument(payload: dict[str, Any]) -> Call[str | None]:
+    """The pid the backend gave the new instrument; None when its unique name is taken."""
+    return Call(
+        f"create instrument {payload['uniqueName']}", "POST", f"{V3}/instruments",
+        lambda answer: None if answer.status_code == 409 else str(answer.json()["pid"]),
+        json=payload, tolerate=(409,),
+    )  # fmt: skip
+
+
+def find_instruments(unique_name: str) -> Call[Any]:
+    return Call(
+        f"find instrument {unique_name}", "GET", f"{V3}/instruments", json_body,
+        params=filter_param(where={"uniqueName": unique_name}),
+    )  # fmt: skip
+
+
+def create_proposal(payload: dict[str, Any]) -> Call[bool]:
+    return create("proposal", f"{V3}/proposals", payload, payload["proposalId"])
+
+
+def create_sample(payload: dict[str, Any]) -> Call[bool]:
+    return create("sample", f"{V3}/samples", payload, payload["sampleId"])
+
+
+def create_dataset(payload: dict[str, Any]) -> Call[bool]:
+    return create(f"{payload['type']} dataset", f"{V3}/datasets", payload, payload["pid"])
+
+
+def dataset_origdatablocks(pid: str) -> Call[Any]:
+    path = f"{V3}/datasets/{encode_pid(pid)}/origdatablocks"
+    return Call(f"list origdatablocks of {pid}", "GET", path, json_body)
+
+
+def create_origdatablock(pid: str, payload: dict[str, Any]) -> Call[Any]:
+    return Call(f"create origdatablock of {pid}", "POST", f"{V3}/origdatablocks", json_body, json=payload)
+
+
+def find_published_data(doi: str) -> Call[Any]:
+    """The v3 record with ``doi`` (signed in: whatever its status), or None."""
+    return Call(
+        f"find published data {doi}", "GET", f"{V3}/publisheddata/{encode_pid(doi)}",
+        lambda answer: None if answer.status_code == 404 else answer.json(), tolerate=(404,),
+    )  # fmt: skip
+
+
+def create_published_data(payload: dict[str, Any]) -> Call[Any]:
+    """The v3 create keeps the client's ``doi`` (upstream has no 409 for it: look first)."""
+    return Call(f"create published data {payload['doi']}", "POST", f"{V3}/publisheddata", json_body, json=payload)
+
+
+# Upstream's v3 register answers 424 (or the agency's status) when it cannot reach DataCite.
+REGISTRATION_AGENCY_FAILED = 424
+
+
+def register_published_data(doi: str) -> Call[bool]:
+    """True when registered; False when the backend could not reach its DOI registration agency."""
+    return Call(
+        f"register published data {doi}", "POST", f"{V3}/publisheddata/{encode_pid(doi)}/register",
+        lambda answer: answer.status_code != REGISTRATION_AGENCY_FAILED, tolerate=(REGISTRATION_AGENCY_FAILED,),
+    )  # fmt: skip
+
+
+def mark_registered(doi: str, registered_time: str) -> Call[Any]:
+    """What register does to the record itself, for a backend without a DOI registration agency."""
+    return Call(
+        f"mark published data {doi} registered", "PATCH", f"{V3}/publisheddata/{encode_pid(doi)}", json_body,
+        json={"status": "registered", "registeredTime": registered_time},
+    )  # fmt: skip
+
+
+def create_attachment(payload: dict[str, Any]) -> Call[bool]:
+    """A v4 attachment with its own ``aid``."""
+    return create("attachment", f"{V4}/attachments", payload, payload["aid"])

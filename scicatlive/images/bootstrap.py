@@ -8,12 +8,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from scicatlive.engine import Engine, docker_errors
 from scicatlive.errors import ImageError
 from scicatlive.images.apt import acquire_settings, debian_mirror
 from scicatlive.images.bases import debian_image, python_image, suite
-from scicatlive.progress import Reporter
 from scicatlive.paths import work_dir
-from scicatlive.runtime.engine import Engine, docker_errors
+from scicatlive.progress import Reporter
 
 _DOCKERFILES = Path(__file__).parent / "dockerfiles"
 BASE_LABEL = "io.scicatlive.base"

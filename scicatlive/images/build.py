@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
+from scicatlive.engine import Engine, docker_errors
 from scicatlive.errors import EngineError, EngineUnreachable, ImageError
 from scicatlive.images.bootstrap import ensure_base, image_exists
 from scicatlive.images.context import assemble_context
+from scicatlive.images.local import NeedsImage
 from scicatlive.images.wheelhouse import wheelhouse_for
 from scicatlive.paths import work_dir
 from scicatlive.progress import Reporter
-from scicatlive.runtime.engine import Engine, docker_errors
-from scicatlive.stack.resolve import ResolvedService, ResolvedStack
 
 IMAGE_LABEL = "io.scicatlive.image"
 
 
-def ensure_images(engine: Engine, stack: ResolvedStack, reporter: Reporter, *, rebuild: bool = False) -> None:
-    for service in stack.services.values():
-        if service.is_local:
+def ensure_images(
+    engine: Engine, services: Iterable[NeedsImage], reporter: Reporter, *, rebuild: bool = False, offline: bool = False
+) -> None:
+    for service in services:
+        if service.build is not None:
             build_service_image(engine, service, reporter, force=rebuild)
         else:
-            pull_image(engine, service, reporter, offline=stack.offline)
+            pull_image(engine, service, reporter, offline=offline)
 
 
-def build_service_image(engine: Engine, service: ResolvedService, reporter: Reporter, *, force: bool = False) -> str:
+def build_service_image(engine: Engine, service: NeedsImage, reporter: Reporter, *, force: bool = False) -> str:
     build = service.build
     assert build is not None, f"{service.name} has no local build"
     if not force and image_exists(engine, service.image):
@@ -52,7 +55,7 @@ def build_service_image(engine: Engine, service: ResolvedService, reporter: Repo
     return service.image
 
 
-def pull_image(engine: Engine, service: ResolvedService, reporter: Reporter, *, offline: bool) -> None:
+def pull_image(engine: Engine, service: NeedsImage, reporter: Reporter, *, offline: bool) -> None:
     if image_exists(engine, service.image):
         return
     if offline:
@@ -71,7 +74,3 @@ def pull_image(engine: Engine, service: ResolvedService, reporter: Reporter, *, 
             exc.message,
             hint="no registry here? use the lite profile (built locally), or `scicatlive images load`",
         ) from None
-
-
-def local_images(stack: ResolvedStack) -> list[str]:
-    return [s.image for s in stack.services.values() if s.is_local]

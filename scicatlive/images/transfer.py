@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
+from scicatlive.engine import Engine, docker_errors
 from scicatlive.errors import ImageError
 from scicatlive.images.bases import debian_image, python_image
 from scicatlive.images.bootstrap import image_exists
-from scicatlive.runtime.engine import Engine, docker_errors
-from scicatlive.stack.resolve import ResolvedStack
+from scicatlive.images.local import NeedsImage
 
 
-def stack_images(stack: ResolvedStack, *, with_bases: bool = True) -> list[str]:
-    images = [service.image for service in stack.services.values()]
-    if with_bases and any(s.is_local for s in stack.services.values()):
+def images_of(services: Iterable[NeedsImage], *, with_bases: bool = True) -> list[str]:
+    """The images of these services, and the bases when one of them is built here."""
+    services = list(services)
+    images = [service.image for service in services]
+    if with_bases and any(s.build is not None for s in services):
         images += [debian_image(), python_image()]
     return images
 

@@ -2,6 +2,8 @@
 
 Wheels are chosen for the image's Python and platform, not the host's, so a
 laptop on Python 3.13 still builds images whose Debian python3 is 3.11.
+A requirement published only as a source distribution is built into a wheel on
+the host, when that wheel is pure Python (``py3-none-any``) and so fits any image.
 Wheelhouses are cached by the hash of what they are for.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -43,26 +46,61 @@ def wheelhouse_for(requirements: Path) -> Path:
         return destination
     partial = destination.with_name(f"{key}.partial")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    built = partial / "built-here"
+    built.mkdir(parents=True)
     command = [
         sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
         "--only-binary=:all:", "--python-version", python, "--implementation", "cp",
-        "--dest", str(partial), "-r", str(requirements),
+        "--find-links", str(built), "--dest", str(partial), "-r", str(requirements),
     ]
     for tag in platforms:
         command += ["--platform", tag]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+    for _ in range(_MAX_SOURCE_BUILDS):
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            break
+        missing = _missing_wheel(result.stderr)
+        if missing is None or not _build_pure_wheel(missing, built):
+            shutil.rmtree(partial, ignore_errors=True)
+            raise ImageError(
+                f"cannot fill the wheelhouse for {requirements}: {_pip_error(result.stderr)}",
+                hint="every requirement needs a wheel, or a source distribution that builds into a "
+                "pure-Python wheel, on the package index this machine's pip uses",
+            )
+    else:
         shutil.rmtree(partial, ignore_errors=True)
-        detail = _pip_error(result.stderr)
-        raise ImageError(
-            f"cannot fill the wheelhouse for {requirements}: {detail}",
-            hint="every requirement needs a wheel on the package index this machine's pip uses",
-        )
+        raise ImageError(f"cannot fill the wheelhouse for {requirements}: too many source-only requirements")
+    for wheel in built.glob("*.whl"):
+        shutil.copy2(wheel, partial / wheel.name)
+    shutil.rmtree(built)
     (partial / ".complete").touch()
     shutil.rmtree(destination, ignore_errors=True)
     partial.rename(destination)
     return destination
+
+
+_MAX_SOURCE_BUILDS = 10
+_NO_WHEEL = re.compile(r"Could not find a version that satisfies the requirement (\S+)")
+
+
+def _missing_wheel(stderr: str) -> str | None:
+    found = _NO_WHEEL.search(stderr)
+    return found.group(1) if found else None
+
+
+def _build_pure_wheel(requirement: str, destination: Path) -> bool:
+    """Build ``requirement`` from source on the host; keep it only when it is pure Python."""
+    before = set(destination.glob("*.whl"))
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check", "--no-deps",
+         "--wheel-dir", str(destination), requirement],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    new = set(destination.glob("*.whl")) - before
+    impure = [wheel for wheel in new if not wheel.name.endswith("-none-any.whl")]
+    for wheel in impure:
+        wheel.unlink()
+    return result.returncode == 0 and bool(new) and not impure
 
 
 def _pip_error(stderr: str) -> str:

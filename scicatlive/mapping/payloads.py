@@ -5,14 +5,15 @@ wire. Datasets use the v3 create DTOs (``CreateRawDatasetObsoleteDto`` and
 ``CreateDerivedDatasetObsoleteDto``), which keep the singular ``proposalId``,
 ``sampleId`` and ``instrumentId`` links; attachments use the v4 DTO, which
 accepts a client-chosen ``aid``. Every id is deterministic (see
-``scicatlive.seeding.keys``), so a second load addresses the same records.
+``scicatlive.domain.keys``), so a second load addresses the same records.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 MetadataValue = bool | int | float | str
 
@@ -25,11 +26,15 @@ class ScicatPayload(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class Quantity(ScicatPayload):
-    """A metadata entry as SciCat stores it; the backend adds valueSI/unitSI."""
+class Quantity(TypedDict):
+    """A metadata entry as SciCat stores it; the backend adds valueSI/unitSI.
+
+    A typed dict rather than a model: a seed makes hundreds of thousands of them, and the
+    records that hold them validate them in one pass.
+    """
 
     value: MetadataValue
-    unit: str = ""
+    unit: str
 
 
 ShellTable = dict[str, dict[str, Quantity]]
@@ -85,6 +90,13 @@ class Sample(ScicatPayload):
     accessGroups: list[str]
 
 
+class Technique(ScicatPayload):
+    """An experimental technique: its PaNET IRI and name (the PaNOSC search API's Technique)."""
+
+    pid: str
+    name: str
+
+
 class RawDataset(ScicatPayload):
     pid: str
     type: Literal["raw"] = "raw"
@@ -105,6 +117,7 @@ class RawDataset(ScicatPayload):
     sampleId: str
     instrumentId: str
     keywords: list[str]
+    techniques: list[Technique]
     scientificMetadata: dict[str, Quantity]
     isPublished: bool
     ownerGroup: str
@@ -134,9 +147,11 @@ class DerivedDataset(ScicatPayload):
     accessGroups: list[str]
 
 
-class DataFile(ScicatPayload):
-    path: str = Field(description="relative to the dataset's sourceFolder")
-    size: int = Field(ge=0)
+class DataFile(TypedDict):
+    """One file of an origdatablock (a typed dict: a Pilatus collection has one per image)."""
+
+    path: str  # relative to the dataset's sourceFolder
+    size: Annotated[int, Field(ge=0)]
     time: AwareDatetime
 
 
@@ -166,6 +181,26 @@ class Attachment(ScicatPayload):
     accessGroups: list[str]
 
 
+class PublishedData(ScicatPayload):
+    """A DOI for a proposal's published datasets: the v3 ``CreatePublishedDataDto``, which keeps
+    a client-chosen ``doi``. The backend answers with it as ``status: private``; registering
+    it (``POST /publisheddata/{doi}/register``) makes it ``registered``."""
+
+    doi: str
+    title: str
+    abstract: str
+    creator: list[str] = Field(min_length=1)
+    authors: list[str]
+    affiliation: str
+    publisher: str
+    publicationYear: int
+    resourceType: str
+    dataDescription: str
+    pidArray: list[str] = Field(min_length=1)
+    numberOfFiles: int = Field(ge=0)
+    sizeOfArchive: int = Field(ge=0)
+
+
 class GroupMembership(BaseModel):
     """Not a SciCat record: the groups a seeded person needs to see their data."""
 
@@ -188,6 +223,7 @@ class SciCatPayloads(BaseModel):
     derived_datasets: list[DerivedDataset]
     origdatablocks: list[OrigDatablock]
     attachments: list[Attachment]
+    published_data: list[PublishedData] = Field(description="after the datasets they name")
     memberships: list[GroupMembership]
 
 
@@ -201,10 +237,12 @@ __all__ = [
     "MeasurementPeriod",
     "OrigDatablock",
     "Proposal",
+    "PublishedData",
     "Quantity",
     "RawDataset",
     "Sample",
     "SciCatPayloads",
     "ScicatPayload",
     "ShellTable",
+    "Technique",
 ]

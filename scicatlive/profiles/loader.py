@@ -7,7 +7,8 @@ from pathlib import Path
 
 from scicatlive.catalogue.loader import Catalogue
 from scicatlive.errors import ConfigError
-from scicatlive.paths import display, profiles_dir, user_profiles_dir
+from scicatlive.paths import display, profiles_dir, seeds_dir, user_profiles_dir
+from scicatlive.profiles.features import expand_features
 from scicatlive.profiles.model import Account, ProfileLayer, ServiceOptions, StackSettings
 from scicatlive.validation import load_yaml_mapping, validate
 
@@ -26,6 +27,8 @@ class Profile:
     services: dict[str, ServiceOptions]
     accounts: tuple[Account, ...]
     service_origins: dict[str, str] = field(default_factory=dict)
+    seed: Path | str | None = field(default=None, metadata={"doc": "recipe for a new stack: a bundled name or a file"})
+    features: tuple[str, ...] = ()
 
     @property
     def stack_name(self) -> str:
@@ -66,7 +69,7 @@ def load_profile(reference: str | None, catalogue: Catalogue) -> Profile:
     """Load, merge and check a profile; every error names file and key."""
     path = locate_profile(reference or DEFAULT_PROFILE)
     layers = _read_chain(path)
-    profile = _merge(path, layers)
+    profile = expand_features(_merge(path, layers), layers, catalogue)
     _check_against_catalogue(profile, catalogue)
     return profile
 
@@ -102,9 +105,12 @@ def _merge(path: Path, layers: list[tuple[Path, ProfileLayer]]) -> Profile:
     origins: dict[str, str] = {}
     accounts: dict[str, Account] = {}
     description = ""
+    seed: Path | str | None = None
     for source, layer in layers:
         if layer.description:
             description = layer.description
+        if "seed" in layer.model_fields_set:
+            seed = _recipe(layer.seed, source)
         if layer.stack is not None:
             stack = _overlay(stack, layer.stack)
         for name, options in layer.services.items():
@@ -122,7 +128,25 @@ def _merge(path: Path, layers: list[tuple[Path, ProfileLayer]]) -> Profile:
         services=enabled,
         accounts=tuple(accounts.values()),
         service_origins=origins,
+        seed=seed,
     )
+
+
+def _recipe(reference: str | bool | None, source: Path) -> Path | str | None:
+    """A bundled recipe's name, or a recipe file relative to the profile that names it."""
+    if not reference:
+        return None
+    assert isinstance(reference, str)
+    if "/" in reference or reference.endswith((".yaml", ".yml")):
+        path = Path(reference).expanduser()
+        path = path if path.is_absolute() else source.parent / path
+        if not path.is_file():
+            raise ConfigError(f"{display(source)}: seed", f"recipe file {display(path)} does not exist")
+        return path
+    known = sorted(p.stem for p in seeds_dir().glob("*.yaml"))
+    if reference not in known:
+        raise ConfigError(f"{display(source)}: seed", f"no recipe named {reference!r}; known recipes: {', '.join(known)}")
+    return reference
 
 
 def _overlay(base: StackSettings, top: StackSettings) -> StackSettings:
@@ -130,11 +154,7 @@ def _overlay(base: StackSettings, top: StackSettings) -> StackSettings:
 
 
 def _merge_service(base: ServiceOptions | None, top: ServiceOptions) -> ServiceOptions:
-    if base is None:
-        return top
-    update = {key: getattr(top, key) for key in top.model_fields_set if key != "environment"}
-    update["environment"] = {**base.environment, **top.environment}
-    return base.model_copy(update=update)
+    return top if base is None else base.merged_with(top)
 
 
 def _check_against_catalogue(profile: Profile, catalogue: Catalogue) -> None:

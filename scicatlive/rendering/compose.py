@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from scicatlive import __version__
+from scicatlive.develop.render import DEV_LABEL, dev_compose
 from scicatlive.stack.resolve import PublishedPort, ResolvedService, ResolvedStack
 from scicatlive.stack.state import PreparedService, PreparedStack
 
@@ -50,12 +51,18 @@ class ComposeVolumeMount(_Out):
     target: str
 
 
+class ComposeAnonymousVolume(_Out):
+    type: Literal["volume"] = "volume"
+    target: str
+
+
 class ComposeDependency(_Out):
     condition: Literal["service_healthy", "service_started"]
 
 
 class ComposeService(_Out):
     image: str
+    build: dict[str, Any] | None = None
     pull_policy: Literal["never", "missing"]
     restart: str = "unless-stopped"
     command: list[str] | None = None
@@ -63,12 +70,13 @@ class ComposeService(_Out):
     environment: dict[str, str] | None = None
     env_file: list[str] | None = None
     ports: list[ComposePort] | None = None
-    volumes: list[ComposeVolumeMount | ComposeBind] | None = None
+    volumes: list[ComposeVolumeMount | ComposeBind | ComposeAnonymousVolume] | None = None
     healthcheck: ComposeHealthcheck | None = None
     depends_on: dict[str, ComposeDependency] | None = None
     labels: dict[str, str]
     mem_limit: str | None = None
     ulimits: dict[str, int] | None = None
+    develop: dict[str, Any] | None = None
 
 
 class ComposeNamedVolume(_Out):
@@ -87,7 +95,7 @@ class ComposeDocument(_Out):
 
     def to_yaml(self) -> str:
         data = self.model_dump(exclude_none=True)
-        return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
+        return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100))
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -126,12 +134,13 @@ def render_compose(prepared: PreparedStack) -> ComposeDocument:
 
 def _service(prepared: PreparedService, stack: ResolvedStack, labels: dict[str, str]) -> ComposeService:
     service = prepared.service
-    mounts: list[ComposeVolumeMount | ComposeBind] = [
+    mounts: list[ComposeVolumeMount | ComposeBind | ComposeAnonymousVolume] = [
         ComposeVolumeMount(source=volume_name(service.name, v.name), target=v.target) for v in service.volumes
     ]
     mounts += [ComposeBind(source=str(m.source), target=m.target) for m in prepared.mounts]
+    mounts += [ComposeBind(source=str(src), target=dst) for src, dst in service.host_mounts]
     ports = [_port(p, stack) for p in service.ports if p.host is not None]
-    return ComposeService(
+    composed = ComposeService(
         image=service.image,
         pull_policy="never" if service.is_local else "missing",
         command=_escape_all(service.command),
@@ -151,6 +160,22 @@ def _service(prepared: PreparedService, stack: ResolvedStack, labels: dict[str, 
         mem_limit=service.mem_limit,
         ulimits=service.ulimits or None,
     )
+    return _with_dev_mode(composed, stack, service)
+
+
+def _with_dev_mode(composed: ComposeService, stack: ResolvedStack, service: ResolvedService) -> ComposeService:
+    """A service running from a checkout: built from it, watched, its code mounted (docs: dev mode)."""
+    dev = dev_compose(stack, service)
+    if dev is None:
+        return composed
+    volumes: list[ComposeVolumeMount | ComposeBind | ComposeAnonymousVolume] = list(composed.volumes or [])
+    # The checkout goes first: generated files mounted inside it must stack on top of it.
+    binds = [ComposeBind(source=src, target=dst, read_only=ro) for src, dst, ro in dev.binds]
+    volumes = [*binds, *(ComposeAnonymousVolume(target=t) for t in dev.anonymous_volumes), *volumes]
+    return composed.model_copy(update={
+        "build": dev.build, "develop": dev.develop, "pull_policy": "never", "volumes": volumes,
+        "labels": {**composed.labels, DEV_LABEL: dev.label},
+    })
 
 
 def _port(port: PublishedPort, stack: ResolvedStack) -> ComposePort:

@@ -8,11 +8,11 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scicatlive.engine import START_ENGINE_HINT, Engine, compose_binary
 from scicatlive.errors import ScicatliveError
 from scicatlive.images.bases import debian_image, python_image
 from scicatlive.images.bootstrap import image_exists
 from scicatlive.paths import cache_dir
-from scicatlive.runtime.engine import START_ENGINE_HINT, Engine, compose_binary
 from scicatlive.runtime.lifecycle import held_ports
 from scicatlive.runtime.ports import port_claims, port_is_free
 from scicatlive.stack.resolve import ResolvedStack
@@ -49,10 +49,8 @@ def _safely(check: str, probe: Callable[[], Finding]) -> Finding:
 
 
 def _engine(engine: Engine) -> Finding:
-    engine.ensure_reachable()
-    version = engine.client().version()
-    server = getattr(version.server, "version", "?") if version.server else "?"
-    return Finding("docker engine", True, f"engine {server} reachable")
+    server = engine.cli("version", "--format", "{{.Server.Version}}", action="reaching the Docker engine").strip()
+    return Finding("docker engine", True, f"engine {server or '?'} reachable")
 
 
 def _compose() -> Finding:

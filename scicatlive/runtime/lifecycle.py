@@ -1,78 +1,49 @@
 """Start, stop, inspect and tail a stack on a real Docker engine.
 
-``up`` prepares the state, makes sure every image is there, checks the host
-ports, starts compose and waits until each service is healthy, reporting per
-service. If it fails, it tears down what it started (unless asked to keep it)
-and reports the failing service's last log lines.
+``up`` makes sure every image is there, checks the host ports, and runs
+``compose up --wait`` (python-on-whales) while it watches the containers to report
+each service's state as it changes and to stop early when one fails. If it fails,
+it tears down what it started (unless asked to keep it) and reports the failing
+service's last log lines.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from python_on_whales import Container, DockerClient
-
+from scicatlive.engine import Engine, default_engine, docker_errors
 from scicatlive.errors import StackError
 from scicatlive.images.build import ensure_images
 from scicatlive.progress import Reporter, SilentReporter
-from scicatlive.rendering.compose import render_compose
-from scicatlive.runtime.engine import Engine, default_engine, docker_errors
 from scicatlive.runtime.ports import check_ports
-from scicatlive.stack.files import write_private
-from scicatlive.stack.load import reload_stack
+from scicatlive.runtime.status import ServiceStatus
+from scicatlive.stack.record import StackPaths, forget_stack
 from scicatlive.stack.resolve import ResolvedStack, project_name
-from scicatlive.stack.state import StackPaths, forget_stack, prepare_stack, read_record, write_record
 
-COMPOSE_SERVICE_LABEL = "com.docker.compose.service"
-COMPOSE_PROJECT_LABEL = "com.docker.compose.project"
+if TYPE_CHECKING:
+    from python_on_whales import DockerClient
+
 LOG_TAIL_LINES = 25
-_POLL_SECONDS = 0.5
-_MAX_RESTARTS = 3
-
-
-@dataclass(frozen=True)
-class ServiceStatus:
-    name: str
-    state: str
-    health: str | None
-    image: str
-    host_ports: tuple[int, ...] = ()
-    urls: tuple[str, ...] = ()
-
-    @property
-    def ready(self) -> bool:
-        return self.state == "running" and self.health in (None, "healthy")
-
-    @property
-    def failed(self) -> bool:
-        return self.state in ("exited", "dead") or self.health == "unhealthy"
+_POLL_SECONDS = 0.25
 
 
 @dataclass
 class UpResult:
     stack: str
     project: str
+    fresh: bool = False  # nothing of the project existed: its data volumes are new
     services: list[ServiceStatus] = field(default_factory=list)
     seconds: float = 0.0
 
 
-def write_stack_files(stack: ResolvedStack) -> StackPaths:
-    """Prepare secrets and generated files, and write compose.yaml; returns the paths."""
-    prepared = prepare_stack(stack)
-    document = render_compose(prepared)
-    write_private(prepared.paths.compose_file, document.to_yaml())
-    write_record(stack, prepared.paths)
-    return prepared.paths
-
-
 def up(
     stack: ResolvedStack,
+    compose_file: Path,
     *,
     engine: Engine | None = None,
     reporter: Reporter | None = None,
@@ -84,11 +55,10 @@ def up(
     reporter = reporter or SilentReporter()
     started = time.monotonic()
     engine.ensure_reachable()
-    paths = write_stack_files(stack)
-    ensure_images(engine, stack, reporter, rebuild=rebuild)
-    fresh = not _project_has_anything(engine, stack.project)
+    ensure_images(engine, stack.services.values(), reporter, rebuild=rebuild, offline=stack.offline)
+    fresh = not project_has_anything(engine, stack.project)
     check_ports(stack, held_by_stack=held_ports(engine, stack.project))
-    client = engine.client(project=stack.project, compose_file=paths.compose_file)
+    client = engine.client(project=stack.project, compose_file=compose_file)
     reporter.step(f"start {stack.project}")
     try:
         _start_and_wait(engine, stack, client, reporter, timeout or stack.settings.wait_timeout)
@@ -98,9 +68,7 @@ def up(
             reporter.step(f"tear down {stack.project}")
             _compose_down(client, volumes=fresh)
         raise
-    result = UpResult(stack.name, stack.project, status(stack.name, engine=engine))
-    result.seconds = time.monotonic() - started
-    return result
+    return UpResult(stack.name, stack.project, fresh=fresh, seconds=time.monotonic() - started)
 
 
 def _start_and_wait(
@@ -111,8 +79,11 @@ def _start_and_wait(
     def start() -> None:
         try:
             with docker_errors(f"starting {stack.project}"):
-                client.compose.up(detach=True, no_build=True, remove_orphans=True, pull="never", quiet=True)
-        except BaseException as exc:  # handed to the waiting thread
+                client.compose.up(
+                    detach=True, no_build=True, remove_orphans=True, pull="never", quiet=True,
+                    wait=True, wait_timeout=int(timeout),
+                )  # fmt: skip
+        except BaseException as exc:  # noqa: BLE001 -- handed to the waiting thread, which raises it
             outcome["error"] = exc
 
     starter = threading.Thread(target=start, name="compose-up", daemon=True)
@@ -120,41 +91,33 @@ def _start_and_wait(
     deadline = time.monotonic() + timeout
     last: dict[str, str] = {}
     while True:
-        states = {s.name: s for s in _service_states(engine, stack.project)}
+        starting = starter.is_alive()
+        states = {s.service: ServiceStatus.of(s) for s in engine.containers(stack.project)}
         for name in stack.services:
-            label = _label(states.get(name))
+            label = states[name].label if name in states else "waiting"
             if last.get(name) != label:
                 reporter.service(name, label)
                 last[name] = label
         # While compose is still (re)creating containers, an old one may show as exited.
-        starting = starter.is_alive()
-        failed = [] if starting else [
-            s for s in states.values() if s.failed or _restarting_too_often(engine, s.name, stack.project)
-        ]
+        failed = [] if starting else [s for s in states.values() if s.failed]
         if failed:
-            raise _failure(engine, stack, failed[0].name, f"{failed[0].name} is {_label(failed[0])}")
-        if not starter.is_alive() and "error" in outcome:
-            error = outcome["error"]
-            culprit = _first_not_ready(stack, states)
-            raise _failure(engine, stack, culprit, str(error))
-        if not starter.is_alive() and all(name in states and states[name].ready for name in stack.services):
+            raise _failure(engine, stack, failed[0].name, f"{failed[0].name} is {failed[0].label}")
+        if not starting and "error" in outcome:
+            # Compose gave up: name the service it gave up on, as the engine sees it now.
+            broken = [s for s in states.values() if s.state == "restarting" or not s.ready]
+            if broken:
+                raise _failure(engine, stack, broken[0].name, f"{broken[0].name} is {broken[0].label}")
+            raise _failure(engine, stack, _first_not_ready(stack, states), str(outcome["error"]))
+        if not starting and all(name in states and states[name].ready for name in stack.services):
             return
         if time.monotonic() > deadline:
             culprit = _first_not_ready(stack, states)
             raise _failure(engine, stack, culprit, f"{culprit} was not healthy within {timeout:.0f} s")
-        time.sleep(_POLL_SECONDS)
+        starter.join(_POLL_SECONDS)
 
 
 def _first_not_ready(stack: ResolvedStack, states: dict[str, ServiceStatus]) -> str:
     return next((n for n in stack.services if n not in states or not states[n].ready), next(iter(stack.services)))
-
-
-def _label(status: ServiceStatus | None) -> str:
-    if status is None:
-        return "waiting"
-    if status.state == "running" and status.health:
-        return status.health
-    return status.state
 
 
 def _failure(engine: Engine, stack: ResolvedStack, service: str, reason: str) -> StackError:
@@ -167,52 +130,18 @@ def _failure(engine: Engine, stack: ResolvedStack, service: str, reason: str) ->
     )
 
 
-def _containers(engine: Engine, project: str) -> list[Container]:
-    with docker_errors("listing containers"):
-        return list(engine.client().container.list(all=True, filters={"label": f"{COMPOSE_PROJECT_LABEL}={project}"}))
-
-
-def _service_states(engine: Engine, project: str) -> list[ServiceStatus]:
-    states = []
-    for container in _containers(engine, project):
-        health = container.state.health.status if container.state.health else None
-        ports = _host_ports(container)
-        states.append(
-            ServiceStatus(
-                name=(container.config.labels or {}).get(COMPOSE_SERVICE_LABEL, container.name),
-                state=container.state.status or "unknown",
-                health=health,
-                image=container.config.image or "",
-                host_ports=tuple(ports),
-            )
-        )
-    return states
-
-
-def _host_ports(container: Container) -> list[int]:
-    published = container.network_settings.ports or {}
-    return sorted(
-        {int(binding["HostPort"]) for bindings in published.values() for binding in bindings or [] if binding.get("HostPort")}
-    )
-
-
-def _restarting_too_often(engine: Engine, service: str, project: str) -> bool:
-    for container in _containers(engine, project):
-        if (container.config.labels or {}).get(COMPOSE_SERVICE_LABEL) == service:
-            return (container.restart_count or 0) >= _MAX_RESTARTS
-    return False
-
-
 def held_ports(engine: Engine, project: str) -> set[int]:
     """Host ports the project's own containers publish (theirs to reuse on `up`)."""
-    return {port for state in _service_states(engine, project) for port in state.host_ports}
+    return {port for state in engine.containers(project) for port in state.host_ports}
 
 
-def _project_has_anything(engine: Engine, project: str) -> bool:
-    if _containers(engine, project):
+def project_has_anything(engine: Engine, project: str) -> bool:
+    """Containers or volumes of the project exist: it is not a new stack."""
+    if engine.containers(project):
         return True
-    with docker_errors("listing volumes"):
-        return bool(engine.client().volume.list(filters={"label": f"{COMPOSE_PROJECT_LABEL}={project}"}))
+    volumes = engine.cli("volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={project}",
+                         action="listing volumes")  # fmt: skip
+    return bool(volumes.strip())
 
 
 def _compose_down(client: DockerClient, *, volumes: bool) -> None:
@@ -224,38 +153,11 @@ def down(name: str, *, engine: Engine | None = None, volumes: bool = False) -> N
     """Stop and remove the stack's containers and network; ``volumes`` wipes its data too."""
     engine = engine or default_engine()
     engine.ensure_reachable()
-    paths = StackPaths.for_stack(name)
-    compose_file = paths.compose_file if paths.compose_file.is_file() else None
-    client = engine.client(project=project_name(name), compose_file=compose_file)
+    client = engine.client(project=project_name(name), compose_file=_compose_file(name))
     _compose_down(client, volumes=volumes)
     if volumes:
         # The databases were initialised with these secrets; they go together.
         forget_stack(name)
-
-
-def status(name: str, *, engine: Engine | None = None) -> list[ServiceStatus]:
-    """The stack's services as the engine sees them, with their URLs from the host."""
-    engine = engine or default_engine()
-    engine.ensure_reachable()
-    record = read_record(name)
-    http_ports = _http_ports(name)
-    states = sorted(_service_states(engine, record.project), key=lambda s: s.name)
-    return [dataclasses.replace(s, urls=_urls(s, http_ports)) for s in states]
-
-
-def _http_ports(name: str) -> dict[int, str]:
-    """Host port → the base URL of services that speak HTTP on it."""
-    stack = reload_stack(name)
-    return {
-        port.host: f"http://{stack.public_host()}:{port.host}"
-        for service in stack.services.values()
-        for port in service.ports
-        if port.host is not None and port.protocol == "http"
-    }
-
-
-def _urls(state: ServiceStatus, http_ports: dict[int, str]) -> tuple[str, ...]:
-    return tuple(http_ports[p] for p in state.host_ports if p in http_ports)
 
 
 def service_logs(name: str, service: str | None, *, engine: Engine | None = None, tail: int | None = None) -> str:

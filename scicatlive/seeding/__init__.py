@@ -2,13 +2,13 @@
 
 recipe = load_recipe("tiny")
 graph = generate(recipe)                      # ISPyB-shaped, deterministic
-payloads = map_graph(graph, MappingOptions.from_recipe(recipe))   # scicatlive.mapping
+payloads = map_graph(graph, recipe.mapping_options())   # scicatlive.mapping
 """
 
 from __future__ import annotations
 
+from scicatlive.domain.model import FacilityGraph
 from scicatlive.seeding.generate import generate
-from scicatlive.seeding.model import FacilityGraph
 from scicatlive.seeding.recipe import Recipe, bundled_recipes, load_recipe, parse_recipe
 
 __all__ = ["FacilityGraph", "Recipe", "bundled_recipes", "generate", "load_recipe", "parse_recipe"]

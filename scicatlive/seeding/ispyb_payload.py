@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scicatlive.seeding import model as ispyb
+from scicatlive.domain import model as ispyb
 
 # Facts the graph carries for the catalogue; ISPyB keeps them on disk or nowhere.
 _CATALOGUE_ONLY = {"files", "published", "content", "fileSize", "externalId"}

@@ -13,14 +13,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
+from scicatlive.defaults import DEFAULT_PID_PREFIX, DEFAULT_SITE
+from scicatlive.domain.instruments import DETECTORS, SAMPLE_CHANGERS
 from scicatlive.errors import ConfigError
+from scicatlive.mapping.options import MappingOptions, SampleLayout
 from scicatlive.paths import display, seeds_dir
-from scicatlive.seeding.providers.beamlines import DETECTORS, SAMPLE_CHANGERS
 from scicatlive.validation import StrictModel, load_yaml_mapping, validate
 
 PuckType = Literal["Unipuck", "Spinepuck"]
 ExperimentType = Literal["OSC", "SAD", "Helical"]
-SampleLayout = Literal["hierarchical", "flat"]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
@@ -71,7 +72,7 @@ def _weights(value: dict[Any, float]) -> dict[Any, float]:
 class Facility(StrictModel):
     name: str = Field(default="SciCat Live Light Source", min_length=1)
     site: str = Field(
-        default="SCICATLIVE", pattern=r"^[A-Z][A-Z0-9]{1,15}$",
+        default=DEFAULT_SITE, pattern=r"^[A-Z][A-Z0-9]{1,15}$",
         description="Short upper-case facility name: dewar barcodes, creationLocation",
     )  # fmt: skip
     proposal_code: str = Field(default="MX", pattern=r"^[A-Za-z]{1,4}$")
@@ -141,7 +142,7 @@ class Shipments(StrictModel):
     dewars_per_shipment: IntRange
     pucks_per_dewar: IntRange
     puck_types: dict[PuckType, float] = Field(
-        default_factory=lambda: {"Unipuck": 1.0}, description="relative weights"
+        default_factory=lambda: dict[PuckType, float]({"Unipuck": 1.0}), description="relative weights"
     )
     fill_ratio: float = Field(
         gt=0.0, le=1.0, description="expected share of puck positions holding a sample"
@@ -157,7 +158,7 @@ class Collections(StrictModel):
     per_sample: IntRange
     failure_rate: Fraction = 0.0
     experiment_types: dict[ExperimentType, float] = Field(
-        default_factory=lambda: {"OSC": 1.0}, description="relative weights"
+        default_factory=lambda: dict[ExperimentType, float]({"OSC": 1.0}), description="relative weights"
     )
 
     @field_validator("experiment_types")
@@ -212,6 +213,14 @@ class Recipe(StrictModel):
     collections: Collections
     processing: Processing
     catalogue: Catalogue = Field(default_factory=Catalogue)
+
+    def mapping_options(
+        self, *, pid_prefix: str = DEFAULT_PID_PREFIX, sample_layout: SampleLayout | None = None
+    ) -> MappingOptions:
+        """The recipe's mapping choices; ``sample_layout`` overrides the recipe (a profile setting)."""
+        return MappingOptions(
+            pid_prefix=pid_prefix, sample_layout=sample_layout or self.catalogue.sample_layout
+        )
 
     @field_validator("beamlines")
     @classmethod

@@ -1,43 +1,39 @@
-"""`scicatlive seed`: generate a facility, load it into ISPyB, map it into SciCat."""
+"""``seed``: generate a facility, load it into ISPyB, map it into SciCat — one proposal at a time.
+
+Proposals are generated lazily and a few are in flight at once, each loaded into
+ISPyB (when the target has one) and then into SciCat, so memory stays flat however
+large the recipe. Everything is idempotent: the same recipe gives the same ids, so
+seeding again creates nothing.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scicatlive.asyncrun import run_sync
-from scicatlive.catalogue.model import Role
-from scicatlive.clients.http import AsyncApi
-from scicatlive.clients.ispyb import IspybApi
-from scicatlive.clients.scicat import ScicatApi
+import httpx
+
+from scicatlive.asyncrun import first_error, run_sync
+from scicatlive.clients import ispyb as ispyb_api
+from scicatlive.clients import scicat as scicat_api
+from scicatlive.clients.http import AsyncSession, RetryPolicy
+from scicatlive.clients.target import Target
+from scicatlive.defaults import DEFAULT_ACCOUNT
+from scicatlive.domain import model as m
 from scicatlive.errors import ConfigError
-from scicatlive.mapping import MappingOptions, map_graph
+from scicatlive.mapping import MappingOptions, SampleLayout, map_facility, map_proposal
 from scicatlive.progress import Reporter, SilentReporter
-from scicatlive.seeding.generate import generate
-from scicatlive.seeding.load import Tally, load_ispyb, load_scicat
-from scicatlive.seeding.recipe import Recipe, SampleLayout, load_recipe
-from scicatlive.stack.load import credentials, reload_stack
-from scicatlive.stack.resolve import ResolvedStack
+from scicatlive.seeding.generate import generate_stream
+from scicatlive.seeding.ispyb_load import IspybLoader
+from scicatlive.seeding.load import ScicatLoader, Tally
+from scicatlive.seeding.recipe import Recipe, load_recipe
 
-DEFAULT_ACCOUNT = "admin"
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    url: str
-    username: str
-    password: str
-
-
-@dataclass(frozen=True)
-class SeedTarget:
-    """Where to seed: any SciCat backend, and optionally an ISPyB mock."""
-
-    scicat: Endpoint
-    ispyb: Endpoint | None
-    pid_prefix: str
+ISPYB_CONCURRENCY = 4  # the mock serves from a small worker pool
+PROPOSALS_IN_FLIGHT = 4
 
 
 @dataclass
@@ -46,67 +42,114 @@ class SeedReport:
     seconds: float = 0.0
     ispyb_rows: dict[str, int] = field(default_factory=dict)
     scicat: dict[str, Tally] = field(default_factory=dict)
+    source: str = "api"  # or "seed cache": restored from a snapshot of the same seed
+
+    def as_dict(self) -> dict[str, object]:
+        return {"recipe": self.recipe, "seconds": round(self.seconds, 2), "source": self.source,
+                "ispyb_rows_created": self.ispyb_rows,
+                "scicat": {kind: dataclasses.asdict(tally) for kind, tally in self.scicat.items()}}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SeedReport:
+        return cls(
+            recipe=str(data["recipe"]), seconds=float(data.get("seconds", 0.0)),
+            ispyb_rows={k: int(v) for k, v in data.get("ispyb_rows_created", {}).items()},
+            scicat={k: Tally(**v) for k, v in data.get("scicat", {}).items()},
+            source=str(data.get("source", "api")),
+        )  # fmt: skip
 
 
-def stack_target(stack: str, account: str = DEFAULT_ACCOUNT) -> SeedTarget:
-    """The seed target of a stack started here, logged in as one of its accounts."""
-    resolved = reload_stack(stack)
-    found = credentials(stack)
-    passwords = {a.username: a.password for a in found.accounts}
-    if account not in passwords:
-        raise ConfigError("--account", f"stack {stack!r} has no account {account!r}; it has: {', '.join(passwords)}")
-    backend = _url_of(resolved, Role.BACKEND)
-    if backend is None:
-        raise ConfigError(str(resolved.profile.source), "the profile has no SciCat backend to seed")
-    ispyb_url = _url_of(resolved, Role.ISPYB)
-    return SeedTarget(
-        scicat=Endpoint(backend, account, passwords[account]),
-        ispyb=Endpoint(ispyb_url, account, passwords[account]) if ispyb_url else None,
-        pid_prefix=resolved.settings.pid_prefix,
-    )
+def account_password(target: Target, account: str) -> str:
+    try:
+        return target.password(account)
+    except KeyError:
+        known = ", ".join(target.accounts) or "none"
+        raise ConfigError("--account", f"no credentials for account {account!r}; known: {known}") from None
 
 
-def _url_of(stack: ResolvedStack, role: Role) -> str | None:
-    services = stack.by_role(role)
-    return stack.public_url(services[0].name) if services else None
-
-
-def seed(target: SeedTarget, recipe: str | Path | Recipe, **options: Any) -> SeedReport:
-    """Generate the recipe's facility and load it; safe to run again (nothing is duplicated).
-
-    Options are those of :func:`seed_async`.
-    """
+def seed(target: Target, recipe: str | Path | Recipe, **options: Any) -> SeedReport:
+    """Generate the recipe's facility and load it; safe to run again. Options: :func:`seed_async`."""
     return run_sync(seed_async(target, recipe, **options))
 
 
 async def seed_async(
-    target: SeedTarget,
+    target: Target,
     recipe: str | Path | Recipe,
     *,
+    account: str = DEFAULT_ACCOUNT,
     sample_layout: SampleLayout | None = None,
     concurrency: int = 16,
     reporter: Reporter | None = None,
+    retry: RetryPolicy | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> SeedReport:
     reporter = reporter or SilentReporter()
     loaded = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    password = account_password(target, account)
     started = time.monotonic()
     report = SeedReport(recipe=loaded.name or str(recipe))
-    reporter.step(f"generate the {report.recipe!r} facility")
-    graph = generate(loaded)
-    records = map_graph(graph, MappingOptions.from_recipe(loaded, pid_prefix=target.pid_prefix, sample_layout=sample_layout))
-    if target.ispyb is not None:
-        async with AsyncApi(target.ispyb.url, concurrency=min(concurrency, 4)) as http:
-            ispyb = IspybApi(http)
-            await ispyb.login(target.ispyb.username, target.ispyb.password)
-            report.ispyb_rows = await load_ispyb(ispyb, graph, reporter)
-    async with AsyncApi(target.scicat.url, concurrency=concurrency) as http:
-        scicat = ScicatApi(http)
-        await scicat.login(target.scicat.username, target.scicat.password)
-        report.scicat = await load_scicat(scicat, records, reporter)
+    reporter.step(f"seed the {report.recipe!r} facility")
+    options = loaded.mapping_options(pid_prefix=target.seeding_pid_prefix, sample_layout=sample_layout)
+    stream = generate_stream(loaded)
+    async with AsyncSession(
+        target.backend_url, service=scicat_api.SERVICE, concurrency=concurrency, retry=retry, transport=transport
+    ) as scicat:
+        await scicat.login(scicat_api.login(account, password))
+        loader = ScicatLoader(scicat, reporter)
+        await loader.instruments(map_facility(stream.facility, options))
+        ispyb = await _ispyb_loader(target, account, password, stream.facility, retry, transport)
+        try:
+            await _load_proposals(stream.proposals, stream.count, stream.facility, options, loader, ispyb, reporter)
+        finally:
+            if ispyb is not None:
+                await ispyb.session.aclose()
+    report.scicat = loader.tallies
+    report.ispyb_rows = ispyb.rows_created if ispyb is not None else {}
     report.seconds = time.monotonic() - started
     return report
 
 
-def seed_stack(stack: str, recipe: str | Path | Recipe, *, account: str = DEFAULT_ACCOUNT, **options: Any) -> SeedReport:
-    """Seed a stack started here (the pytest plugin and `up --seed` use this)."""
-    return seed(stack_target(stack, account), recipe, **options)
+async def _ispyb_loader(
+    target: Target, account: str, password: str, facility: m.FacilityGraph,
+    retry: RetryPolicy | None, transport: httpx.AsyncBaseTransport | None,
+) -> IspybLoader | None:  # fmt: skip
+    if target.ispyb_url is None:
+        return None
+    session = AsyncSession(
+        target.ispyb_url, service=ispyb_api.SERVICE, concurrency=ISPYB_CONCURRENCY, retry=retry, transport=transport
+    )
+    try:
+        await session.login(ispyb_api.login(account, password))
+    except BaseException:
+        await session.aclose()
+        raise
+    return IspybLoader(session, facility)
+
+
+async def _load_proposals(
+    proposals: Any, count: int, facility: m.FacilityGraph, options: MappingOptions,
+    loader: ScicatLoader, ispyb: IspybLoader | None, reporter: Reporter,
+) -> None:  # fmt: skip
+    """Generate, load into ISPyB, map and load into SciCat, a bounded number of proposals at once."""
+    slots = asyncio.Semaphore(PROPOSALS_IN_FLIGHT)
+    done = 0
+    reporter.progress("proposals", 0, count)
+
+    async def one(proposal: m.Proposal) -> None:
+        nonlocal done
+        try:
+            if ispyb is not None:
+                await ispyb.load(proposal)
+            await loader.batch(map_proposal(facility, options, proposal))
+            done += 1
+            reporter.progress("proposals", done, count)
+        finally:
+            slots.release()
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for proposal in proposals:  # generated on demand: only those in flight are in memory
+                await slots.acquire()
+                group.create_task(one(proposal))
+    except BaseExceptionGroup as failures:
+        raise first_error(failures) from None

@@ -7,17 +7,16 @@ from pathlib import Path
 
 from scicatlive.catalogue.loader import Catalogue, CatalogueEntry
 from scicatlive.catalogue.model import (
-    BuildSpec,
     GeneratedFile,
     Healthcheck,
+    HostMount,
     Role,
     ServiceDefinition,
     Variant,
     VolumeSpec,
 )
 from scicatlive.errors import ConfigError
-from scicatlive.images.bases import base_image_for
-from scicatlive.images.context import build_digest
+from scicatlive.images.local import LocalBuild
 from scicatlive.profiles.loader import Profile
 from scicatlive.profiles.model import Account, ServiceOptions, StackSettings
 
@@ -43,25 +42,19 @@ class PublishedPort:
 
 
 @dataclass(frozen=True)
-class LocalBuild:
-    folder: Path
-    spec: BuildSpec
-    base_image: str
-
-
-@dataclass(frozen=True)
 class ResolvedService:
     name: str
     role: Role
     description: str
     variant: str
-    image: str
+    upstream_image: str | None
     build: LocalBuild | None
     environment: dict[str, str]
     ports: tuple[PublishedPort, ...]
     healthcheck: Healthcheck | None
     command: list[str] | None
     volumes: tuple[VolumeSpec, ...]
+    host_mounts: tuple[tuple[Path, str], ...]  # (host path, container path), mounted read-only
     files: tuple[GeneratedFile, ...]
     depends_on: tuple[str, ...]
     user: str | None
@@ -71,6 +64,14 @@ class ResolvedService:
     @property
     def is_local(self) -> bool:
         return self.build is not None
+
+    @property
+    def image(self) -> str:
+        """The image reference; a local build's tag is its build digest (computed on first use)."""
+        if self.build is not None:
+            return self.build.image
+        assert self.upstream_image is not None
+        return self.upstream_image
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,13 @@ def _resolve_service(
     where = profile.service_origins[definition.name]
     variant_name = _choose_variant(definition, options, offline, where)
     variant = definition.variant(variant_name)
-    image, build = _image(entry, variant, options, offline, where)
+    upstream_image, build = _image(entry, variant, options, where)
     return ResolvedService(
         name=definition.name,
         role=definition.role,
         description=definition.description,
         variant=variant_name,
-        image=image,
+        upstream_image=upstream_image,
         build=build,
         environment={
             **definition.environment,
@@ -158,11 +159,19 @@ def _resolve_service(
         healthcheck=variant.healthcheck or definition.healthcheck,
         command=variant.command or definition.command,
         volumes=tuple(variant.volumes if variant.volumes is not None else definition.volumes),
+        host_mounts=_host_mounts(entry, variant.host_mounts if variant.host_mounts is not None else definition.host_mounts),
         files=tuple(definition.files),
         depends_on=_dependencies(definition, roles, [name for name, i in present if i.wait]),
         user=definition.user,
         mem_limit=definition.mem_limit,
         ulimits=dict(definition.ulimits),
+    )
+
+
+def _host_mounts(entry: CatalogueEntry, mounts: list[HostMount]) -> tuple[tuple[Path, str], ...]:
+    package = Path(__file__).resolve().parent.parent
+    return tuple(
+        (package if m.source == "{package}" else entry.folder / m.source, m.target) for m in mounts
     )
 
 
@@ -188,17 +197,15 @@ def _choose_variant(
 
 
 def _image(
-    entry: CatalogueEntry, variant: Variant, options: ServiceOptions, offline: bool, where: str
-) -> tuple[str, LocalBuild | None]:
+    entry: CatalogueEntry, variant: Variant, options: ServiceOptions, where: str
+) -> tuple[str | None, LocalBuild | None]:
     assert variant.image is not None
     if options.image is not None:
         return options.image, None
     if variant.build is not None:
         if options.version is not None:
             raise ConfigError(f"{where}.version", "a local build has no version to choose; drop the key")
-        base = base_image_for(variant.build.base)
-        digest = build_digest(entry.folder, variant.build, base)
-        return f"{variant.image}:{digest}", LocalBuild(entry.folder, variant.build, base)
+        return None, LocalBuild(entry.folder, variant.build, variant.image)
     if options.version is None:
         return variant.image, None
     repository = variant.image.rsplit(":", 1)[0] if ":" in variant.image.rsplit("/", 1)[-1] else variant.image

@@ -1,63 +1,24 @@
-"""A stack's state directory, and preparing it for compose.
+"""Preparing a stack's state for compose: secrets, env files and generated files.
 
-``<state>/stacks/<name>/`` holds everything a stack needs besides images:
-
-    stack.json        which profile started it, and when
-    secrets.json      generated secrets and account passwords (0600)
-    compose.yaml      exactly what `scicatlive config` prints
-    env/<svc>.env     the env vars whose values hold secrets (0600)
-    files/<svc>/...   generated files, bind-mounted read-only
+The layout of the state directory is described in :mod:`scicatlive.stack.record`.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from scicatlive import __version__
 from scicatlive.catalogue.model import Role
-from scicatlive.errors import ConfigError, StackError
-from scicatlive.paths import display, state_dir
+from scicatlive.errors import ConfigError
 from scicatlive.stack.files import write_mounted, write_private
 from scicatlive.stack.generators import GENERATORS, GeneratorContext
+from scicatlive.stack.record import StackPaths
 from scicatlive.stack.resolve import ResolvedService, ResolvedStack
 from scicatlive.stack.secrets import SecretStore, account_secret
 from scicatlive.stack.templating import Lookup, render, secret_names
 
-
 # `${backend.url}`: the in-network URL of whichever service has that role.
 ROLE_NAMESPACES = {role.value for role in Role}
-
-
-@dataclass(frozen=True)
-class StackPaths:
-    root: Path
-
-    @classmethod
-    def for_stack(cls, name: str) -> StackPaths:
-        return cls(state_dir() / "stacks" / name)
-
-    @property
-    def record(self) -> Path:
-        return self.root / "stack.json"
-
-    @property
-    def secrets(self) -> Path:
-        return self.root / "secrets.json"
-
-    @property
-    def compose_file(self) -> Path:
-        return self.root / "compose.yaml"
-
-    def env_file(self, service: str) -> Path:
-        return self.root / "env" / f"{service}.env"
-
-    def generated_file(self, service: str, target: str) -> Path:
-        return self.root / "files" / service / Path(target).name
 
 
 @dataclass(frozen=True)
@@ -82,17 +43,6 @@ class PreparedStack:
     secrets: SecretStore
 
 
-@dataclass(frozen=True)
-class StackRecord:
-    name: str
-    project: str
-    profile: str
-    created: str
-    scicatlive_version: str
-    port_offset: int = 0
-    offline: bool = False
-
-
 def prepare_stack(stack: ResolvedStack) -> PreparedStack:
     """Create or reuse the stack's secrets, then write its env and generated files."""
     paths = StackPaths.for_stack(stack.name)
@@ -106,45 +56,6 @@ def prepare_stack(stack: ResolvedStack) -> PreparedStack:
     }
     secrets.save()
     return PreparedStack(stack=stack, paths=paths, services=prepared, secrets=secrets)
-
-
-def write_record(stack: ResolvedStack, paths: StackPaths) -> None:
-    created = read_record(stack.name).created if paths.record.exists() else _now()
-    record = StackRecord(
-        stack.name, stack.project, str(stack.profile.source), created, __version__,
-        stack.settings.port_offset, stack.offline,
-    )
-    write_private(paths.record, json.dumps(record.__dict__, indent=2) + "\n")
-
-
-def read_record(name: str) -> StackRecord:
-    path = StackPaths.for_stack(name).record
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return StackRecord(**data)
-    except FileNotFoundError:
-        raise StackError(
-            f"no stack named {name!r} has been set up here",
-            hint="start one with `scicatlive up`, or list them with `scicatlive status --all`",
-        ) from None
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise StackError(f"{display(path)}: damaged stack record ({exc})") from None
-
-
-def known_stacks() -> list[str]:
-    root = state_dir() / "stacks"
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / "stack.json").is_file())
-
-
-def forget_stack(name: str) -> None:
-    """Remove the stack's state (secrets included); used by `down --volumes`."""
-    shutil.rmtree(StackPaths.for_stack(name).root, ignore_errors=True)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _ensure_secrets(stack: ResolvedStack, secrets: SecretStore) -> None:

@@ -35,6 +35,7 @@ class ProfileSummary:
     stack: str
     services: list[ServiceSummary]
     accounts: list[AccountSummary]
+    features: list[str]
 
 
 def summarize(reference: str) -> ProfileSummary:
@@ -53,6 +54,7 @@ def summarize(reference: str) -> ProfileSummary:
             for s in stack.services.values()
         ],
         accounts=[AccountSummary(a.username, a.email, list(a.groups)) for a in stack.accounts],
+        features=list(stack.profile.features),
     )
 
 

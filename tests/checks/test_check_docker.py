@@ -9,12 +9,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from scicatlive.checks import Selection, Status, Target, run_checks, target_from_stack
-from scicatlive.progress import SilentReporter
-from scicatlive.runtime import lifecycle
-from scicatlive.runtime.engine import Engine
-from scicatlive.seeding.run import seed_stack
-from scicatlive.stack.load import load_stack
+from scicatlive import Stack
+from scicatlive.checks import Selection, Status, Target, run_checks
+from scicatlive.engine import Engine
 from tests.support import docker_engine
 
 pytestmark = pytest.mark.docker
@@ -28,18 +25,17 @@ def engine() -> Engine:
 
 
 @pytest.fixture(scope="module")
-def stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     import os
 
     previous = os.environ.get("SCICATLIVE_STATE_DIR")
     os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(tmp_path_factory.mktemp("checks-state"))
-    resolved = load_stack("lite", stack=STACK, port_offset=4000)
+    handle = Stack("lite", name=STACK, engine=engine)  # a free block of ports
     try:
-        lifecycle.up(resolved, engine=engine, reporter=SilentReporter(), timeout=240)
-        seed_stack(STACK, "tiny")
-        yield STACK
+        handle.up(seed="tiny")
+        yield handle
     finally:
-        lifecycle.down(STACK, engine=engine, volumes=True)
+        handle.down(volumes=True)
         if previous is None:
             os.environ.pop("SCICATLIVE_STATE_DIR", None)
         else:
@@ -47,9 +43,9 @@ def stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture
-def target(stack: str, monkeypatch: pytest.MonkeyPatch) -> Target:
+def target(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Target:
     monkeypatch.setenv("SCICATLIVE_STATE_DIR", STATE["dir"])
-    return target_from_stack(stack)
+    return stack.target
 
 
 def _failed(target: Target, only: list[str] | None = None) -> dict[str, str]:
@@ -63,12 +59,14 @@ def _admin(target: Target, account: str = "admin") -> httpx.Client:
     return httpx.Client(base_url=target.backend_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
-def test_the_full_suite_passes_within_30_seconds(target: Target) -> None:
-    started = time.monotonic()
+def test_the_full_suite_passes(target: Target) -> None:
+    """How long it takes is a benchmark's business (benchmarks/bench_checks.py)."""
     report = run_checks(target)
     assert not report.failed, [(r.id, r.message) for r in report.failed]
-    assert all(r.status is Status.PASSED for r in report.results if not r.id.startswith("frontend")), report.results
-    assert time.monotonic() - started <= 30
+    off = {r.id for r in report.results if r.status is Status.SKIPPED and r.message.startswith("feature ")}
+    assert off == {"jobs.broker", "jobs.archive", "ldap.login", "oidc.login", "search.panosc", "search.oaipmh",
+                   "search.landing"}  # lite has no features; lite-all's are checked in test_check_features_docker
+    assert all(r.status is Status.PASSED for r in report.results if not r.id.startswith("frontend") and r.id not in off), report.results
 
 
 def test_a_dataset_in_the_wrong_group_fails_consistency(target: Target) -> None:
@@ -84,7 +82,7 @@ def test_a_dataset_in_the_wrong_group_fails_consistency(target: Target) -> None:
     assert f"expected ownerGroup {dataset['ownerGroup']!r}, found 'group2'" in failed["consistency.datasets"]
 
 
-def test_a_deleted_raw_dataset_fails_consistency(target: Target, stack: str) -> None:
+def test_a_deleted_raw_dataset_fails_consistency(target: Target, stack: Stack) -> None:
     with _admin(target) as admin, _admin(target, "archiveManager") as deleter:
         dataset = admin.get("/api/v3/datasets", params={"filter": json.dumps({"where": {"type": "raw"}, "limits": {"limit": 1}})}).json()[0]
         pid = dataset["pid"]
@@ -94,7 +92,7 @@ def test_a_deleted_raw_dataset_fails_consistency(target: Target, stack: str) -> 
     try:
         failed = _failed(target, ["consistency"])
     finally:
-        seed_stack(stack, "tiny")
+        stack.seed("tiny")
     assert {"consistency.datasets", "consistency.counts"} <= set(failed)
     assert f"expected exactly 1 raw dataset (expected pid {pid}), found 0" in failed["consistency.datasets"]
     assert not _failed(target, ["consistency"])
@@ -119,8 +117,8 @@ def test_a_frontend_pointing_elsewhere_fails_frontend_config(target: Target, eng
     assert f"expected lbBaseURL {target.backend_url}, found 'http://127.0.0.1:1/elsewhere'" in failed["frontend.config"]
 
 
-def test_a_stopped_ispyb_mock_fails_services_ispyb_and_consistency(target: Target, engine: Engine, stack: str) -> None:
-    container = f"scicatlive-{stack}-ispyb-mock-1"
+def test_a_stopped_ispyb_mock_fails_services_ispyb_and_consistency(target: Target, engine: Engine, stack: Stack) -> None:
+    container = f"{stack.project}-ispyb-mock-1"
     engine.client().container.stop(container)
     try:
         failed = _failed(target)

@@ -16,7 +16,7 @@ from scicatlive.checks import ALL_CHECKS, Selection, Status, Target, check_ids, 
 from scicatlive.checks.consistency import same
 from scicatlive.checks.model import CheckFailed
 from scicatlive.checks.report import to_json, to_junit
-from scicatlive.checks.target import Account, load_credentials_file, target_from_options
+from scicatlive.clients.target import Account, load_credentials_file, target_from_options
 from scicatlive.cli.app import app
 from scicatlive.errors import ConfigError
 
@@ -24,13 +24,15 @@ IDS = {
     "services.healthy", "services.urls", "accounts.login", "access.matrix", "datasets.lifecycle", "search.findable",
     "consistency.datasets", "consistency.derived", "consistency.samples", "consistency.counts", "ispyb.auth",
     "ispyb.pagination", "ispyb.puck-capacity", "frontend.index", "frontend.config", "frontend.datasets",
+    "jobs.broker", "jobs.archive", "ldap.login", "oidc.login", "search.panosc", "search.oaipmh", "search.landing",
 }  # fmt: skip
 
 
 def test_every_check_has_a_unique_id_and_a_description() -> None:
     assert set(check_ids()) == IDS and len(check_ids()) == len(IDS)
     assert all(c.description for c in ALL_CHECKS)
-    assert {c.id for c in ALL_CHECKS if c.writes} == {"access.matrix", "datasets.lifecycle", "search.findable"}
+    assert {c.id for c in ALL_CHECKS if c.writes} == {
+        "access.matrix", "datasets.lifecycle", "search.findable", "jobs.broker", "jobs.archive"}
 
 
 def test_selection_takes_ids_families_and_commas() -> None:
@@ -191,3 +193,14 @@ def test_frontend_datasets_page_counts_what_the_backend_publishes() -> None:
     assert broken.result("frontend.datasets").message == (
         "http://frontend/datasets: expected 40 published datasets (backend fullfacet), the page shows 39"
     )
+
+
+def test_the_consistency_sample_is_fixed_small_and_order_free() -> None:
+    from scicatlive.checks.consistency_read import SAMPLE_PROPOSALS, sample_of
+
+    rows = [{"proposal": f"MX{n:08d}"} for n in range(150)]
+    chosen = sample_of(rows)
+    assert len(chosen) == SAMPLE_PROPOSALS
+    assert sample_of(list(reversed(rows))) == chosen  # the same proposals whatever the listing order
+    assert {r["proposal"] for r in chosen} != {r["proposal"] for r in rows[:SAMPLE_PROPOSALS]}  # spread, not the first
+    assert sample_of(rows[:3]) == sorted(rows[:3], key=lambda r: chosen and __import__("hashlib").sha256(r["proposal"].encode()).hexdigest())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scicatlive.runtime.engine import Engine
+from scicatlive.engine import Engine
 from tests.support import docker_engine
 
 

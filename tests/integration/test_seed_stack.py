@@ -9,13 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from scicatlive import Stack
+from scicatlive.engine import Engine
 from scicatlive.mapping import MappingOptions, map_graph
-from scicatlive.progress import SilentReporter
-from scicatlive.runtime import lifecycle
-from scicatlive.runtime.engine import Engine
 from scicatlive.seeding import generate, load_recipe
-from scicatlive.seeding.run import seed_stack, stack_target
-from scicatlive.stack.load import load_stack
 from tests.integration.conftest import leftovers, nothing_left
 
 pytestmark = pytest.mark.docker
@@ -23,20 +20,20 @@ STACK = "it-seed"
 
 
 @pytest.fixture(scope="module")
-def lite_stack(engine: Engine) -> Iterator[str]:
-    stack = load_stack("lite", stack=STACK, port_offset=5000)
+def lite_stack(engine: Engine) -> Iterator[Stack]:
+    stack = Stack("lite", name=STACK, engine=engine)
     try:
-        lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=240)
-        yield STACK
+        stack.up(seed=False)  # the tests seed what they count
+        yield stack
     finally:
-        lifecycle.down(STACK, engine=engine, volumes=True)
+        stack.down(volumes=True)
     assert nothing_left(engine, stack.project), leftovers(engine, stack.project)
 
 
-def _scicat_counts(stack: str) -> dict[str, int]:
-    target = stack_target(stack)
-    with httpx.Client(base_url=target.scicat.url, timeout=30) as client:
-        token = client.post("/api/v3/auth/login", json={"username": target.scicat.username, "password": target.scicat.password}).json()["access_token"]
+def _scicat_counts(stack: Stack) -> dict[str, int]:
+    target = stack.target
+    with httpx.Client(base_url=target.backend_url, timeout=30) as client:
+        token = client.post("/api/v3/auth/login", json={"username": "admin", "password": target.password("admin")}).json()["access_token"]
         client.headers["Authorization"] = f"Bearer {token}"
 
         def count(path: str, where: dict[str, str] | None = None) -> int:
@@ -50,6 +47,10 @@ def _scicat_counts(stack: str) -> dict[str, int]:
             "derived": count("datasets", {"type": "derived"}),
             "samples": count("samples"),
             "origdatablocks": count("origdatablocks"),
+            "published data": count("publisheddata"),
+            # What the public sees: registered records only.
+            "registered": len(httpx.get(f"{target.backend_url}/api/v3/publisheddata", params={
+                "filter": '{"limits": {"limit": 100000}}'}).raise_for_status().json()),
         }
 
 
@@ -60,26 +61,28 @@ def _expected(recipe: str) -> dict[str, int]:
         "derived": len(records.derived_datasets),
         "samples": len(records.samples),
         "origdatablocks": len(records.origdatablocks),
+        "published data": len(records.published_data),
+        "registered": len(records.published_data),
     }
 
 
-def test_seed_tiny_then_again_adds_nothing(lite_stack: str) -> None:
-    first = seed_stack(lite_stack, "tiny")
+def test_seed_tiny_then_again_adds_nothing(lite_stack: Stack) -> None:
+    first = lite_stack.seed("tiny")
     assert first.scicat["raw datasets"].created == _expected("tiny")["raw"]
     assert first.ispyb_rows.get("DataCollection") == _expected("tiny")["raw"]
-    again = seed_stack(lite_stack, "tiny")
+    again = lite_stack.seed("tiny")
     assert all(t.created == 0 for t in again.scicat.values()), again.scicat
     assert not any(again.ispyb_rows.values())
     assert _scicat_counts(lite_stack) == _expected("tiny")
 
 
-def test_a_backend_restart_mid_seed_is_survived(lite_stack: str, engine: Engine) -> None:
-    container = f"scicatlive-{lite_stack}-scicat-lite-1"
+def test_a_backend_restart_mid_seed_is_survived(lite_stack: Stack, engine: Engine) -> None:
+    container = f"{lite_stack.project}-scicat-lite-1"
     outcome: dict[str, object] = {}
 
     def run() -> None:
         try:
-            outcome["report"] = seed_stack(lite_stack, "training", concurrency=8)
+            outcome["report"] = lite_stack.seed("training", concurrency=8)
         except BaseException as exc:  # reported below
             outcome["error"] = exc
 

@@ -11,14 +11,13 @@ import pymysql
 import pytest
 from typer.testing import CliRunner
 
+from scicatlive import Stack
 from scicatlive.cli import app
+from scicatlive.engine import Engine
 from scicatlive.errors import PortConflict, StackError
 from scicatlive.images.bases import debian_image, python_image
 from scicatlive.images.bootstrap import bootstrap_debian, build_python_base, image_exists
 from scicatlive.progress import SilentReporter
-from scicatlive.runtime import lifecycle
-from scicatlive.runtime.engine import Engine
-from scicatlive.stack.load import credentials, load_stack
 from tests.integration.conftest import leftovers, nothing_left
 from tests.unit.helpers import write_profile
 
@@ -44,14 +43,15 @@ def test_base_images_bootstrap_from_the_host_mirror(engine: Engine) -> None:
 
 def test_small_stack_comes_up_healthy_and_leaves_nothing(engine: Engine, tmp_path: Path) -> None:
     profile = write_profile(tmp_path, "dbs", DATABASES.format(name="it-dbs", offset=1000))
-    stack = load_stack(str(profile))
+    stack = Stack(profile, port_offset=None, engine=engine)  # the profile's own offset
     try:
-        result = lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=120)
+        result = stack.up(timeout=120)
+        assert result.fresh
         assert {s.name: (s.state, s.health) for s in result.services} == {
             "postgres": ("running", "healthy"),
             "mariadb": ("running", "healthy"),
         }
-        secrets = credentials("it-dbs").secrets
+        secrets = stack.credentials().secrets
         with psycopg.connect(host="127.0.0.1", port=15432 + 1000, user="scicat", dbname="scicat",
                              password=secrets["postgres_password"]) as connection:
             assert connection.execute("SELECT current_database()").fetchone() == ("scicat",)
@@ -62,10 +62,11 @@ def test_small_stack_comes_up_healthy_and_leaves_nothing(engine: Engine, tmp_pat
             assert cursor.fetchone() == ("ispyb",)
         connection.close()
         # A second `up` with nothing changed reuses everything.
-        again = lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=60)
+        again = stack.up(timeout=60)
+        assert not again.fresh
         assert [s.ready for s in again.services] == [True, True]
     finally:
-        lifecycle.down("it-dbs", engine=engine, volumes=True)
+        stack.down(volumes=True)
     assert nothing_left(engine, stack.project), leftovers(engine, stack.project)
 
 
@@ -76,9 +77,9 @@ def test_a_failing_service_is_reported_with_its_logs_and_torn_down(engine: Engin
         services:
           postgres: {environment: {POSTGRES_PASSWORD: ""}}
     """)
-    stack = load_stack(str(profile))
+    stack = Stack(profile, port_offset=None, engine=engine)
     with pytest.raises(StackError) as caught:
-        lifecycle.up(stack, engine=engine, reporter=SilentReporter(), timeout=60)
+        stack.up(timeout=60)
     message = str(caught.value)
     assert "stack 'it-broken' did not come up: postgres" in message
     assert "POSTGRES_PASSWORD must be set" in message
@@ -91,7 +92,7 @@ def test_a_port_in_use_stops_up_before_anything_starts(engine: Engine, tmp_path:
         squatter.bind(("127.0.0.1", 15432 + 3000))
         squatter.listen()
         with pytest.raises(PortConflict, match=r"port 18432 on 127.0.0.1, needed by postgres \(postgres\)"):
-            lifecycle.up(load_stack(str(profile)), engine=engine, reporter=SilentReporter())
+            Stack(profile, port_offset=None, engine=engine).up()
         result = CliRunner().invoke(app, ["up", "--profile", str(profile)])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: port 18432 on 127.0.0.1, needed by postgres (postgres), is already in use")

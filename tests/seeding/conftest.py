@@ -31,7 +31,7 @@ def demo_graph(demo_recipe: Recipe) -> FacilityGraph:
 
 @pytest.fixture(scope="session")
 def demo_payloads(demo_graph: FacilityGraph, demo_recipe: Recipe) -> SciCatPayloads:
-    return map_graph(demo_graph, MappingOptions.from_recipe(demo_recipe, pid_prefix="20.500.12269"))
+    return map_graph(demo_graph, demo_recipe.mapping_options(pid_prefix="20.500.12269"))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from scicatlive.mapping import MappingOptions, SciCatPayloads, map_graph
-from scicatlive.mapping.scicat import proposal_group
+from scicatlive.mapping import proposal_group
 from scicatlive.seeding import FacilityGraph, Recipe
 
 
@@ -55,11 +55,11 @@ def test_characteristics_carry_units(tiny_hierarchical: SciCatPayloads) -> None:
     crystal = next(
         s for s in tiny_hierarchical.samples if s.type == "crystal"
     ).sampleCharacteristics
-    assert crystal["Crystal_cell_a"].unit == "angstrom"
-    assert crystal["Crystal_cell_alpha"].unit == "deg"
-    assert crystal["Crystal_size_X"].unit == "um"
-    assert crystal["Protein_molecularMass"].unit == "kDa"
-    assert crystal["BLSample_location"].unit == ""
+    assert crystal["Crystal_cell_a"]["unit"] == "angstrom"
+    assert crystal["Crystal_cell_alpha"]["unit"] == "deg"
+    assert crystal["Crystal_size_X"]["unit"] == "um"
+    assert crystal["Protein_molecularMass"]["unit"] == "kDa"
+    assert crystal["BLSample_location"]["unit"] == ""
 
 
 def test_measurement_periods_are_the_sessions(
@@ -98,14 +98,14 @@ def test_raw_datasets_link_sample_instrument_and_proposal(
         for column in dc.model_dump(exclude={"files", "published", "autoProcPrograms"}):
             assert column in metadata, column
         assert (
-            metadata["wavelength"].unit == "angstrom"
-            and metadata["wavelength"].value == dc.wavelength
+            metadata["wavelength"]["unit"] == "angstrom"
+            and metadata["wavelength"]["value"] == dc.wavelength
         )
-        assert metadata["energy"].unit == "keV"
-        assert metadata["detectorDistance"].unit == "mm"
-        assert metadata["exposureTime"].unit == "s"
-        assert metadata["axisRange"].unit == "deg"
-        assert metadata["numberOfImages"].unit == ""
+        assert metadata["energy"]["unit"] == "keV"
+        assert metadata["detectorDistance"]["unit"] == "mm"
+        assert metadata["exposureTime"]["unit"] == "s"
+        assert metadata["axisRange"]["unit"] == "deg"
+        assert metadata["numberOfImages"]["unit"] == ""
 
 
 def test_derived_datasets_point_at_their_raw_dataset(
@@ -121,16 +121,16 @@ def test_derived_datasets_point_at_their_raw_dataset(
         assert derived.datasetName.startswith(raw_by_pid[source].datasetName)
         metadata = derived.scientificMetadata
         if program.succeeded:
-            assert metadata["spaceGroup"].value == program.AutoProc.spaceGroup  # type: ignore[union-attr]
-            assert metadata["cell_a"].unit == "angstrom"
+            assert metadata["spaceGroup"]["value"] == program.AutoProc.spaceGroup  # type: ignore[union-attr]
+            assert metadata["cell_a"]["unit"] == "angstrom"
             statistics = metadata["statistics"]
             assert isinstance(statistics, dict)
             assert sorted(statistics) == ["innerShell", "outerShell", "overall"]
-            assert statistics["outerShell"]["rMerge"].value > statistics["overall"]["rMerge"].value
-            assert statistics["overall"]["completeness"].unit == "%"
+            assert statistics["outerShell"]["rMerge"]["value"] > statistics["overall"]["rMerge"]["value"]
+            assert statistics["overall"]["completeness"]["unit"] == "%"
         else:
             assert "statistics" not in metadata
-            assert metadata["processingStatus"].value == "FAILED"
+            assert metadata["processingStatus"]["value"] == "FAILED"
 
 
 def test_one_origdatablock_per_dataset_with_its_files(
@@ -143,7 +143,7 @@ def test_one_origdatablock_per_dataset_with_its_files(
     assert sorted(blocks) == sorted(pids) and len(blocks) == len(tiny_hierarchical.origdatablocks)
     for dc, raw in zip(tiny_graph.data_collections(), tiny_hierarchical.raw_datasets, strict=True):
         block = blocks[raw.pid]
-        assert [f.path for f in block.dataFileList] == [f.fileName for f in dc.files]
+        assert [f["path"] for f in block.dataFileList] == [f.fileName for f in dc.files]
         assert block.size == sum(f.fileSize for f in dc.files)
 
 
@@ -205,6 +205,51 @@ def test_ids_are_unique_and_use_the_pid_prefix(demo_payloads: SciCatPayloads) ->
 
 def test_the_recipe_chooses_the_layout_and_a_profile_can_override_it(tiny_recipe: Recipe) -> None:
     assert (
-        MappingOptions.from_recipe(tiny_recipe).sample_layout == tiny_recipe.catalogue.sample_layout
+        tiny_recipe.mapping_options().sample_layout == tiny_recipe.catalogue.sample_layout
     )
-    assert MappingOptions.from_recipe(tiny_recipe, sample_layout="flat").sample_layout == "flat"
+    assert tiny_recipe.mapping_options(sample_layout="flat").sample_layout == "flat"
+
+
+def test_each_proposal_with_published_datasets_has_one_published_data_record(
+    demo_graph: FacilityGraph, demo_payloads: SciCatPayloads
+) -> None:
+    public = {d.pid: d for d in [*demo_payloads.raw_datasets, *demo_payloads.derived_datasets] if d.isPublished}
+    by_proposal: dict[str, set[str]] = {}
+    for pid, dataset in public.items():
+        by_proposal.setdefault(dataset.proposalId, set()).add(pid)
+    records = demo_payloads.published_data
+    assert len(records) == len(by_proposal) > 0
+    proposals = {p.proposalId: p for p in demo_payloads.proposals}
+    people = {p.full_name: p for p in demo_graph.persons}
+    blocks = {b.datasetId: b for b in demo_payloads.origdatablocks}
+    for record in records:
+        proposal_id = public[record.pidArray[0]].proposalId
+        assert set(record.pidArray) == by_proposal[proposal_id]  # every published dataset, no other
+        proposal = proposals[proposal_id]
+        assert (record.title, record.abstract) == (proposal.title, proposal.abstract)
+        assert record.creator == [f"{proposal.pi_firstname} {proposal.pi_lastname}"]
+        assert record.affiliation == people[record.creator[0]].Laboratory.name
+        assert record.publisher == demo_graph.facility.name and record.resourceType == "raw"
+        assert record.publicationYear == max(public[p].endTime.year for p in record.pidArray if public[p].type == "raw")
+        assert record.numberOfFiles == sum(len(blocks[p].dataFileList) for p in record.pidArray)
+        assert record.sizeOfArchive == sum(blocks[p].size for p in record.pidArray)
+        assert record.doi.startswith("10.9999/")
+    assert len({r.doi for r in records}) == len(records)
+
+
+def test_published_data_dois_are_deterministic_and_take_the_prefix(tiny_graph: FacilityGraph) -> None:
+    first = map_graph(tiny_graph, MappingOptions()).published_data
+    again = map_graph(tiny_graph, MappingOptions()).published_data
+    assert [r.doi for r in first] == [r.doi for r in again]
+    other = map_graph(tiny_graph, MappingOptions(doi_prefix="10.5072")).published_data
+    assert [r.doi.split("/", 1)[1] for r in other] == [r.doi.split("/", 1)[1] for r in first]
+    assert all(r.doi.startswith("10.5072/") for r in other)
+
+
+def test_raw_datasets_are_macromolecular_crystallography_in_panet(tiny_hierarchical: SciCatPayloads) -> None:
+    mx = "http://purl.org/pan-science/PaNET/PaNET01164"
+    sad = "http://purl.org/pan-science/PaNET/PaNET01170"
+    for dataset in tiny_hierarchical.raw_datasets:
+        pids = [t.pid for t in dataset.techniques]
+        assert pids[0] == mx and dataset.techniques[0].name == "macromolecular crystallography"
+        assert (sad in pids) is (dataset.scientificMetadata["experimentType"]["value"] == "SAD")

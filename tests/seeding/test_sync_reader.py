@@ -8,21 +8,22 @@ from typing import Any
 import httpx
 import pytest
 
-from scicatlive.clients.http import AsyncApi, RetryPolicy
-from scicatlive.clients.ispyb import PAGE_SIZE, IspybApi
+from pydantic import SecretStr
+
+from scicatlive.clients.http import AsyncSession, RetryPolicy
+from scicatlive.clients.ispyb import PAGE_SIZE, read_all
+from scicatlive.clients.target import Account, Target
 from scicatlive.errors import ConfigError, ServiceError
 from scicatlive.seeding import FacilityGraph
-from scicatlive.seeding import model as m
-from scicatlive.seeding.derive import (
+from scicatlive.domain import model as m
+from scicatlive.domain.derive import (
     COMPRESSION,
     attachment_size,
     image_files,
     infer_detector,
     infer_sample_changer,
 )
-from scicatlive.seeding.ispyb_reader import FacilityFacts, IspybDataError, ProposalRows, build_graph
-from scicatlive.seeding.run import Endpoint, SeedTarget
-from scicatlive.seeding.sync import sync
+from scicatlive.sync import FacilityFacts, IspybDataError, ProposalRows, build_graph, sync
 
 FAST = RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.02)
 
@@ -156,8 +157,8 @@ def test_read_all_pages_until_the_total() -> None:
         )
 
     async def run() -> list[dict[str, Any]]:
-        async with AsyncApi("http://ispyb.test", transport=httpx.MockTransport(serve)) as http:
-            return await IspybApi(http).read_all("samples", "samples of MX1", {"proposal": "MX1"})
+        async with AsyncSession("http://ispyb.test", transport=httpx.MockTransport(serve)) as http:
+            return await read_all(http, "samples", "samples of MX1", {"proposal": "MX1"})
 
     rows = asyncio.run(run())
     assert [r["n"] for r in rows] == list(range(total))
@@ -169,8 +170,8 @@ def test_a_reply_that_is_not_a_page_is_a_service_error() -> None:
         return httpx.Response(200, json=["not", "a", "page"])
 
     async def run() -> None:
-        async with AsyncApi("http://ispyb.test", transport=httpx.MockTransport(serve)) as http:
-            await IspybApi(http).read_all("proposals", "proposals")
+        async with AsyncSession("http://ispyb.test", transport=httpx.MockTransport(serve)) as http:
+            await read_all(http, "proposals", "proposals")
 
     with pytest.raises(ServiceError, match="read proposals from ISPyB: not a page of results"):
         asyncio.run(run())
@@ -186,16 +187,12 @@ def _nobody() -> str:
 
 def test_an_unreachable_ispyb_is_a_service_error_naming_the_operation() -> None:
     nobody = _nobody()
-    target = SeedTarget(
-        scicat=Endpoint(nobody, "seeder", "x"),
-        ispyb=Endpoint(nobody, "seeder", "x"),
-        pid_prefix="P",
-    )
-    with pytest.raises(ServiceError, match=rf"log in to ISPyB as seeder: {nobody} did not answer"):
-        sync(target, retry=FAST)
+    target = Target(backend_url=nobody, ispyb_url=nobody, accounts={"seeder": Account(password=SecretStr("x"))})
+    with pytest.raises(ServiceError, match=rf"log in to ISPyB as seeder: ISPyB at {nobody} did not answer"):
+        sync(target, account="seeder", retry=FAST)
 
 
 def test_sync_needs_an_ispyb() -> None:
-    target = SeedTarget(scicat=Endpoint("http://x", "a", "b"), ispyb=None, pid_prefix="P")
+    target = Target(backend_url="http://x", accounts={"a": Account(password=SecretStr("b"))})
     with pytest.raises(ConfigError, match="sync reads ISPyB"):
-        sync(target)
+        sync(target, account="a")

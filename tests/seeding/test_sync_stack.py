@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,24 +17,28 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import make_url, text
+from pydantic import SecretStr
 
-from scicatlive.clients.http import AsyncApi
-from scicatlive.clients.ispyb import API as ISPYB_API
-from scicatlive.clients.ispyb import IspybApi
+from scicatlive.clients import ispyb as ispyb_api
+from scicatlive.clients.http import AsyncSession
+from scicatlive.clients.ispyb import ISPYB_API
+from scicatlive.clients.target import Account, Target
 from scicatlive.mapping import MappingOptions, SciCatPayloads, map_graph
-from scicatlive.progress import SilentReporter
+from scicatlive.profiles.model import Account as ProfileAccount
 from scicatlive.seeding import FacilityGraph, Recipe
-from scicatlive.seeding.ispyb_reader import FacilityFacts
-from scicatlive.seeding.load import load_ispyb
-from scicatlive.seeding.run import Endpoint, SeedTarget, seed
-from scicatlive.seeding.sync import read_ispyb, sync
-from tests.support import free_port, required_env
+from scicatlive.seeding.ispyb_load import IspybLoader
+from scicatlive.seeding.run import seed
+from scicatlive.sync import FacilityFacts, read_facility, sync
+from tests.support.lite import ispyb_mock, scicat_lite
 
 pytestmark = pytest.mark.database
 
 PID_PREFIX = "20.500.12269"
 ACCOUNT = "seeder"
+SEEDER = (
+    ProfileAccount(username=ACCOUNT, email="seeder@example.org", groups=["admin"],
+                   ispyb_permissions=["all_proposals", "manage_proposals"]),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,131 +47,42 @@ class Running:
     password: str
 
 
-def _serve(app: Any) -> Iterator[str]:
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+@pytest.fixture
+def password() -> str:
+    """The seeder's password on both services, as a stack gives one account one password."""
+    return secrets.token_urlsafe(12)
 
 
 @pytest.fixture
-def ispyb(tmp_path: Path) -> Iterator[Running]:
+def ispyb(mariadb_server: str, tmp_path: Path, password: str) -> Iterator[Running]:
     """The ISPyB mock on a scratch MariaDB database; account ``seeder`` may read and write all."""
-    from ispyb_mock.app import create_app
-    from ispyb_mock.db import create_schema, make_engine
-    from ispyb_mock.settings import Settings
-    from ispyb_mock.users import Account, Accounts
-
-    server_url = required_env("SCICATLIVE_TEST_MARIADB_URL")
-    name = f"scicatlive_test_sync_{os.getpid()}_{secrets.token_hex(3)}"
-    server = make_engine(server_url)
-    with server.begin() as connection:
-        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    engine = make_engine(
-        make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    )
-    password = secrets.token_urlsafe(12)
-    try:
-        create_schema(engine)
-        settings = Settings(
-            database_url=str(engine.url),
-            jwt_secret=secrets.token_hex(24),
-            users_file=tmp_path / "users.json",
-            site="SCICATLIVE",
-        )
-        accounts = Accounts(
-            [
-                Account(
-                    login=ACCOUNT,
-                    password=password,
-                    permissions=("all_proposals", "manage_proposals"),
-                )
-            ]
-        )
-        yield from (
-            Running(url, password) for url in _serve(create_app(settings, engine, accounts))
-        )
-    finally:
-        engine.dispose()
-        with server.begin() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
+    with ispyb_mock(mariadb_server, tmp_path, SEEDER, {ACCOUNT: password}) as url:
+        yield Running(url, password)
 
 
 @pytest.fixture
-def scicat(tmp_path: Path) -> Iterator[Running]:
+def scicat(postgres_server: str, tmp_path: Path, password: str) -> Iterator[Running]:
     """scicat-lite on a scratch PostgreSQL database; account ``seeder`` is an admin."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-    from scicat_lite.app import create_app
-    from scicat_lite.settings import Settings
-
-    server_url = required_env("SCICATLIVE_TEST_POSTGRES_URL")
-    name = f"scicat_sync_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    password = secrets.token_urlsafe(12)
-    accounts = tmp_path / "functionalAccounts.json"
-    accounts.write_text(
-        json.dumps(
-            [
-                {
-                    "username": ACCOUNT,
-                    "email": "seeder@example.org",
-                    "password": password,
-                    "role": "admin",
-                    "global": False,
-                }
-            ]
-        )
-    )
-    try:
-        settings = Settings.from_env(
-            {
-                "DATABASE_URL": make_conninfo(**{**conninfo_to_dict(server_url), "dbname": name}),
-                "JWT_SECRET": secrets.token_hex(16),
-                "PID_PREFIX": PID_PREFIX,
-                "FUNCTIONAL_ACCOUNTS_FILE": str(accounts),
-                "ADMIN_GROUPS": "admin",
-            }
-        )
-        yield from (Running(url, password) for url in _serve(create_app(settings)))
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scicat_lite(postgres_server, tmp_path, SEEDER, {ACCOUNT: password}, PID_PREFIX=PID_PREFIX) as url:
+        yield Running(url, password)
 
 
-def _target(scicat: Running | None, ispyb: Running) -> SeedTarget:
-    scicat_endpoint = (
-        Endpoint(scicat.url, ACCOUNT, scicat.password)
-        if scicat
-        else Endpoint("http://unused", "-", "-")
-    )
-    return SeedTarget(
-        scicat=scicat_endpoint,
-        ispyb=Endpoint(ispyb.url, ACCOUNT, ispyb.password),
+def _target(scicat: Running | None, ispyb: Running) -> Target:
+    return Target(
+        backend_url=scicat.url if scicat else "http://unused.invalid",
+        ispyb_url=ispyb.url,
+        accounts={ACCOUNT: Account(password=SecretStr(ispyb.password))},
         pid_prefix=PID_PREFIX,
     )
 
 
-async def _load_into_ispyb(target: SeedTarget, graph: FacilityGraph) -> None:
-    assert target.ispyb is not None
-    async with AsyncApi(target.ispyb.url, concurrency=4) as http:
-        api = IspybApi(http)
-        await api.login(target.ispyb.username, target.ispyb.password)
-        await load_ispyb(api, graph, SilentReporter())
+async def _load_into_ispyb(target: Target, graph: FacilityGraph) -> None:
+    assert target.ispyb_url is not None
+    async with AsyncSession(target.ispyb_url, concurrency=4) as http:
+        await http.login(ispyb_api.login(ACCOUNT, target.password(ACCOUNT)))
+        loader = IspybLoader(http, graph)
+        for proposal in graph.proposals:
+            await loader.load(proposal)
 
 
 def _ids(payloads: SciCatPayloads) -> dict[str, set[str]]:
@@ -195,7 +107,7 @@ def test_read_back_graph_maps_to_the_generated_ids(
     target = _target(None, ispyb)
     asyncio.run(_load_into_ispyb(target, tiny_graph))
     facts = FacilityFacts.from_recipe(tiny_recipe)
-    read = asyncio.run(read_ispyb(target, facts, SilentReporter()))
+    read = asyncio.run(read_facility(target, facts, account=ACCOUNT))
     for layout in ("hierarchical", "flat"):
         options = MappingOptions(pid_prefix=PID_PREFIX, sample_layout=layout)
         generated, synced = map_graph(tiny_graph, options), map_graph(read, options)
@@ -227,15 +139,16 @@ def test_sync_after_seed_creates_nothing(
     ispyb: Running, scicat: Running, tiny_recipe: Recipe
 ) -> None:
     target = _target(scicat, ispyb)
-    seeded = seed(target, tiny_recipe)
-    synced = sync(target, facility=FacilityFacts.from_recipe(tiny_recipe))
+    seeded = seed(target, tiny_recipe, account=ACCOUNT)
+    synced = sync(target, account=ACCOUNT, facility=FacilityFacts.from_recipe(tiny_recipe))
     assert {kind: tally.created for kind, tally in synced.scicat.items()} == dict.fromkeys(
         seeded.scicat, 0
     )
     for kind, tally in seeded.scicat.items():
-        expected = 0 if kind == "attachments" else tally.total
+        # Sync publishes nothing (publication is a catalogue decision): no published data either.
+        expected = 0 if kind in ("attachments", "published data") else tally.total
         assert synced.scicat[kind].existing == expected, kind
-    assert sync(target).scicat == synced.scicat  # the defaults are the bundled recipes' facility
+    assert sync(target, account=ACCOUNT).scicat == synced.scicat  # the defaults are the bundled recipes' facility
 
 
 # -- (3) new data in ISPyB: exactly its records ---------------------------------------------------
@@ -245,10 +158,10 @@ def test_sync_creates_exactly_the_records_of_new_data(
     ispyb: Running, scicat: Running, tiny_recipe: Recipe, tiny_graph: FacilityGraph
 ) -> None:
     target = _target(scicat, ispyb)
-    seed(target, tiny_recipe)
+    seed(target, tiny_recipe, account=ACCOUNT)
     programs = ["xia2 dials", "fast_dp"]
     _add_collection(ispyb, tiny_graph, programs)
-    synced = sync(target)
+    synced = sync(target, account=ACCOUNT)
     created = {kind: tally.created for kind, tally in synced.scicat.items()}
     assert created == {
         "instruments": 0,
@@ -258,8 +171,9 @@ def test_sync_creates_exactly_the_records_of_new_data(
         "derived datasets": len(programs),
         "origdatablocks": 1 + len(programs),
         "attachments": 0,
+        "published data": 0,
     }
-    again = sync(target)
+    again = sync(target, account=ACCOUNT)
     assert all(tally.created == 0 for tally in again.scicat.values())
     with httpx.Client(base_url=scicat.url, timeout=30) as client:
         token = client.post(

@@ -11,18 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scicatlive.runtime.engine import compose_binary
-from scicatlive.runtime.lifecycle import write_stack_files
+from scicatlive.engine import compose_binary
 from scicatlive.stack.load import load_stack
 from scicatlive.stack.secrets import SecretStore
-from tests.unit.helpers import write_profile
+from tests.unit.helpers import write_profile, write_stack_files
 
 PROFILES = ["lite", "minimal", "full"]
 
 
 def _render(profile: str, **options: object) -> tuple[dict, Path]:
-    stack = load_stack(profile, **options)  # type: ignore[arg-type]
-    paths = write_stack_files(stack)
+    paths = write_stack_files(profile, **options)
     return yaml.safe_load(paths.compose_file.read_text()), paths.root
 
 
@@ -36,8 +34,7 @@ def test_every_port_binds_to_loopback_by_default(profile: str) -> None:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_no_secret_appears_in_the_compose_file(profile: str) -> None:
-    stack = load_stack(profile)
-    paths = write_stack_files(stack)
+    paths = write_stack_files(profile)
     text = paths.compose_file.read_text()
     secrets = SecretStore(paths.secrets).items()
     assert secrets, "the stack should have generated secrets"
@@ -49,21 +46,20 @@ def test_no_secret_appears_in_the_compose_file(profile: str) -> None:
 def test_compose_accepts_the_rendered_file(profile: str) -> None:
     _, root = _render(profile)
     result = subprocess.run(
-        [str(compose_binary()), "-f", str(root / "compose.yaml"), "config", "--quiet"],
+        [str(compose_binary()), "-f", str(root / "compose.yaml"), "config", "--quiet"], check=False,
         capture_output=True, text=True, env={**os.environ, "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND": ""},
     )
     assert result.returncode == 0, result.stderr
 
 
 def test_secrets_are_private_and_reused() -> None:
-    first = load_stack("lite")
-    paths = write_stack_files(first)
+    paths = write_stack_files("lite")
     before = SecretStore(paths.secrets).items()
     assert stat.S_IMODE(paths.secrets.stat().st_mode) == 0o600
     assert stat.S_IMODE(paths.root.stat().st_mode) == 0o700
     for env_file in (paths.root / "env").iterdir():
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
-    write_stack_files(load_stack("lite"))
+    write_stack_files("lite")
     assert SecretStore(paths.secrets).items() == before
 
 
@@ -78,8 +74,8 @@ def test_secret_bearing_env_goes_to_the_env_file() -> None:
 
 
 def test_stacks_get_their_own_project_and_state() -> None:
-    a, root_a = _render("lite", stack="one")
-    b, root_b = _render("lite", stack="two", port_offset=1000)
+    a, root_a = _render("lite", name="one")
+    b, root_b = _render("lite", name="two", port_offset=1000)
     assert a["name"] == "scicatlive-one" and b["name"] == "scicatlive-two"
     assert root_a != root_b
     ports_a = {p["published"] for s in a["services"].values() for p in s.get("ports", [])}
@@ -89,7 +85,7 @@ def test_stacks_get_their_own_project_and_state() -> None:
 
 
 def test_functional_accounts_file_has_the_backend_format() -> None:
-    compose, root = _render("minimal")
+    compose, _root = _render("minimal")
     mount = next(v for v in compose["services"]["backend"]["volumes"] if v["type"] == "bind")
     assert mount["target"] == "/home/node/app/functionalAccounts.json"
     assert mount["read_only"] is True
@@ -112,14 +108,14 @@ def test_given_password_is_kept_and_others_generated(tmp_path: Path) -> None:
 
 
 def test_frontend_config_points_at_the_backend_url() -> None:
-    compose, root = _render("full", port_offset=7)
+    _compose, root = _render("full", port_offset=7)
     config = json.loads((root / "files" / "frontend" / "config.override.json").read_text())
     assert config["lbBaseURL"] == "http://127.0.0.1:3007"
 
 
 def test_opensearch_env_reaches_the_backend_only_when_present() -> None:
     full, _ = _render("full")
-    minimal, _ = _render("minimal", stack="m")
+    minimal, _ = _render("minimal", name="m")
     assert full["services"]["backend"]["environment"]["OPENSEARCH_ENABLED"] == "yes"
     assert "opensearch" in full["services"]["backend"]["depends_on"]
     assert "OPENSEARCH_ENABLED" not in minimal["services"]["backend"]["environment"]
@@ -168,4 +164,4 @@ def test_unknown_placeholder_names_where(tmp_path: Path) -> None:
 
     profile = write_profile(tmp_path, "u", "extends: lite\nservices:\n  postgres: {environment: {X: '${search.url}'}}\n")
     with pytest.raises(ConfigError, match=r"u.yaml: services.postgres.environment.X: unknown placeholder \$\{search.url\}"):
-        write_stack_files(load_stack(str(profile)))
+        write_stack_files(str(profile))

@@ -17,26 +17,27 @@ from __future__ import annotations
 from faker import Faker
 from faker.providers import BaseProvider
 
-from scicatlive.seeding.providers.beamlines import (
-    DETECTORS,
-    PUCK_CAPACITY,
-    SAMPLE_CHANGERS,
-    BeamlineProvider,
-    BeamlineSpec,
-    Detector,
-    SampleChanger,
-)
-from scicatlive.seeding.providers.collections import (
+from scicatlive.domain.diffraction import (
     HC_KEV_ANGSTROM,
-    CollectionGeometry,
-    DataCollectionProvider,
-    ImageFile,
-    RotationSweep,
     bragg_resolution,
     corner_radius,
     edge_radius,
     energy_from_wavelength,
     wavelength_from_energy,
+)
+from scicatlive.domain.instruments import (
+    DETECTORS,
+    PUCK_CAPACITY,
+    SAMPLE_CHANGERS,
+    Detector,
+    SampleChanger,
+)
+from scicatlive.seeding.providers.beamlines import BeamlineProvider, BeamlineSpec
+from scicatlive.seeding.providers.collections import (
+    CollectionGeometry,
+    DataCollectionProvider,
+    ImageFile,
+    RotationSweep,
 )
 from scicatlive.seeding.providers.crystals import (
     SOHNCKE_GROUPS,

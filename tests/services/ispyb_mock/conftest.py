@@ -12,10 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from ispyb_mock.app import create_app
 from ispyb_mock.db import create_schema, make_engine
+from ispyb_mock.feed.schema import change_feed, change_head
 from ispyb_mock.models import schema_tables
 from ispyb_mock.settings import Settings
 from ispyb_mock.users import Account, Accounts
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, text
+
+from tests.support import scratch_mariadb
 
 API = "/ispyb/api/v1"
 PASSWORD = "pw-" + os.urandom(6).hex()
@@ -26,33 +29,15 @@ ACCOUNTS = {
     "writer": ("manage_proposals",),
     "alice": (),
     "bob": (),
+    "portal": ("uportal_sync",),
 }
 
 
 @pytest.fixture(scope="session")
-def mariadb_url() -> str:
-    """The test server's URL; skipped when unset, except in CI where that is a failure."""
-    url = os.environ.get("SCICATLIVE_TEST_MARIADB_URL")
-    if not url:
-        message = "SCICATLIVE_TEST_MARIADB_URL is not set"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (required when CI=true)")
-        pytest.skip(message)
-    return url
-
-
-@pytest.fixture(scope="session")
-def database_url(mariadb_url: str) -> Iterator[str]:
+def database_url(mariadb_server: str) -> Iterator[str]:
     """A database of our own on the test server, dropped at the end."""
-    server = make_engine(mariadb_url)
-    name = f"scicatlive_test_ispyb_{os.getpid()}"
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    yield make_url(mariadb_url).set(database=name).render_as_string(hide_password=False)
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-    server.dispose()
+    with scratch_mariadb(mariadb_server, "ispyb") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +53,9 @@ def clean_engine(engine: Engine) -> Engine:
     """The engine, with every ISPyB table emptied."""
     with engine.begin() as connection:
         connection.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
-        for table in schema_tables():
+        for table in [*schema_tables(), change_feed]:
             connection.execute(table.delete())
+        connection.execute(change_head.update().values(position=0))
         connection.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
     return engine
 

@@ -18,10 +18,11 @@ def test_login(client: Any, password: str) -> None:
     )
     assert reply.status_code == 201
     body = reply.json()
-    assert set(body) == {"login", "token", "permissions"}
+    assert set(body) == {"login", "token", "permissions", "refreshToken", "expiresIn"}
     assert body["permissions"] == ["all_proposals", "manage_proposals"]
     claims = jwt.decode(body["token"], options={"verify_signature": False})
     assert claims["login"] == "admin" and claims["exp"] > time.time()
+    assert body["expiresIn"] == claims["exp"] - claims["iat"] == 300 * 60
 
 
 @pytest.mark.parametrize(
@@ -29,13 +30,15 @@ def test_login(client: Any, password: str) -> None:
     [
         ({"login": "admin", "password": "wrong"}, 401, "password"),
         ({"login": "nobody", "password": "wrong"}, 401, "password"),
-        ({"login": "admin"}, 422, "body.password"),
-        ({"plugin": "ldap", "login": "admin", "password": "x"}, 422, "body.plugin"),
+        ({"login": "admin"}, 401, "password"),
+        ({"plugin": "ldap", "login": "admin", "password": "x"}, 401, "plugin"),
+        ({"plugin": "keycloak", "login": "admin", "token": "x"}, 401, "token"),
     ],
 )
 def test_login_refused(client: Any, body: dict[str, str], status: int, field: str) -> None:
     reply = client.post(f"{API}/auth/login", json=body)
     assert reply.status_code == status and reply.json()["field"] == field
+    assert reply.json()["detail"] == "Could not verify"
 
 
 @pytest.mark.parametrize(

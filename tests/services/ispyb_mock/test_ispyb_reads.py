@@ -58,7 +58,9 @@ def test_sessions_and_filters(client: Any, auth: Any, seeded: Any) -> None:
     assert get(client, auth, "/sessions", previous="true")["total"] == 2
     assert get(client, auth, "/sessions", upcoming="true")["total"] == 0
     assert get(client, auth, "/sessions", month=3, year=2024)["total"] == 2
-    assert get(client, auth, "/sessions", month=4)["total"] == 0
+    # py-ISPyB: a session is in a month (a year) when it starts or ends in it
+    assert get(client, auth, "/sessions", month=4)["total"] == 1  # visit 2 ends on 1 April
+    assert get(client, auth, "/sessions", month=5)["total"] == 0
     assert get(client, auth, f"/sessions/{first['sessionId']}")["visit_number"] == 1
 
 
@@ -206,6 +208,76 @@ def test_processing(client: Any, auth: Any, seeded: Any) -> None:
         client, auth, "/processings/attachments", autoProcProgramId=run["autoProcProgramId"]
     )
     assert files["results"][0]["fileName"] == "xia2.txt"
+
+
+def test_processing_by_proposal_and_session_in_pages(
+    client: Any, auth: Any, seeded: Any, load: Any, make_graph: Any
+) -> None:
+    """One reader pages through a proposal's runs and files instead of asking per item."""
+    load(make_graph("20240002", prefix="B", samples=3, members=("bob",)))
+    runs, files = [], []
+    for skip in range(0, 40, 8):
+        runs += get(client, auth, "/processings/auto-integrations", login="admin",
+                    proposal="MX20240001", skip=skip, limit=8)["results"]  # fmt: skip
+        files += get(client, auth, "/processings/attachments", login="admin",
+                     proposal="MX20240001", skip=skip, limit=8)["results"]  # fmt: skip
+    program_ids = [p for dc in seeded["dataCollections"] for p in dc["autoProcProgramIds"]]
+    assert [r["autoProcProgramId"] for r in runs] == sorted(program_ids)
+    assert sorted(f["autoProcProgramId"] for f in files) == sorted(program_ids)
+    everything = get(client, auth, "/processings/auto-integrations", login="admin", limit=100)
+    assert everything["total"] == 30 + 3
+    in_session = get(client, auth, "/processings/attachments", login="admin",
+                     session="MX20240002-1", limit=100)  # fmt: skip
+    assert in_session["total"] == 3
+    session_id = seeded["sessions"]["1"]
+    assert get(client, auth, "/processings/auto-integrations", sessionId=session_id)["total"] == 30
+    assert get(client, auth, "/processings/attachments", proposal="MX20240002")["total"] == 0
+    assert get(client, auth, "/processings/attachments")["total"] == 30  # alice's only
+    reply = client.get(
+        f"{API}/processings/auto-integrations", params={"session": "MX1"}, headers=auth("alice")
+    )
+    assert reply.status_code == 422 and reply.json()["field"] == "session"
+
+
+def test_exact_totals_with_limit_1(
+    client: Any, auth: Any, seeded: Any, load: Any, make_graph: Any
+) -> None:
+    """What the consistency checks ask at any size: one row, and the exact total."""
+    other = make_graph("20240002", prefix="B", samples=3, members=("bob",))
+    group = other["shippings"][0]["dewars"][0]["containers"][0]["samples"][0][
+        "dataCollectionGroups"
+    ][0]
+    group["dataCollections"].append(dict(group["dataCollections"][0], dataCollectionNumber=2))
+    load(other)
+
+    def total(path: str, proposal: str | None) -> int:
+        only = {"proposal": proposal} if proposal else {}
+        return int(get(client, auth, path, login="admin", limit=1, **only)["total"])
+
+    paths = ("/proposals", "/samples", "/datacollections", "/processings/auto-integrations")
+    totals = {
+        (path, proposal): total(path, proposal)
+        for path in paths
+        for proposal in (None, "MX20240001", "MX20240002")
+    }
+    assert totals == {
+        ("/proposals", None): 2, ("/proposals", "MX20240001"): 1, ("/proposals", "MX20240002"): 1,
+        ("/samples", None): 33, ("/samples", "MX20240001"): 30, ("/samples", "MX20240002"): 3,
+        ("/datacollections", None): 34, ("/datacollections", "MX20240001"): 30,
+        ("/datacollections", "MX20240002"): 4,
+        ("/processings/auto-integrations", None): 34,
+        ("/processings/auto-integrations", "MX20240001"): 30,
+        ("/processings/auto-integrations", "MX20240002"): 4,
+    }  # fmt: skip
+    page = get(
+        client, auth, "/datacollections", login="admin", proposal="MX20240002", limit=2, skip=2
+    )
+    assert [dc["dataCollectionNumber"] for dc in page["results"]] == [1, 1]
+    assert page["results"][0]["DataCollectionGroup"]["experimentType"] == "OSC"
+    assert get(client, auth, "/datacollections", limit=1)["total"] == 30  # alice's only
+    session_id = seeded["sessions"]["1"]
+    assert get(client, auth, "/datacollections", sessionId=session_id, limit=1)["total"] == 30
+    assert get(client, auth, "/datacollections", session="MX20240002-1", login="bob")["total"] == 4
 
 
 def test_openapi_and_health(client: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,23 +15,18 @@ import pytest
 from ispyb_mock import API_PREFIX as API
 from ispyb_mock.db import DatabaseUnavailable, create_schema, make_engine, wait_for_database
 from ispyb_mock.models import UNIQUE_KEYS, schema_tables
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import inspect, text
+
+from tests.support import free_port, scratch_mariadb
 
 pytestmark = pytest.mark.database
 SRC = Path(__file__).resolve().parents[3] / "services" / "ispyb-mock" / "src"
 
 
 @pytest.fixture
-def empty_url(mariadb_url: str) -> Iterator[str]:
-    server = make_engine(mariadb_url)
-    name = f"scicatlive_test_ispyb_empty_{os.getpid()}"
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        connection.execute(text(f"CREATE DATABASE `{name}`"))
-    yield make_url(mariadb_url).set(database=name).render_as_string(hide_password=False)
-    with server.begin() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-    server.dispose()
+def empty_url(mariadb_server: str) -> Iterator[str]:
+    with scratch_mariadb(mariadb_server, "ispyb_empty") as url:
+        yield url
 
 
 def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None:
@@ -40,7 +34,7 @@ def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None
     create_schema(engine)
     inspector = inspect(engine)
     tables = set(inspector.get_table_names())
-    assert {t.name for t in schema_tables()} == tables
+    assert {t.name for t in schema_tables()} | {"ChangeFeed", "ChangeFeedHead"} == tables
     assert {"BLSample", "AutoProcScalingStatistics", "Session_has_Person"} <= tables
     unique = {
         index["name"]
@@ -58,20 +52,11 @@ def test_schema_is_created_on_an_empty_database_and_kept(empty_url: str) -> None
 
 
 def test_waiting_for_a_database_that_is_not_up() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens here once closed
-    engine = make_engine(f"mysql+pymysql://u:p@127.0.0.1:{port}/ispyb")
+    engine = make_engine(f"mysql+pymysql://u:p@127.0.0.1:{free_port()}/ispyb")  # nobody listens
     started = time.monotonic()
     with pytest.raises(DatabaseUnavailable):
         wait_for_database(engine, timeout=1.0, interval=0.2)
     assert 1.0 <= time.monotonic() - started < 10
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run(env: dict[str, str]) -> subprocess.Popen[str]:
@@ -84,20 +69,57 @@ def _run(env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def test_main_exits_when_the_database_never_comes(tmp_path: Path) -> None:
+def _start_failure(env: dict[str, str]) -> tuple[int, str]:
+    """Run ``python -m ispyb_mock`` to its exit; return the code and its stderr."""
+    process = subprocess.run(
+        [sys.executable, "-m", "ispyb_mock"],
+        env={k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "JWT_"))}
+        | {"PYTHONPATH": str(SRC)}
+        | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return process.returncode, process.stderr
+
+
+def test_main_exits_1_when_the_database_never_comes(tmp_path: Path) -> None:
     users = tmp_path / "users.json"
     users.write_text("[]")
-    process = _run(
+    code, stderr = _start_failure(
         {
-            "DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{_free_port()}/ispyb",
+            "DATABASE_URL": f"mysql+pymysql://u:p@127.0.0.1:{free_port()}/ispyb",
             "JWT_SECRET": "s" * 32,
             "ISPYB_USERS_FILE": str(users),
             "DATABASE_WAIT_SECONDS": "1",
         }
     )
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode == 1
-    assert "database not ready" in output and "not reachable" in output
+    assert code == 1
+    assert "database not ready" in stderr  # the wait is logged
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("ispyb-mock: database not reachable after") and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"JWT_SECRET": ""}, "ispyb-mock: environment variable JWT_SECRET is required"),
+        ({"PORT": "http"}, "ispyb-mock: environment variable PORT is invalid"),
+        ({"ISPYB_USERS_FILE": "/nonexistent/users.json"}, "ispyb-mock: cannot read users file"),
+    ],
+)
+def test_main_exits_2_on_a_configuration_error(
+    tmp_path: Path, change: dict[str, str], message: str
+) -> None:
+    users = tmp_path / "users.json"
+    users.write_text("[]")
+    env = {
+        "DATABASE_URL": "mysql+pymysql://u:p@127.0.0.1:1/ispyb",
+        "JWT_SECRET": "s" * 32,
+        "ISPYB_USERS_FILE": str(users),
+    }
+    code, stderr = _start_failure(env | change)
+    assert code == 2 and stderr.count("\n") == 1 and stderr.startswith(message), stderr
 
 
 def test_main_serves(empty_url: str, tmp_path: Path) -> None:
@@ -113,7 +135,7 @@ def test_main_serves(empty_url: str, tmp_path: Path) -> None:
             ]
         )
     )
-    port = _free_port()
+    port = free_port()
     process = _run(
         {
             "DATABASE_URL": empty_url,
@@ -125,7 +147,7 @@ def test_main_serves(empty_url: str, tmp_path: Path) -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}{API}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a shared 2-core machine can be slow to import
         while True:
             try:
                 reply = httpx.get(f"{base}/health", timeout=1)

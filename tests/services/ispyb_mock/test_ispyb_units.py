@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from ispyb_mock import rules
-from ispyb_mock.auth import TokenIssuer
+from ispyb_mock.auth import Identity, TokenIssuer
 from ispyb_mock.db import DatabaseUnavailable, wait_for_database
 from ispyb_mock.errors import Conflict, RuleViolation, Unauthorized, _location
 from ispyb_mock.schemas.common import DbDateTime
@@ -130,16 +130,42 @@ def test_scaling_shells() -> None:
 def test_settings_from_env(tmp_path: Path) -> None:
     env = {
         "DATABASE_URL": "mysql+pymysql://u@h/db",
-        "JWT_SECRET": "s",
+        "JWT_SECRET": "s" * 16,
         "ISPYB_USERS_FILE": "/u.json",
     }
     settings = Settings.from_env(env)
     assert (settings.host, settings.port, settings.users_file) == ("0.0.0.0", 8000, Path("/u.json"))
+    assert settings.oidc is None and settings.database_timeout_seconds < 1
     assert Settings.from_env(env | {"PORT": "9000", "ISPYB_SITE": "ESRF"}).port == 9000
-    with pytest.raises(SettingsError, match="JWT_SECRET"):
-        Settings.from_env({k: v for k, v in env.items() if k != "JWT_SECRET"})
-    with pytest.raises(SettingsError, match="PORT"):
-        Settings.from_env(env | {"PORT": "eighty"})
+    oidc = Settings.from_env(env | {"OIDC_ISSUER": "http://idp/realms/r", "OIDC_AUDIENCE": "ispyb"})
+    assert oidc.oidc is not None and oidc.oidc.discovery == (
+        "http://idp/realms/r/.well-known/openid-configuration"
+    )
+    with pytest.raises(ValueError):  # frozen
+        settings.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"JWT_SECRET": None}, "JWT_SECRET is required: set it to"),
+        ({"JWT_SECRET": "short"}, "JWT_SECRET is invalid"),
+        ({"DATABASE_URL": ""}, "DATABASE_URL is required"),
+        ({"PORT": "eighty"}, "PORT is invalid"),
+        ({"PORT": "70000"}, "PORT is invalid"),
+        ({"ISPYB_SAMPLE_CHANGER": "ROBOT"}, "ISPYB_SAMPLE_CHANGER is invalid"),
+        ({"DATABASE_TIMEOUT_SECONDS": "0"}, "DATABASE_TIMEOUT_SECONDS is invalid"),
+        ({"OIDC_AUDIENCE": "ispyb"}, "OIDC_ISSUER is required"),
+    ],
+)
+def test_settings_errors_name_the_variable(change: dict[str, str | None], message: str) -> None:
+    env = {
+        "DATABASE_URL": "mysql+pymysql://u@h/db",
+        "JWT_SECRET": "s" * 16,
+        "ISPYB_USERS_FILE": "/u.json",
+    } | change
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({k: v for k, v in env.items() if v is not None})
 
 
 def test_users_file(tmp_path: Path) -> None:
@@ -165,13 +191,23 @@ def test_users_file(tmp_path: Path) -> None:
 
 
 def test_tokens() -> None:
-    issuer = TokenIssuer("k" * 32, minutes=5)
-    user = issuer.verify(issuer.issue("abcd", ("all_proposals",), ("g",), 3))
+    issuer = TokenIssuer("k" * 32, minutes=5, refresh_minutes=60)
+    identity = Identity("abcd", ("all_proposals",), ("g",))
+    user = issuer.verify(issuer.issue(identity, 3))
     assert user.login == "abcd" and user.sees_all and user.groups == ("g",)
+    expired = TokenIssuer("k" * 32, minutes=-1, refresh_minutes=-1)
     with pytest.raises(Unauthorized, match="expired"):
-        TokenIssuer("k" * 32, minutes=-1).verify(TokenIssuer("k" * 32, -1).issue("a", (), (), None))
+        expired.verify(expired.issue(identity, None))
     with pytest.raises(Unauthorized, match="Invalid"):
-        TokenIssuer("x" * 32, minutes=5).verify(issuer.issue("a", (), (), None))
+        TokenIssuer("x" * 32, 5, 5).verify(issuer.issue(identity, None))
+    refresh = issuer.issue_refresh(identity)
+    assert issuer.verify_refresh(refresh) == identity
+    with pytest.raises(Unauthorized, match="Invalid"):
+        issuer.verify(refresh)  # a refresh token is no access token
+    with pytest.raises(Unauthorized, match="Invalid"):
+        issuer.verify_refresh(issuer.issue(identity, None))  # and the other way round
+    with pytest.raises(Unauthorized, match="expired"):
+        expired.verify_refresh(expired.issue_refresh(identity))
 
 
 class _FlakyEngine:

@@ -1,18 +1,19 @@
-"""``python -m ispyb_mock``: wait for the database, create the schema, serve."""
+"""``python -m ispyb_mock``: wait for the database, create the schema, serve.
+
+Start-up failures print one line, ``ispyb-mock: <message>``, on stderr: exit 2 for a
+configuration error (a variable, the users file), 1 for a database still unreachable
+after ``DATABASE_WAIT_SECONDS``.
+"""
 
 from __future__ import annotations
 
 import logging
 import sys
 
-import uvicorn
-
-from .app import create_app
-from .db import DatabaseUnavailable, create_schema, make_engine, wait_for_database
 from .settings import Settings, SettingsError
-from .users import UsersFileError
+from .users import Accounts, UsersFileError
 
-log = logging.getLogger("ispyb_mock")
+SERVICE = "ispyb-mock"
 
 
 def main() -> int:
@@ -21,14 +22,29 @@ def main() -> int:
     )
     try:
         settings = Settings.from_env()
-        engine = make_engine(settings.database_url)
+        accounts = Accounts.load(settings.users_file)
+    except (SettingsError, UsersFileError) as error:
+        print(f"{SERVICE}: {error}", file=sys.stderr)
+        return 2
+    # Imported once the configuration is known good: the ISPyB models take seconds.
+    import uvicorn
+    from sqlalchemy.exc import OperationalError
+
+    from .app import create_app
+    from .db import DatabaseUnavailable, create_schema, make_engine, wait_for_database
+
+    engine = make_engine(
+        settings.database_url,
+        timeout=settings.database_timeout_seconds,
+        pool_size=settings.database_pool_size,
+    )
+    try:
         wait_for_database(engine, settings.database_wait_seconds)
         create_schema(engine)
-        app = create_app(settings, engine)
-    except (SettingsError, UsersFileError, DatabaseUnavailable) as error:
-        log.error("%s", error)
+    except (DatabaseUnavailable, OperationalError) as error:
+        print(f"{SERVICE}: {error}", file=sys.stderr)
         return 1
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, engine, accounts), host=settings.host, port=settings.port)
     return 0
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, exists, select, true
 from sqlalchemy.orm import Session
 
-from .auth import CurrentUser
-from .errors import NotFound, UnknownReference
+from .auth import MANAGE_PROPOSALS, CurrentUser
+from .errors import Forbidden, NotFound, RuleViolation, UnknownReference
 from .models import BLSession, Person, Proposal, ProposalHasPerson, SessionHasPerson
 
 
@@ -67,7 +67,29 @@ def name_filter(name: str | None, proposal_id: ColumnElement[int]) -> ColumnElem
     return proposal_id.in_(select(Proposal.proposalId).where(Proposal.proposal == name))
 
 
+def session_filter(session: str) -> ColumnElement[bool]:
+    """Filter on a ``session`` query parameter (``<proposal>-<visit>``), on BLSession."""
+    proposal, _, visit = session.rpartition("-")
+    if not proposal or not visit.isdigit():
+        raise RuleViolation(f"session {session!r} is not of the form <proposal>-<n>", "session")
+    return name_filter(proposal, BLSession.proposalId) & (BLSession.visit_number == int(visit))
+
+
 def require_visible(db: Session, user: CurrentUser, proposal_id: int, field: str) -> None:
     """A referenced proposal exists and is visible, else the reference is unknown."""
     if not db.get(Proposal, proposal_id) or not can_see(db, user, proposal_id):
         raise UnknownReference(f"{field} {proposal_id} does not exist", field)
+
+
+def require_acquirer(db: Session, user: CurrentUser, proposal_id: int) -> None:
+    """Acquisition writes (MXCuBE's) come from the user at the beamline: a member of the
+    proposal, or staff holding ``manage_proposals`` who can see it. Reading everything
+    (``all_proposals``) alone does not allow writing."""
+    if MANAGE_PROPOSALS in user.permissions:
+        return
+    member = exists().where(
+        Proposal.proposalId == proposal_id,
+        Proposal.proposalId.in_(member_proposal_ids(user.login)),
+    )
+    if not db.scalar(select(member)):
+        raise Forbidden("Not Authorized: only members of the proposal or manage_proposals")

@@ -1,4 +1,5 @@
-"""Engine, schema creation and the wait for a database that is still starting."""
+"""Engine, schema creation, the wait for a database that is still starting, and the
+difference between "the database is down" and "the request is wrong"."""
 
 from __future__ import annotations
 
@@ -6,21 +7,34 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .errors import DatabaseUnavailable
 from .models import metadata, schema_tables
 
 log = logging.getLogger(__name__)
 
-
-class DatabaseUnavailable(RuntimeError):
-    """The database did not answer before the deadline."""
+__all__ = ["DatabaseUnavailable", "create_schema", "make_engine", "wait_for_database"]
 
 
-def make_engine(url: str) -> Engine:
-    return create_engine(url, pool_pre_ping=True, pool_recycle=3600)
+def make_engine(url: str, *, timeout: float = 0.8, pool_size: int = 20) -> Engine:
+    """An engine that fails fast when the server is down.
+
+    Connections time out after ``timeout`` seconds, a request never waits more than
+    ``timeout`` for a pooled connection, and stale pooled connections are pinged
+    before use, so a restarted server is picked up again by the next request.
+    """
+    options: dict[str, object] = {"pool_pre_ping": True, "pool_recycle": 3600}
+    if make_url(url).get_backend_name() in ("mysql", "mariadb"):
+        options |= {
+            "connect_args": {"connect_timeout": timeout},
+            "pool_size": pool_size,
+            "max_overflow": pool_size,
+            "pool_timeout": timeout,
+        }
+    return create_engine(url, **options)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -55,7 +69,10 @@ def wait_for_database(
 
 def create_schema(engine: Engine) -> None:
     """Create the missing ISPyB tables and keys; existing tables are left as they are."""
+    from .feed.schema import create_feed_tables  # the feed's own tables, beside ISPyB's
+
     metadata.create_all(engine, tables=schema_tables(), checkfirst=True)
+    create_feed_tables(engine)
 
 
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
@@ -64,7 +81,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
     try:
         yield session
     except Exception:
-        session.rollback()
+        try:
+            session.rollback()
+        except DBAPIError:  # the server is gone: there is nothing to roll back
+            pass
         raise
     finally:
         session.close()

@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the database session, the current user, paging."""
+"""Every FastAPI dependency: settings, the database session, the caller, paging.
+
+Routes import from here and nowhere else; ``create_app`` puts the objects these
+read on ``app.state``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from .auth import MANAGE_PROPOSALS, CurrentUser, TokenIssuer
 from .db import session_scope
 from .errors import Unauthorized
+from .oidc import OidcVerifier
 from .settings import Settings
+from .users import Accounts
 
 MAX_LIMIT = 1000
 
@@ -24,6 +30,12 @@ def get_db(request: Request) -> Iterator[Session]:
     yield from session_scope(request.app.state.sessionmaker)
 
 
+def get_sessionmaker(request: Request) -> sessionmaker[Session]:
+    """For routes that run their own transactions (the retried bulk load)."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory
+
+
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -32,6 +44,16 @@ def get_settings(request: Request) -> Settings:
 def get_issuer(request: Request) -> TokenIssuer:
     issuer: TokenIssuer = request.app.state.issuer
     return issuer
+
+
+def get_accounts(request: Request) -> Accounts:
+    accounts: Accounts = request.app.state.accounts
+    return accounts
+
+
+def get_oidc(request: Request) -> OidcVerifier | None:
+    verifier: OidcVerifier | None = request.app.state.oidc
+    return verifier
 
 
 def get_user(
@@ -63,8 +85,11 @@ def get_paging(
 
 
 Db = Annotated[Session, Depends(get_db)]
+Sessions = Annotated[sessionmaker[Session], Depends(get_sessionmaker)]
 User = Annotated[CurrentUser, Depends(get_user)]
 Writer = Annotated[CurrentUser, Depends(get_writer)]
 Page = Annotated[Paging, Depends(get_paging)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Issuer = Annotated[TokenIssuer, Depends(get_issuer)]
+UsersFile = Annotated[Accounts, Depends(get_accounts)]
+Oidc = Annotated[OidcVerifier | None, Depends(get_oidc)]

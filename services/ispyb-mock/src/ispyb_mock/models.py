@@ -31,21 +31,30 @@ AutoProcProgramAttachment = _ispyb.AutoProcProgramAttachment
 AutoProcScaling = _ispyb.AutoProcScaling
 AutoProcScalingHasInt = _ispyb.AutoProcScalingHasInt
 AutoProcScalingStatistics = _ispyb.AutoProcScalingStatistics
+BeamLineSetup = _ispyb.BeamLineSetup
 BLSample = _ispyb.BLSample
+BLSampleHasEnergyScan = _ispyb.BLSampleHasEnergyScan
 BLSession = _ispyb.BLSession
 Container = _ispyb.Container
 Crystal = _ispyb.Crystal
 DataCollection = _ispyb.DataCollection
 DataCollectionGroup = _ispyb.DataCollectionGroup
+Detector = _ispyb.Detector
 Dewar = _ispyb.Dewar
 DiffractionPlan = _ispyb.DiffractionPlan
+EnergyScan = _ispyb.EnergyScan
+Image = _ispyb.Image
+LabContact = _ispyb.LabContact
 Laboratory = _ispyb.Laboratory
+MotorPosition = _ispyb.MotorPosition
 Person = _ispyb.Person
 Proposal = _ispyb.Proposal
 ProposalHasPerson = _ispyb.ProposalHasPerson
 Protein = _ispyb.Protein
+RobotAction = _ispyb.RobotAction
 SessionHasPerson = _ispyb.SessionHasPerson
 Shipping = _ispyb.Shipping
+XFEFluorescenceSpectrum = _ispyb.XFEFluorescenceSpectrum
 ShippingHasSession: Table = _ispyb.t_ShippingHasSession
 
 metadata = _ispyb.Base.metadata
@@ -55,16 +64,20 @@ metadata = _ispyb.Base.metadata
 UNIQUE_KEYS: dict[str, tuple[str, str]] = {
     "uq_Proposal_proposal": ("Proposal", "proposalCode+proposalNumber"),
     "uq_Person_login": ("Person", "login"),
+    "uq_Laboratory_place": ("Laboratory", "name+city+country"),
     "uq_BLSession_visit": ("BLSession", "visit_number"),
     "uq_Protein_acronym": ("Protein", "acronym"),
     "uq_Shipping_name": ("Shipping", "shippingName"),
     "uq_BLSample_location": ("BLSample", "location"),
     "uq_DataCollection_run": ("DataCollection", "dataCollectionNumber"),
+    "personAndProposal": ("LabContact", "person"),
+    "cardNameAndProposal": ("LabContact", "cardName"),
     "barCode": ("Dewar", "barCode"),
     "barcode": ("Container", "barcode"),
 }
 Index("uq_Proposal_proposal", Proposal.proposalCode, Proposal.proposalNumber, unique=True)
 Index("uq_Person_login", Person.login, unique=True)
+Index("uq_Laboratory_place", Laboratory.name, Laboratory.city, Laboratory.country, unique=True)
 Index("uq_BLSession_visit", BLSession.proposalId, BLSession.visit_number, unique=True)
 Index("uq_Protein_acronym", Protein.proposalId, Protein.acronym, unique=True)
 Index("uq_Shipping_name", Shipping.proposalId, Shipping.shippingName, unique=True)
@@ -104,6 +117,16 @@ _USED_TABLES = (
     AutoProcScalingHasInt,
     AutoProcScalingStatistics,
     AutoProcProgramAttachment,
+    # What MXCuBE writes beside its collections, and the user-portal sync's lab contacts.
+    BeamLineSetup,
+    Detector,
+    Image,
+    MotorPosition,
+    RobotAction,
+    EnergyScan,
+    BLSampleHasEnergyScan,
+    XFEFluorescenceSpectrum,
+    LabContact,
 )
 
 

@@ -39,6 +39,15 @@ BEAMLINE_SAMPLE_CHANGER: dict[str, str] = {
 
 SCALING_SHELLS: tuple[str, ...] = ("overall", "innerShell", "outerShell")
 
+# ISPyB's enums (DataCollectionGroup.experimentType, RobotAction.actionType and .status).
+EXPERIMENT_TYPES: tuple[str, ...] = (
+    "EM", "SAD", "SAD - Inverse Beam", "OSC", "Collect - Multiwedge", "MAD", "Helical",
+    "Multi-positional", "Mesh", "Burn", "MAD - Inverse Beam", "Characterization",
+    "Dehydration", "Still", "SSX-Chip", "SSX-Jet",
+)  # fmt: skip
+ROBOT_ACTIONS: tuple[str, ...] = ("LOAD", "UNLOAD", "DISPOSE", "STORE", "WASH", "ANNEAL")
+ROBOT_STATUSES: tuple[str, ...] = ("SUCCESS", "ERROR", "CRITICAL", "WARNING", "COMMANDNOTSENT")
+
 
 def shipping_statuses(site: str) -> tuple[str, ...]:
     """Java ISPyB's shipping status list, for this facility."""

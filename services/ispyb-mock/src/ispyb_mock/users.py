@@ -44,6 +44,9 @@ class Accounts:
         except ValidationError as error:
             raise UsersFileError(f"invalid users file {path}: {error}") from error
 
+    def get(self, login: str) -> Account | None:
+        return self._by_login.get(login)
+
     def authenticate(self, login: str, password: str) -> Account | None:
         """The account when the password matches, compared in constant time."""
         account = self._by_login.get(login)

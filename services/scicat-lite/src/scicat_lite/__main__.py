@@ -9,7 +9,10 @@ import uvicorn
 from fastapi import FastAPI
 
 from .app import create_app
+from .features import build_features
 from .identity.accounts import AccountsFileError, read_accounts
+from .jobs.config import JobConfigError
+from .jobs.messaging import BrokerUnavailable
 from .pool import DatabaseUnavailable, wait_for_database
 from .runtime_config import ConfigFileError, read_config_files
 from .settings import Settings, SettingsError
@@ -40,12 +43,18 @@ def main() -> int:
     except (SettingsError, AccountsFileError, ConfigFileError) as error:
         return _fail(error, EXIT_CONFIG)
     try:
+        features = build_features(settings, connect=False)
+    except JobConfigError as error:
+        return _fail(error, EXIT_CONFIG)
+    try:
         wait_for_database(settings.database_url, settings.database_wait_seconds)
-    except DatabaseUnavailable as error:
+        features.connect(settings.database_wait_seconds)
+    except (DatabaseUnavailable, BrokerUnavailable) as error:
         return _fail(error, EXIT_UNREACHABLE)
     # uvicorn's own convention. Measured here: two workers answer keep-alive requests
     # in ~45 ms instead of ~2 ms, so the default stays one.
     if settings.workers > 1:
+        features.close()  # each worker process builds its own
         uvicorn.run(
             "scicat_lite.__main__:app_from_env",
             factory=True,
@@ -56,7 +65,7 @@ def main() -> int:
             access_log=False,
         )
     else:
-        app = create_app(settings, accounts=accounts, configs=configs)
+        app = create_app(settings, accounts=accounts, configs=configs, features=features)
         # No access log: a line per request costs more CPU than a create itself.
         uvicorn.run(
             app, host=settings.host, port=settings.port, proxy_headers=False, access_log=False

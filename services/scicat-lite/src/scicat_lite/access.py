@@ -102,6 +102,11 @@ class Access:
             return CreateRight.OWN_GROUP
         return CreateRight.NONE
 
+    def reads_any_dataset(self, user: User | None) -> bool:
+        """``DatasetReadAny``: ADMIN_GROUPS, and UPDATE_DATASET_LIFECYCLE_GROUPS (an archive
+        system reads every dataset whose lifecycle it writes)."""
+        return self.is_admin(user) or _member(user, self.groups.update_dataset_lifecycle, everyone=False)
+
     def may_use_dataset_create_endpoint(self, user: User | None) -> bool:
         return self.dataset_create_right(user) is not CreateRight.NONE
 

@@ -16,6 +16,7 @@ from .auth import TokenService
 from .deps import AppContext
 from .dispatch import install_dispatch
 from .errors import install_error_handlers
+from .features import Features, build_features
 from .identity.accounts import FunctionalAccount, read_accounts, sync_accounts
 from .identity.callers import Callers
 from .identity.groups import AccessGroups
@@ -29,16 +30,24 @@ from .routes import (
     attachments_v3,
     attachments_v4,
     auth,
+    datablocks,
     datasets_v3,
     datasets_v3_origdatablocks,
     datasets_v4,
     health,
+    history,
     instruments,
+    jobs_v3,
+    jobs_v4,
+    lifecycle,
     logbooks,
     metadata_keys,
     origdatablocks_v3,
     origdatablocks_v4,
+    policies,
     proposals,
+    published_data_v3,
+    published_data_v4,
     runtime_config,
     samples,
     user_identities,
@@ -73,6 +82,16 @@ ROUTERS: tuple[APIRouter, ...] = (
     logbooks.router,
     logbooks.dataset_v3,
     logbooks.dataset_v4,
+    jobs_v3.router,
+    jobs_v4.router,
+    lifecycle.v3,
+    lifecycle.v4,
+    policies.router,
+    datablocks.router,
+    datablocks.dataset_router,
+    history.router,
+    published_data_v3.router,
+    published_data_v4.router,
 )
 
 
@@ -88,6 +107,7 @@ def _start(
     settings: Settings,
     accounts: list[FunctionalAccount] | None,
     configs: dict[str, dict[str, Any]] | None,
+    features: Features | None,
 ) -> AppContext:
     """Open the pool (the schema is completed), store the accounts and served configs."""
     database = Database(settings.database_url, settings.database_pool_size)
@@ -107,6 +127,7 @@ def _start(
         access=Access(settings.groups),
         callers=Callers(database, GroupCache()),
         groups=groups,
+        features=features or build_features(settings),
         ldap=_ldap(settings),
         oidc=OidcProvider(settings.oidc) if settings.oidc.configured else None,
         sessions=SessionCodec(settings.session_secret) if settings.session_secret else None,
@@ -119,6 +140,7 @@ def create_app(
     *,
     accounts: list[FunctionalAccount] | None = None,
     configs: dict[str, dict[str, Any]] | None = None,
+    features: Features | None = None,
 ) -> FastAPI:
     """The app; at start-up the pool opens, the accounts and served configs are stored.
 
@@ -128,11 +150,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.context = await run_in_threadpool(_start, settings, accounts, configs)
+        app.state.context = await run_in_threadpool(_start, settings, accounts, configs, features)
         database = app.state.context.database
         try:
             yield
         finally:
+            await run_in_threadpool(app.state.context.features.close)
             await run_in_threadpool(database.close)
 
     app = FastAPI(

@@ -15,6 +15,11 @@ COLLECTIONS: dict[str, str] = {
     "proposals": "proposalId",
     "samples": "sampleId",
     "instruments": "pid",
+    "jobs": "id",
+    "published_data": "doi",
+    "policies": "_id",
+    "datablocks": "_id",
+    "history": "_id",
     # Users and their logins (upstream's User, UserIdentity, UserSetting).
     "users": "_id",
     "user_identities": "_id",
@@ -88,6 +93,17 @@ CREATE INDEX IF NOT EXISTS origdatablocks_dataset_id ON origdatablocks (dataset_
 CREATE UNIQUE INDEX IF NOT EXISTS instruments_unique_name ON instruments ((doc->>'uniqueName'));
 """
 
+# Jobs, published data, policies, datablocks and history (see their modules).
+_FEATURE_EXTRAS = """
+CREATE UNIQUE INDEX IF NOT EXISTS datablocks_archive_id ON datablocks ((doc->>'archiveId'))
+  WHERE doc->>'archiveId' IS NOT NULL;
+CREATE INDEX IF NOT EXISTS datablocks_dataset_id ON datablocks ((doc->>'datasetId'));
+CREATE INDEX IF NOT EXISTS policies_owner_group_doc ON policies ((doc->>'ownerGroup'));
+CREATE INDEX IF NOT EXISTS history_document ON history
+  ((doc->>'subsystem'), (doc->>'documentId'));
+CREATE INDEX IF NOT EXISTS jobs_type ON jobs ((doc->>'type'));
+"""
+
 _USER_EXTRAS = """
 CREATE INDEX IF NOT EXISTS users_username ON users ((doc->>'username'));
 CREATE INDEX IF NOT EXISTS users_email ON users ((doc->>'email'));
@@ -113,5 +129,6 @@ def migrate(conn: psycopg.Connection) -> None:
         for table in COLLECTIONS:
             conn.execute(_TABLE.format(table=table))
         conn.execute(_DATASET_EXTRAS)
+        conn.execute(_FEATURE_EXTRAS)
         conn.execute(_USER_EXTRAS)
         install_metadata_keys(conn)

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from .access import Access
 from .auth import TokenService, User
 from .errors import bad_request
+from .features import Features
 from .fastroute import FastRoute, LazyConnection
 from .filters import FilterError, parse_json
 from .identity.callers import Callers
@@ -43,6 +44,7 @@ class AppContext:
     access: Access
     callers: Callers
     groups: AccessGroups
+    features: Features
     logbooks: Logbooks
     ldap: LdapAuthenticator | None = None
     oidc: OidcProvider | None = None

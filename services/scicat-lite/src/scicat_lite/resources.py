@@ -43,12 +43,17 @@ def require_user(user: User | None) -> User:
     return user
 
 
-def readable_dataset(ctx: AppContext, conn: psycopg.Connection, user: User | None, pid: str) -> Doc:
-    """The dataset, or 404 if absent and 403 ``Unauthorized access`` if not visible."""
+def readable_dataset(
+    ctx: AppContext, conn: psycopg.Connection, user: User | None, pid: str, *, as_dataset: bool = False
+) -> Doc:
+    """The dataset, or 404 if absent and 403 ``Unauthorized access`` if not visible.
+
+    ``as_dataset``: the dataset itself is read (``DatasetRead``, which DatasetReadAny
+    grants), not one of its children (attachments, datablocks: their own read rules)."""
     dataset = DATASETS.get(conn, pid)
     if dataset is None:
         raise not_found(f"dataset: {pid} not found")
-    if not ctx.access.can_see(user, dataset):
+    if not ctx.access.can_see(user, dataset, read_all=as_dataset and ctx.access.reads_any_dataset(user)):
         raise forbidden("Unauthorized access")
     return dataset
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from .auth_settings import AccessGroupSettings, LdapSettings, OidcSettings
+from .feature_settings import FeatureSettings
 from .settings_base import SettingsError, parse_size, parsed, required, split_list
 
 __all__ = ["ALL_AUTHENTICATED", "GroupSettings", "Settings", "SettingsError"]
@@ -19,6 +20,18 @@ def _groups(env: Mapping[str, str], name: str, default: str = "") -> frozenset[s
     """A comma-separated group list, as the backend splits it (trimmed, no empties)."""
     raw = env.get(name)
     return frozenset(split_list(default if raw is None else raw))
+
+
+HISTORY_GROUP_VARIABLES = {
+    "Dataset": "DATASET",
+    "Proposal": "PROPOSAL",
+    "Sample": "SAMPLE",
+    "Instrument": "INSTRUMENT",
+    "PublishedData": "PUBLISHED_DATA",
+    "Policy": "POLICIES",
+    "Datablock": "DATABLOCK",
+    "Attachment": "ATTACHMENT",
+}
 
 
 class GroupSettings(BaseModel):
@@ -36,6 +49,13 @@ class GroupSettings(BaseModel):
     sample_privileged: frozenset[str] = frozenset()
     attachment: frozenset[str] = frozenset({ALL_AUTHENTICATED})
     attachment_privileged: frozenset[str] = frozenset()
+    create_job_privileged: frozenset[str] = frozenset()
+    update_job_privileged: frozenset[str] = frozenset()
+    delete_job: frozenset[str] = frozenset()
+    policy: frozenset[str] = frozenset()
+    update_dataset_lifecycle: frozenset[str] = frozenset()
+    # HISTORY_ACCESS_<SUBSYSTEM>_GROUPS, by history subsystem (Dataset, Proposal, ...).
+    history: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> GroupSettings:
@@ -50,6 +70,15 @@ class GroupSettings(BaseModel):
             sample_privileged=_groups(env, "SAMPLE_PRIVILEGED_GROUPS"),
             attachment=_groups(env, "ATTACHMENT_GROUPS", ALL_AUTHENTICATED),
             attachment_privileged=_groups(env, "ATTACHMENT_PRIVILEGED_GROUPS"),
+            create_job_privileged=_groups(env, "CREATE_JOB_PRIVILEGED_GROUPS"),
+            update_job_privileged=_groups(env, "UPDATE_JOB_PRIVILEGED_GROUPS"),
+            delete_job=_groups(env, "DELETE_JOB_GROUPS"),
+            policy=_groups(env, "POLICY_GROUPS"),
+            update_dataset_lifecycle=_groups(env, "UPDATE_DATASET_LIFECYCLE_GROUPS"),
+            history={
+                subsystem: _groups(env, f"HISTORY_ACCESS_{variable}_GROUPS")
+                for subsystem, variable in HISTORY_GROUP_VARIABLES.items()
+            },
         )
 
 
@@ -82,6 +111,7 @@ class Settings(BaseModel):
     frontend_theme_file: str = "./src/config/frontend.theme.json"
     logbook_enabled: bool = False
     logbook_base_url: str = "http://localhost:3030/scichatapi"
+    features: FeatureSettings = FeatureSettings()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -122,6 +152,7 @@ class Settings(BaseModel):
             or "./src/config/frontend.theme.json",
             logbook_enabled=env.get("LOGBOOK_ENABLED") == "yes",
             logbook_base_url=env.get("LOGBOOK_BASE_URL") or "http://localhost:3030/scichatapi",
+            features=FeatureSettings.from_env(env),
         )
         settings.check_logins()
         return settings

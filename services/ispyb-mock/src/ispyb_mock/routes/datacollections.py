@@ -1,236 +1,141 @@
-"""Data collections: written per group and collection, listed as py-ISPyB events."""
+"""Data collection groups, data collections and their images: MXCuBE's paths and the
+service's own, into the same tables under the same rules (``store/acquisition.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query
-from sqlalchemy import (
-    ColumnElement,
-    RowMapping,
-    Select,
-    desc,
-    distinct,
-    exists,
-    func,
-    literal,
-    not_,
-    or_,
-    select,
-)
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import selectinload
 
-from ..access import name_filter, visible
-from ..deps import Db, Page, User, Writer
-from ..errors import RuleViolation
-from ..models import (
-    AutoProcIntegration,
-    AutoProcProgram,
-    BLSample,
-    BLSession,
-    Crystal,
-    DataCollection,
-    DataCollectionGroup,
-    Proposal,
-)
+from ..access import name_filter, session_filter
+from ..deps import Db, Page, User
+from ..models import BLSession, DataCollection
+from ..schemas.acquisition import ImageOut
 from ..schemas.common import Paginated
 from ..schemas.datacollections import (
     DataCollectionCreate,
     DataCollectionOut,
-    EventOut,
     GroupCreate,
     GroupOut,
 )
-from ..store.collections import create_collection, create_group
+from ..schemas.mxcube import ImageIn, MxCollectionIn, MxGroupIn
+from ..store.acquisition import CollectionWrite, GroupWrite, Names, save_collection, save_group
+from ..store.common import fields
+from ..store.events import store_image
+from ..store.lookup import get_visible, join_owner, owner_joined, visible_select
+from ..store.mxcube import collection_write, group_write
+from .common import paginate
 
 router = APIRouter(tags=["data collections"])
 
-Status = Literal["success", "failed", "processed", "processerror"]
+OWN_NAMES = Names(group="dataCollectionGroupId", sample="blSampleId", run="dataCollectionNumber")
+
+
+def _status(response: Response, created: bool) -> None:
+    response.status_code = 201 if created else 200
+
+
+@router.post("/datacollections/group", status_code=201, response_model=GroupOut)
+def post_mxcube_group(body: MxGroupIn, db: Db, user: User, response: Response) -> GroupOut:
+    """MXCuBE's group: ``{sessionId, experimentType, actualContainerSlotInSC,
+    actualSampleSlotInContainer}``, the sample found at that slot and position; with a
+    ``group_id`` (the whole collect dictionary, on update) the group is updated (200)."""
+    group, created = save_group(db, user, group_write(body))
+    db.commit()
+    _status(response, created)
+    return GroupOut.model_validate(group)
 
 
 @router.post("/datacollections/groups", status_code=201, response_model=GroupOut)
-def post_group(body: GroupCreate, db: Db, user: Writer) -> GroupOut:
-    """Create a data collection group: one sample, one session, one experiment."""
-    group = create_group(db, user, body)
+def post_group(body: GroupCreate, db: Db, user: User) -> GroupOut:
+    """A data collection group: one sample, one session, one experiment."""
+    write = GroupWrite(
+        session_id=body.sessionId,
+        sample_id=body.blSampleId,
+        values=fields(body, exclude={"sessionId", "blSampleId"}),
+        names=OWN_NAMES,
+    )
+    group, _ = save_group(db, user, write)
     db.commit()
     return GroupOut.model_validate(group)
 
 
-@router.post("/datacollections", status_code=201, response_model=DataCollectionOut)
-def post_collection(body: DataCollectionCreate, db: Db, user: Writer) -> DataCollectionOut:
-    """Create a data collection (a sweep) in a group."""
-    collection = create_collection(db, user, body)
-    db.commit()
+def _collection_out(db: Db, collection: DataCollection) -> DataCollectionOut:
     db.refresh(collection)
     return DataCollectionOut.model_validate(collection)
 
 
-def _session_filter(session: str) -> ColumnElement[bool]:
-    proposal, _, visit = session.rpartition("-")
-    if not proposal or not visit.isdigit():
-        raise RuleViolation(f"session {session!r} is not of the form <proposal>-<n>", "session")
-    return name_filter(proposal, BLSession.proposalId) & (BLSession.visit_number == int(visit))
+@router.post("/datacollections/datacollection", status_code=201, response_model=DataCollectionOut)
+def post_mxcube_collection(
+    body: MxCollectionIn, db: Db, user: User, response: Response
+) -> DataCollectionOut:
+    """MXCuBE's collect dictionary (``fileinfo``, ``oscillation_sequence``,
+    ``sample_reference``, ``group_id``...); with ``collection_id`` it updates (200)."""
+    collection, created = save_collection(db, user, collection_write(body))
+    db.commit()
+    _status(response, created)
+    return _collection_out(db, collection)
 
 
-def _status_filter(status: Status) -> ColumnElement[bool]:
-    success = DataCollection.runStatus.like("%success%")
-    integrated = exists().where(
-        AutoProcIntegration.dataCollectionId == DataCollection.dataCollectionId
+@router.post("/datacollections", status_code=201, response_model=DataCollectionOut)
+def post_collection(body: DataCollectionCreate, db: Db, user: User) -> DataCollectionOut:
+    """A data collection (a sweep) in a group, with ISPyB's column names."""
+    write = CollectionWrite(
+        session_id=None,
+        group_id=body.dataCollectionGroupId,
+        values=fields(body, exclude={"dataCollectionGroupId"}),
+        names=OWN_NAMES,
     )
-    failed_run = exists().where(
-        AutoProcProgram.dataCollectionId == DataCollection.dataCollectionId,
-        AutoProcProgram.processingStatus.in_(["FAILED", "0"]),
-    )
-    conditions = {
-        "success": success,
-        "failed": or_(not_(success), DataCollection.runStatus.is_(None)),
-        "processed": integrated,
-        "processerror": failed_run,
-    }
-    return conditions[status]
+    collection, _ = save_collection(db, user, write)
+    db.commit()
+    return _collection_out(db, collection)
 
 
-@router.get("/events", response_model=Paginated[EventOut])
-def list_events(
+@router.get("/datacollections", response_model=Paginated[DataCollectionOut])
+def list_collections(
     db: Db,
     user: User,
     page: Page,
-    session: Annotated[str | None, Query(description="Session name, <proposal>-<n>")] = None,
+    proposal: Annotated[str | None, Query(description="Proposal name")] = None,
+    session: Annotated[str | None, Query(description="Session name <proposal>-<n>")] = None,
     sessionId: Annotated[int | None, Query()] = None,
-    proposal: Annotated[str | None, Query()] = None,
-    beamLineName: Annotated[str | None, Query()] = None,
-    dataCollectionId: Annotated[int | None, Query()] = None,
-    dataCollectionGroupId: Annotated[
-        int | None, Query(description="List this group's collections one by one")
-    ] = None,
+    dataCollectionGroupId: Annotated[int | None, Query()] = None,
     blSampleId: Annotated[int | None, Query()] = None,
-    proteinId: Annotated[int | None, Query()] = None,
-    status: Annotated[Status | None, Query()] = None,
-) -> Paginated[EventOut]:
-    """Data collections, newest first; one event per group unless a group is asked for."""
-    grouped = dataCollectionGroupId is None
-    seconds = func.time_to_sec(func.timediff(DataCollection.endTime, DataCollection.startTime))
-    columns: list[Any] = (
-        [
-            func.min(DataCollection.dataCollectionId),
-            func.min(DataCollection.startTime),
-            func.max(DataCollection.endTime),
-            func.sum(seconds),
-            func.count(),
-        ]
-        if grouped
-        else [
-            DataCollection.dataCollectionId,
-            DataCollection.startTime,
-            DataCollection.endTime,
-            seconds,
-            literal(1),
-        ]
+) -> Paginated[DataCollectionOut]:
+    """Data collections one by one, in id order (extension: py-ISPyB lists them as
+    ``/events``, grouped). With ``limit=1`` it is a cheap exact count."""
+    query = (
+        visible_select(DataCollection, user)
+        .options(selectinload(DataCollection.DataCollectionGroup))
+        .order_by(DataCollection.dataCollectionId)
     )
-    labels = ("id", "startTime", "endTime", "duration", "count")
-    conditions = [visible(user, BLSession.proposalId), name_filter(proposal, BLSession.proposalId)]
-    filters = {
-        "session": (session, lambda: _session_filter(session or "")),
-        "sessionId": (sessionId, lambda: BLSession.sessionId == sessionId),
-        "beamLineName": (beamLineName, lambda: BLSession.beamLineName == beamLineName),
-        "dataCollectionId": (
-            dataCollectionId,
-            lambda: DataCollection.dataCollectionId == dataCollectionId,
-        ),
-        "dataCollectionGroupId": (
-            dataCollectionGroupId,
-            lambda: DataCollectionGroup.dataCollectionGroupId == dataCollectionGroupId,
-        ),
-        "blSampleId": (blSampleId, lambda: DataCollectionGroup.blSampleId == blSampleId),
-        "proteinId": (
-            proteinId,
-            lambda: DataCollectionGroup.blSampleId.in_(
-                select(BLSample.blSampleId)
-                .join(BLSample.Crystal)
-                .where(Crystal.proteinId == proteinId)
-            ),
-        ),
-        "status": (status, lambda: _status_filter(status or "success")),
-    }
-    conditions += [condition() for value, condition in filters.values() if value is not None]
-    own_columns = {"dataCollectionId", "status"}  # filters on DataCollection alone
-    joined = (
-        not user.sees_all
-        or any(value is not None for name, (value, _) in filters.items() if name not in own_columns)
-        or proposal is not None
-    )
-
-    def source(*selected: Any) -> Select[Any]:
-        query = select(*selected).select_from(DataCollection)
-        if joined:
-            query = query.join(DataCollection.DataCollectionGroup).join(
-                DataCollectionGroup.BLSession
-            )
-        return query.where(*conditions)
-
-    counted = distinct(DataCollection.dataCollectionGroupId) if grouped else literal(1)
-    total = db.scalar(source(func.count(counted))) or 0
-    query = source(*(column.label(label) for column, label in zip(columns, labels, strict=True)))
-    if grouped:
-        query = query.group_by(DataCollection.dataCollectionGroupId)
-    query = query.order_by(desc("startTime"), desc("id"))
-    rows = db.execute(query.offset(page.skip).limit(page.limit)).mappings().all()
-    return Paginated(total=total, results=_events(db, rows), skip=page.skip, limit=page.limit)
+    if proposal is not None or session is not None or sessionId is not None:
+        if not owner_joined(user):
+            query = join_owner(query, DataCollection)
+        query = query.where(name_filter(proposal, BLSession.proposalId))
+        if session is not None:
+            query = query.where(session_filter(session))
+        if sessionId is not None:
+            query = query.where(BLSession.sessionId == sessionId)
+    if dataCollectionGroupId is not None:
+        query = query.where(DataCollection.dataCollectionGroupId == dataCollectionGroupId)
+    if blSampleId is not None:
+        query = query.where(DataCollection.blSampleId == blSampleId)
+    total, rows = paginate(db, query, page)
+    results = [DataCollectionOut.model_validate(row) for row in rows]
+    return Paginated(total=total, results=results, skip=page.skip, limit=page.limit)
 
 
-def _events(db: Db, rows: Sequence[RowMapping]) -> list[EventOut]:
-    """Attach to each event its data collection, session and sample names."""
-    ids = [row["id"] for row in rows]
-    if not ids:
-        return []
-    collections = {
-        dc.dataCollectionId: dc
-        for dc in db.scalars(
-            select(DataCollection)
-            .options(selectinload(DataCollection.DataCollectionGroup))
-            .where(DataCollection.dataCollectionId.in_(ids))
-        )
-    }
-    session_ids = {dc.DataCollectionGroup.sessionId for dc in collections.values()}
-    sessions = {
-        session_id: (f"{code}{number}", f"{code}{number}-{visit}")
-        for session_id, code, number, visit in db.execute(
-            select(
-                BLSession.sessionId,
-                Proposal.proposalCode,
-                Proposal.proposalNumber,
-                BLSession.visit_number,
-            )
-            .join(Proposal, Proposal.proposalId == BLSession.proposalId)
-            .where(BLSession.sessionId.in_(session_ids))
-        )
-    }
-    sample_ids = {dc.DataCollectionGroup.blSampleId for dc in collections.values()}
-    samples = dict(
-        db.execute(
-            select(BLSample.blSampleId, BLSample.name).where(BLSample.blSampleId.in_(sample_ids))
-        ).all()
-    )
-    events = []
-    for row in rows:
-        item = collections[row["id"]]
-        group = item.DataCollectionGroup
-        proposal, session = sessions[group.sessionId]
-        events.append(
-            EventOut(
-                id=row["id"],
-                type="dc",
-                startTime=row["startTime"],
-                endTime=row["endTime"],
-                duration=row["duration"],
-                count=row["count"],
-                session=session,
-                sessionId=group.sessionId,
-                proposal=proposal,
-                blSample=samples.get(group.blSampleId),
-                blSampleId=group.blSampleId,
-                Item=DataCollectionOut.model_validate(item),
-            )
-        )
-    return events
+@router.get("/datacollections/{dataCollectionId}", response_model=DataCollectionOut)
+def get_collection(dataCollectionId: int, db: Db, user: User) -> DataCollectionOut:
+    """A data collection by id (MXCuBE reads its ``startTime`` and ``endTime``)."""
+    return DataCollectionOut.model_validate(get_visible(db, user, DataCollection, dataCollectionId))
+
+
+@router.post("/images/image", status_code=201, response_model=ImageOut)
+def post_image(body: ImageIn, db: Db, user: User) -> ImageOut:
+    """An image of a collection (MXCuBE stores the first and the last)."""
+    image = store_image(db, user, body)
+    db.commit()
+    return ImageOut.model_validate(image)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload
 
+from ..access import name_filter, session_filter
 from ..deps import Db, Page, User, Writer
 from ..errors import RuleViolation
 from ..models import (
@@ -17,6 +18,7 @@ from ..models import (
     AutoProcProgramAttachment,
     AutoProcScaling,
     AutoProcScalingHasInt,
+    BLSession,
     DataCollection,
 )
 from ..schemas.common import Paginated
@@ -30,18 +32,51 @@ from ..schemas.processing import (
     ProcessingStatuses,
     ProgramStatus,
 )
-from ..store.lookup import get_visible, visible_select
+from ..store.lookup import get_visible, join_owner, owner_joined, visible_select
 from ..store.processing import create_processing
 from .common import counts, paginate
 
 router = APIRouter(prefix="/processings", tags=["processing"])
 
 
+ProposalFilter = Annotated[str | None, Query(description="Proposal name (extension)")]
+SessionFilter = Annotated[str | None, Query(description="Session name <proposal>-<n> (extension)")]
+SessionIdFilter = Annotated[int | None, Query(description="Session id (extension)")]
+
+
+def _in_sessions(
+    query: Select[Any],
+    user: User,
+    proposal: str | None,
+    session: str | None,
+    session_id: int | None,
+) -> Select[Any]:
+    """Restrict program runs to a proposal or a session (scicatlive's extension of
+    py-ISPyB's processing lists, so a reader pages through a proposal at once)."""
+    if proposal is None and session is None and session_id is None:
+        return query
+    if not owner_joined(user):
+        query = join_owner(query, AutoProcProgram)
+    query = query.where(name_filter(proposal, BLSession.proposalId))
+    if session is not None:
+        query = query.where(session_filter(session))
+    if session_id is not None:
+        query = query.where(BLSession.sessionId == session_id)
+    return query
+
+
 @router.get("/auto-integrations", response_model=Paginated[AutoIntegrationOut])
 def list_auto_integrations(
-    db: Db, user: User, page: Page, dataCollectionId: Annotated[int, Query()]
+    db: Db,
+    user: User,
+    page: Page,
+    dataCollectionId: Annotated[int | None, Query()] = None,
+    proposal: ProposalFilter = None,
+    session: SessionFilter = None,
+    sessionId: SessionIdFilter = None,
 ) -> Paginated[AutoIntegrationOut]:
-    """Integration, scaling and the three statistics shells of each program run."""
+    """Integration, scaling and the three statistics shells of each program run, in
+    run order; of one data collection, one session, one proposal, or all visible."""
     scaling = (
         selectinload(AutoProcProgram.AutoProcIntegration)
         .selectinload(AutoProcIntegration.AutoProcScalingHasInt)
@@ -54,13 +89,15 @@ def list_auto_integrations(
             scaling.selectinload(AutoProcScaling.AutoProcScalingStatistics),
         )
         .where(
-            AutoProcProgram.dataCollectionId == dataCollectionId,
             exists().where(
                 AutoProcIntegration.autoProcProgramId == AutoProcProgram.autoProcProgramId
             ),
         )
         .order_by(AutoProcProgram.autoProcProgramId)
     )
+    if dataCollectionId is not None:
+        query = query.where(AutoProcProgram.dataCollectionId == dataCollectionId)
+    query = _in_sessions(query, user, proposal, session, sessionId)
     total, rows = paginate(db, query, page)
     attachments = counts(
         db, AutoProcProgramAttachment.autoProcProgramId, [p.autoProcProgramId for p in rows]
@@ -137,14 +174,36 @@ def processing_status(
 
 @router.get("/attachments", response_model=Paginated[AttachmentOut])
 def list_attachments(
-    db: Db, user: User, page: Page, autoProcProgramId: Annotated[int, Query()]
+    db: Db,
+    user: User,
+    page: Page,
+    autoProcProgramId: Annotated[int | None, Query()] = None,
+    autoProcProgramAttachmentId: Annotated[int | None, Query()] = None,
+    dataCollectionId: Annotated[int | None, Query(description="(extension)")] = None,
+    proposal: ProposalFilter = None,
+    session: SessionFilter = None,
+    sessionId: SessionIdFilter = None,
 ) -> Paginated[AttachmentOut]:
-    get_visible(db, user, AutoProcProgram, autoProcProgramId, "autoProcProgramId")
-    query = (
-        select(AutoProcProgramAttachment)
-        .where(AutoProcProgramAttachment.autoProcProgramId == autoProcProgramId)
-        .order_by(AutoProcProgramAttachment.autoProcProgramAttachmentId)
+    """Log and result files of program runs, in file order; of one run, one data
+    collection, one session, one proposal, or all visible."""
+    runs = _in_sessions(
+        visible_select(AutoProcProgram, user).with_only_columns(AutoProcProgram.autoProcProgramId),
+        user, proposal, session, sessionId,
+    )  # fmt: skip
+    if dataCollectionId is not None:
+        runs = runs.where(AutoProcProgram.dataCollectionId == dataCollectionId)
+    query = select(AutoProcProgramAttachment).order_by(
+        AutoProcProgramAttachment.autoProcProgramAttachmentId
     )
+    if autoProcProgramId is not None:
+        get_visible(db, user, AutoProcProgram, autoProcProgramId, "autoProcProgramId")
+        query = query.where(AutoProcProgramAttachment.autoProcProgramId == autoProcProgramId)
+    if autoProcProgramAttachmentId is not None:
+        query = query.where(
+            AutoProcProgramAttachment.autoProcProgramAttachmentId == autoProcProgramAttachmentId
+        )
+    if not user.sees_all or runs.whereclause is not None:
+        query = query.where(AutoProcProgramAttachment.autoProcProgramId.in_(runs))
     total, rows = paginate(db, query, page)
     return Paginated(
         total=total,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import ColumnElement, extract, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..access import name_filter, proposal_by_name, visible
@@ -65,7 +65,12 @@ def proposal_out(db: Session, proposals: list[Proposal]) -> list[ProposalOut]:
 
 @router.get("/proposals", response_model=Paginated[ProposalOut])
 def list_proposals(
-    db: Db, user: User, page: Page, search: Annotated[str | None, Query()] = None
+    db: Db,
+    user: User,
+    page: Page,
+    search: Annotated[str | None, Query()] = None,
+    proposalId: Annotated[int | None, Query(description="py-ISPyB's proposalId filter")] = None,
+    proposal: Annotated[str | None, Query(description="Proposal name (extension)")] = None,
 ) -> Paginated[ProposalOut]:
     query = (
         select(Proposal)
@@ -76,6 +81,10 @@ def list_proposals(
     if search:
         pattern = f"%{search}%"
         query = query.where(or_(Proposal.proposal.like(pattern), Proposal.title.like(pattern)))
+    if proposalId is not None:
+        query = query.where(Proposal.proposalId == proposalId)
+    if proposal is not None:
+        query = query.where(Proposal.proposal == proposal)
     total, rows = paginate(db, query, page)
     return Paginated(
         total=total, results=proposal_out(db, list(rows)), skip=page.skip, limit=page.limit
@@ -116,6 +125,12 @@ def session_out(db: Session, sessions: list[BLSession]) -> list[SessionOut]:
     ]
 
 
+def _in_period(unit: str, value: int | None) -> ColumnElement[bool]:
+    """py-ISPyB's month and year filters: the session starts or ends in that month/year."""
+    starts, ends = extract(unit, BLSession.startDate), extract(unit, BLSession.endDate)
+    return or_(starts == value, ends == value)
+
+
 @router.get("/sessions", response_model=Paginated[SessionOut])
 def list_sessions(
     db: Db,
@@ -131,7 +146,7 @@ def list_sessions(
 ) -> Paginated[SessionOut]:
     query = (
         select(BLSession)
-        .options(selectinload(BLSession.Proposal))
+        .options(selectinload(BLSession.Proposal), selectinload(BLSession.BeamLineSetup))
         .where(visible(user, BLSession.proposalId), name_filter(proposal, BLSession.proposalId))
         .order_by(BLSession.startDate.desc(), BLSession.sessionId.desc())
     )
@@ -141,12 +156,14 @@ def list_sessions(
         "scheduled": (scheduled, BLSession.scheduled == scheduled),
         "upcoming": (upcoming or None, BLSession.startDate > now),
         "previous": (previous or None, BLSession.endDate < now),
-        "month": (month, extract("month", BLSession.startDate) == month),
-        "year": (year, extract("year", BLSession.startDate) == year),
+        "month": (month, _in_period("month", month)),
+        "year": (year, _in_period("year", year)),
     }
     for value, condition in filters.values():
         if value is not None:
             query = query.where(condition)
+    if upcoming:  # py-ISPyB lists upcoming sessions soonest first
+        query = query.order_by(None).order_by(BLSession.startDate, BLSession.sessionId)
     total, rows = paginate(db, query, page)
     return Paginated(
         total=total, results=session_out(db, list(rows)), skip=page.skip, limit=page.limit
@@ -159,8 +176,12 @@ def get_session(sessionId: int, db: Db, user: User) -> SessionOut:
 
 
 @router.post("/sessions", status_code=201, response_model=SessionOut)
-def post_session(body: SessionCreate, db: Db, user: Writer) -> SessionOut:
-    """Create a visit of a proposal, with the persons on it (Session_has_Person)."""
+def post_session(body: SessionCreate, db: Db, user: User) -> SessionOut:
+    """Create a visit of a proposal, with the persons on it (Session_has_Person).
+
+    MXCuBE posts ``{proposalId, startDate, endDate, beamLineName, comments, scheduled}``;
+    the visit number is then the proposal's next. Needs a member of the proposal or
+    ``manage_proposals``."""
     session = create_session(db, user, body)
     db.commit()
     return session_out(db, [session])[0]

@@ -1,22 +1,44 @@
+"""Login, refresh and the current user (py-ISPyB's shapes, plus MXCuBE's refresh fields)."""
+
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from .common import InputModel
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class Login(InputModel):
-    plugin: Literal["dummy"] = Field("dummy", description="Only the dummy plugin exists here")
-    login: str = Field(min_length=1)
-    password: str = Field(min_length=1)
+class Login(BaseModel):
+    """py-ISPyB's login body: every field optional, unknown keys ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    plugin: str | None = Field(None, description="dummy (the users file) or keycloak (OIDC)")
+    login: str | None = None
+    password: str | None = None
+    token: str | None = Field(None, description="The OIDC access token (keycloak plugin)")
+
+
+class Refresh(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    refreshToken: str = Field(min_length=1)
 
 
 class TokenResponse(BaseModel):
     login: str
     token: str
     permissions: list[str]
+    refreshToken: str = Field(description="For POST /auth/refresh (MXCuBE's client uses it)")
+    expiresIn: int = Field(description="Seconds until the token expires")
+
+
+class PluginConfig(BaseModel):
+    name: str
+    config: dict[str, Any]
+
+
+class AuthConfig(BaseModel):
+    plugins: list[PluginConfig]
 
 
 class CurrentUserOut(BaseModel):

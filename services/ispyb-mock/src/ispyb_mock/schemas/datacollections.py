@@ -7,26 +7,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from .. import rules
+from .acquisition import EnergyScanOut, RobotActionOut, XfeSpectrumOut
 from .common import DbDateTime, InputModel, OrmModel
 
-ExperimentType = Literal[
-    "EM",
-    "SAD",
-    "SAD - Inverse Beam",
-    "OSC",
-    "Collect - Multiwedge",
-    "MAD",
-    "Helical",
-    "Multi-positional",
-    "Mesh",
-    "Burn",
-    "MAD - Inverse Beam",
-    "Characterization",
-    "Dehydration",
-    "Still",
-    "SSX-Chip",
-    "SSX-Jet",
-]
+# ISPyB's enum, kept once in rules (a tuple subscript is Literal's list of values).
+ExperimentType = Literal[rules.EXPERIMENT_TYPES]  # type: ignore[valid-type]
 RotationAxis = Literal["Omega", "Kappa", "Phi"]
 
 
@@ -53,6 +39,7 @@ class GroupOut(OrmModel):
     dataCollectionGroupId: int
     sessionId: int
     blSampleId: int | None
+    workflowId: int | None
     experimentType: str | None
     startTime: datetime | None
     endTime: datetime | None
@@ -178,14 +165,24 @@ class DataCollectionOut(OrmModel):
     xtalSnapshotFullPath2: str | None
     xtalSnapshotFullPath3: str | None
     xtalSnapshotFullPath4: str | None
+    detectorId: int | None
+    experimentType: str | None
+    undulatorGap2: float | None
+    undulatorGap3: float | None
+    centeringMethod: str | None
+    actualCenteringPosition: str | None
+    actualContainerSlotInSC: int | None
+    actualSampleSlotInContainer: int | None
+    totalAbsorbedDose: float | None
     DataCollectionGroup: GroupRef
 
 
 class EventOut(OrmModel):
-    """One row of ``GET /events``: a data collection group (or one collection of it)."""
+    """One row of ``GET /events``: a data collection group (or one collection of it),
+    a robot action, a fluorescence spectrum or an energy scan."""
 
     id: int
-    type: Literal["dc"]
+    type: Literal["dc", "robot", "xrf", "es"]
     startTime: datetime | None
     endTime: datetime | None
     duration: float | None = Field(description="Seconds")
@@ -195,4 +192,4 @@ class EventOut(OrmModel):
     proposal: str
     blSample: str | None
     blSampleId: int | None
-    Item: DataCollectionOut
+    Item: DataCollectionOut | RobotActionOut | XfeSpectrumOut | EnergyScanOut

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from .acquisition import BeamLineSetupOut
 from .common import DbDateTime, InputModel, OrmModel
 
 ProposalState = Literal["Open", "Closed", "Cancelled"]
@@ -117,7 +118,9 @@ class SessionFields(InputModel):
 
 class SessionCreate(SessionFields):
     proposalId: int
-    visit_number: int = Field(ge=0, description="The n in <proposal>-n")
+    visit_number: int | None = Field(
+        None, ge=0, description="The n in <proposal>-n; the proposal's next one when omitted"
+    )
 
 
 class SessionMeta(OrmModel):
@@ -143,4 +146,6 @@ class SessionOut(OrmModel):
     sessionTitle: str | None
     projectCode: str | None
     nbReimbDewars: int | None
+    beamLineSetupId: int | None
+    BeamLineSetup: BeamLineSetupOut | None = None
     meta: SessionMeta | None = Field(None, serialization_alias="_metadata")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from .common import InputModel, OrmModel
 from .shipments import SafetyLevel
@@ -147,6 +147,12 @@ class CrystalOut(OrmModel):
     comments: str | None
     Protein: ProteinRef | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def space_group(self) -> str | None:
+        """The space group under the key MXCuBE's adapter reads."""
+        return self.spaceGroup
+
 
 class DiffractionPlanOut(OrmModel):
     diffractionPlanId: int
@@ -196,6 +202,8 @@ class SampleOut(OrmModel):
     loopLength: float | None
     loopType: str | None
     SMILES: str | None
+    isInSampleChanger: bool | None
+    lastKnownCenteringPosition: str | None
     containerId: int | None
     crystalId: int | None
     diffractionPlanId: int | None

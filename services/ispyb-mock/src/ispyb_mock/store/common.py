@@ -13,10 +13,18 @@ from ..errors import ApiError
 
 
 def fields(
-    model: BaseModel, *, exclude: Iterable[str] = (), only_set: bool = False
+    model: BaseModel,
+    *,
+    exclude: Iterable[str] = (),
+    only_set: bool = False,
+    include: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """The scalar fields of a request model (nested objects are handled by the caller)."""
-    return model.model_dump(exclude=set(exclude), exclude_unset=only_set)
+    return model.model_dump(
+        exclude=set(exclude),
+        include=set(include) if include is not None else None,
+        exclude_unset=only_set,
+    )
 
 
 def assign(row: object, values: dict[str, Any]) -> None:

@@ -1,8 +1,12 @@
-"""Persons and laboratories (found by login and by name), and memberships."""
+"""Persons (found by login) and laboratories (by name, city and country, as py-ISPyB's
+user-portal sync matches them), and memberships."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.orm import Session
 
 from ..models import Laboratory, Person, ProposalHasPerson, SessionHasPerson
@@ -10,8 +14,24 @@ from ..schemas.proposals import LaboratoryIn, PersonIn, SessionPersonIn
 from .common import assign, fields
 
 
+def _same(column: ColumnElement[str], value: str | None) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
+
+
+def laboratory_key(payload: LaboratoryIn) -> tuple[str, str, str]:
+    return (payload.name, payload.city or "", payload.country or "")
+
+
 def upsert_laboratory(db: Session, payload: LaboratoryIn) -> Laboratory:
-    laboratory = db.scalar(select(Laboratory).where(Laboratory.name == payload.name).limit(1))
+    laboratory = db.scalar(
+        select(Laboratory)
+        .where(
+            Laboratory.name == payload.name,
+            _same(Laboratory.city, payload.city),
+            _same(Laboratory.country, payload.country),
+        )
+        .limit(1)
+    )
     if laboratory is None:
         laboratory = Laboratory()
         db.add(laboratory)
@@ -32,6 +52,33 @@ def upsert_person(db: Session, payload: PersonIn) -> Person:
         person.laboratoryId = laboratory.laboratoryId
     db.flush()
     return person
+
+
+def ensure_laboratories(db: Session, people: Sequence[PersonIn]) -> None:
+    """Create the laboratories that do not exist yet, leaving existing ones as they are.
+
+    Proposals loaded concurrently often name the same laboratory. Created in a short
+    transaction of their own, before the proposal's, they are rows every load then only
+    reads, instead of a row the first load would lock until its commit.
+    """
+    laboratories = {laboratory_key(p.Laboratory): p.Laboratory for p in people if p.Laboratory}
+    for key in sorted(laboratories):
+        statement = mysql_insert(Laboratory).values(fields(laboratories[key], only_set=True))
+        db.execute(statement.on_duplicate_key_update(laboratoryId=Laboratory.laboratoryId))
+
+
+def upsert_people(db: Session, people: Sequence[PersonIn]) -> None:
+    """Write laboratories, then persons, each in one order (by key, by login).
+
+    These rows are shared between proposals; writing them in the same order in
+    every transaction makes concurrent writers wait for each other, never deadlock.
+    """
+    laboratories = {laboratory_key(p.Laboratory): p.Laboratory for p in people if p.Laboratory}
+    for key in sorted(laboratories):
+        upsert_laboratory(db, laboratories[key])
+    db.flush()
+    for person in sorted(people, key=lambda p: p.login):
+        upsert_person(db, person)
 
 
 def add_proposal_member(db: Session, proposal_id: int, person: Person) -> None:

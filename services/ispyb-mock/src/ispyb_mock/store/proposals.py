@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..access import require_acquirer
 from ..auth import CurrentUser
 from ..errors import Conflict
 from ..models import BLSession, Proposal
@@ -78,8 +79,21 @@ def save_session(
     return session
 
 
+def next_visit_number(db: Session, proposal_id: int) -> int:
+    last = db.scalar(
+        select(func.max(BLSession.visit_number)).where(BLSession.proposalId == proposal_id)
+    )
+    return (last or 0) + 1
+
+
 def create_session(db: Session, user: CurrentUser, payload: SessionCreate) -> BLSession:
+    """A visit of a proposal; MXCuBE creates one (without a visit number) when the user
+    has none today. Needs a member of the proposal, or ``manage_proposals``."""
     get_visible(db, user, Proposal, payload.proposalId, "proposalId")
-    if find_session(db, payload.proposalId, payload.visit_number) is not None:
-        raise Conflict(f"visit {payload.visit_number} already exists", "visit_number")
-    return save_session(db, payload.proposalId, payload.visit_number, payload)
+    require_acquirer(db, user, payload.proposalId)
+    visit = payload.visit_number
+    if visit is None:
+        visit = next_visit_number(db, payload.proposalId)
+    elif find_session(db, payload.proposalId, visit) is not None:
+        raise Conflict(f"visit {visit} already exists", "visit_number")
+    return save_session(db, payload.proposalId, visit, payload)

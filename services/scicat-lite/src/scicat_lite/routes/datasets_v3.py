@@ -24,6 +24,8 @@ from ..deps import (
 )
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
+from ..history import record_delete, record_update
+from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
     DATASETS,
@@ -78,7 +80,7 @@ def create(
         version=VERSION,
     )
     try:
-        DATASETS.insert(conn, doc)
+        DATASETS.insert(conn, classify_new_dataset(conn, doc))
     except DuplicateKey as error:
         raise conflict(f"A dataset with pid {doc['pid']} already exists!") from error
     return datasets.to_v3(doc)
@@ -94,7 +96,7 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 def _visible(ctx: Context, user: CurrentUser) -> Sql:
-    return ctx.access.visibility(user, shared=True)
+    return ctx.access.visibility(user, shared=True, read_all=ctx.access.reads_any_dataset(user))
 
 
 @router.get("")
@@ -148,6 +150,8 @@ def search_scope(ctx: AppContext, user: User | None, fields: Any, *, facets: boo
     """fullquery/fullfacet: own groups only, or only published ones when asked for."""
     if isinstance(fields, dict) and fields.get("isPublished") is True:
         return Sql("is_published")
+    if ctx.access.reads_any_dataset(user):
+        return Sql("TRUE")
     return ctx.access.own_groups_only(user, facets=facets)
 
 
@@ -202,7 +206,7 @@ def metadata_keys_route(
 def find_by_id(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, request: Request
 ) -> dict[str, Any]:
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
+    dataset = readable_dataset(ctx, conn, user, path_id(pid), as_dataset=True)
     raw = filter_param(request)
     query = PARSER.query(raw if isinstance(raw, dict) else None, default_limit=None)
     return project(datasets.to_v3(_included(conn, dataset, query.include)), query.fields)
@@ -228,6 +232,7 @@ def update(
         validate_v3_dataset(partial(_update_model(dataset), frozenset({"pid"})), body)
     )
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
+    record_update(ctx, conn, "Dataset", dataset, updated, require_user(user).username)
     return datasets.to_v3(DATASETS.replace(conn, updated))
 
 
@@ -250,12 +255,13 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = DATASETS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"dataset: {path_id(pid)} not found")
+    record_delete(ctx, conn, "Dataset", deleted, require_user(user).username)
     return deleted
 
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid)).get(
+    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid), as_dataset=True).get(
         "datasetlifecycle", {}
     )
     return lifecycle_doc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -10,6 +11,7 @@ from fastapi.responses import Response
 from .. import datasets, dto
 from ..access import CreateRight
 from ..auth import User
+from ..datablocks import DATABLOCKS
 from ..deps import (
     AppContext,
     Body,
@@ -24,6 +26,8 @@ from ..deps import (
 )
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
+from ..history import record_delete, record_update
+from ..policies import classify_new_dataset
 from ..resources import (
     ATTACHMENTS,
     DATASETS,
@@ -107,7 +111,7 @@ def _with_relations(
         "instruments": lambda: INSTRUMENTS.find(
             conn, Sql("id = ANY(%s)", (doc.get("instrumentIds") or [],))
         ),
-        "datablocks": list,
+        "datablocks": lambda: DATABLOCKS.find(conn, Sql("doc->>'datasetId' = %s", (doc["pid"],))),
     }
     for name in wanted:
         doc[name] = lookups[name]()
@@ -225,7 +229,7 @@ def create(
         version=VERSION,
     )
     try:
-        return DATASETS.insert(conn, doc)
+        return DATASETS.insert(conn, classify_new_dataset(conn, doc))
     except DuplicateKey as error:
         raise conflict(f"A dataset with pid {doc['pid']} already exists!") from error
 
@@ -239,7 +243,8 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 def _scope(ctx: Context, user: CurrentUser) -> Sql:
-    return ctx.access.visibility(_signed_in(user), shared=True)
+    caller = _signed_in(user)
+    return ctx.access.visibility(caller, shared=True, read_all=ctx.access.reads_any_dataset(caller))
 
 
 @router.get("")
@@ -284,7 +289,7 @@ def find_by_id(
     pid: str,
     include: Include = None,
 ) -> dict[str, Any]:
-    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid))
+    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True)
     return _with_relations(conn, dataset, include or [], relation_scopes(ctx, user))
 
 
@@ -293,6 +298,7 @@ def update(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body, request: Request
 ) -> dict[str, Any]:
     dataset = writable_dataset(ctx, conn, _signed_in(user), path_id(pid), lock=True)
+    before = copy.deepcopy(dataset)
     if datasets.modified_since(dataset, request.headers.get("if-unmodified-since")):
         raise precondition_failed()
     merge = request.headers.get("content-type", "").startswith("application/merge-patch+json")
@@ -305,6 +311,7 @@ def update(
         for removed in (k for k, v in body.items() if v is None):
             dataset.pop(removed, None)
     updated = datasets.patch(dataset, changes, username=require_user(user).username)
+    record_update(ctx, conn, "Dataset", before, updated, require_user(user).username)
     return DATASETS.replace(conn, updated)
 
 
@@ -327,12 +334,13 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = DATASETS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"dataset: {path_id(pid)} not found")
+    record_delete(ctx, conn, "Dataset", deleted, require_user(user).username)
     return deleted
 
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid)).get(
+    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True).get(
         "datasetlifecycle", {}
     )
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
@@ -13,6 +14,7 @@ from ..auth import User
 from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
+from ..history import record_delete, record_update
 from ..resources import (
     DATASETS,
     PROPOSALS,
@@ -150,8 +152,11 @@ def update(
     proposal = _readable(ctx, user, conn, pid)
     changes = validate(partial(dto.CreateProposal, frozenset({"proposalId"})), body)
     _periods(changes)
+    before = copy.deepcopy(proposal)
     proposal.update(changes)
-    return PROPOSALS.replace(conn, touch(proposal, manager.username))
+    updated = PROPOSALS.replace(conn, touch(proposal, manager.username))
+    record_update(ctx, conn, "Proposal", before, updated, manager.username)
+    return updated
 
 
 @router.delete("/{pid}", response_model=None)
@@ -161,6 +166,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
     deleted = PROPOSALS.delete(conn, path_id(pid))
     if deleted is None:
         raise not_found(f"Proposal with id {path_id(pid)} not found")
+    record_delete(ctx, conn, "Proposal", deleted, user.username if user else None)
     return deleted
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
@@ -24,6 +25,7 @@ from ..deps import (
 )
 from ..errors import conflict, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterParser, Sql
+from ..history import record_delete, record_update
 from ..resources import (
     DATASETS,
     SAMPLES,
@@ -150,8 +152,11 @@ def update(
     changes = validate(partial(dto.CreateSample, frozenset({"sampleId"})), body)
     if "sampleCharacteristics" in changes:
         changes["sampleCharacteristics"] = add_si_fields(changes["sampleCharacteristics"] or {})
+    before = copy.deepcopy(sample)
     sample.update(changes)
-    return SAMPLES.replace(conn, touch(sample, writer.username))
+    updated = SAMPLES.replace(conn, touch(sample, writer.username))
+    record_update(ctx, conn, "Sample", before, updated, writer.username)
+    return updated
 
 
 @router.delete("/{sample_id}", response_model=None)
@@ -161,6 +166,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, sample_id: str) ->
     deleted = SAMPLES.delete(conn, path_id(sample_id))
     if deleted is None:
         raise not_found(f"Sample with id {path_id(sample_id)} not found")
+    record_delete(ctx, conn, "Sample", deleted, user.username if user else None)
     return deleted
 
 

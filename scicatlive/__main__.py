@@ -1,0 +1,5 @@
+"""`python -m scicatlive`: the command line."""
+
+from scicatlive.cli import main
+
+main()

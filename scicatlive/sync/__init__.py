@@ -1,0 +1,31 @@
+"""ISPyB → SciCat without generating: read ISPyB back into the facility graph and map it.
+
+What ISPyB's API does not serve is derived (``scicatlive.domain.derive``) or taken
+from :class:`FacilityFacts`. Beyond the catalogue-only facts:
+
+* Proposal members and session participants are not served (only counts): a
+  proposal's members are its main proposer, sessions have no persons, and there is
+  no staff list. Only ``SciCatPayloads.memberships`` is affected; no SciCat record
+  depends on them (the proposal's ``metadata.members`` is the PI alone).
+* A data collection group's times are its collections' first start and last end;
+  its "actual" sample and puck fields come from the sample and its puck (slot 0 when
+  the puck has no sample-changer slot).
+
+Left out, and reported through the reporter: proposals without a session (a SciCat
+proposal needs a measurement period), processing runs still running
+(``processingStatus`` null; a later sync picks them up) and runs without attachments
+(the derived dataset's folder is theirs).
+"""
+
+from __future__ import annotations
+
+from scicatlive.sync.build import IspybDataError
+from scicatlive.sync.facts import FacilityFacts
+from scicatlive.sync.graph import build_graph
+from scicatlive.sync.rows import ProposalRows, read_rows
+from scicatlive.sync.run import read_facility, sync, sync_async
+
+__all__ = [
+    "FacilityFacts", "IspybDataError", "ProposalRows", "build_graph", "read_facility",
+    "read_rows", "sync", "sync_async",
+]  # fmt: skip

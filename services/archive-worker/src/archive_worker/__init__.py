@@ -1,0 +1,1 @@
+"""An archive system for SciCat: archive and retrieve jobs from RabbitMQ, carried out through the API."""

@@ -1,0 +1,1 @@
+"""The change feed: what changed since a position (a scicatlive extension)."""

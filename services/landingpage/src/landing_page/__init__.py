@@ -1,0 +1,1 @@
+"""Public landing pages for SciCat's registered DOIs."""

@@ -1,0 +1,1 @@
+"""The pages (dashboard, one per DOI) and the health route."""

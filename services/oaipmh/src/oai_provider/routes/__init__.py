@@ -1,0 +1,1 @@
+"""The OAI-PMH endpoint and the service's status."""

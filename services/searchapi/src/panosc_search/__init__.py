@@ -1,0 +1,1 @@
+"""The PaNOSC search API over a SciCat backend's public data."""

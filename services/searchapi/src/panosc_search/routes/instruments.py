@@ -1,0 +1,5 @@
+"""``/api/Instruments``: SciCat's instruments, with the stack's facility name."""
+
+from ..resource import collection_router
+
+router = collection_router("Instrument", "Instruments")
