@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from .access import Access
 from .auth import TokenService, User
 from .errors import bad_request
-from .features import Features
 from .fastroute import FastRoute, LazyConnection
+from .features import Features
 from .filters import FilterError, parse_json
 from .identity.callers import Callers
 from .identity.groups import AccessGroups
