@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from typing import Any
@@ -25,13 +24,13 @@ from ..deps import (
 )
 from ..errors import conflict, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterParser, Sql
-from ..history import record_delete, record_update
+from ..history import record_delete
 from ..resources import (
     DATASETS,
     SAMPLES,
     readable_sample,
     stamp,
-    touch,
+    update_tracked,
     writable_sample,
 )
 from ..search import FieldsQuery, metadata_keys
@@ -152,11 +151,7 @@ def update(
     changes = validate(partial(dto.CreateSample, frozenset({"sampleId"})), body)
     if "sampleCharacteristics" in changes:
         changes["sampleCharacteristics"] = add_si_fields(changes["sampleCharacteristics"] or {})
-    before = copy.deepcopy(sample)
-    sample.update(changes)
-    updated = SAMPLES.replace(conn, touch(sample, writer.username))
-    record_update(ctx, conn, "Sample", before, updated, writer.username)
-    return updated
+    return update_tracked(ctx, conn, SAMPLES, "Sample", sample, changes, writer.username)
 
 
 @router.delete("/{sample_id}", response_model=None)
