@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from fastapi import Request
 from scicat_lite.access import Access, CreateRight
 from scicat_lite.auth import User, duration_seconds
 from scicat_lite.datasets import V3_POLICY, V4_POLICY, to_v3, v3_to_v4
+from scicat_lite.deps import Body, Connection, Context, CurrentUser, Router
 from scicat_lite.filters import FilterError, FilterParser, WhereTranslator
 from scicat_lite.identity.passwords import hash_password, verify_password
 from scicat_lite.middleware import RouteCase
@@ -171,17 +174,77 @@ def test_v3_mapping_round_trip() -> None:
 
 def test_route_case_prefers_literal_segments() -> None:
     case = RouteCase(["/api/v3/datasets/{pid}", "/api/v3/datasets/fullquery", "/api/v3/auth/login"])
-    assert case.canonical(["", "API", "V3", "Datasets", "FullQuery"]) == [
-        "",
-        "api",
-        "v3",
-        "datasets",
-        "fullquery",
+    assert case.canonical(["", "API", "V3", "Datasets", "FullQuery"]) == (
+        ["", "api", "v3", "datasets", "fullquery"],
+        "/api/v3/datasets/fullquery",
+    )
+    assert case.canonical(["", "api", "v3", "Datasets", "a%2Fb"]) == (
+        ["", "api", "v3", "datasets", "a%2Fb"],
+        "/api/v3/datasets/{pid}",
+    )
+    assert case.canonical(["", "api", "v9"]) == (["", "api", "v9"], None)
+
+
+def test_dispatch_only_routes_that_ordinary_routing_would_pick() -> None:
+    from fastapi import APIRouter, FastAPI
+    from fastapi.testclient import TestClient
+    from scicat_lite.dispatch import dispatch_table, install_dispatch
+    from scicat_lite.middleware import PathMiddleware
+
+    router = APIRouter()
+    router.add_api_route("/a/{x}", lambda x: f"param {x}", methods=["GET"])
+    router.add_api_route("/a/special", lambda: "special get", methods=["GET"])
+    router.add_api_route("/a/special", lambda: "special post", methods=["POST"])
+    router.add_api_route("/b/count", lambda: "count", methods=["GET"])
+    router.add_api_route("/b/{y}", lambda y: f"b {y}", methods=["GET", "DELETE"])
+    app = FastAPI()
+    app.include_router(router)
+    templates = [r.path for r in router.routes]
+    keys = set(dispatch_table(app.router.routes, templates))
+    assert {
+        ("GET", "/a/{x}"),
+        ("POST", "/a/special"),
+        ("GET", "/b/{y}"),
+        ("DELETE", "/b/{y}"),
+    } <= keys
+    assert ("GET", "/a/special") not in keys  # shadowed by /a/{x}, registered first
+    install_dispatch(app, templates)
+    app.add_middleware(PathMiddleware, templates=templates)
+    client = TestClient(app)
+    assert client.get("/A/Special").json() == "param special"
+    assert client.post("/a/SPECIAL").json() == "special post"
+    assert client.delete("/B/q").json() == "b q"
+    assert client.get("/b/q").json() == "b q"
+    assert client.get("/b/Count").json() == "count"
+    assert client.put("/b/q").status_code == 405
+    assert client.get("/c").status_code == 404
+
+
+def test_fast_routes_plan_only_the_parameters_they_know() -> None:
+    router = Router()
+
+    @router.post("/things/{tid}")
+    def planned(
+        ctx: Context, user: CurrentUser, conn: Connection, body: Body, request: Request, tid: str
+    ) -> Any:
+        return None
+
+    @router.get("/things/{tid}/query")
+    def with_query(ctx: Context, tid: str, limit: int = 10) -> Any:
+        return None
+
+    @router.get("/things/{tid}/number")
+    def with_int_path(ctx: Context, tid: int) -> Any:
+        return None
+
+    plans = {route.path: route._plan for route in router.routes}  # type: ignore[attr-defined]
+    assert plans["/things/{tid}"] == [
+        ("ctx", "context"),
+        ("user", "user"),
+        ("conn", "connection"),
+        ("body", "body"),
+        ("request", "request"),
+        ("tid", "path"),
     ]
-    assert case.canonical(["", "api", "v3", "Datasets", "a%2Fb"]) == [
-        "",
-        "api",
-        "v3",
-        "datasets",
-        "a%2Fb",
-    ]
+    assert plans["/things/{tid}/query"] is None
+    assert plans["/things/{tid}/number"] is None

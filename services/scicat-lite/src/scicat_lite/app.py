@@ -14,6 +14,7 @@ from . import __version__
 from .access import Access
 from .auth import TokenService
 from .deps import AppContext
+from .dispatch import install_dispatch
 from .errors import install_error_handlers
 from .features import Features, build_features
 from .identity.accounts import FunctionalAccount, read_accounts, sync_accounts
@@ -172,6 +173,7 @@ def create_app(
     templates = [
         route.path for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)
     ]
+    install_dispatch(app, templates)
     app.add_middleware(PathMiddleware, templates=templates)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     return app

@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from .access import Access
 from .auth import TokenService, User
 from .errors import bad_request
-from .features import Features
 from .fastroute import FastRoute, LazyConnection
+from .features import Features
 from .filters import FilterError, parse_json
 from .identity.callers import Callers
 from .identity.groups import AccessGroups
@@ -81,13 +81,8 @@ async def get_user(request: Request, context: Context) -> User | None:
 CurrentUser = Annotated[User | None, Depends(get_user)]
 
 
-async def get_connection(context: Context) -> AsyncIterator[LazyConnection]:
-    """A connection taken on first use; :class:`FastRoute` commits it in the endpoint's thread.
-
-    Routes of other route classes still get it committed (or rolled back) here, before
-    the response is sent ("function" scope), at the cost of one more thread hop.
-    """
-    lazy = LazyConnection(context.database)
+async def _connection(context: AppContext, *, autocommit: bool) -> AsyncIterator[LazyConnection]:
+    lazy = LazyConnection(context.database, autocommit=autocommit)
     try:
         yield lazy
     except BaseException as error:
@@ -98,7 +93,44 @@ async def get_connection(context: Context) -> AsyncIterator[LazyConnection]:
         await run_in_threadpool(lazy.finish, None)
 
 
+async def get_connection(context: Context) -> AsyncIterator[LazyConnection]:
+    """A connection taken on first use; :class:`FastRoute` commits it in the endpoint's thread.
+
+    Routes of other route classes still get it committed (or rolled back) here, before
+    the response is sent ("function" scope), at the cost of one more thread hop.
+    """
+    async for lazy in _connection(context, autocommit=False):
+        yield lazy
+
+
+async def get_statement_connection(context: Context) -> AsyncIterator[LazyConnection]:
+    """As :func:`get_connection`, in autocommit: for endpoints that write one statement.
+
+    An endpoint taking it may read before its write but must not write twice; with
+    more than one write, take :data:`Connection`, whose writes commit together.
+    """
+    async for lazy in _connection(context, autocommit=True):
+        yield lazy
+
+
 Connection = Annotated[psycopg.Connection, Depends(get_connection, scope="function")]
+StatementConnection = Annotated[
+    psycopg.Connection, Depends(get_statement_connection, scope="function")
+]
+
+
+async def lazy_connection(context: Context) -> LazyConnection:
+    """What :class:`FastRoute` endpoints get for ``Connection``: they give it back themselves."""
+    return LazyConnection(context.database)
+
+
+async def lazy_statement_connection(context: Context) -> LazyConnection:
+    """What :class:`FastRoute` endpoints get for ``StatementConnection``."""
+    return LazyConnection(context.database, autocommit=True)
+
+
+LazyConnectionDep = Annotated[psycopg.Connection, Depends(lazy_connection)]
+LazyStatementConnectionDep = Annotated[psycopg.Connection, Depends(lazy_statement_connection)]
 
 
 def Router(*, prefix: str = "", tags: list[str | Enum] | None = None) -> APIRouter:

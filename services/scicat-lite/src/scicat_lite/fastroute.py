@@ -9,16 +9,22 @@ with orjson, so FastAPI neither hops again nor walks the answer with ``jsonable_
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any
 
+import fastapi.routing
 import psycopg
+from fastapi import Request, params
 from fastapi.routing import APIRoute
+from starlette.convertors import StringConvertor
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from .jsoncodec import dumps
 from .pool import Database
@@ -34,12 +40,17 @@ class JsonBody(Response):
 
 
 class LazyConnection:
-    """A pooled connection taken on first use and given back by :func:`one_hop`."""
+    """A pooled connection taken on first use and given back by :func:`one_hop`.
 
-    __slots__ = ("_connection", "_context", "_database")
+    With ``autocommit`` each statement is its own transaction, which spares the round
+    trip of ``BEGIN``: only for endpoints whose database work is a single statement.
+    """
 
-    def __init__(self, database: Database) -> None:
+    __slots__ = ("_autocommit", "_connection", "_context", "_database")
+
+    def __init__(self, database: Database, *, autocommit: bool = False) -> None:
         self._database = database
+        self._autocommit = autocommit
         self._context: AbstractContextManager[psycopg.Connection[Any]] | None = None
         self._connection: psycopg.Connection[Any] | None = None
 
@@ -47,6 +58,8 @@ class LazyConnection:
         if self._connection is None:
             self._context = self._database.connection()
             self._connection = self._context.__enter__()
+            if self._autocommit:
+                self._connection.autocommit = True
         return self._connection
 
     @property
@@ -58,20 +71,31 @@ class LazyConnection:
 
     def finish(self, error: BaseException | None) -> None:
         """Commit, or roll back after ``error``; the pool may turn a lost server into a 503."""
-        context, self._context, self._connection = self._context, None, None
+        context, connection = self._context, self._connection
+        self._context, self._connection = None, None
         if context is None:
             return
+        if self._autocommit and connection is not None:
+            try:  # back to the pool as it came
+                connection.autocommit = False
+            except psycopg.Error:
+                pass  # a lost connection: the pool discards it
         if error is None:
             context.__exit__(None, None, None)
         else:
             context.__exit__(type(error), error, error.__traceback__)
 
 
+# The endpoints' threads: as many as Starlette's default thread limiter allows. A plain
+# executor hands work over through a C queue, without anyio's per-call limiter, cancel
+# scope and event-loop detection.
+WORKERS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="scicat-lite")
+
+
 def one_hop(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any]:
     """The endpoint plus its commit and its rendering, run as one call in a worker thread."""
 
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> Any:
+    def run_sync(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         connections = [value for value in kwargs.values() if isinstance(value, LazyConnection)]
         try:
             result = endpoint(*args, **kwargs)
@@ -85,27 +109,168 @@ def one_hop(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any
             return result
         return JsonBody(result, status_code=status_code)
 
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        call = functools.partial(run_sync, args, kwargs)
+        return await asyncio.get_running_loop().run_in_executor(WORKERS, call)
+
     return run
 
 
-def _takes_connection(endpoint: Callable[..., Any]) -> bool:
-    from .deps import get_connection
+def _lazy_dependency(hint: Any) -> Any:
+    """For a ``Connection`` annotation, the plain dependency :func:`one_hop` stands in for."""
+    from . import deps
 
+    lazy = {
+        deps.get_connection: deps.LazyConnectionDep,
+        deps.get_statement_connection: deps.LazyStatementConnectionDep,
+    }
+    for meta in getattr(hint, "__metadata__", ()):
+        replacement = lazy.get(getattr(meta, "dependency", None))
+        if replacement is not None:
+            return replacement
+    return None
+
+
+def _takes_connection(endpoint: Callable[..., Any]) -> bool:
     hints = typing.get_type_hints(endpoint, include_extras=True)
-    for hint in hints.values():
-        for meta in getattr(hint, "__metadata__", ()):
-            if getattr(meta, "dependency", None) is get_connection:
-                return True
-    return False
+    return any(_lazy_dependency(hint) is not None for hint in hints.values())
+
+
+def _lazy_signature(endpoint: Callable[..., Any]) -> inspect.Signature:
+    """``endpoint``'s signature with its connections taken by a plain dependency.
+
+    :func:`one_hop` gives the connection back itself, so FastAPI need not run
+    ``get_connection``'s generator (and its exit stack) around the request.
+    """
+    signature = inspect.signature(endpoint, eval_str=True)
+    parameters = []
+    for parameter in signature.parameters.values():
+        replacement = _lazy_dependency(parameter.annotation)
+        parameters.append(
+            parameter if replacement is None else parameter.replace(annotation=replacement)
+        )
+    return signature.replace(parameters=parameters)
+
+
+_PLAIN_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def _plan(path: str, signature: inspect.Signature) -> list[tuple[str, str]] | None:
+    """How to fill each parameter without FastAPI's dependency solving, or None.
+
+    Only the dependencies of :mod:`scicat_lite.deps` that take nothing but the request
+    and the app context, the ``Request`` itself and ``str`` path parameters qualify;
+    an endpoint with anything else (query parameters, other dependencies) gets
+    FastAPI's handler.
+    """
+    from . import deps
+
+    kinds = {
+        deps.get_context: "context",
+        deps.get_user: "user",
+        deps.lazy_connection: "connection",
+        deps.lazy_statement_connection: "statement",
+        deps.get_body: "body",
+    }
+    path_params = {
+        name
+        for name, convertor in compile_path(path)[2].items()
+        if isinstance(convertor, StringConvertor)
+    }
+    plan: list[tuple[str, str]] = []
+    for parameter in signature.parameters.values():
+        annotation = parameter.annotation
+        metadata = getattr(annotation, "__metadata__", ())
+        if parameter.kind not in _PLAIN_KINDS:
+            return None
+        if annotation is Request:
+            plan.append((parameter.name, "request"))
+        elif len(metadata) == 1 and isinstance(metadata[0], params.Depends):
+            kind = kinds.get(metadata[0].dependency)
+            if kind is None or not metadata[0].use_cache:
+                return None
+            plan.append((parameter.name, kind))
+        elif (
+            annotation is str
+            and parameter.default is inspect.Parameter.empty
+            and parameter.name in path_params
+        ):
+            plan.append((parameter.name, "path"))
+        else:
+            return None
+    return plan
+
+
+def _lean_handler(
+    plan: list[tuple[str, str]], run: Callable[..., Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
+    """The request handler of a planned endpoint: its arguments, then :func:`one_hop`."""
+    from .deps import get_body, get_user
+
+    async def handler(request: Request) -> Response:
+        context = request.app.state.context
+        kwargs: dict[str, Any] = {}
+        user: Any = _UNSET
+        for name, kind in plan:
+            if kind == "context":
+                kwargs[name] = context
+            elif kind == "user":
+                if user is _UNSET:
+                    user = await get_user(request, context)
+                kwargs[name] = user
+            elif kind == "connection":
+                kwargs[name] = LazyConnection(context.database)
+            elif kind == "statement":
+                kwargs[name] = LazyConnection(context.database, autocommit=True)
+            elif kind == "body":
+                kwargs[name] = await get_body(request)
+            elif kind == "request":
+                kwargs[name] = request
+            else:
+                kwargs[name] = request.path_params[name]
+        return await run(**kwargs)
+
+    return handler
+
+
+_UNSET = object()
+
+
+def _included_with_dependencies(route: APIRoute) -> bool:
+    """Whether ``include_router(..., dependencies=...)`` gave ``route`` dependencies."""
+    var = getattr(fastapi.routing, "_effective_route_context_var", None)
+    context = var.get() if var is not None else None
+    return bool(
+        context is not None
+        and getattr(context, "original_route", None) is route
+        and getattr(context, "dependencies", None)
+    )
 
 
 class FastRoute(APIRoute):
-    """An ``APIRoute`` whose synchronous endpoints run through :func:`one_hop`."""
+    """An ``APIRoute`` whose synchronous endpoints run through :func:`one_hop`.
+
+    When every parameter is one :func:`_plan` knows, the route's request handler fills
+    them itself (the same values, in the same order) instead of FastAPI's dependency
+    solving, which costs more than the rest of a create's handling on the event loop.
+    """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self._plan: list[tuple[str, str]] | None = None
         if inspect.iscoroutinefunction(endpoint):
             if _takes_connection(endpoint):
                 raise TypeError(f"{endpoint.__name__}: async endpoints cannot take a Connection")
         else:
+            signature = _lazy_signature(endpoint)
             endpoint = one_hop(endpoint, kwargs.get("status_code") or 200)
+            endpoint.__signature__ = signature  # type: ignore[attr-defined]
+            if not kwargs.get("dependencies"):
+                self._plan = _plan(path, signature)
+        self._run = endpoint
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        if self._plan is None or self.dependencies or _included_with_dependencies(self):
+            return super().get_route_handler()
+        return _lean_handler(self._plan, self._run)  # type: ignore[return-value]

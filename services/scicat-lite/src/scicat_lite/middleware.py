@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .dispatch import TEMPLATE_KEY
 from .errors import payload_too_large
 
 
@@ -26,7 +27,8 @@ class RouteCase:
             segments = template.split("/")
             self._templates.setdefault(len(segments), []).append(segments)
 
-    def canonical(self, segments: list[str]) -> list[str]:
+    def canonical(self, segments: list[str]) -> tuple[list[str], str | None]:
+        """The segments spelled as the best-matching template, and that template."""
         best: list[str] | None = None
         best_score = -1
         for template in self._templates.get(len(segments), []):
@@ -41,29 +43,37 @@ class RouteCase:
                 if score > best_score:
                     best, best_score = template, score
         if best is None:
-            return segments
-        return [
+            return segments, None
+        spelled = [
             got if want.startswith("{") else want for want, got in zip(best, segments, strict=True)
         ]
+        return spelled, "/".join(best)
 
 
 class PathMiddleware:
-    """Rewrites ``scope["path"]`` so that routing is case-insensitive and ``%2F`` stays in a segment."""
+    """Rewrites ``scope["path"]`` so that routing is case-insensitive and ``%2F`` stays in a segment.
+
+    The template the path spells goes to ``scope["scicat.template"]`` for
+    :class:`~scicat_lite.dispatch.TemplateDispatch`.
+    """
 
     def __init__(self, app: ASGIApp, templates: Iterable[str]) -> None:
         self.app = app
         case = RouteCase(templates)
 
         @functools.lru_cache(maxsize=4096)
-        def rewrite(raw: bytes) -> str:
+        def rewrite(raw: bytes) -> tuple[str, str | None]:
             segments = [_escape(s) for s in raw.decode("latin-1").split("?")[0].split("/")]
-            return "/".join(case.canonical(segments))
+            spelled, template = case.canonical(segments)
+            return "/".join(spelled), template
 
         self._rewrite = rewrite
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            scope["path"] = self._rewrite(scope.get("raw_path") or scope["path"].encode())
+            path, template = self._rewrite(scope.get("raw_path") or scope["path"].encode())
+            scope["path"] = path
+            scope[TEMPLATE_KEY] = template
         await self.app(scope, receive, send)
 
 

@@ -1,4 +1,4 @@
-"""Origdatablocks: reads shared by the v3, v4 and public routes (lists, files, facets).
+"""Origdatablocks: what the v3, v4 and public routes share (reads, files, facets, writes).
 
 "Files" routes answer one row per data file: the block with ``dataFileList`` replaced
 by that single file, plus ``datasetExist`` (upstream's ``$unwind`` after a ``$lookup``).
@@ -10,10 +10,22 @@ from typing import Any
 
 import psycopg
 
+from . import dto
+from .access import Access, CreateRight
+from .auth import User
+from .datasets import modified_since
+from .errors import bad_request, forbidden, not_found, precondition_failed
 from .filters import FieldPolicy, FilterParser, Query, Sql
-from .resources import DATASETS, ORIGDATABLOCKS
+from .resources import (
+    DATASETS,
+    ORIGDATABLOCKS,
+    new_origdatablock,
+    recompute_dataset_totals,
+    touch,
+)
 from .search import FieldsQuery
 from .store import Doc, project
+from .validation import partial, validate
 
 # Upstream's allowed filter keys: OrigDatablock's and DataFile's fields.
 BLOCK_FIELDS = frozenset(
@@ -51,8 +63,6 @@ INCLUDES = ("dataset", "all")
 
 
 def check_includes(include: list[str]) -> list[str]:
-    from .errors import bad_request
-
     unknown = [name for name in include if name not in INCLUDES]
     if unknown:
         raise bad_request(f"Invalid include: {unknown[0]}")
@@ -116,14 +126,47 @@ def files_facet(conn: psycopg.Connection, where: Sql) -> list[dict[str, Any]]:
     return [{"all": [{"totalSets": total}] if total else []}]
 
 
-def access_fields(
-    fields: Any, user_groups: list[str] | None, published_only: bool
-) -> dict[str, Any]:
-    """The ``fields`` object with the caller's restriction added, as upstream's controllers do."""
-    merged: dict[str, Any] = dict(fields) if isinstance(fields, dict) else {}
-    if published_only:
-        merged["isPublished"] = True
-    elif user_groups is not None:
-        existing = merged.get("userGroups")
-        merged["userGroups"] = [*(existing if isinstance(existing, list) else []), *user_groups]
-    return merged
+# -- writes: the checks and bookkeeping of the top-level v3 and v4 routes --------------
+
+
+def signed_in(access: Access, user: User | None, *, write: bool = False) -> User:
+    """Anonymous callers are refused; writing needs the right to create datasets."""
+    if user is None:
+        raise forbidden()
+    if write and access.dataset_create_right(user) is CreateRight.NONE:
+        raise forbidden()
+    return user
+
+
+def dataset_of(conn: psycopg.Connection, pid: Any) -> Doc:
+    """The dataset a block names (``datasetId``), or 404 as upstream words it."""
+    found = DATASETS.get(conn, pid) if isinstance(pid, str) else None
+    return require_dataset(found, pid)
+
+
+def require_dataset(dataset: Doc | None, pid: Any) -> Doc:
+    if dataset is None:
+        raise not_found(f"Dataset: {pid} not found for attaching an origdatablock")
+    return dataset
+
+
+def insert_block(
+    conn: psycopg.Connection, dataset: Doc, fields: dict[str, Any], username: str, version: str
+) -> Doc:
+    """Store a new block of ``dataset``; the dataset's size and file count follow."""
+    block = ORIGDATABLOCKS.insert(conn, new_origdatablock(dataset, fields, username, version))
+    recompute_dataset_totals(conn, dataset["pid"], username)
+    return block
+
+
+def update_block(
+    conn: psycopg.Connection, block: Doc, body: Any, if_unmodified_since: str | None, username: str
+) -> Doc:
+    """PATCH: any field but ``datasetId``, refused (412) if changed since the given date."""
+    changes = validate(partial(dto.CreateOrigDatablock, frozenset({"datasetId"})), body)
+    if modified_since(block, if_unmodified_since):
+        raise precondition_failed()
+    block.update(changes)
+    ORIGDATABLOCKS.replace(conn, touch(block, username))
+    recompute_dataset_totals(conn, block["datasetId"], username)
+    return block

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
@@ -12,6 +13,7 @@ from .auth import User
 from .deps import AppContext
 from .errors import forbidden, not_found
 from .filters import Sql
+from .history import HasSettings, record_update
 from .store import Collection, Doc
 from .timeutil import now_iso
 
@@ -35,6 +37,23 @@ def touch(doc: Doc, username: str) -> Doc:
     doc["updatedBy"] = username
     doc["updatedAt"] = now_iso()
     return doc
+
+
+def update_tracked(
+    ctx: HasSettings,
+    conn: psycopg.Connection,
+    collection: Collection,
+    subsystem: str,
+    doc: Doc,
+    changes: dict[str, Any],
+    username: str,
+) -> Doc:
+    """Apply ``changes`` to a stored document, stamp it and record the change in the history."""
+    before = copy.deepcopy(doc)
+    doc.update(changes)
+    updated = collection.replace(conn, touch(doc, username))
+    record_update(ctx, conn, subsystem, before, updated, username)
+    return updated
 
 
 def require_user(user: User | None) -> User:

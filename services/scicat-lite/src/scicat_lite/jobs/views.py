@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
 from ..errors import bad_request
-from ..filters import FieldPolicy, FilterError, FilterParser, Sql
+from ..filters import FieldPolicy, FilterError, FilterParser, Query, Sql
 from ..store import Collection, Doc
 
 DATASETS = Collection("datasets")
@@ -152,17 +151,7 @@ def _rename(value: Any) -> Any:
     return out
 
 
-@dataclass(frozen=True)
-class JobQuery:
-    where: Sql
-    fields: list[str] | None
-    order: Sql
-    limit: int | None
-    skip: int
-    include: list[str]
-
-
-def parse_job_filter(raw: Any) -> JobQuery:
+def parse_job_filter(raw: Any) -> Query:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -183,7 +172,7 @@ def parse_job_filter(raw: Any) -> JobQuery:
         raise bad_request("fields must be an array of field names")
     include = raw.get("include") or []
     include = include if isinstance(include, list) else [include]
-    return JobQuery(
+    return Query(
         query.where, fields or None, order, query.limit, query.skip, [str(i) for i in include]
     )
 

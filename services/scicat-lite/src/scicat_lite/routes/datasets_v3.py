@@ -17,6 +17,7 @@ from ..deps import (
     Context,
     CurrentUser,
     Router,
+    StatementConnection,
     filter_param,
     json_param,
     path_id,
@@ -66,7 +67,9 @@ def _require_create_right(ctx: Context, user: CurrentUser) -> None:
 
 
 @router.post("", status_code=201)
-def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
+def create(
+    ctx: Context, user: CurrentUser, conn: StatementConnection, body: Body
+) -> dict[str, Any]:
     _require_create_right(ctx, user)
     fields = datasets.v3_to_v4(validate_v3_dataset(_create_model(body), body))
     _check_create(ctx, user, fields)

@@ -19,6 +19,7 @@ from ..deps import (
     Context,
     CurrentUser,
     Router,
+    StatementConnection,
     filter_param,
     json_param,
     path_id,
@@ -215,7 +216,9 @@ def _create_fields(ctx: Context, user: CurrentUser, body: Any) -> dict[str, Any]
 
 
 @router.post("", status_code=201)
-def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
+def create(
+    ctx: Context, user: CurrentUser, conn: StatementConnection, body: Body
+) -> dict[str, Any]:
     fields = _create_fields(ctx, user, body)
     if not ctx.access.may_create_dataset(user, fields, with_pid=bool(fields.get("pid"))):
         raise forbidden("Unauthorized to create this dataset")

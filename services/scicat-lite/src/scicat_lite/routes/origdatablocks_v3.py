@@ -12,9 +12,7 @@ from typing import Any
 from fastapi import Request
 
 from .. import dto
-from ..access import CreateRight
 from ..auth import User
-from ..datasets import modified_since
 from ..deps import (
     AppContext,
     Body,
@@ -26,38 +24,26 @@ from ..deps import (
     json_param,
     path_id,
 )
-from ..errors import forbidden, not_found, precondition_failed
-from ..filters import Sql
-from ..origdatablocks import FIELDS, V3_PARSER, files_facet, find_blocks, find_files
-from ..resources import (
-    DATASETS,
-    ORIGDATABLOCKS,
-    new_origdatablock,
-    recompute_dataset_totals,
-    touch,
+from ..errors import forbidden, not_found
+from ..filters import Query, Sql
+from ..origdatablocks import (
+    FIELDS,
+    V3_PARSER,
+    dataset_of,
+    files_facet,
+    find_blocks,
+    find_files,
+    insert_block,
+    signed_in,
+    update_block,
 )
+from ..resources import ORIGDATABLOCKS, recompute_dataset_totals
 from ..search import fullfacet, parse_facets
 from ..store import Doc
-from ..validation import check, partial, validate
+from ..validation import check, validate
 
 router = Router(prefix="/api/v3/origdatablocks", tags=["origdatablocks"])
 VERSION = "3"
-
-
-def _endpoint(ctx: AppContext, user: User | None, *, write: bool = False) -> User:
-    """Anonymous callers are refused; writing needs the right to create datasets."""
-    if user is None:
-        raise forbidden()
-    if write and ctx.access.dataset_create_right(user) is CreateRight.NONE:
-        raise forbidden()
-    return user
-
-
-def _dataset(conn: Connection, pid: Any) -> Doc:
-    dataset = DATASETS.get(conn, str(pid)) if isinstance(pid, str) else None
-    if dataset is None:
-        raise not_found(f"Dataset: {pid} not found for attaching an origdatablock")
-    return dataset
 
 
 def _block(conn: Connection, oid: str) -> Doc:
@@ -83,22 +69,18 @@ def _scope(ctx: AppContext, user: User, fields: Any, *, facets: bool = False) ->
 
 @router.post("", status_code=201)
 def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
-    caller = _endpoint(ctx, user, write=True)
+    caller = signed_in(ctx.access, user, write=True)
     fields = validate(dto.CreateOrigDatablock, body)
-    dataset = _dataset(conn, fields["datasetId"])
+    dataset = dataset_of(conn, fields["datasetId"])
     if not ctx.access.may_create_block(caller, dataset.get("ownerGroup")):
         raise forbidden("Unauthorized access")
-    block = ORIGDATABLOCKS.insert(
-        conn, new_origdatablock(dataset, fields, caller.username, VERSION)
-    )
-    recompute_dataset_totals(conn, dataset["pid"], caller.username)
-    return block
+    return insert_block(conn, dataset, fields, caller.username, VERSION)
 
 
 @router.post("/isValid", status_code=200)
 def is_valid(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
-    caller = _endpoint(ctx, user, write=True)
-    dataset = _dataset(conn, body.get("datasetId") if isinstance(body, dict) else None)
+    caller = signed_in(ctx.access, user, write=True)
+    dataset = dataset_of(conn, body.get("datasetId") if isinstance(body, dict) else None)
     if not ctx.access.may_create_block(caller, dataset.get("ownerGroup")):
         raise forbidden("Unauthorized access")
     problems = check(dto.CreateOrigDatablock, body)
@@ -109,27 +91,29 @@ def is_valid(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> d
 def find_all(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    caller = _endpoint(ctx, user)
+    caller = signed_in(ctx.access, user)
     query = V3_PARSER.query(filter_param(request), default_limit=100)
     return find_blocks(conn, ctx.access.blocks_v3_scope(caller), query)
 
 
-def _search(
-    ctx: AppContext, user: User, request: Request, *, facets: bool = False
-) -> tuple[Any, Sql]:
+def _search(ctx: AppContext, user: User, request: Request, *, facets: bool = False) -> Sql:
     fields = json_param(request, "fields")
     conditions = FIELDS.conditions(fields)
     where = Sql.join(list(conditions.values()), "AND", "TRUE")
-    return fields, _scope(ctx, user, fields, facets=facets) & where
+    return _scope(ctx, user, fields, facets=facets) & where
+
+
+def _fullquery(ctx: AppContext, user: User | None, request: Request) -> tuple[Sql, Query]:
+    where = _search(ctx, signed_in(ctx.access, user), request)
+    query = V3_PARSER.query({"limits": json_param(request, "limits") or {}}, default_limit=100)
+    return where, query
 
 
 @router.get("/fullquery")
 def fullquery(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    caller = _endpoint(ctx, user)
-    _, where = _search(ctx, caller, request)
-    query = V3_PARSER.query({"limits": json_param(request, "limits") or {}}, default_limit=100)
+    where, query = _fullquery(ctx, user, request)
     return ORIGDATABLOCKS.find(conn, where, order=query.order, limit=query.limit, skip=query.skip)
 
 
@@ -137,9 +121,7 @@ def fullquery(
 def fullquery_files(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    caller = _endpoint(ctx, user)
-    _, where = _search(ctx, caller, request)
-    query = V3_PARSER.query({"limits": json_param(request, "limits") or {}}, default_limit=100)
+    where, query = _fullquery(ctx, user, request)
     return find_files(conn, where, query)
 
 
@@ -148,9 +130,9 @@ def full_facet(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
     """Upstream passes the facets on under the wrong key: only ``all`` is ever counted."""
-    caller = _endpoint(ctx, user)
+    caller = signed_in(ctx.access, user)
     parse_facets(json_param(request, "facets"))
-    _, where = _search(ctx, caller, request, facets=True)
+    where = _search(ctx, caller, request, facets=True)
     return fullfacet(conn, "origdatablocks", FIELDS.policy, {}, [], where)
 
 
@@ -158,16 +140,16 @@ def full_facet(
 def full_facet_files(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    caller = _endpoint(ctx, user)
-    _, where = _search(ctx, caller, request, facets=True)
+    caller = signed_in(ctx.access, user)
+    where = _search(ctx, caller, request, facets=True)
     return files_facet(conn, where)
 
 
 @router.get("/{oid}")
 def find_by_id(ctx: Context, user: CurrentUser, conn: Connection, oid: str) -> dict[str, Any]:
-    caller = _endpoint(ctx, user)
+    caller = signed_in(ctx.access, user)
     block = _block(conn, oid)
-    if not ctx.access.may_read_block(caller, _dataset(conn, block.get("datasetId"))):
+    if not ctx.access.may_read_block(caller, dataset_of(conn, block.get("datasetId"))):
         raise forbidden("Unauthorized access")
     return block
 
@@ -176,17 +158,12 @@ def find_by_id(ctx: Context, user: CurrentUser, conn: Connection, oid: str) -> d
 def update(
     ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Body, request: Request
 ) -> dict[str, Any]:
-    caller = _endpoint(ctx, user, write=True)
+    caller = signed_in(ctx.access, user, write=True)
     block = _block(conn, oid)
-    if not ctx.access.may_update_block(caller, _dataset(conn, block.get("datasetId"))):
+    if not ctx.access.may_update_block(caller, dataset_of(conn, block.get("datasetId"))):
         raise forbidden("Unauthorized access")
-    changes = validate(partial(dto.CreateOrigDatablock, frozenset({"datasetId"})), body)
-    if modified_since(block, request.headers.get("if-unmodified-since")):
-        raise precondition_failed()
-    block.update(changes)
-    ORIGDATABLOCKS.replace(conn, touch(block, caller.username))
-    recompute_dataset_totals(conn, block["datasetId"], caller.username)
-    return block
+    since = request.headers.get("if-unmodified-since")
+    return update_block(conn, block, body, since, caller.username)
 
 
 @router.delete("/{oid}")

@@ -13,9 +13,7 @@ from fastapi import Query, Request
 from fastapi.responses import Response
 
 from .. import dto
-from ..access import CreateRight
 from ..auth import User
-from ..datasets import modified_since
 from ..deps import (
     AppContext,
     Body,
@@ -27,36 +25,33 @@ from ..deps import (
     json_param,
     path_id,
 )
-from ..errors import bad_request, forbidden, not_found, precondition_failed
+from ..errors import bad_request, forbidden, not_found
 from ..filters import Sql
 from ..origdatablocks import (
     FIELDS,
     V4_PARSER,
     check_includes,
     count_files,
+    dataset_of,
     files_facet,
     find_blocks,
     find_files,
+    insert_block,
+    require_dataset,
+    signed_in,
+    update_block,
     with_dataset,
 )
-from ..resources import DATASETS, ORIGDATABLOCKS, new_origdatablock, recompute_dataset_totals, touch
+from ..resources import DATASETS, ORIGDATABLOCKS, recompute_dataset_totals
 from ..search import fullfacet, parse_facets
 from ..store import Doc
-from ..validation import check, partial, validate
+from ..validation import check, validate
 
 router = Router(prefix="/api/v4/origdatablocks", tags=["origdatablocks v4"])
 VERSION = "4"
 PUBLIC = Sql("is_published")
 _DEFAULT_LIMITS = {"limit": 10, "skip": 0, "sort": {"createdAt": "desc"}}
 Include = Annotated[list[str] | None, Query()]
-
-
-def _signed_in(ctx: AppContext, user: User | None, *, write: bool = False) -> User:
-    if user is None:
-        raise forbidden()
-    if write and ctx.access.dataset_create_right(user) is CreateRight.NONE:
-        raise forbidden()
-    return user
 
 
 def _scope(ctx: AppContext, user: User) -> Sql:
@@ -146,38 +141,27 @@ def public_get(conn: Connection, oid: str, include: Include = None) -> dict[str,
 # -- signed-in callers ----------------------------------------------------------------
 
 
-def _dataset(conn: Connection, pid: Any) -> Doc:
-    dataset = DATASETS.get(conn, pid) if isinstance(pid, str) else None
-    if dataset is None:
-        raise not_found(f"Dataset: {pid} not found for attaching an origdatablock")
-    return dataset
-
-
 @router.post("", status_code=201)
 def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
-    caller = _signed_in(ctx, user, write=True)
+    caller = signed_in(ctx.access, user, write=True)
     fields = validate(dto.CreateOrigDatablock, body)
-    dataset = DATASETS.get(conn, fields["datasetId"])
-    owner_group = dataset.get("ownerGroup") if dataset else fields.get("ownerGroup")
+    found = DATASETS.get(conn, fields["datasetId"])
+    owner_group = found.get("ownerGroup") if found else fields.get("ownerGroup")
     if not ctx.access.may_create_block(caller, owner_group):
         raise forbidden("Unauthorized access")
-    dataset = _dataset(conn, fields["datasetId"])
+    dataset = require_dataset(found, fields["datasetId"])
     if not ctx.access.may_write_dataset(caller, dataset):
         raise forbidden("Unauthorized access")
-    block = ORIGDATABLOCKS.insert(
-        conn, new_origdatablock(dataset, fields, caller.username, VERSION)
-    )
-    recompute_dataset_totals(conn, dataset["pid"], caller.username)
-    return block
+    return insert_block(conn, dataset, fields, caller.username, VERSION)
 
 
 @router.post("/isValid", status_code=200)
 def is_valid(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
-    caller = _signed_in(ctx, user, write=True)
+    caller = signed_in(ctx.access, user, write=True)
     source = body if isinstance(body, dict) else {}
     if not ctx.access.may_create_block(caller, source.get("ownerGroup")):
         raise forbidden("Unauthorized access")
-    dataset = _dataset(conn, source.get("datasetId"))
+    dataset = dataset_of(conn, source.get("datasetId"))
     if not ctx.access.may_write_dataset(caller, dataset):
         raise forbidden("Unauthorized access")
     problems = check(dto.CreateOrigDatablock, body)
@@ -188,35 +172,35 @@ def is_valid(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> d
 def find_all(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _list(conn, _scope(ctx, _signed_in(ctx, user)), request)
+    return _list(conn, _scope(ctx, signed_in(ctx.access, user)), request)
 
 
 @router.get("/files")
 def files(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _files(conn, _scope(ctx, _signed_in(ctx, user)), request)
+    return _files(conn, _scope(ctx, signed_in(ctx.access, user)), request)
 
 
 @router.get("/files/count")
 def files_count(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> dict[str, int]:
-    return _files_count(conn, _scope(ctx, _signed_in(ctx, user)), request)
+    return _files_count(conn, _scope(ctx, signed_in(ctx.access, user)), request)
 
 
 @router.get("/fullfacet")
 def full_facet(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _facets(conn, _facet_scope(ctx, _signed_in(ctx, user)), request)
+    return _facets(conn, _facet_scope(ctx, signed_in(ctx.access, user)), request)
 
 
 @router.get("/fullfacet/files")
 def full_facet_files(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _files_facet(conn, _facet_scope(ctx, _signed_in(ctx, user)), request)
+    return _files_facet(conn, _facet_scope(ctx, signed_in(ctx.access, user)), request)
 
 
 def _existing(conn: Connection, oid: str) -> Doc:
@@ -230,11 +214,11 @@ def _existing(conn: Connection, oid: str) -> Doc:
 def find_by_id(
     ctx: Context, user: CurrentUser, conn: Connection, oid: str, include: Include = None
 ) -> dict[str, Any]:
-    caller = _signed_in(ctx, user)
+    caller = signed_in(ctx.access, user)
     block = _existing(conn, oid)
     if not ctx.access.may_read_block(caller, block):
         raise forbidden("Unauthorized access")
-    if not ctx.access.can_see(caller, _dataset(conn, block.get("datasetId"))):
+    if not ctx.access.can_see(caller, dataset_of(conn, block.get("datasetId"))):
         raise forbidden("Unauthorized access")
     return with_dataset(conn, [block], check_includes(include or []))[0]
 
@@ -243,24 +227,19 @@ def find_by_id(
 def update(
     ctx: Context, user: CurrentUser, conn: Connection, oid: str, body: Body, request: Request
 ) -> dict[str, Any]:
-    caller = _signed_in(ctx, user, write=True)
+    caller = signed_in(ctx.access, user, write=True)
     block = _existing(conn, oid)
     if not ctx.access.may_update_block(caller, block):
         raise forbidden("Unauthorized access")
-    if not ctx.access.may_write_dataset(caller, _dataset(conn, block.get("datasetId"))):
+    if not ctx.access.may_write_dataset(caller, dataset_of(conn, block.get("datasetId"))):
         raise forbidden("Unauthorized access")
-    changes = validate(partial(dto.CreateOrigDatablock, frozenset({"datasetId"})), body)
-    if modified_since(block, request.headers.get("if-unmodified-since")):
-        raise precondition_failed()
-    block.update(changes)
-    ORIGDATABLOCKS.replace(conn, touch(block, caller.username))
-    recompute_dataset_totals(conn, block["datasetId"], caller.username)
-    return block
+    since = request.headers.get("if-unmodified-since")
+    return update_block(conn, block, body, since, caller.username)
 
 
 @router.delete("/{oid}")
 def delete(ctx: Context, user: CurrentUser, conn: Connection, oid: str) -> dict[str, Any]:
-    caller = _signed_in(ctx, user)
+    caller = signed_in(ctx.access, user)
     if not ctx.access.can_delete(caller):
         raise forbidden()
     block = _existing(conn, oid)

@@ -7,7 +7,6 @@ gets in (403). Missing documents answer 200 with an empty body, as the backend d
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,10 +17,10 @@ from ..checks import check_body
 from ..deps import AppContext, Body, Connection, Context, CurrentUser, filter_param, path_id
 from ..errors import bad_request, forbidden, http_error
 from ..filters import FieldPolicy, FilterError, FilterParser, parse_json
-from ..history import record_delete, record_update
+from ..history import record_delete
 from ..policies import POLICIES, POLICY_FIELDS, add_default_policy, new_policy, policy_of
+from ..resources import update_tracked
 from ..store import project
-from ..timeutil import now_iso
 
 router = APIRouter(prefix="/api/v3/policies", tags=["policies"])
 PARSER = FilterParser(FieldPolicy(renames={"id": "_id"}))
@@ -118,10 +117,7 @@ def update_where(ctx: Context, user: CurrentUser, conn: Connection, body: Body) 
         assert policy is not None
         if manager.auth_strategy != "local" and manager.email not in (policy.get("manager") or []):
             raise http_error(401, "User not authorised for action based on policy")
-        before = copy.deepcopy(policy)
-        policy.update({**data, "updatedBy": manager.username, "updatedAt": now_iso()})
-        POLICIES.replace(conn, policy)
-        record_update(ctx, conn, "Policy", before, policy, manager.username)
+        update_tracked(ctx, conn, POLICIES, "Policy", policy, data, manager.username)
     return {"message": "successful policy update"}
 
 
@@ -138,11 +134,7 @@ def update(ctx: Context, user: CurrentUser, conn: Connection, policy_id: str, bo
     policy = POLICIES.get(conn, path_id(policy_id), lock=True)
     if policy is None:
         return _empty()
-    before = copy.deepcopy(policy)
-    policy.update({**changes, "updatedBy": manager.username, "updatedAt": now_iso()})
-    POLICIES.replace(conn, policy)
-    record_update(ctx, conn, "Policy", before, policy, manager.username)
-    return policy
+    return update_tracked(ctx, conn, POLICIES, "Policy", policy, changes, manager.username)
 
 
 @router.delete("/{policy_id}", response_model=None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from typing import Any
@@ -14,14 +13,14 @@ from ..auth import User
 from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
-from ..history import record_delete, record_update
+from ..history import record_delete
 from ..resources import (
     DATASETS,
     PROPOSALS,
     proposal_manager,
     readable_proposal,
     stamp,
-    touch,
+    update_tracked,
 )
 from ..search import FieldsQuery, fullfacet, parse_facets
 from ..store import DuplicateKey, project
@@ -152,11 +151,7 @@ def update(
     proposal = _readable(ctx, user, conn, pid)
     changes = validate(partial(dto.CreateProposal, frozenset({"proposalId"})), body)
     _periods(changes)
-    before = copy.deepcopy(proposal)
-    proposal.update(changes)
-    updated = PROPOSALS.replace(conn, touch(proposal, manager.username))
-    record_update(ctx, conn, "Proposal", before, updated, manager.username)
-    return updated
+    return update_tracked(ctx, conn, PROPOSALS, "Proposal", proposal, changes, manager.username)
 
 
 @router.delete("/{pid}", response_model=None)

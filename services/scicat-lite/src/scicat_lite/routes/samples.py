@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from typing import Any
@@ -12,16 +11,26 @@ from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
+from ..deps import (
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    Router,
+    StatementConnection,
+    filter_param,
+    json_param,
+    path_id,
+)
 from ..errors import conflict, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterParser, Sql
-from ..history import record_delete, record_update
+from ..history import record_delete
 from ..resources import (
     DATASETS,
     SAMPLES,
     readable_sample,
     stamp,
-    touch,
+    update_tracked,
     writable_sample,
 )
 from ..search import FieldsQuery, metadata_keys
@@ -44,7 +53,9 @@ def _readable(ctx: Context, user: User | None, conn: Connection, sample_id: str)
 
 
 @router.post("", status_code=201)
-def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
+def create(
+    ctx: Context, user: CurrentUser, conn: StatementConnection, body: Body
+) -> dict[str, Any]:
     if user is None or not ctx.access.may_create_sample(user):
         raise forbidden()
     fields = validate(dto.CreateSample, body)
@@ -140,11 +151,7 @@ def update(
     changes = validate(partial(dto.CreateSample, frozenset({"sampleId"})), body)
     if "sampleCharacteristics" in changes:
         changes["sampleCharacteristics"] = add_si_fields(changes["sampleCharacteristics"] or {})
-    before = copy.deepcopy(sample)
-    sample.update(changes)
-    updated = SAMPLES.replace(conn, touch(sample, writer.username))
-    record_update(ctx, conn, "Sample", before, updated, writer.username)
-    return updated
+    return update_tracked(ctx, conn, SAMPLES, "Sample", sample, changes, writer.username)
 
 
 @router.delete("/{sample_id}", response_model=None)

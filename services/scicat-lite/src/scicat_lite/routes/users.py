@@ -39,12 +39,13 @@ def _signed_in(user: User | None) -> User:
     return user
 
 
-def _on(ctx: AppContext, user: User | None, target: str) -> User:
-    """The caller, if they may act on user ``target`` (themselves, or anyone as admin)."""
+def _target(ctx: AppContext, user: User | None, user_id: str) -> str:
+    """The id in the path, if the caller may act on it (themselves, or anyone as admin)."""
     caller = _signed_in(user)
+    target = path_id(user_id)
     if caller.id != target and not ctx.access.is_admin(caller):
         raise forbidden(DENIED)
-    return caller
+    return target
 
 
 def _admin(ctx: AppContext, user: User | None) -> User:
@@ -52,6 +53,12 @@ def _admin(ctx: AppContext, user: User | None) -> User:
     if not ctx.access.is_admin(caller):
         raise forbidden()
     return caller
+
+
+def _confirmed_password(fields: dict[str, Any]) -> str:
+    if fields["newPassword"] != fields["confirmPassword"]:
+        raise bad_request("New password and confirmation password do not match")
+    return str(fields["newPassword"])
 
 
 def _or_empty(doc: dict[str, Any] | None) -> dict[str, Any] | Response:
@@ -88,14 +95,13 @@ def change_own_password(
 ) -> dict[str, str]:
     caller = _signed_in(user)
     fields = validate(UpdatePassword, body)
-    if fields["newPassword"] != fields["confirmPassword"]:
-        raise bad_request("New password and confirmation password do not match")
+    new_password = _confirmed_password(fields)
     found = store.find_user(conn, [("username", caller.username)])
     if found is None or not verify_password(fields["currentPassword"], found.get("password")):
         raise bad_request("Current password is incorrect")
     if found.get("authStrategy") != "local":
         raise forbidden("Only local users are allowed to change password")
-    store.update_user(conn, caller.id, {"password": hash_password(fields["newPassword"])})
+    store.update_user(conn, caller.id, {"password": hash_password(new_password)})
     return {"message": "Password updated successfully"}
 
 
@@ -136,8 +142,7 @@ def my_settings(user: CurrentUser, conn: Connection) -> dict[str, Any] | Respons
 def find_by_id(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str
 ) -> dict[str, Any] | Response:
-    target = path_id(user_id)
-    _on(ctx, user, target)
+    target = _target(ctx, user, user_id)
     return _or_empty(_user(conn, target))
 
 
@@ -147,9 +152,7 @@ def change_password(
 ) -> dict[str, str]:
     _admin(ctx, user)
     target = path_id(user_id)
-    fields = validate(AdminUpdatePassword, body)
-    if fields["newPassword"] != fields["confirmPassword"]:
-        raise bad_request("New password and confirmation password do not match")
+    new_password = _confirmed_password(validate(AdminUpdatePassword, body))
     if not is_object_id(target):
         raise bad_request(
             f'Cast to ObjectId failed for value "{target}" (type string) at path "_id" '
@@ -159,7 +162,7 @@ def change_password(
     if found is not None and found.get("authStrategy") != "local":
         raise forbidden("Only local users passwords can be changed by admin")
     if found is not None:
-        store.update_user(conn, target, {"password": hash_password(fields["newPassword"])})
+        store.update_user(conn, target, {"password": hash_password(new_password)})
     return {"message": f"Password updated successfully for userId: {target}"}
 
 
@@ -167,8 +170,7 @@ def change_password(
 def user_identity(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str
 ) -> dict[str, Any] | Response:
-    target = path_id(user_id)
-    _on(ctx, user, target)
+    target = _target(ctx, user, user_id)
     return _or_empty(store.identity_of(conn, target))
 
 
@@ -177,8 +179,7 @@ def can_create_dataset(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str
 ) -> dict[str, bool]:
     """Whether the user, with the groups of their identity, may create datasets."""
-    target = path_id(user_id)
-    _on(ctx, user, target)
+    target = _target(ctx, user, user_id)
     identity = store.identity_of(conn, target)
     if identity is None:
         return {"authorization": False}
@@ -199,8 +200,7 @@ def can_create_dataset(
 def create_settings(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str, body: Body
 ) -> dict[str, Any]:
-    target = path_id(user_id)
-    _on(ctx, user, target)
+    target = _target(ctx, user, user_id)
     fields = validate(CreateUserSettings, body)
     fields.pop("userId", None)
     return store.create_settings(conn, target, fields)
@@ -210,29 +210,31 @@ def create_settings(
 def get_settings(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str
 ) -> dict[str, Any] | Response:
-    target = path_id(user_id)
-    _on(ctx, user, target)
+    target = _target(ctx, user, user_id)
     return _or_empty(store.lean_settings(store.settings_of(conn, target)))
+
+
+def _set_settings(
+    ctx: AppContext, user: User | None, conn: Connection, user_id: str, body: Any, *, upsert: bool
+) -> dict[str, Any] | Response:
+    """PUT creates missing settings, PATCH leaves them missing; both set only the given keys."""
+    target = _target(ctx, user, user_id)
+    fields = validate(UserSettingsFields, body)
+    return _or_empty(store.set_settings(conn, target, fields, upsert=upsert))
 
 
 @router.put("/{user_id}/settings", response_model=None)
 def replace_settings(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str, body: Body
 ) -> dict[str, Any] | Response:
-    target = path_id(user_id)
-    _on(ctx, user, target)
-    fields = validate(UserSettingsFields, body)
-    return _or_empty(store.set_settings(conn, target, fields, upsert=True))
+    return _set_settings(ctx, user, conn, user_id, body, upsert=True)
 
 
 @router.patch("/{user_id}/settings", response_model=None)
 def patch_settings(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str, body: Body
 ) -> dict[str, Any] | Response:
-    target = path_id(user_id)
-    _on(ctx, user, target)
-    fields = validate(UserSettingsFields, body)
-    return _or_empty(store.set_settings(conn, target, fields, upsert=False))
+    return _set_settings(ctx, user, conn, user_id, body, upsert=False)
 
 
 @router.patch("/{user_id}/settings/external", response_model=None)
@@ -240,8 +242,7 @@ def patch_external_settings(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str, body: Body
 ) -> dict[str, Any] | Response:
     """Any JSON object: each key is set inside ``externalSettings``."""
-    target = path_id(user_id)
-    _on(ctx, user, target)
+    target = _target(ctx, user, user_id)
     values = body if isinstance(body, dict) else {}
     return _or_empty(store.set_external_settings(conn, target, values))
 
@@ -250,8 +251,7 @@ def patch_external_settings(
 def delete_settings(
     ctx: Context, user: CurrentUser, conn: Connection, user_id: str
 ) -> dict[str, Any] | Response:
-    target = path_id(user_id)
-    _on(ctx, user, target)
+    target = _target(ctx, user, user_id)
     return _or_empty(store.delete_settings(conn, target))
 
 
