@@ -313,7 +313,14 @@ def test_an_archive_job_goes_through_the_broker_and_the_worker(stack: RunningSta
         assert lifecycle["retrievable"] is True and lifecycle["archivable"] is False
         print(f"archive job round trip (scicat-lite → RabbitMQ → worker → scicat-lite): {seconds:.2f} s")
     auth = ("admin", stack.secrets["rabbitmq_admin_password"])
-    queue = httpx.get(f"http://127.0.0.1:{RABBITMQ_UI}/api/queues/%2F/client.jobs.write.v4", auth=auth).json()
-    # create + inProgress + finished: three publishes, all consumed.
-    assert queue["message_stats"]["publish"] >= 3
-    assert queue["messages"] == 0
+    # create + inProgress + finished: three publishes, all consumed. The management API's
+    # figures are sampled (every 5 s by default), so the last publish may show a little later.
+    queue: dict[str, Any] = {}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        queue = httpx.get(f"http://127.0.0.1:{RABBITMQ_UI}/api/queues/%2F/client.jobs.write.v4", auth=auth).json()
+        if queue.get("message_stats", {}).get("publish", 0) >= 3 and queue["messages"] == 0:
+            break
+        time.sleep(1)
+    assert queue["message_stats"]["publish"] >= 3, queue
+    assert queue["messages"] == 0, queue
