@@ -73,12 +73,13 @@ def test_a_stopped_database_makes_seed_fail_within_its_budget(profile: Path, eng
     stack = Stack.existing(STACK)
     engine.cli("stop", f"{stack.project}-postgres-1", action="stopping the database")
     started = time.monotonic()
-    result = runner.invoke(app, ["seed", "tiny", "--stack", STACK, "--no-cache"])
+    # The default budget is 60 s (tests/unit/test_cli.py); a short one keeps CI's clock.
+    result = runner.invoke(app, ["seed", "tiny", "--stack", STACK, "--no-cache", "--retry-seconds", "15"])
     elapsed = time.monotonic() - started
     assert result.exit_code == 1, result.output
     message = result.stderr
     assert "SciCat at http://127.0.0.1:" in message and "did not answer within" in message, message
     assert "scicatlive status" in message and "Traceback" not in result.output
     assert message.count("error:") == 1
-    # The clients give up after their 60 s budget (the first attempt may add one timeout).
-    assert elapsed < 95, elapsed
+    # The clients give up after their budget (the first attempt may add one timeout).
+    assert elapsed < 50, elapsed

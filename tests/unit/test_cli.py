@@ -150,3 +150,14 @@ def test_progress_bars_draw_on_the_lazy_console(capsys: pytest.CaptureFixture[st
         reporter.progress("datasets", 1, 2)
         reporter.progress("datasets", 2, 2)
     assert "2/2" in capsys.readouterr().err
+
+
+def test_the_retry_budget_is_60_seconds_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `seed` waits for a silent service by default, and how the environment changes it."""
+    import typer.main
+
+    seed = typer.main.get_command(app).commands["seed"]  # type: ignore[attr-defined]
+    [option] = [p for p in seed.params if p.name == "retry_seconds"]
+    assert option.default == 60.0
+    assert "SCICATLIVE_RETRY_SECONDS" in (option.envvar or ())
+    assert "--retry-seconds" in runner.invoke(app, ["seed", "--help"]).stdout
