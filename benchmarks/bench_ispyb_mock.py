@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,10 @@ import httpx
 from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+
+from tests.support import free_port
+
 API = "/ispyb/api/v1"
 START = datetime(2024, 3, 1, 8, 0, 0)
 
@@ -165,12 +168,6 @@ def proposal(number: str, samples: int) -> dict[str, Any]:
             }
         ],
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def latencies(client: httpx.Client, path: str, headers: dict[str, str], n: int) -> list[float]:
