@@ -76,7 +76,7 @@ def workflow(g: GeneratorState, experiment: str, succeeded: bool) -> m.Workflow 
     ]
     if not shares:
         return None
-    draw, upto = g.rng.random(), 0.0
+    draw, upto = g.later.random(), 0.0
     for name, share in shares:
         upto += share
         if draw < upto:

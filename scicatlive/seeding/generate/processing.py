@@ -39,7 +39,7 @@ def programs(
     wanted = g.recipe.processing.per_collection
     count = g.rng.randint(wanted.min, wanted.max)
     chosen = g.rng.sample(g.recipe.processing.programs, count)
-    isa = g.rng.uniform(*ISA_RANGE)  # the setup's, so every XDS run of these images agrees
+    isa = g.later.uniform(*ISA_RANGE)  # the setup's, so every XDS run of these images agrees
     return [
         program(g, sample_name, experiment, diffraction_limit, collection, crystal, name, isa)
         for name in chosen
@@ -53,7 +53,7 @@ def runs_xds_correct(program_name: str) -> bool:
 
 def reported_isa(g: GeneratorState, setup: float) -> str:
     """XDS's ISa as one run prints it: the setup's value within a few percent."""
-    return f"{setup * g.rng.uniform(0.97, 1.03):.2f}"
+    return f"{setup * g.later.uniform(0.97, 1.03):.2f}"
 
 
 def program(
@@ -94,7 +94,7 @@ def program(
     high = max(collection.resolutionAtCorner, diffraction_limit * g.rng.uniform(0.97, 1.08))
     statistics = scaling_statistics(
         g.rng, group, cell, math.ceil(high * 100) / 100,
-        collection.axisEnd - collection.axisStart, anomalous, isa,
+        collection.axisEnd - collection.axisStart, anomalous, isa, later=g.later,
     )  # fmt: skip
     reported = reported_isa(g, isa) if runs_xds_correct(name) else None
     shells = [

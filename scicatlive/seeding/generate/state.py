@@ -1,7 +1,10 @@
-"""What every part of the generator shares: the recipe, one random stream, Faker, counters.
+"""What every part of the generator shares: the recipe, its random streams, Faker, counters.
 
-All randomness comes from one ``random.Random(seed)`` and Faker instances seeded
-from it, drawn in a fixed order; dates count from the recipe's ``start_date``.
+All randomness comes from ``random.Random(seed)`` and Faker instances seeded from it,
+drawn in a fixed order; dates count from the recipe's ``start_date``. Values for fields
+added to the model later (workflows, ISa, SigAno) come from a second stream, ``later``,
+so that adding them leaves everything else a seed made as it was: the same people,
+proposals and samples, and a training room's printed accounts still valid.
 Nothing reads the clock or the global random state.
 """
 
@@ -46,6 +49,7 @@ class SessionPlan:
 class GeneratorState:
     recipe: Recipe
     rng: Random
+    later: Random
     fake: Faker
     people_fakers: dict[str, Faker]
     counters: Counters = field(default_factory=Counters)
@@ -56,6 +60,7 @@ class GeneratorState:
         return cls(
             recipe=recipe,
             rng=Random(recipe.seed),
+            later=Random(f"{recipe.seed}:later-fields"),
             fake=new_faker(recipe.facility.locales[0], recipe.seed),
             people_fakers={
                 locale: new_faker(locale, recipe.seed + index)

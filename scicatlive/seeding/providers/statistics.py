@@ -99,8 +99,13 @@ def scaling_statistics(
     total_rotation: float,
     anomalous: bool,
     isa: float | None = None,
+    *,
+    later: Random | None = None,
 ) -> ScalingStatistics:
-    """``isa``: the setup's XDS ISa, which bounds the inner shell's merged I/σ(I)."""
+    """``isa``: the setup's XDS ISa, which bounds the inner shell's merged I/σ(I).
+    ``later``: the stream for SigAno (a field added later; ``rng`` by default), so that
+    ``rng`` draws what it drew before SigAno existed."""
+    extra = rng if later is None else later
     d_low = round(min(cell.longest_edge, rng.uniform(35.0, 60.0)), 2)
     d_high = round(d_high, 2)
     inner_high, outer_low = (round(d, 2) for d in shell_boundaries(d_low, d_high))
@@ -117,7 +122,7 @@ def scaling_statistics(
         completeness=rng.uniform(97.0, 100.0),
         multiplicity=base_multiplicity * rng.uniform(0.95, 1.05),
         cc_anomalous=rng.uniform(0.5, 0.9),
-        sig_ano=rng.uniform(0.95, 1.15),
+        sig_ano=extra.uniform(0.95, 1.15),
     )
     if isa is not None:  # n observations of a strong reflection merge to at most ISa·√n
         ceiling = ASYMPTOTIC_SHARE * isa * math.sqrt(inner.multiplicity)
@@ -129,7 +134,7 @@ def scaling_statistics(
         completeness=completeness_outer,
         multiplicity=base_multiplicity * rng.uniform(0.8, 0.97),
         cc_anomalous=rng.uniform(-0.05, 0.15),
-        sig_ano=rng.uniform(0.78, 0.92),
+        sig_ano=extra.uniform(0.78, 0.92),
     )
     overall = _Shell(
         r_merge=_between(rng, inner.r_merge, outer.r_merge, 0.04, 0.12),
@@ -138,9 +143,9 @@ def scaling_statistics(
         completeness=_between(rng, completeness_outer, 100.0, 0.6, 0.95),
         multiplicity=base_multiplicity,
         cc_anomalous=_between(rng, outer.cc_anomalous, inner.cc_anomalous, 0.3, 0.7),
-        sig_ano=_between(rng, outer.sig_ano, inner.sig_ano, 0.2, 0.5),
+        sig_ano=_between(extra, outer.sig_ano, inner.sig_ano, 0.2, 0.5),
     )
-    slope = rng.uniform(2.0, 3.0)  # SigAno per unit of CC_ano, one per data set
+    slope = extra.uniform(2.0, 3.0)  # SigAno per unit of CC_ano, one per data set
 
     def shell(name: str, values: _Shell, low: float, high: float) -> ShellStatistics:
         if anomalous:

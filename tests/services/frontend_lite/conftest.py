@@ -123,8 +123,10 @@ def dead_frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one module: Playwright's sync API keeps an event loop running in this
+    thread while it is open, and later tests' `asyncio.run` would refuse to start."""
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:

@@ -45,13 +45,15 @@ def test_a_condition_with_a_unit_matches_the_apis_count(
 ) -> None:
     page = signed_in(edit_browser, editable, "admin", "/datasets?type=raw")
     everything = shown_total(page)
-    add_condition(page, "resolution", "<", "0.2", "nm")
+    add_condition(page, "resolution", "<", "0.2345", "nm")
     chips = [c.inner_text() for c in page.get_by_test_id("condition-chip").all()]
-    assert chips == ["resolution < 0.2 nm ✕"]
-    in_nm = {"lhs": "resolution", "relation": "LESS_THAN", "rhs": 0.2, "unit": "nm"}
+    assert chips == ["resolution < 0.2345 nm ✕"]
+    in_nm = {"lhs": "resolution", "relation": "LESS_THAN", "rhs": 0.2345, "unit": "nm"}
     expected = facet_total(editable, "admin", {"type": ["raw"], "scientific": [in_nm]})
-    # The backend compares in SI: 0.2 nm is 2 Å, whichever unit the datasets store.
-    in_angstrom = {**in_nm, "rhs": 2, "unit": "angstrom"}
+    # The backend compares in SI: 0.2345 nm is 2.345 Å, whichever unit the datasets store.
+    # (Not a round threshold: in floating point 0.2 nm is 2.0000000000000003e-10 m, above a
+    # dataset's 2.0 Å, as upstream's mathjs computes it too.)
+    in_angstrom = {**in_nm, "rhs": 2.345, "unit": "angstrom"}
     assert expected == facet_total(
         editable, "admin", {"type": ["raw"], "scientific": [in_angstrom]}
     )
@@ -64,7 +66,7 @@ def test_a_condition_with_a_unit_matches_the_apis_count(
     assert shown_total(page) == both
     assert len(page.get_by_test_id("condition-chip").all()) == 2
     with page.expect_navigation():
-        page.get_by_role("link", name="Remove condition resolution < 0.2 nm").click()
+        page.get_by_role("link", name="Remove condition resolution < 0.2345 nm").click()
     assert [c.inner_text() for c in page.get_by_test_id("condition-chip").all()] == [
         "wavelength: 90 ↔ 110 pm ✕"
     ]
