@@ -1,0 +1,54 @@
+"""The live path in-process: scicat-lite and the ISPyB mock on scratch databases, seeded with
+``tiny`` once per session, and mxcubecore's virtualenv for the driver (see
+services/mxcube-driver/README.md)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scicatlive.clients.target import Target
+from tests.checks.conftest import make_target
+from tests.support import IN_CI
+from tests.support.accounts import new_passwords, profile_accounts
+from tests.support.lite import ispyb_mock, scicat_lite
+
+ACCOUNTS = profile_accounts()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def live_passwords() -> dict[str, str]:
+    return new_passwords(ACCOUNTS)
+
+
+@pytest.fixture(scope="session")
+def live_target(
+    mariadb_server: str, postgres_server: str, tmp_path_factory: pytest.TempPathFactory, live_passwords: dict[str, str]
+) -> Iterator[Target]:
+    """scicat-lite and the ISPyB mock in-process, seeded with ``tiny``."""
+    from scicatlive.seeding.run import seed
+
+    folder = tmp_path_factory.mktemp("live")
+    with (
+        ispyb_mock(mariadb_server, folder, ACCOUNTS, live_passwords) as ispyb_url,
+        scicat_lite(postgres_server, folder, ACCOUNTS, live_passwords) as scicat_url,
+    ):
+        target = make_target(scicat_url, ispyb_url, live_passwords)
+        seed(target, "tiny")
+        yield target
+
+
+@pytest.fixture(scope="session")
+def mxcube_python() -> Path:
+    """mxcubecore's own virtualenv; the tests that drive it skip without it, except in CI."""
+    python = Path(os.environ.get("SCICATLIVE_MXCUBE_PYTHON", ROOT / ".venv-mxcube/bin/python"))
+    if not python.exists():
+        message = f"no mxcubecore virtualenv at {python}: see services/mxcube-driver/README.md"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return python
