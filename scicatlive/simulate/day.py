@@ -74,27 +74,27 @@ class SimulationReport:
 
 
 def simulate(
-    target: Target,
+    ispyb_url: str,
+    password: str,
     options: SimulationOptions,
     *,
     recipe: str | Recipe | None = None,
     stop: threading.Event | None = None,
     on_event: Callable[[str], None] | None = None,
 ) -> SimulationReport:
-    """Play the day; ``stop`` ends it early (pending processing is still posted)."""
-    if target.ispyb_url is None:
-        raise ConfigError("--ispyb-url", "a beamline writes to ISPyB, but no ISPyB was given")
+    """Play the day on the ISPyB at ``ispyb_url`` as ``options.account``; ``stop`` ends it
+    early (pending processing is still posted). ``recipe`` gives the day's rates and
+    pipelines (default: the stack's, else ``tiny``)."""
     python = mxcube_python(options.mxcube_python)
-    password = account_password(target, options.account)
     loaded = recipe if isinstance(recipe, Recipe) else load_recipe(recipe or DEFAULT_RECIPE)
-    with Session(target.ispyb_url, service=ispyb_api.SERVICE) as ispyb:
+    with Session(ispyb_url, service=ispyb_api.SERVICE) as ispyb:
         ispyb.login(ispyb_api.login(options.account, password))
         day = prepare(ispyb, options.beamline, options.proposal)
         register_detector(ispyb, day.beamline.detector, options.beamline)
         seed = options.seed if options.seed is not None else time.time_ns() % 2**31
         player = _Day(ispyb, day, options, DayValues(loaded, day, seed), stop or threading.Event(), on_event or (lambda _: None))
         plan, host = driver_modules()
-        connection = plan.Connection(rest_root=f"{target.ispyb_url}{ispyb_api.ISPYB_API}/", beamline=options.beamline,
+        connection = plan.Connection(rest_root=f"{ispyb_url.rstrip('/')}{ispyb_api.ISPYB_API}/", beamline=options.beamline,
                                      login=options.account, password=password)  # fmt: skip
         with host.DriverProcess(python, connection) as driver:
             return player.play(driver, host.step, password)
@@ -220,3 +220,10 @@ class _Day:
                 raise
         self.ispyb.login(ispyb_api.login(self.options.account, self.password))
         return self.ispyb.run(call)
+
+
+def simulate_target(target: Target, options: SimulationOptions, **extra: Any) -> SimulationReport:
+    """:func:`simulate` on a target's ISPyB, as the target's ``options.account``."""
+    if target.ispyb_url is None:
+        raise ConfigError("--ispyb-url", "a beamline writes to ISPyB, but no ISPyB was given")
+    return simulate(target.ispyb_url, account_password(target, options.account), options, **extra)

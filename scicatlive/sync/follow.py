@@ -9,7 +9,8 @@ the page's ``next`` cursor and the feed's ``epoch`` (:mod:`.follow_state`). So:
   being loaded is loaded again, which creates nothing twice (at least once, idempotent);
 * a restart of ISPyB or SciCat is waited out: the page is retried with backoff and the
   cursor does not move until it is loaded;
-* a new ``epoch`` (ISPyB's database replaced or restored) starts the feed again from 0;
+* a new ``epoch`` (ISPyB's database replaced), or a feed whose head is behind the recorded
+  position (the same database restored from an older snapshot), starts it again from 0;
 * a record SciCat or the graph rejects (a bad row, a 4xx) is reported, isolated from
   the other changes of its proposal, and skipped: it is loaded when it changes again.
 
@@ -188,9 +189,11 @@ class _Follower:
     async def _one_page(self) -> bool:
         """Load one page of changes; True when more are waiting."""
         page = await self._call(self.ispyb.run(changes(self.state.cursor, self.options.page_size)))
-        if self.state.epoch is not None and page.epoch != self.state.epoch:
-            log.warning("ISPyB's database was replaced (feed epoch %s, was %s): following it again from position 0",
-                        page.epoch, self.state.epoch)  # fmt: skip
+        replaced = self.state.epoch is not None and page.epoch != self.state.epoch
+        if replaced or page.head < self.state.position:
+            why = (f"its feed epoch is {page.epoch}, was {self.state.epoch}" if replaced else
+                   f"its feed ends at {page.head}, before the recorded {self.state.position}: restored from a snapshot")  # fmt: skip
+            log.warning("ISPyB's database was replaced (%s): following it again from position 0", why)
             self.state.restart(page.epoch)
             self.first_head = None
             return True
