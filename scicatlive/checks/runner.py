@@ -8,7 +8,16 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from scicatlive.checks import access, accounts, consistency, datasets, frontend, ispyb, services
+from scicatlive.checks import (
+    access,
+    accounts,
+    consistency,
+    datasets,
+    frontend,
+    ispyb,
+    live,
+    services,
+)
 from scicatlive.checks.context import CheckContext
 from scicatlive.checks.model import (
     Check,
@@ -29,6 +38,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     *access.CHECKS,
     *datasets.CHECKS,
     *frontend.CHECKS,
+    *live.CHECKS,  # last: they write to ISPyB, which the consistency checks compare with SciCat
 )
 
 

@@ -14,6 +14,7 @@ so that ISPyB ends the day complete.
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -108,6 +109,7 @@ class _Day:
         self.ispyb, self.day, self.options, self.values, self.stop, self.say = ispyb, day, options, values, stop, on_event
         self.pending: list[tuple[float, int, int, m.AutoProcProgram, datetime]] = []  # (due, order, dc, run, collected)
         self.runs: dict[tuple[int, str], int] = {}
+        self.order = itertools.count()  # ties in due time keep the order runs were scheduled in
         self.config = {
             "synchrotron_name": "SciCat Live Light Source", "detector_manufacturer": day.beamline.detector.manufacturer,
             "detector_model": day.beamline.detector.model, "detector_type": day.beamline.detector.detector_type,
@@ -175,7 +177,7 @@ class _Day:
         low, high = self.options.processing_delay_seconds
         for program in collection.autoProcPrograms:
             due = now + values.processing_delay(low, high)
-            heapq.heappush(self.pending, (due, len(report.collections), dc_id, program, collection.endTime))
+            heapq.heappush(self.pending, (due, next(self.order), dc_id, program, collection.endTime))
         report.collections.append(Collected(dc_id, collection.natural_key, collection.runStatus, datetime.now(UTC),
                                             len(collection.autoProcPrograms)))  # fmt: skip
         self.say(f"collected {collection.imagePrefix}_{run} ({experiment}, {collection.runStatus}) as data collection "

@@ -26,16 +26,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
+from scicatlive.clients import ispyb as ispyb_api
 from scicatlive.clients import scicat as scicat_api
 from scicatlive.clients.http import ApiError, AsyncSession, Call, json_body
+from scicatlive.clients.target import Target
+from scicatlive.defaults import DEFAULT_ACCOUNT
 from scicatlive.domain import model as m
+from scicatlive.errors import ConfigError
 from scicatlive.mapping import Identifiers, MappingOptions, map_graph
 from scicatlive.mapping import payloads as sc
 from scicatlive.mapping.datasets import collections_of
 from scicatlive.mapping.graph import ProposalRecords
 from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.seeding.load import ScicatLoader
-from scicatlive.sync.changed import ProposalChanges
+from scicatlive.seeding.run import account_password
+from scicatlive.sync.changed import ProposalChanges, read_changed
 from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.graph import build_graph
 from scicatlive.sync.rows import ProposalRows
@@ -174,6 +181,29 @@ class ChangeLoader:
             return 0
         await self.scicat.run(patch_dataset(dataset.pid, changes))
         return 1
+
+
+async def sync_changes(
+    target: Target, changes: list[ProposalChanges], *, account: str = DEFAULT_ACCOUNT,
+    facility: FacilityFacts | None = None, transport: httpx.AsyncBaseTransport | None = None,
+) -> Applied:  # fmt: skip
+    """Map these changes into SciCat once, as a follower would (for a writer that does not
+    wait for one, e.g. a check that wrote a collection on a stack that does not follow)."""
+    if target.ispyb_url is None:
+        raise ConfigError("--ispyb-url", "mapping ISPyB's changes needs ISPyB")
+    password = account_password(target, account)
+    facts = facility or FacilityFacts(site=target.site)
+    applied = Applied()
+    async with (
+        AsyncSession(target.ispyb_url, service=ispyb_api.SERVICE, transport=transport) as ispyb,
+        AsyncSession(target.backend_url, service=scicat_api.SERVICE, transport=transport) as scicat,
+    ):
+        await ispyb.login(ispyb_api.login(account, password))
+        await scicat.login(scicat_api.login(account, password))
+        loader = ChangeLoader(scicat, facts, MappingOptions(pid_prefix=target.seeding_pid_prefix))
+        for changed in changes:
+            applied.add(await loader.apply(await read_changed(ispyb, changed), changed))
+    return applied
 
 
 def differences(expected: dict[str, Any], found: dict[str, Any]) -> dict[str, Any]:
