@@ -20,15 +20,14 @@ from scicatlive.asyncrun import run_sync
 from scicatlive.checks.context import ADMIN, CheckContext
 from scicatlive.checks.model import Check, CheckFailed, CheckSkipped
 from scicatlive.clients import scicat as scicat_api
-from scicatlive.clients.http import Session
 from scicatlive.clients.ispyb import ISPYB_API
 from scicatlive.clients.target import Target
-from scicatlive.domain import model as m
 from scicatlive.errors import ConfigError, ScicatliveError
 from scicatlive.mapping import Identifiers
 from scicatlive.seeding.recipe import load_recipe
 from scicatlive.simulate.beamline import BeamlineDay, prepare
 from scicatlive.simulate.day import DEFAULT_RECIPE
+from scicatlive.simulate.direct import write_collection
 from scicatlive.sync.follow_state import StateFile
 
 FOLLOW_BOUND_SECONDS = 30.0
@@ -125,7 +124,7 @@ def sync_follow(ctx: CheckContext) -> str:
     ctx.require_accounts(ADMIN)
     day = _beamline_day(ctx)
     ispyb = ctx.ispyb(ADMIN)
-    collection, group_id = _write_collection(ispyb, day)
+    collection, group_id = write_collection(ispyb, day, load_recipe(DEFAULT_RECIPE))
     written = time.monotonic()
     pid = Identifiers(ctx.target.site, ctx.target.seeding_pid_prefix).raw_dataset(collection)
     scicat = ctx.scicat(ADMIN)
@@ -138,31 +137,6 @@ def sync_follow(ctx: CheckContext) -> str:
         time.sleep(POLL_SECONDS)
     raise CheckFailed(f"{who}: data collection {collection.natural_key} written to ISPyB: expected raw dataset {pid} "
                       f"in SciCat within {FOLLOW_BOUND_SECONDS:.0f} s, found none")  # fmt: skip
-
-
-def _write_collection(ispyb: Session, day: BeamlineDay) -> tuple[m.DataCollection, int]:
-    """A finished collection on a loaded sample, through ISPyB's own write routes."""
-    from scicatlive.simulate.values import DayValues
-
-    values = DayValues(load_recipe(DEFAULT_RECIPE), day, seed=time.time_ns() % 2**31)
-    sample = values.rng.choice(day.samples)
-    sessions = ispyb.expect("sessions of the proposal", "GET", f"{ISPYB_API}/sessions",
-                            params={"proposal": day.proposal, "beamLineName": day.beamline.name})["results"]  # fmt: skip
-    experiment = values.experiment(sample)
-    directory = values.directory(sample, experiment)
-    existing = ispyb.expect("runs of the sample", "GET", f"{ISPYB_API}/datacollections",
-                            params={"blSampleId": str(sample.sample_id), "limit": "1000"})["results"]  # fmt: skip
-    run = 1 + max((int(r.get("dataCollectionNumber") or 0) for r in existing if r.get("imageDirectory") == directory), default=0)
-    collection = values.collection(sample, experiment, run)
-    group = ispyb.expect("store a data collection group", "POST", f"{ISPYB_API}/datacollections/groups", body={
-        "sessionId": sessions[0]["sessionId"], "blSampleId": sample.sample_id, "experimentType": experiment,
-        "startTime": collection.startTime.isoformat(), "endTime": collection.endTime.isoformat(),
-        "actualContainerSlotInSC": sample.puck_slot, "actualSampleSlotInContainer": sample.position,
-    })  # fmt: skip
-    columns = collection.model_dump(mode="json", exclude={"files", "published", "autoProcPrograms"})
-    ispyb.expect("store a data collection", "POST", f"{ISPYB_API}/datacollections",
-                 body={"dataCollectionGroupId": group["dataCollectionGroupId"], **columns})  # fmt: skip
-    return collection, int(group["dataCollectionGroupId"])
 
 
 CHECKS = [
