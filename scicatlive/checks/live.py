@@ -120,7 +120,7 @@ def _map_unless_followed(ctx: CheckContext, proposal: str, session_id: int, dc_i
 def sync_follow(ctx: CheckContext) -> str:
     who = following(ctx.target)
     if who is None:
-        raise CheckSkipped("the stack does not follow ISPyB (feature follow, or `scicatlive sync --follow`)")
+        raise CheckSkipped("feature follow is off and no `scicatlive sync --follow` runs for this target")
     ctx.require_accounts(ADMIN)
     day = _beamline_day(ctx)
     ispyb = ctx.ispyb(ADMIN)

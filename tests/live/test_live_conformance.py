@@ -188,6 +188,7 @@ def test_the_checks_write_through_the_adapter_and_see_the_follower(
     report = run_checks(live_target, Selection.parse(only=ids))
     statuses = {r.id: r.status for r in report.results}
     assert statuses == {"ispyb.mxcube-write": Status.PASSED, "sync.follow": Status.SKIPPED}, report.results
+    assert "feature follow is off" in report.result("sync.follow").message
     assert "mapped into SciCat by the check" in report.result("ispyb.mxcube-write").message
     with following(live_target, StateFile.for_target(live_target.backend_url, live_target.ispyb_url or "")) as follower:
         wait_until(follower.caught_up, what="the follower catching up")
