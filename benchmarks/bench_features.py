@@ -1,12 +1,17 @@
-"""Feature services: cold build time of their images, memory of a stack with every feature on.
+"""Feature services: cold build time of their images, memory of a stack with every feature on,
+and an archive job's round trip.
 
     python benchmarks/bench_features.py builds           # each new image with --no-cache
     python benchmarks/bench_features.py memory [--profile lite-all] [--stack bench-features]
+    python benchmarks/bench_features.py roundtrip [--jobs 20] [--archive-delay 0]
 
 Run by hand; needs a Docker engine. `builds` tags its images `scicatlive-bench/<name>:cold`
 and removes them afterwards (the base images must exist: `scicatlive images build`).
 `memory` starts the profile under its own stack name, port offset and state directory,
-reads `docker stats` once every service is healthy, and takes the stack down.
+reads `docker stats` once every service is healthy, and takes the stack down. `roundtrip`
+starts `lite-jobs` (the archive worker's ARCHIVE_DELAY_SECONDS as given) and times archive
+jobs from `POST /api/v4/jobs` by the dataset's owner to the job reading `finishedSuccessful`
+(scicat-lite → RabbitMQ → archive worker → scicat-lite), one at a time, each on a new dataset.
 """
 
 from __future__ import annotations
@@ -102,15 +107,68 @@ def memory(profile: str, stack_name: str, offset: int) -> None:
         print(f"\nfeatures / lite = {features / base:.2f}×")
 
 
+def _roundtrips(target: object, jobs: int) -> list[float]:
+    import httpx
+
+    from scicatlive.checks.datasets import dataset_body
+
+    url = target.backend_url  # type: ignore[attr-defined]
+
+    def client(user: str) -> httpx.Client:
+        token = httpx.post(f"{url}/api/v3/auth/login", json={
+            "username": user, "password": target.password(user)}).json()["access_token"]  # type: ignore[attr-defined]
+        return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    seconds = []
+    with client("admin") as admin, client("user1") as owner:
+        for n in range(jobs + 1):  # the first one warms the connections up and is not counted
+            pid = admin.post("/api/v3/datasets", json=dataset_body(f"bench-roundtrip-{n}", "benchroundtrip")).json()["pid"]
+            started = time.perf_counter()
+            job = owner.post("/api/v4/jobs", json={"type": "archive", "ownerGroup": "group1",
+                                                   "jobParams": {"datasetList": [{"pid": pid, "files": []}]}}).json()
+            while True:
+                status = owner.get(f"/api/v4/jobs/{job['id']}").json()["statusCode"]
+                if status.startswith("finished"):
+                    break
+                time.sleep(0.02)
+            assert status == "finishedSuccessful", status
+            if n:
+                seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def roundtrip(jobs: int, delay: float | None, stack_name: str) -> None:
+    os.environ.setdefault("SCICATLIVE_STATE_DIR", tempfile.mkdtemp(prefix="bench-features-"))
+    profile: str | Path = "lite-jobs"
+    if delay is not None:
+        profile = Path(tempfile.mkdtemp(prefix="bench-profile-")) / "jobs.yaml"
+        profile.write_text("extends: lite-jobs\nservices:\n  archive-worker:\n"
+                           f"    environment: {{ARCHIVE_DELAY_SECONDS: \"{delay:g}\"}}\n")
+    stack = Stack(profile, name=stack_name, port_offset="auto", engine=default_engine())
+    stack.up(timeout=900, seed=False)
+    try:
+        configured = stack.resolved.services["archive-worker"].environment["ARCHIVE_DELAY_SECONDS"]
+        seconds = sorted(_roundtrips(stack.target, jobs))
+    finally:
+        stack.down(volumes=True)
+    p50 = seconds[len(seconds) // 2]
+    print(f"archive delay {configured} s, {len(seconds)} jobs: min {seconds[0]:.2f} s, p50 {p50:.2f} s, "
+          f"max {seconds[-1]:.2f} s; overhead beyond the delay at p50: {p50 - float(configured):.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["builds", "memory"])
+    parser.add_argument("what", choices=["builds", "memory", "roundtrip"])
     parser.add_argument("--profile", default="lite-all")
     parser.add_argument("--stack", default="bench-features")
     parser.add_argument("--port-offset", type=int, default=12000)
+    parser.add_argument("--jobs", type=int, default=20, help="roundtrip: jobs timed")
+    parser.add_argument("--archive-delay", type=float, default=None, help="roundtrip: the worker's ARCHIVE_DELAY_SECONDS")
     args = parser.parse_args()
     if args.what == "builds":
         cold_builds()
+    elif args.what == "roundtrip":
+        roundtrip(args.jobs, args.archive_delay, args.stack)
     else:
         memory(args.profile, args.stack, args.port_offset)
 

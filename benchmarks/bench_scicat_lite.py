@@ -1,29 +1,43 @@
-"""Benchmark scicat-lite with 100k datasets (run by hand; not part of the test-suite).
+"""Benchmark scicat-lite: fullfacet at scale and the CPU cost of creates (run by hand).
 
     source /tmp/testdb.env   # or set SCICATLIVE_TEST_POSTGRES_URL
-    python benchmarks/bench_scicat_lite.py [--datasets 100000]
+    python benchmarks/bench_scicat_lite.py [--datasets 100000] [--baseline REV]
 
-It creates a scratch database, seeds it directly (documents built by scicat-lite's own
-code), starts ``python -m scicat_lite`` as a subprocess on a free loopback port and
-measures over HTTP: ``fullquery`` text search, ``fullfacet``, create throughput with 8
-concurrent clients, and the server's resident memory. The scratch database is dropped.
+For each server version (the working tree, and with ``--baseline`` a git revision of
+``services/scicat-lite/src`` exported to a temporary directory) it creates a scratch
+database, starts ``python -m scicat_lite`` on a free loopback port (the server completes
+its schema), loads the same generated datasets with ``COPY`` and measures over HTTP:
+
+* ``fullfacet`` with the eight facets the upstream frontend asks for, as an anonymous
+  caller and as a user in several groups (p50 of 10), and the text ``fullquery``;
+* creates of datasets, origdatablocks and samples from an asyncio load generator in this
+  process (16 requests in flight): the rate, and the CPU seconds per create spent by the
+  server process and by its PostgreSQL backends (read from ``/proc``).
+
+Versions are measured one after the other in the same run, so their ratio is comparable.
+Scratch databases are dropped; the exported baseline is removed.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
+import asyncio
 import json
 import os
 import random
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -33,17 +47,37 @@ from psycopg.types.json import Jsonb
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "services/scicat-lite/src"))
 
-from scicat_lite import datasets  # noqa: E402
-from scicat_lite.db import migrate  # noqa: E402
+from scicat_lite import datasets
 
-WORDS = "protein crystal lysozyme powder diffraction tomography scan beamline sample water ice heat".split()
+FACETS = [
+    "type", "creationLocation", "ownerGroup", "keywords",
+    "instrumentIds", "proposalIds", "techniques.name", "sampleIds",
+]  # fmt: skip
+WORDS = [
+    "protein",
+    "crystal",
+    "lysozyme",
+    "powder",
+    "diffraction",
+    "tomography",
+    "scan",
+    "beamline",
+    "sample",
+    "water",
+    "ice",
+    "heat",
+]
 GROUPS = [f"group{i}" for i in range(20)]
+USER_GROUPS = ["group1", "group2", "group3"]
+TECHNIQUES = ["MX", "SAXS", "XRF", "tomography", "XAS"]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def _fake(i: int, rng: random.Random) -> dict[str, object]:
+def fake_dataset(i: int, rng: random.Random) -> dict[str, Any]:
     words = rng.sample(WORDS, 3)
     return {
         "ownerGroup": rng.choice(GROUPS),
+        "accessGroups": rng.sample(GROUPS, rng.choice([0, 0, 1, 2])),
         "owner": "bench",
         "contactEmail": "b@example.org",
         "sourceFolder": f"/data/{i}",
@@ -51,31 +85,27 @@ def _fake(i: int, rng: random.Random) -> dict[str, object]:
         "datasetName": f"{words[0]} {i}",
         "description": " ".join(words),
         "type": rng.choice(["raw", "derived"]),
-        "creationLocation": f"/site/{rng.choice(['ID30', 'ID23', 'BM29'])}",
+        "creationLocation": f"/site/{rng.choice(['ID30', 'ID23', 'BM29', 'ID29', 'BM30'])}",
         "keywords": words[:2],
+        "instrumentIds": [f"instrument/{rng.randint(1, 8)}"],
+        "proposalIds": [f"proposal-{rng.randint(1, 500)}"],
+        "sampleIds": [f"sample-{rng.randint(1, 5000)}"],
+        "techniques": [{"name": rng.choice(TECHNIQUES), "pid": "t"}],
+        "principalInvestigators": ["PI"],
         "isPublished": rng.random() < 0.3,
         "scientificMetadata": {"temperature": {"value": rng.uniform(10, 300), "unit": "K"}},
     }
-
-
-def seed(url: str, count: int) -> None:
-    rng = random.Random(1)
-    with psycopg.connect(url) as conn:
-        migrate(conn)
-        with conn.cursor().copy("COPY datasets (id, doc) FROM STDIN") as copy:
-            for i in range(count):
-                doc = datasets.create(
-                    _fake(i, rng), username="bench", pid_prefix="bench", version="4"
-                )
-                copy.write_row((doc["pid"], Jsonb(doc)))
-        conn.commit()
-        conn.execute("ANALYZE datasets")
 
 
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
 
 def _rss_mib(pid: int) -> float:
@@ -85,108 +115,286 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def _timed(client: httpx.Client, path: str, params: dict[str, str], runs: int) -> list[float]:
+@dataclass
+class Server:
+    label: str
+    url: str
+    process: subprocess.Popen[bytes]
+    database_url: str
+    tokens: dict[str, str]
+    workers: int = 1
+
+    def server_cpu(self) -> float:
+        """CPU seconds of the server process and its worker processes."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0.0
+        for pid in pids:
+            try:
+                total += _cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
+
+    def backend_cpu(self) -> float:
+        """CPU seconds of this database's PostgreSQL backends (they stay, pooled)."""
+        name = conninfo_to_dict(self.database_url)["dbname"]
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            pids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (name,),
+                )
+            ]
+        total = 0.0
+        for pid in pids:
+            try:
+                total += _cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
+
+
+@contextmanager
+def scratch_database(admin_url: str, label: str) -> Iterator[str]:
+    name = f"scicat_lite_bench_{label}_{secrets.token_hex(3)}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_conninfo(**(conninfo_to_dict(admin_url) | {"dbname": name}))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def running_server(
+    label: str, source: Path, database_url: str, workers: int = 1
+) -> Iterator[Server]:
+    accounts = [
+        {"username": "admin", "password": "admin-pw", "role": "admin"},
+        {"username": "member", "password": "member-pw", "role": USER_GROUPS},
+        {"username": "ingestor", "password": "ingestor-pw", "role": "group0"},
+    ]
+    folder = Path(tempfile.mkdtemp())
+    (folder / "accounts.json").write_text(json.dumps(accounts))
+    port = _port()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "JWT_SECRET": secrets.token_hex(32),
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "FUNCTIONAL_ACCOUNTS_FILE": str(folder / "accounts.json"),
+        "ADMIN_GROUPS": "admin",
+        "PID_PREFIX": "bench",
+        "PYTHONPATH": str(source),
+        "WEB_CONCURRENCY": str(workers),
+    }
+    log = (folder / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scicat_lite"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            if process.poll() is not None:
+                raise RuntimeError(f"{label} server exited: {(folder / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{url}/api/v3/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        tokens = {}
+        for account in accounts:
+            login = httpx.post(
+                f"{url}/api/v3/auth/login",
+                json={"username": account["username"], "password": account["password"]},
+            )
+            tokens[str(account["username"])] = login.json()["access_token"]
+        yield Server(label, url, process, database_url, tokens, workers)
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def load_datasets(database_url: str, docs: list[dict[str, Any]]) -> None:
+    with psycopg.connect(database_url) as conn:
+        with conn.cursor().copy("COPY datasets (id, doc) FROM STDIN") as copy:
+            for doc in docs:
+                copy.write_row((doc["pid"], Jsonb(doc)))
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE datasets")
+
+
+def _timed(server: Server, who: str | None, path: str, params: dict[str, str], runs: int) -> float:
+    headers = {"Authorization": f"Bearer {server.tokens[who]}"} if who else {}
     times = []
-    for _ in range(runs):
+    with httpx.Client(base_url=server.url, headers=headers, timeout=120) as client:
+        client.get(path, params=params).raise_for_status()  # warm-up
+        for _ in range(runs):
+            start = time.perf_counter()
+            client.get(path, params=params).raise_for_status()
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def read_figures(server: Server) -> dict[str, float]:
+    facets = {"fields": "{}", "facets": json.dumps(FACETS)}
+    limits = json.dumps({"limit": 25, "skip": 0, "order": "creationTime:desc"})
+    text = {"fields": json.dumps({"text": "lysozyme"}), "limits": limits}
+    return {
+        "fullfacet, 8 facets, anonymous (ms p50)": _timed(
+            server, None, "/api/v3/datasets/fullfacet", facets, 10
+        ),
+        "fullfacet, 8 facets, user in 3 groups (ms p50)": _timed(
+            server, "member", "/api/v3/datasets/fullfacet", facets, 10
+        ),
+        "fullfacet, 8 facets, admin (ms p50)": _timed(
+            server, "admin", "/api/v3/datasets/fullfacet", facets, 10
+        ),
+        "fullquery text, limit 25 (ms p50)": _timed(
+            server, "member", "/api/v3/datasets/fullquery", text, 20
+        ),
+    }
+
+
+async def _drive(server: Server, path: str, bodies: list[dict[str, Any]], in_flight: int) -> None:
+    headers = {"Authorization": f"Bearer {server.tokens['ingestor']}"}
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    limits = httpx.Limits(max_connections=in_flight)
+    async with httpx.AsyncClient(
+        base_url=server.url, headers=headers, limits=limits, timeout=120
+    ) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                body = queue.get_nowait()
+                (await client.post(path, json=body)).raise_for_status()
+
+        await asyncio.gather(*(worker() for _ in range(in_flight)))
+
+
+def create_figures(server: Server, count: int, rng: random.Random) -> dict[str, float]:
+    ingestor = httpx.Client(
+        base_url=server.url, headers={"Authorization": f"Bearer {server.tokens['ingestor']}"}
+    )
+    parents = [
+        ingestor.post(
+            "/api/v4/datasets", json=fake_dataset(i, rng) | {"ownerGroup": "group0"}
+        ).json()["pid"]
+        for i in range(count // 10)
+    ]
+    kinds = {
+        "datasets": (
+            "/api/v4/datasets",
+            [fake_dataset(i, rng) | {"ownerGroup": "group0"} for i in range(count)],
+        ),
+        "origdatablocks": (
+            "/api/v4/origdatablocks",
+            [
+                {
+                    "datasetId": parents[i % len(parents)],
+                    "size": 300,
+                    "ownerGroup": "group0",
+                    "dataFileList": [
+                        {"path": f"f{i}/{n}.h5", "size": 100, "time": "2024-01-01T00:00:00Z"}
+                        for n in range(3)
+                    ],
+                }
+                for i in range(count)
+            ],
+        ),
+        "samples": (
+            "/api/v3/samples",
+            [
+                {
+                    "sampleName": f"s{i}",
+                    "ownerGroup": "group0",
+                    "sampleCharacteristics": {"mass": {"value": 1, "unit": "mg"}},
+                }
+                for i in range(count)
+            ],
+        ),
+    }
+    figures: dict[str, float] = {}
+    for kind, (path, bodies) in kinds.items():
+        server_cpu, pg_cpu = server.server_cpu(), server.backend_cpu()
         start = time.perf_counter()
-        client.get(path, params=params).raise_for_status()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        asyncio.run(_drive(server, path, bodies, in_flight=16))
+        elapsed = time.perf_counter() - start
+        figures[f"{kind}: creates/s (16 in flight)"] = count / elapsed
+        figures[f"{kind}: server CPU ms per create"] = (
+            (server.server_cpu() - server_cpu) * 1000 / count
+        )
+        figures[f"{kind}: PostgreSQL CPU ms per create"] = (
+            (server.backend_cpu() - pg_cpu) * 1000 / count
+        )
+    if server.workers == 1:
+        figures["backend RSS after the run (MiB)"] = _rss_mib(server.process.pid)
+    ingestor.close()
+    return figures
 
 
-def _create_throughput(url: str, token: str, total: int, workers: int) -> float:
-    body = _fake(0, random.Random(2)) | {"ownerGroup": "group0"}
-
-    def work(n: int) -> None:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as c:
-            for _ in range(n):
-                c.post("/api/v4/datasets", json=body).raise_for_status()
-
-    start = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        list(pool.map(work, [total // workers] * workers))
-    return total / (time.perf_counter() - start)
+def export_revision(revision: str) -> Path:
+    target = Path(tempfile.mkdtemp(prefix="scicat-lite-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "services/scicat-lite/src"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "services/scicat-lite/src"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", type=int, default=100_000)
-    parser.add_argument("--creates", type=int, default=2400)
+    parser.add_argument("--creates", type=int, default=1500)
+    parser.add_argument("--baseline", help="git revision to compare with (e.g. main)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="also run the current version with N workers"
+    )
     args = parser.parse_args()
     admin_url = os.environ["SCICATLIVE_TEST_POSTGRES_URL"]
-    name = f"scicat_lite_bench_{secrets.token_hex(3)}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_conninfo(**(conninfo_to_dict(admin_url) | {"dbname": name}))
-    server = None
+    rng = random.Random(1)
+    docs = [
+        datasets.create(fake_dataset(i, rng), username="bench", pid_prefix="bench", version="4")
+        for i in range(args.datasets)
+    ]
+    current = ROOT / "services/scicat-lite/src"
+    versions: list[tuple[str, Path, int]] = [("current", current, 1)]
+    if args.workers > 1:
+        versions.append((f"current, {args.workers} workers", current, args.workers))
+    if args.baseline:
+        versions.insert(0, (args.baseline, export_revision(args.baseline), 1))
+    results: dict[str, dict[str, float]] = {}
     try:
-        start = time.perf_counter()
-        seed(url, args.datasets)
-        print(f"seeded {args.datasets} datasets in {time.perf_counter() - start:.0f}s")
-        password = secrets.token_urlsafe(12)
-        accounts = Path(tempfile.mkdtemp()) / "accounts.json"
-        accounts.write_text(
-            json.dumps([{"username": "bench", "password": password, "role": "group0"}])
-        )
-        port = _port()
-        env = os.environ | {
-            "DATABASE_URL": url,
-            "JWT_SECRET": secrets.token_hex(16),
-            "PORT": str(port),
-            "HOST": "127.0.0.1",
-            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts),
-            "ADMIN_GROUPS": "group0",
-            "PID_PREFIX": "bench",
-            "PYTHONPATH": str(ROOT / "services/scicat-lite/src"),
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "scicat_lite"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/api/v3/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        token = httpx.post(
-            f"{base}/api/v3/auth/login", json={"username": "bench", "password": password}
-        ).json()["id"]
-        client = httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60
-        )
-        limits = json.dumps({"limit": 25, "skip": 0, "order": "creationTime:desc"})
-        text = _timed(
-            client,
-            "/api/v3/datasets/fullquery",
-            {"fields": json.dumps({"text": "lysozyme"}), "limits": limits},
-            30,
-        )
-        facets = json.dumps(["type", "creationLocation", "ownerGroup", "keywords"])
-        facet = _timed(client, "/api/v3/datasets/fullfacet", {"fields": "{}", "facets": facets}, 10)
-        facet_text = _timed(
-            client,
-            "/api/v3/datasets/fullfacet",
-            {"fields": json.dumps({"text": "lysozyme"}), "facets": facets},
-            10,
-        )
-        rate = _create_throughput(base, token, args.creates, 8)
-        print(
-            f"fullquery text: p50 {statistics.median(text):.1f} ms, p95 {sorted(text)[int(len(text) * 0.95)]:.1f} ms"
-        )
-        print(f"fullfacet (4 facets, no filter): p50 {statistics.median(facet):.1f} ms")
-        print(f"fullfacet (4 facets, text filter): p50 {statistics.median(facet_text):.1f} ms")
-        print(f"create (v4, 8 concurrent clients): {rate:.0f} datasets/s")
-        print(f"backend RSS: {_rss_mib(server.pid):.0f} MiB")
+        for label, source, workers in versions:
+            with (
+                scratch_database(admin_url, f"v{len(results)}") as url,
+                running_server(label, source, url, workers) as server,
+            ):
+                load_datasets(url, docs)
+                results[label] = read_figures(server)
+                results[label] |= create_figures(server, args.creates, random.Random(2))
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for _, source, _ in versions:
+            if source != current:
+                shutil.rmtree(source.parents[2], ignore_errors=True)
+    names = list(next(iter(results.values())))
+    labels = list(results)
+    print(f"{args.datasets} datasets; columns: " + " | ".join(labels))
+    for name in names:
+        values = [results[label].get(name, float("nan")) for label in labels]
+        print(f"{name:55s} " + "  ".join(f"{v:10.1f}" for v in values))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""accounts.login: every functional account logs in, and ``whoami`` shows its groups."""
+"""accounts.login: every functional account logs in, and ``whoami`` shows its groups.
+
+People of the directory only (``ldap_only``: no ``local`` login) are left to ldap.login
+and oidc.login: they have no functional account to log in with.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,11 @@ from scicatlive.errors import ServiceError
 
 
 def accounts_login(ctx: CheckContext) -> str:
-    accounts = ctx.target.accounts
-    if not accounts:
+    if not ctx.target.accounts:
         raise CheckSkipped("no accounts given (--credentials FILE or --username/--password)")
+    accounts = {name: a for name, a in ctx.target.accounts.items() if "local" in a.logins}
+    if not accounts:
+        raise CheckSkipped(f"no functional account: {', '.join(ctx.target.accounts)} log in through LDAP/OIDC only")
     problems: list[str] = []
     for username, account in accounts.items():
         try:

@@ -50,6 +50,8 @@ class IspybSide:
 
     def describe_sample(self) -> str:
         sampled, total = len(self.graph.proposals), self.totals["proposals"]
+        if total is None:
+            return f"{sampled} proposals"
         return f"all {total} proposals" if sampled >= total else f"a sample of {sampled} of {total} proposals"
 
 

@@ -37,7 +37,7 @@ NEEDS: frozenset[Any] = frozenset({"ispyb"})
 
 def following(target: Target) -> str | None:
     """Who keeps SciCat up with ISPyB for this target, if anyone."""
-    if "follow" in getattr(target, "features", ()):
+    if "follow" in target.features:
         return "the stack's follow feature"
     files = [StateFile.for_target(target.backend_url, target.ispyb_url or "")]
     if target.stack:

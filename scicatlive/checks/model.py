@@ -18,8 +18,10 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:
     from scicatlive.checks.context import CheckContext
 
-Need = Literal["docker", "ispyb", "frontend", "seeded"]
-NEEDS: tuple[Need, ...] = ("docker", "ispyb", "frontend", "seeded")
+Need = Literal["docker", "ispyb", "frontend", "seeded", "jobs", "ldap", "oidc", "search"]
+NEEDS: tuple[Need, ...] = ("docker", "ispyb", "frontend", "seeded", "jobs", "ldap", "oidc", "search")
+# Needs that are profile features: a check with one applies only when the feature is on.
+FEATURE_NEEDS: tuple[Need, ...] = ("jobs", "ldap", "oidc", "search")
 
 
 class Status(str, Enum):

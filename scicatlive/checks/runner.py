@@ -15,11 +15,15 @@ from scicatlive.checks import (
     datasets,
     frontend,
     ispyb,
+    jobs,
     live,
+    logins,
+    search,
     services,
 )
 from scicatlive.checks.context import CheckContext
 from scicatlive.checks.model import (
+    FEATURE_NEEDS,
     Check,
     CheckFailed,
     CheckReport,
@@ -38,7 +42,11 @@ ALL_CHECKS: tuple[Check, ...] = (
     *access.CHECKS,
     *datasets.CHECKS,
     *frontend.CHECKS,
-    *live.CHECKS,  # last: they write to ISPyB, which the consistency checks compare with SciCat
+    # The feature checks run last: LDAP and OIDC logins rewrite a person's identity groups.
+    *jobs.CHECKS,
+    *search.CHECKS,
+    *logins.CHECKS,
+    *live.CHECKS,  # they write to ISPyB, which the consistency checks compare with SciCat
 )
 
 
@@ -111,6 +119,11 @@ class Runner:
             return "no ISPyB in the target (--ispyb-url)"
         if "frontend" in check.needs and target.frontend_url is None:
             return "no frontend in the target (--frontend-url)"
+        for feature in FEATURE_NEEDS:
+            if feature in check.needs and feature not in target.features:
+                on = ", ".join(target.features) or "none"
+                where = "the profile's `features:`" if target.stack else f"--feature {feature}"
+                return f"feature {feature} is off (features on: {on}; switch it on with {where})"
         return None
 
 

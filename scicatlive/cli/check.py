@@ -20,15 +20,34 @@ from scicatlive.cli.context import (
 from scicatlive.defaults import (
     ENV_BACKEND,
     ENV_CREDENTIALS,
+    ENV_FEATURES,
     ENV_FRONTEND,
     ENV_ISPYB,
+    ENV_LANDING_URL,
+    ENV_OAI_URL,
+    ENV_OIDC_ISSUER,
     ENV_PASSWORD,
+    ENV_RABBITMQ_PASSWORD,
+    ENV_RABBITMQ_URL,
+    ENV_RABBITMQ_USERNAME,
+    ENV_SEARCHAPI_URL,
     ENV_USERNAME,
 )
 
 if TYPE_CHECKING:
     from scicatlive.checks.model import CheckResult
+    from scicatlive.clients.target import FeatureOptions
     from scicatlive.handle import Stack
+
+REMOTE = "With --backend-url"
+FeatureOption = Annotated[list[str] | None, typer.Option("--feature", metavar="NAME", help=f"{REMOTE}: a feature the stack has on (jobs, ldap, oidc, search; repeatable, comma-separated; env {ENV_FEATURES}). A service URL below switches its feature on too.")]
+RabbitmqUrlOption = Annotated[str | None, typer.Option("--rabbitmq-url", envvar=ENV_RABBITMQ_URL, metavar="URL", help=f"{REMOTE}: RabbitMQ's management API (feature jobs).")]
+RabbitmqUserOption = Annotated[str | None, typer.Option("--rabbitmq-username", envvar=ENV_RABBITMQ_USERNAME, help=f"{REMOTE}: a management user (default admin).")]
+RabbitmqPasswordOption = Annotated[str | None, typer.Option("--rabbitmq-password", envvar=ENV_RABBITMQ_PASSWORD, help=f"{REMOTE}: that user's password.")]
+OidcIssuerOption = Annotated[str | None, typer.Option("--oidc-issuer", envvar=ENV_OIDC_ISSUER, metavar="URL", help=f"{REMOTE}: the OpenID Connect provider the backend logs people in with (feature oidc).")]
+SearchapiUrlOption = Annotated[str | None, typer.Option("--searchapi-url", envvar=ENV_SEARCHAPI_URL, metavar="URL", help=f"{REMOTE}: the PaNOSC search API (feature search).")]
+OaiUrlOption = Annotated[str | None, typer.Option("--oai-url", envvar=ENV_OAI_URL, metavar="URL", help=f"{REMOTE}: the OAI-PMH base URL, e.g. https://host/scicat/oai (feature search).")]
+LandingUrlOption = Annotated[str | None, typer.Option("--landing-url", envvar=ENV_LANDING_URL, metavar="URL", help=f"{REMOTE}: the DOI landing pages (feature search).")]
 
 
 def check_command(
@@ -42,6 +61,14 @@ def check_command(
     password: Annotated[str | None, typer.Option("--password", envvar=ENV_PASSWORD, help="With --backend-url: that account's password.")] = None,
     site: Annotated[str | None, typer.Option("--site", help="With --backend-url: the facility site the data was seeded with [default: SCICATLIVE].")] = None,
     pid_prefix: Annotated[str | None, typer.Option("--pid-prefix", help="With --backend-url: the backend's PID_PREFIX, to compare pids too.")] = None,
+    feature: FeatureOption = None,
+    rabbitmq_url: RabbitmqUrlOption = None,
+    rabbitmq_username: RabbitmqUserOption = None,
+    rabbitmq_password: RabbitmqPasswordOption = None,
+    oidc_issuer: OidcIssuerOption = None,
+    searchapi_url: SearchapiUrlOption = None,
+    oai_url: OaiUrlOption = None,
+    landing_url: LandingUrlOption = None,
     read_only: Annotated[bool, typer.Option("--read-only", help="Only checks that write nothing (shared or production-like stacks).")] = False,
     only: Annotated[list[str] | None, typer.Option("--only", metavar="ID", help="Run only these checks or families (repeatable, comma-separated).")] = None,
     skip: Annotated[list[str] | None, typer.Option("--skip", metavar="ID", help="Leave out these checks or families (repeatable, comma-separated).")] = None,
@@ -50,7 +77,8 @@ def check_command(
     json_output: JsonOption = False,
 ) -> None:
     """Verify a running stack end to end: services, accounts, access rules, the dataset
-    lifecycle, search, ISPyB ↔ SciCat consistency, the ISPyB mock and the frontend.
+    lifecycle, search, ISPyB ↔ SciCat consistency, the ISPyB mock and the frontend; and,
+    where the stack has them, its features: jobs, LDAP and OIDC logins, the search services.
 
     Exit status: 0 when every check passed or was skipped, 1 when one failed, 2 on bad usage.
     """
@@ -61,7 +89,14 @@ def check_command(
     if list_checks:
         _list(json_output)
         return
-    handle = _stack(stack, profile, backend_url, ispyb_url, frontend_url, credentials, username, password, site, pid_prefix)
+    from scicatlive.clients.target import FeatureOptions, split_features
+
+    features = FeatureOptions(
+        features=split_features(feature or ()), rabbitmq_url=rabbitmq_url, rabbitmq_username=rabbitmq_username,
+        rabbitmq_password=rabbitmq_password, oidc_issuer=oidc_issuer, searchapi_url=searchapi_url,
+        oai_url=oai_url, landing_url=landing_url,
+    )  # fmt: skip
+    handle = _stack(stack, profile, backend_url, ispyb_url, frontend_url, credentials, username, password, site, pid_prefix, features)
     report = handle.check(
         only=only or (), skip=skip or (), read_only=read_only, on_result=None if json_output else show_check_progress
     )
@@ -80,6 +115,7 @@ def check_command(
 def _stack(
     stack: str | None, profile: str | None, backend_url: str | None, ispyb_url: str | None, frontend_url: str | None,
     credentials: Path | None, username: str | None, password: str | None, site: str | None, pid_prefix: str | None,
+    features: FeatureOptions,
 ) -> Stack:  # fmt: skip
     if backend_url is None:
         return existing_stack(profile, stack)
@@ -87,7 +123,7 @@ def _stack(
 
     return remote_stack(target_from_options(
         backend_url=backend_url, ispyb_url=ispyb_url, frontend_url=frontend_url, credentials_file=credentials,
-        username=username, password=password, site=site, pid_prefix=pid_prefix,
+        username=username, password=password, site=site, pid_prefix=pid_prefix, features=features,
     ))  # fmt: skip
 
 

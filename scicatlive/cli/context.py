@@ -43,13 +43,12 @@ err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 def _stack_name(context: typer.Context, value: str | None) -> str | None:
     """Refuse a bad stack name where it comes in, before anything is written."""
-    from click.core import ParameterSource
-
     from scicatlive.names import check_stack_name
 
     if value is None:
         return None
-    from_env = context.get_parameter_source("stack") is ParameterSource.ENVIRONMENT
+    source = context.get_parameter_source("stack")
+    from_env = source is not None and source.name == "ENVIRONMENT"
     return check_stack_name(value, "SCICATLIVE_STACK" if from_env else "--stack")
 
 

@@ -85,6 +85,39 @@ def create_origdatablock(pid: str, payload: dict[str, Any]) -> Call[Any]:
     return Call(f"create origdatablock of {pid}", "POST", f"{V3}/origdatablocks", json_body, json=payload)
 
 
+def find_published_data(doi: str) -> Call[Any]:
+    """The v3 record with ``doi`` (signed in: whatever its status), or None."""
+    return Call(
+        f"find published data {doi}", "GET", f"{V3}/publisheddata/{encode_pid(doi)}",
+        lambda answer: None if answer.status_code == 404 else answer.json(), tolerate=(404,),
+    )  # fmt: skip
+
+
+def create_published_data(payload: dict[str, Any]) -> Call[Any]:
+    """The v3 create keeps the client's ``doi`` (upstream has no 409 for it: look first)."""
+    return Call(f"create published data {payload['doi']}", "POST", f"{V3}/publisheddata", json_body, json=payload)
+
+
+# Upstream's v3 register answers 424 (or the agency's status) when it cannot reach DataCite.
+REGISTRATION_AGENCY_FAILED = 424
+
+
+def register_published_data(doi: str) -> Call[bool]:
+    """True when registered; False when the backend could not reach its DOI registration agency."""
+    return Call(
+        f"register published data {doi}", "POST", f"{V3}/publisheddata/{encode_pid(doi)}/register",
+        lambda answer: answer.status_code != REGISTRATION_AGENCY_FAILED, tolerate=(REGISTRATION_AGENCY_FAILED,),
+    )  # fmt: skip
+
+
+def mark_registered(doi: str, registered_time: str) -> Call[Any]:
+    """What register does to the record itself, for a backend without a DOI registration agency."""
+    return Call(
+        f"mark published data {doi} registered", "PATCH", f"{V3}/publisheddata/{encode_pid(doi)}", json_body,
+        json={"status": "registered", "registeredTime": registered_time},
+    )  # fmt: skip
+
+
 def create_attachment(payload: dict[str, Any]) -> Call[bool]:
     """A v4 attachment with its own ``aid``."""
     return create("attachment", f"{V4}/attachments", payload, payload["aid"])

@@ -10,32 +10,71 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from scicatlive.catalogue.model import FEATURES
 from scicatlive.defaults import (
     DEFAULT_PID_PREFIX,
     DEFAULT_SITE,
     ENV_BACKEND,
     ENV_CREDENTIALS,
+    ENV_FEATURES,
     ENV_FRONTEND,
     ENV_ISPYB,
+    ENV_LANDING_URL,
+    ENV_OAI_URL,
+    ENV_OIDC_ISSUER,
     ENV_PASSWORD,
+    ENV_RABBITMQ_PASSWORD,
+    ENV_RABBITMQ_URL,
+    ENV_RABBITMQ_USERNAME,
+    ENV_SEARCHAPI_URL,
     ENV_USERNAME,
+    GLOBAL_GROUP,
 )
 from scicatlive.errors import ConfigError
 
+# How an account logs in to SciCat: its functional account (``/auth/login``), the LDAP
+# directory (``/auth/ldap``), or the OpenID Connect provider (``/auth/oidc``).
+Login = Literal["local", "ldap", "oidc"]
+DEFAULT_RABBITMQ_ADMIN = "admin"
+
 
 class Account(BaseModel):
-    """A functional account: its password (never printed) and the groups it should have."""
+    """An account: its password (never printed), the groups it should have, how it logs in."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     password: SecretStr
     groups: tuple[str, ...] = ()
+    logins: tuple[Login, ...] = ("local",)
+
+    @property
+    def directory_groups(self) -> tuple[str, ...]:
+        """The groups a directory or an OIDC provider gives the person: the profile's groups.
+        ``globalaccess`` is what SciCat's functional accounts file adds for `global` accounts."""
+        return tuple(g for g in self.groups if g != GLOBAL_GROUP)
+
+
+class Broker(BaseModel):
+    """RabbitMQ's management API and an account of it: where the jobs checks read the broker."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    username: str = DEFAULT_RABBITMQ_ADMIN
+    password: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _http_url(value)
 
 
 class Target(BaseModel):
@@ -50,15 +89,25 @@ class Target(BaseModel):
     published_urls: dict[str, str] = Field(default_factory=dict, description="service:port -> probe URL from the host")
     site: str = DEFAULT_SITE
     pid_prefix: str | None = None
+    features: tuple[str, ...] = Field(default=(), description="the stack's features (jobs, ldap, oidc, search…)")
+    broker: Broker | None = Field(default=None, description="RabbitMQ's management API (feature jobs)")
+    oidc_issuer: str | None = Field(default=None, description="the OpenID Connect provider (feature oidc)")
+    searchapi_url: str | None = Field(default=None, description="the PaNOSC search API (feature search)")
+    oai_url: str | None = Field(default=None, description="the OAI-PMH base URL harvesters use (feature search)")
+    landing_url: str | None = Field(default=None, description="the DOI landing pages (feature search)")
 
-    @field_validator("backend_url", "ispyb_url", "frontend_url")
+    @field_validator("backend_url", "ispyb_url", "frontend_url", "oidc_issuer", "searchapi_url", "oai_url", "landing_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        return value.rstrip("/")
+        return None if value is None else _http_url(value)
+
+    @field_validator("features")
+    @classmethod
+    def _features(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [f for f in value if f not in FEATURES]
+        if unknown:
+            raise ValueError(f"unknown feature {', '.join(map(repr, unknown))}; known features: {', '.join(FEATURES)}")
+        return tuple(dict.fromkeys(value))
 
     def describe(self) -> dict[str, str | None]:
         """What the report shows about the target (no secrets)."""
@@ -68,6 +117,12 @@ class Target(BaseModel):
             "ispyb_url": self.ispyb_url,
             "frontend_url": self.frontend_url,
             "accounts": ", ".join(self.accounts) or None,
+            "features": ", ".join(self.features) or None,
+            "rabbitmq_url": self.broker.url if self.broker else None,
+            "oidc_issuer": self.oidc_issuer,
+            "searchapi_url": self.searchapi_url,
+            "oai_url": self.oai_url,
+            "landing_url": self.landing_url,
         }
 
     @property
@@ -83,6 +138,69 @@ class Target(BaseModel):
         return account.password.get_secret_value()
 
 
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class FeatureOptions:
+    """A remote target's features and their services, as options give them (None: not given).
+
+    A service's URL switches its feature on (``rabbitmq_url`` → jobs, ``oidc_issuer`` →
+    oidc, a search URL → search); ``ldap`` needs no URL of its own (the checks log in
+    through the backend), so it is switched on with ``features`` only.
+    """
+
+    features: tuple[str, ...] = ()
+    rabbitmq_url: str | None = None
+    rabbitmq_username: str | None = None
+    rabbitmq_password: str | None = None
+    oidc_issuer: str | None = None
+    searchapi_url: str | None = None
+    oai_url: str | None = None
+    landing_url: str | None = None
+
+    def resolved(self, env: Mapping[str, str]) -> dict[str, Any]:
+        """The Target fields, options winning over ``SCICATLIVE_*`` environment variables."""
+        named = self.features or _split_features(env.get(ENV_FEATURES, ""))
+        broker_url = self.rabbitmq_url or env.get(ENV_RABBITMQ_URL) or None
+        password = self.rabbitmq_password or env.get(ENV_RABBITMQ_PASSWORD) or None
+        fields: dict[str, Any] = {
+            "oidc_issuer": self.oidc_issuer or env.get(ENV_OIDC_ISSUER) or None,
+            "searchapi_url": self.searchapi_url or env.get(ENV_SEARCHAPI_URL) or None,
+            "oai_url": self.oai_url or env.get(ENV_OAI_URL) or None,
+            "landing_url": self.landing_url or env.get(ENV_LANDING_URL) or None,
+        }
+        services = {
+            "jobs": broker_url,
+            "oidc": fields["oidc_issuer"],
+            "search": fields["searchapi_url"] or fields["oai_url"] or fields["landing_url"],
+        }
+        implied = [feature for feature, present in services.items() if present]
+        if broker_url:
+            try:
+                fields["broker"] = Broker(
+                    url=broker_url,
+                    username=self.rabbitmq_username or env.get(ENV_RABBITMQ_USERNAME) or DEFAULT_RABBITMQ_ADMIN,
+                    password=SecretStr(password) if password else None,
+                )
+            except ValidationError as error:
+                raise ConfigError("--rabbitmq-url", error.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        fields["features"] = tuple(dict.fromkeys([*named, *implied]))
+        return fields
+
+
+def _split_features(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def split_features(values: Iterable[str]) -> tuple[str, ...]:
+    """``--feature jobs --feature ldap,oidc`` → the names, in order, each once."""
+    return tuple(dict.fromkeys(name for value in values for name in _split_features(value)))
+
+
 def target_from_options(
     *,
     backend_url: str | None,
@@ -93,6 +211,7 @@ def target_from_options(
     password: str | None = None,
     site: str | None = None,
     pid_prefix: str | None = None,
+    features: FeatureOptions | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Target:
     """A target given by URL; options win over ``SCICATLIVE_*`` environment variables."""
@@ -108,7 +227,11 @@ def target_from_options(
         if not password:
             raise ConfigError("--password", f"--username {username} needs a password (--password or {ENV_PASSWORD})")
         previous = accounts.get(username)
-        accounts[username] = Account(password=SecretStr(password), groups=previous.groups if previous else ())
+        accounts[username] = (
+            previous.model_copy(update={"password": SecretStr(password)})
+            if previous
+            else Account(password=SecretStr(password))
+        )
     elif password:
         raise ConfigError("--username", "a password was given without --username")
     try:
@@ -119,11 +242,17 @@ def target_from_options(
             accounts=accounts,
             site=site or DEFAULT_SITE,
             pid_prefix=pid_prefix,
+            **(features or FeatureOptions()).resolved(env),
         )
     except ValidationError as error:
         problem = error.errors()[0]
         field = ".".join(str(p) for p in problem["loc"])
-        raise ConfigError(f"--{field.replace('_', '-')}", problem["msg"].removeprefix("Value error, ")) from None
+        option = OPTION_NAMES.get(field, f"--{field.replace('_', '-')}")
+        raise ConfigError(option, problem["msg"].removeprefix("Value error, ")) from None
+
+
+# Target fields whose command-line option has another name.
+OPTION_NAMES = {"features": "--feature", "oai_url": "--oai-url", "landing_url": "--landing-url"}
 
 
 class _FileAccount(BaseModel):
@@ -132,6 +261,14 @@ class _FileAccount(BaseModel):
     username: str = Field(min_length=1)
     password: SecretStr
     groups: tuple[str, ...] = ()
+    ldap_only: bool = False
+    logins: tuple[Login, ...] | None = Field(default=None, min_length=1)
+
+    def account(self) -> Account:
+        """``logins`` as given; else a person of the directory only (``ldap_only``) logs in
+        through LDAP and OIDC, and anyone else with the functional account."""
+        logins = self.logins or (("ldap", "oidc") if self.ldap_only else ("local",))
+        return Account(password=self.password, groups=self.groups, logins=tuple(dict.fromkeys(logins)))
 
 
 def load_credentials_file(path: Path) -> dict[str, Account]:
@@ -160,5 +297,5 @@ def load_credentials_file(path: Path) -> dict[str, Account]:
             problem = error.errors()[0]
             field = ".".join(str(p) for p in problem["loc"])
             raise ConfigError(f"{location}: accounts[{index}].{field}", problem["msg"]) from None
-        accounts[parsed.username] = Account(password=parsed.password, groups=parsed.groups)
+        accounts[parsed.username] = parsed.account()
     return accounts

@@ -34,7 +34,7 @@ from scicatlive.stack.record import (
 )
 
 if TYPE_CHECKING:
-    from scicatlive.clients.target import Target
+    from scicatlive.clients.target import FeatureOptions, Target
     from scicatlive.runtime.status import ServiceStatus
     from scicatlive.seeding.recipe import Recipe
     from scicatlive.seeding.run import SeedReport
@@ -117,14 +117,19 @@ class Stack(DataMixin, DevMixin):
         password: str | None = None,
         site: str | None = None,
         pid_prefix: str | None = None,
+        features: FeatureOptions | None = None,
     ) -> Stack:
-        """A stack started elsewhere, reached by URL; ``credentials`` is an accounts file."""
+        """A stack started elsewhere, reached by URL; ``credentials`` is an accounts file.
+
+        ``features`` names its features and their services (RabbitMQ, OIDC issuer, search
+        URLs) for the feature checks; without it they come from ``SCICATLIVE_*`` variables.
+        """
         from scicatlive.clients.target import target_from_options
 
         target = target_from_options(
             backend_url=url, ispyb_url=ispyb_url, frontend_url=frontend_url,
             credentials_file=Path(credentials) if credentials is not None else None,
-            username=username, password=password, site=site, pid_prefix=pid_prefix,
+            username=username, password=password, site=site, pid_prefix=pid_prefix, features=features,
         )  # fmt: skip
         return cls.from_target(target)
 

@@ -19,7 +19,7 @@ class FacilityContext:
 
     @classmethod
     def of(cls, facility: ispyb.FacilityGraph, options: MappingOptions) -> FacilityContext:
-        return cls(facility, options, Identifiers(facility.facility.site, options.pid_prefix))
+        return cls(facility, options, Identifiers(facility.facility.site, options.pid_prefix, options.doi_prefix))
 
     def proposal(self, proposal: ispyb.Proposal) -> ProposalContext:
         beamlines = unique(session.beamLineName for session in proposal.sessions)

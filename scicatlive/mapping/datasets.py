@@ -23,6 +23,15 @@ DETECTOR_PARAMETERS = frozenset(
      "detectorPixelSizeHorizontal", "detectorPixelSizeVertical"}
 )  # fmt: skip
 
+# PaNET, the photon and neutron techniques ontology (ExPaNDS-experimental-techniques-ontology,
+# source/PaNET.csv): every collection is macromolecular crystallography; a SAD experiment is
+# also its child "single wavelength anomalous diffraction".
+PANET = "http://purl.org/pan-science/PaNET/"
+MX = sc.Technique(pid=f"{PANET}PaNET01164", name="macromolecular crystallography")
+TECHNIQUES_OF_EXPERIMENT: dict[str, tuple[sc.Technique, ...]] = {
+    "SAD": (sc.Technique(pid=f"{PANET}PaNET01170", name="single wavelength anomalous diffraction"),),
+}
+
 CollectionInContext = tuple[
     ispyb.BLSession, ispyb.Container, ispyb.BLSample, ispyb.DataCollectionGroup, ispyb.DataCollection
 ]
@@ -65,6 +74,7 @@ def raw_dataset(ctx: ProposalContext, found: CollectionInContext) -> sc.RawDatas
             ["MX", group.experimentType, session.beamLineName, sample.Crystal.protein,
              "success" if collection.succeeded else "failed"]
         ),
+        techniques=[MX, *TECHNIQUES_OF_EXPERIMENT.get(group.experimentType, ())],
         scientificMetadata=collection_metadata(ctx, session, group, collection),
         isPublished=collection.published,
         ownerGroup=ctx.owner_group,

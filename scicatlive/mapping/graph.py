@@ -23,6 +23,7 @@ from scicatlive.mapping.datasets import (
 )
 from scicatlive.mapping.options import MappingOptions
 from scicatlive.mapping.proposals import instrument, memberships, proposal
+from scicatlive.mapping.publication import published_data
 from scicatlive.mapping.samples import samples
 
 
@@ -40,6 +41,7 @@ class ProposalRecords:
     derived_datasets: list[sc.DerivedDataset] = field(default_factory=list)
     origdatablocks: list[sc.OrigDatablock] = field(default_factory=list)
     attachments: list[sc.Attachment] = field(default_factory=list)
+    published_data: list[sc.PublishedData] = field(default_factory=list)
 
 
 def map_facility(facility: ispyb.FacilityGraph, options: MappingOptions) -> list[sc.Instrument]:
@@ -64,6 +66,10 @@ def map_proposal(
             mapped.derived_datasets.append(derived)
             mapped.origdatablocks.append(derived_datablock(derived, program))
             mapped.attachments += attachments(ctx, derived, program)
+    publication = published_data(
+        ctx, mapped.proposals[0], mapped.raw_datasets, mapped.derived_datasets, mapped.origdatablocks
+    )
+    mapped.published_data = [publication] if publication else []
     return mapped
 
 
@@ -79,5 +85,6 @@ def map_graph(graph: ispyb.FacilityGraph, options: MappingOptions | None = None)
         derived_datasets=[d for p in per_proposal for d in p.derived_datasets],
         origdatablocks=[b for p in per_proposal for b in p.origdatablocks],
         attachments=[a for p in per_proposal for a in p.attachments],
+        published_data=[r for p in per_proposal for r in p.published_data],
         memberships=memberships(graph, graph.proposals),
     )

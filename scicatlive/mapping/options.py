@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from scicatlive.defaults import DEFAULT_PID_PREFIX
+from scicatlive.defaults import DEFAULT_DOI_PREFIX, DEFAULT_PID_PREFIX
 from scicatlive.domain import model as ispyb
 from scicatlive.domain.keys import stable_uuid
 
@@ -25,6 +25,9 @@ class MappingOptions(BaseModel):
         default=DEFAULT_PID_PREFIX, min_length=1, description="the backend's PID_PREFIX"
     )
     sample_layout: SampleLayout = "hierarchical"
+    doi_prefix: str = Field(
+        default=DEFAULT_DOI_PREFIX, min_length=1, description="the prefix of the seeded published data's DOIs"
+    )
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Identifiers:
 
     site: str
     pid_prefix: str
+    doi_prefix: str = DEFAULT_DOI_PREFIX
 
     def _uuid(self, kind: str, key: str) -> str:
         return str(stable_uuid(self.site, kind, key))
@@ -61,6 +65,10 @@ class Identifiers:
 
     def attachment(self, derived_pid: str, file_name: str) -> str:
         return self._uuid("attachment", f"{derived_pid}/{file_name}")
+
+    def published_data(self, proposal: ispyb.Proposal) -> str:
+        """The DOI of a proposal's published datasets."""
+        return f"{self.doi_prefix}/{self._uuid('publisheddata', proposal.proposal)}"
 
 
 def proposal_group(proposal: ispyb.Proposal) -> str:

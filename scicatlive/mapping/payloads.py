@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from typing_extensions import TypedDict
-
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 MetadataValue = bool | int | float | str
 
@@ -91,6 +90,13 @@ class Sample(ScicatPayload):
     accessGroups: list[str]
 
 
+class Technique(ScicatPayload):
+    """An experimental technique: its PaNET IRI and name (the PaNOSC search API's Technique)."""
+
+    pid: str
+    name: str
+
+
 class RawDataset(ScicatPayload):
     pid: str
     type: Literal["raw"] = "raw"
@@ -111,6 +117,7 @@ class RawDataset(ScicatPayload):
     sampleId: str
     instrumentId: str
     keywords: list[str]
+    techniques: list[Technique]
     scientificMetadata: dict[str, Quantity]
     isPublished: bool
     ownerGroup: str
@@ -174,6 +181,26 @@ class Attachment(ScicatPayload):
     accessGroups: list[str]
 
 
+class PublishedData(ScicatPayload):
+    """A DOI for a proposal's published datasets: the v3 ``CreatePublishedDataDto``, which keeps
+    a client-chosen ``doi``. The backend answers with it as ``status: private``; registering
+    it (``POST /publisheddata/{doi}/register``) makes it ``registered``."""
+
+    doi: str
+    title: str
+    abstract: str
+    creator: list[str] = Field(min_length=1)
+    authors: list[str]
+    affiliation: str
+    publisher: str
+    publicationYear: int
+    resourceType: str
+    dataDescription: str
+    pidArray: list[str] = Field(min_length=1)
+    numberOfFiles: int = Field(ge=0)
+    sizeOfArchive: int = Field(ge=0)
+
+
 class GroupMembership(BaseModel):
     """Not a SciCat record: the groups a seeded person needs to see their data."""
 
@@ -196,6 +223,7 @@ class SciCatPayloads(BaseModel):
     derived_datasets: list[DerivedDataset]
     origdatablocks: list[OrigDatablock]
     attachments: list[Attachment]
+    published_data: list[PublishedData] = Field(description="after the datasets they name")
     memberships: list[GroupMembership]
 
 
@@ -209,10 +237,12 @@ __all__ = [
     "MeasurementPeriod",
     "OrigDatablock",
     "Proposal",
+    "PublishedData",
     "Quantity",
     "RawDataset",
     "Sample",
     "SciCatPayloads",
     "ScicatPayload",
     "ShellTable",
+    "Technique",
 ]

@@ -48,15 +48,15 @@ def expand_features(
     origins = dict(profile.service_origins)
     disabled = set(profile.service_origins) - set(profile.services)
     for feature in features:
-        chosen = offered.get(feature)
-        if not chosen:
+        provided = offered.get(feature)
+        if not provided:
             raise ConfigError(
                 where,
                 f"the profile provides no service for feature {feature!r}",
                 hint=f"say which services run it under feature_services.{feature}, "
                 "or extend a profile that does (lite, full)",
             )
-        for name, choice in chosen.items():
+        for name, choice in provided.items():
             _add(name, choice, services, origins, disabled, feature)
     _add_dependencies(catalogue, offered, services, origins, disabled)
     _wire_backends(catalogue, features, offered, services, where)

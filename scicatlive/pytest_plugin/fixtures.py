@@ -134,5 +134,5 @@ def ispyb_client(scicat_stack: ScicatStack) -> Iterator[httpx.Client]:
     login = ispyb.login(account, scicat_stack.password(account))
     base = f"{scicat_stack.ispyb_url}{ispyb.ISPYB_API}"
     with _logged_in(scicat_stack.ispyb_url, login, "ISPyB") as client:
-        client.base_url = base  # type: ignore[assignment]
+        client.base_url = base
         yield client

@@ -95,7 +95,7 @@ class ComposeDocument(_Out):
 
     def to_yaml(self) -> str:
         data = self.model_dump(exclude_none=True)
-        return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
+        return str(yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100))
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -134,7 +134,7 @@ def render_compose(prepared: PreparedStack) -> ComposeDocument:
 
 def _service(prepared: PreparedService, stack: ResolvedStack, labels: dict[str, str]) -> ComposeService:
     service = prepared.service
-    mounts: list[ComposeVolumeMount | ComposeBind] = [
+    mounts: list[ComposeVolumeMount | ComposeBind | ComposeAnonymousVolume] = [
         ComposeVolumeMount(source=volume_name(service.name, v.name), target=v.target) for v in service.volumes
     ]
     mounts += [ComposeBind(source=str(m.source), target=m.target) for m in prepared.mounts]

@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from scicatlive.defaults import DEFAULT_SITE
+from scicatlive.defaults import DEFAULT_PID_PREFIX, DEFAULT_SITE
 from scicatlive.domain.instruments import DETECTORS, SAMPLE_CHANGERS
 from scicatlive.errors import ConfigError
-from scicatlive.mapping.options import DEFAULT_PID_PREFIX, MappingOptions, SampleLayout
+from scicatlive.mapping.options import MappingOptions, SampleLayout
 from scicatlive.paths import display, seeds_dir
 from scicatlive.validation import StrictModel, load_yaml_mapping, validate
 
@@ -142,7 +142,7 @@ class Shipments(StrictModel):
     dewars_per_shipment: IntRange
     pucks_per_dewar: IntRange
     puck_types: dict[PuckType, float] = Field(
-        default_factory=lambda: {"Unipuck": 1.0}, description="relative weights"
+        default_factory=lambda: dict[PuckType, float]({"Unipuck": 1.0}), description="relative weights"
     )
     fill_ratio: float = Field(
         gt=0.0, le=1.0, description="expected share of puck positions holding a sample"
@@ -158,7 +158,7 @@ class Collections(StrictModel):
     per_sample: IntRange
     failure_rate: Fraction = 0.0
     experiment_types: dict[ExperimentType, float] = Field(
-        default_factory=lambda: {"OSC": 1.0}, description="relative weights"
+        default_factory=lambda: dict[ExperimentType, float]({"OSC": 1.0}), description="relative weights"
     )
 
     @field_validator("experiment_types")

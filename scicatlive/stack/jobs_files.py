@@ -63,7 +63,7 @@ def scicat_job_config(ctx: GeneratorContext) -> str:
         for job_type, auth in create_auth.items()
     ]
     document = {"configVersion": JOB_CONFIG_VERSION, "jobs": jobs}
-    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
+    return str(yaml.safe_dump(document, sort_keys=False, default_flow_style=False))
 
 
 def rabbitmq_password_hash(password: str, salt: bytes) -> str:

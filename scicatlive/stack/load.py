@@ -51,6 +51,7 @@ class AccountCredentials:
     email: str
     groups: tuple[str, ...]
     global_: bool = False
+    ldap_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def credentials_of(stack: ResolvedStack) -> Credentials:
     """The stack's accounts with their passwords, its other secrets and its URLs."""
     store = SecretStore(StackPaths.for_stack(stack.name).secrets)
     accounts = tuple(
-        AccountCredentials(a.username, store[account_secret(a.username)], a.email, tuple(a.groups), a.global_)
+        AccountCredentials(
+            a.username, store[account_secret(a.username)], a.email, tuple(a.groups), a.global_, a.ldap_only
+        )
         for a in stack.accounts
         if account_secret(a.username) in store
     )

@@ -76,10 +76,10 @@ async def read_proposal(api: AsyncSession, proposal: Row) -> ProposalRows:
         api, "processings/auto-integrations", f"processing runs of {name}", name,
         [({"dataCollectionId": str(dc)}, f"processing of data collection {dc}") for dc in sorted(collections)],
     )  # fmt: skip
-    for run in runs:
-        dc_id = _collection_of(run)
+    for program in runs:
+        dc_id = _collection_of(program)
         if dc_id in collections:
-            rows.programs.setdefault(dc_id, []).append(run)
+            rows.programs.setdefault(dc_id, []).append(program)
     with_files = [p for found in rows.programs.values() for p in found if (p.get("_metadata") or {}).get("attachments", 1)]
     programs = {int(p["autoProcProgramId"]) for p in with_files}
     files = await _per_proposal(

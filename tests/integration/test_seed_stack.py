@@ -47,6 +47,10 @@ def _scicat_counts(stack: Stack) -> dict[str, int]:
             "derived": count("datasets", {"type": "derived"}),
             "samples": count("samples"),
             "origdatablocks": count("origdatablocks"),
+            "published data": count("publisheddata"),
+            # What the public sees: registered records only.
+            "registered": len(httpx.get(f"{target.backend_url}/api/v3/publisheddata", params={
+                "filter": '{"limits": {"limit": 100000}}'}).raise_for_status().json()),
         }
 
 
@@ -57,6 +61,8 @@ def _expected(recipe: str) -> dict[str, int]:
         "derived": len(records.derived_datasets),
         "samples": len(records.samples),
         "origdatablocks": len(records.origdatablocks),
+        "published data": len(records.published_data),
+        "registered": len(records.published_data),
     }
 
 

@@ -208,3 +208,48 @@ def test_the_recipe_chooses_the_layout_and_a_profile_can_override_it(tiny_recipe
         tiny_recipe.mapping_options().sample_layout == tiny_recipe.catalogue.sample_layout
     )
     assert tiny_recipe.mapping_options(sample_layout="flat").sample_layout == "flat"
+
+
+def test_each_proposal_with_published_datasets_has_one_published_data_record(
+    demo_graph: FacilityGraph, demo_payloads: SciCatPayloads
+) -> None:
+    public = {d.pid: d for d in [*demo_payloads.raw_datasets, *demo_payloads.derived_datasets] if d.isPublished}
+    by_proposal: dict[str, set[str]] = {}
+    for pid, dataset in public.items():
+        by_proposal.setdefault(dataset.proposalId, set()).add(pid)
+    records = demo_payloads.published_data
+    assert len(records) == len(by_proposal) > 0
+    proposals = {p.proposalId: p for p in demo_payloads.proposals}
+    people = {p.full_name: p for p in demo_graph.persons}
+    blocks = {b.datasetId: b for b in demo_payloads.origdatablocks}
+    for record in records:
+        proposal_id = public[record.pidArray[0]].proposalId
+        assert set(record.pidArray) == by_proposal[proposal_id]  # every published dataset, no other
+        proposal = proposals[proposal_id]
+        assert (record.title, record.abstract) == (proposal.title, proposal.abstract)
+        assert record.creator == [f"{proposal.pi_firstname} {proposal.pi_lastname}"]
+        assert record.affiliation == people[record.creator[0]].Laboratory.name
+        assert record.publisher == demo_graph.facility.name and record.resourceType == "raw"
+        assert record.publicationYear == max(public[p].endTime.year for p in record.pidArray if public[p].type == "raw")
+        assert record.numberOfFiles == sum(len(blocks[p].dataFileList) for p in record.pidArray)
+        assert record.sizeOfArchive == sum(blocks[p].size for p in record.pidArray)
+        assert record.doi.startswith("10.9999/")
+    assert len({r.doi for r in records}) == len(records)
+
+
+def test_published_data_dois_are_deterministic_and_take_the_prefix(tiny_graph: FacilityGraph) -> None:
+    first = map_graph(tiny_graph, MappingOptions()).published_data
+    again = map_graph(tiny_graph, MappingOptions()).published_data
+    assert [r.doi for r in first] == [r.doi for r in again]
+    other = map_graph(tiny_graph, MappingOptions(doi_prefix="10.5072")).published_data
+    assert [r.doi.split("/", 1)[1] for r in other] == [r.doi.split("/", 1)[1] for r in first]
+    assert all(r.doi.startswith("10.5072/") for r in other)
+
+
+def test_raw_datasets_are_macromolecular_crystallography_in_panet(tiny_hierarchical: SciCatPayloads) -> None:
+    mx = "http://purl.org/pan-science/PaNET/PaNET01164"
+    sad = "http://purl.org/pan-science/PaNET/PaNET01170"
+    for dataset in tiny_hierarchical.raw_datasets:
+        pids = [t.pid for t in dataset.techniques]
+        assert pids[0] == mx and dataset.techniques[0].name == "macromolecular crystallography"
+        assert (sad in pids) is (dataset.scientificMetadata["experimentType"]["value"] == "SAD")

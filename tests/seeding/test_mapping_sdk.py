@@ -25,11 +25,14 @@ DTO_FOR: dict[str, type[BaseModel]] = {
     "derived_datasets": sdk.CreateDerivedDatasetObsoleteDto,
     "origdatablocks": sdk.CreateOrigDatablockDto,
     "attachments": sdk.CreateAttachmentV4Dto,
+    # The v3 DTO: it keeps the client's doi (the v4 one has none).
+    "published_data": sdk.CreatePublishedDataDto,
 }
 NESTED_DTO: dict[str, type[BaseModel]] = {
     "MeasurementPeriodList": sdk.CreateMeasurementPeriodDto,
     "dataFileList": sdk.DataFile,
     "relationships": sdk.AttachmentRelationshipsV4Dto,
+    "techniques": sdk.TechniqueClass,
 }
 
 

@@ -27,17 +27,21 @@ def _records():  # type: ignore[no-untyped-def]
 
 ID_FIELDS = {
     "/instruments": "pid", "/proposals": "proposalId", "/samples": "sampleId",
-    "/datasets": "pid", "/origdatablocks": "datasetId", "/attachments": "aid",
+    "/datasets": "pid", "/origdatablocks": "datasetId", "/attachments": "aid", "/publisheddata": "doi",
 }
 
 
 class FakeScicat:
-    """Just enough of SciCat to load into: stores by id, answers 409 on duplicates."""
+    """Just enough of SciCat to load into: stores by id, answers 409 on duplicates; published
+    data as upstream v5.2.1's v3 routes (no 409: a duplicate DOI is a 500; register, or 424
+    from a backend that cannot reach DataCite)."""
 
-    def __init__(self, reject_pid: str | None = None, flaky: int = 0) -> None:
+    def __init__(self, reject_pid: str | None = None, flaky: int = 0, datacite: bool = True) -> None:
         self.store: dict[str, dict[str, object]] = {}
         self.reject_pid = reject_pid
         self.flaky = flaky
+        self.datacite = datacite
+        self.calls: list[str] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.flaky:
@@ -46,6 +50,8 @@ class FakeScicat:
         path = request.url.path
         if path.endswith("/auth/login"):
             return httpx.Response(201, json={"access_token": "t", "id": "t"})
+        if "/publisheddata/" in path:
+            return self._published(request, unquote(request.url.raw_path.decode().split("/publisheddata/")[1]))
         if request.method == "GET" and path.endswith("/origdatablocks"):
             pid = unquote(request.url.raw_path.decode().split("/")[-2])
             block = self.store.get(f"origdatablock of {pid}")
@@ -62,8 +68,26 @@ class FakeScicat:
             key = f"origdatablock of {key}"
         if key in self.store:
             return httpx.Response(409, json={"message": f"{key} already exists"})
+        if id_field == "doi":
+            body["status"] = "pending_registration"
         self.store[key] = body
         return httpx.Response(201, json={**body, "pid": body.get("pid", key)})
+
+    def _published(self, request: httpx.Request, rest: str) -> httpx.Response:
+        doi = rest.removesuffix("/register")
+        self.calls.append(f"{request.method} {rest}")
+        record = self.store.get(doi)
+        if record is None:
+            return httpx.Response(404, json={"message": f"No PublishedData with the id '{doi}' exists"})
+        if request.method == "GET":
+            return httpx.Response(200, json=record)
+        if rest.endswith("/register"):
+            if not self.datacite:
+                return httpx.Response(424, json={"message": "Error occurred: getaddrinfo ENOTFOUND"})
+            record["status"] = "registered"
+            return httpx.Response(201, json={"doi": doi})
+        record.update(json.loads(request.content))  # PATCH
+        return httpx.Response(200, json=record)
 
 
 def _load(fake: FakeScicat) -> dict[str, Tally]:
@@ -76,8 +100,21 @@ def test_everything_is_created_once_then_found_again() -> None:
     records = _records()
     assert first["raw datasets"].created == len(records.raw_datasets)
     assert first["samples"].created == len(records.samples)
+    assert first["published data"].created == len(records.published_data) == 2
+    assert all(fake.store[r.doi]["status"] == "registered" for r in records.published_data)
     second = _load(fake)
     assert all(t.created == 0 for k, t in second.items() if k not in ("origdatablocks", "attachments"))
+    assert second["published data"].existing == 2
+    assert not any(call.endswith("/register") for call in fake.calls[-2:])  # found registered: left alone
+
+
+def test_published_data_are_registered_in_the_catalogue_when_datacite_is_out_of_reach() -> None:
+    fake = FakeScicat(datacite=False)
+    _load(fake)
+    for record in _records().published_data:
+        assert fake.store[record.doi]["status"] == "registered"
+        assert str(fake.store[record.doi]["registeredTime"]).endswith("Z")
+    assert sum(call.startswith("PATCH") for call in fake.calls) == 2
 
 
 def test_a_rejected_payload_names_entity_id_and_server_message() -> None:

@@ -46,7 +46,7 @@ def test_no_secret_appears_in_the_compose_file(profile: str) -> None:
 def test_compose_accepts_the_rendered_file(profile: str) -> None:
     _, root = _render(profile)
     result = subprocess.run(
-        [str(compose_binary()), "-f", str(root / "compose.yaml"), "config", "--quiet"],
+        [str(compose_binary()), "-f", str(root / "compose.yaml"), "config", "--quiet"], check=False,
         capture_output=True, text=True, env={**os.environ, "DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND": ""},
     )
     assert result.returncode == 0, result.stderr
@@ -85,7 +85,7 @@ def test_stacks_get_their_own_project_and_state() -> None:
 
 
 def test_functional_accounts_file_has_the_backend_format() -> None:
-    compose, root = _render("minimal")
+    compose, _root = _render("minimal")
     mount = next(v for v in compose["services"]["backend"]["volumes"] if v["type"] == "bind")
     assert mount["target"] == "/home/node/app/functionalAccounts.json"
     assert mount["read_only"] is True
@@ -108,7 +108,7 @@ def test_given_password_is_kept_and_others_generated(tmp_path: Path) -> None:
 
 
 def test_frontend_config_points_at_the_backend_url() -> None:
-    compose, root = _render("full", port_offset=7)
+    _compose, root = _render("full", port_offset=7)
     config = json.loads((root / "files" / "frontend" / "config.override.json").read_text())
     assert config["lbBaseURL"] == "http://127.0.0.1:3007"
 

@@ -122,3 +122,18 @@ def test_port_offset_auto_on_the_cli_and_bad_values() -> None:
     assert record["port_offset"] > 0
     bad = runner.invoke(app, ["config", "--port-offset", "lots"])
     assert bad.exit_code == 2 and "'lots' is neither 'auto' nor a number from 0 to 60000" in bad.output
+
+
+def test_attach_takes_feature_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scicatlive.clients.target import FeatureOptions
+
+    monkeypatch.delenv("SCICATLIVE_FEATURES", raising=False)
+    stack = Stack.attach(
+        "http://backend.example:3000",
+        username="admin",
+        password="secret",
+        features=FeatureOptions(features=("ldap",), rabbitmq_url="http://broker.example:15672"),
+    )
+    assert stack.attached
+    assert {"ldap", "jobs"} <= set(stack.target.features)
+    assert stack.target.broker is not None and stack.target.broker.url == "http://broker.example:15672"

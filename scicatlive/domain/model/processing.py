@@ -95,5 +95,5 @@ class AutoProcProgram(GraphModel):
     def succeeded(self) -> bool:
         return self.processingStatus == "SUCCESS"
 
-    def shell(self, kind: ShellType) -> AutoProcScalingStatistics:
+    def shell(self, kind: ShellType) -> _AutoProcScalingStatistics:
         return next(s for s in self.AutoProcScalingStatistics if s.scalingStatisticsType == kind)

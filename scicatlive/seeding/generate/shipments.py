@@ -72,7 +72,7 @@ def containers(g: GeneratorState, proposal: str, session: SessionPlan, studied: 
 
 def puck_type(g: GeneratorState, session: SessionPlan) -> str:
     accepted = session.beamline.sample_changer.puck_types
-    weights = {k: w for k, w in g.recipe.shipments.puck_types.items() if k in accepted and w > 0}
+    weights: dict[str, float] = {k: w for k, w in g.recipe.shipments.puck_types.items() if k in accepted and w > 0}
     if not weights:  # the recipe check guarantees a fit for named changers; random ones too
         weights = {accepted[0]: 1.0}
     kinds = list(weights)

@@ -178,7 +178,8 @@ def random_cell(rng: Random, group: SpaceGroup) -> UnitCell:
         alpha, beta, gamma = (rng.uniform(65.0, 115.0) for _ in range(3))
     elif system is CrystalSystem.MONOCLINIC:
         beta = rng.uniform(92.0, 120.0)
-    return constrained_cell(system, *edges, alpha, beta, gamma)
+    a, b, c = edges
+    return constrained_cell(system, a, b, c, alpha, beta, gamma)
 
 
 def jittered_cell(
@@ -189,7 +190,7 @@ def jittered_cell(
     def vary(x: float) -> float:
         return x * (1 + rng.uniform(-spread, spread))
 
-    angles = (cell.alpha, cell.beta, cell.gamma)
+    angles: tuple[float, ...] = (cell.alpha, cell.beta, cell.gamma)
     if group.system is CrystalSystem.TRICLINIC or group.system is CrystalSystem.MONOCLINIC:
         angles = tuple(
             angle if angle == 90.0 else angle + rng.uniform(-0.3, 0.3) for angle in angles

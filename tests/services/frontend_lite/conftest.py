@@ -1,6 +1,6 @@
-"""Fixtures for the frontend-lite tests: a live scicat-lite on a scratch PostgreSQL
-database, seeded through its REST API, a frontend-lite in front of it, and headless
-Chromium driven by Playwright."""
+"""Fixtures for the frontend-lite tests: live scicat-lites on scratch PostgreSQL databases
+(one seeded through its REST API by frontend_seed.py, one by scicatlive's own seeding with
+the MX recipe), frontend-lites in front of them, and headless Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -9,18 +9,22 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from frontend_harness import Backend, free_port, serve
+from frontend_harness import Backend
+from frontend_seed import Seeded, seed
+
+from tests.support import ProfileAccount, free_port, serve_app
+from tests.support.lite import scicat_lite
 
 PID_PREFIX = "20.500.12345"
-from frontend_seed import Seeded, seed
+MX_RECIPE = Path(__file__).with_name("mx_recipe.yaml")
 
 ROOT = Path(__file__).resolve().parents[3]
 
-ENV_URL = "SCICATLIVE_TEST_POSTGRES_URL"
 CHROMIUM = os.environ.get("SCICATLIVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -42,66 +46,24 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    url = os.environ.get(ENV_URL)
-    if not url:
-        _missing(f"{ENV_URL} is not set")
-    return url or ""
-
-
-@pytest.fixture(scope="session")
-def scratch_database(postgres_url: str) -> Iterator[str]:
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    name = f"frontend_lite_{secrets.token_hex(4)}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(postgres_url)
-    params["dbname"] = name
-    try:
-        yield make_conninfo(**params)
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="session")
-def backend(scratch_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    from scicat_lite.app import create_app
-    from scicat_lite.settings import Settings
-
+@contextmanager
+def _scicat_lite(postgres_server: str, folder: Path) -> Iterator[Backend]:
+    """scicat-lite on a scratch database, with this package's accounts (admin, user1, …)."""
+    accounts = tuple(
+        ProfileAccount(username=name, email=f"{name}@example.org", groups=[group])
+        for name, group in ACCOUNTS.items()
+    )
     passwords = {name: secrets.token_urlsafe(12) for name in ACCOUNTS}
-    accounts_file = tmp_path_factory.mktemp("scicat-lite") / "functionalAccounts.json"
-    accounts_file.write_text(
-        json.dumps(
-            [
-                {
-                    "username": n,
-                    "email": f"{n}@example.org",
-                    "password": passwords[n],
-                    "role": g,
-                    "global": False,
-                }
-                for n, g in ACCOUNTS.items()
-            ]
-        )
-    )
-    port = free_port()
-    settings = Settings.from_env(
-        {
-            "DATABASE_URL": scratch_database,
-            "JWT_SECRET": secrets.token_hex(16),
-            "PID_PREFIX": PID_PREFIX,
-            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
-            "ADMIN_GROUPS": "admin",
-            "PROPOSAL_GROUPS": "admin",
-            "PORT": str(port),
-        }
-    )
-    with serve(create_app(settings), port, "scicat-lite") as url:
+    with scicat_lite(
+        postgres_server, folder, accounts, passwords, PID_PREFIX=PID_PREFIX, PROPOSAL_GROUPS="admin"
+    ) as url:
         yield Backend(url=url, passwords=passwords, pid_prefix=PID_PREFIX)
+
+
+@pytest.fixture(scope="session")
+def backend(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    with _scicat_lite(postgres_server, tmp_path_factory.mktemp("scicat-lite")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +93,7 @@ def frontend(
     backend: Backend, seeded: Seeded, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     app = frontend_app(backend.url, tmp_path_factory.mktemp("frontend"))
-    with serve(app, free_port(), "frontend-lite") as url:
+    with serve_app(app) as url:
         yield url
 
 
@@ -140,7 +102,7 @@ def dead_frontend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A frontend whose backend does not exist: every page must say so."""
     dead = f"http://127.0.0.1:{free_port()}"
     app = frontend_app(dead, tmp_path_factory.mktemp("frontend-dead"))
-    with serve(app, free_port(), "frontend-lite-dead") as url:
+    with serve_app(app) as url:
         yield url
 
 
@@ -177,3 +139,42 @@ def page(browser: Any, frontend: str) -> Iterator[Any]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# -- the MX views: a catalogue made by scicatlive's own generator and ISPyB → SciCat mapping --
+
+
+@pytest.fixture(scope="session")
+def mx_backend(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """scicat-lite seeded with ``mx_recipe.yaml`` by ``scicatlive``'s own seeding (a Stack attached by URL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scicatlive import Stack
+
+    with _scicat_lite(postgres_server, tmp_path_factory.mktemp("scicat-lite-mx")) as server:
+        stack = Stack.attach(
+            server.url, username="admin", password=server.passwords["admin"], pid_prefix=PID_PREFIX
+        )
+        # In a thread of its own: Playwright's sync API may hold an event loop in this one.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(stack.seed, MX_RECIPE).result()
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mx_frontend(mx_backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    app = frontend_app(mx_backend.url, tmp_path_factory.mktemp("frontend-mx"))
+    with serve_app(app) as url:
+        yield url
+
+
+@pytest.fixture
+def mx_page(browser: Any, mx_frontend: str) -> Iterator[Any]:
+    """A fresh context on the MX frontend, 1280 × 800 as a laptop shows it."""
+    context = browser.new_context(base_url=mx_frontend, viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        context.close()

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from frontend_harness import free_port, serve
 from frontend_lite.app import create_app
 from frontend_lite.settings import Settings
+
+from tests.support import serve_app
 
 Handler = Callable[[httpx.Request], httpx.Response]
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
@@ -25,6 +26,7 @@ class FakeBackend:
         self.requests: list[httpx.Request] = []
         self.routes: dict[str, Handler] = {
             "POST /api/v3/auth/login": self.login,
+            "GET /api/v3/health": lambda r: httpx.Response(200, json={"status": "ok"}),
             "GET /api/v3/datasets/fullquery": lambda r: httpx.Response(
                 200, json=[{"pid": "p/1", "datasetName": "one", "size": 2048}]
             ),
@@ -75,7 +77,7 @@ def client(fake: FakeBackend, tmp_path: Path) -> Iterator[httpx.Client]:
         }
     )
     app = create_app(settings, transport=httpx.MockTransport(fake))
-    with serve(app, free_port(), "frontend-lite-fake") as url, httpx.Client(base_url=url) as http:
+    with serve_app(app) as url, httpx.Client(base_url=url) as http:
         yield http
 
 
@@ -99,7 +101,8 @@ def test_config_is_served_as_written(client: httpx.Client) -> None:
             "siteTitle": "Test SciCat",
             "extra": [1],
         }
-    assert client.get("/healthz").json() == {"status": "ok"}
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
 
 
 def test_pages_call_the_internal_url_and_anonymous_asks_for_published(
@@ -237,15 +240,20 @@ def test_a_broken_backend_is_named(client: httpx.Client, fake: FakeBackend) -> N
     fake.routes["GET /api/v3/datasets/fullfacet"] = lambda r: httpx.Response(
         500, json={"statusCode": 500, "message": "Internal server error"}
     )
+    # The rows came: they are shown, and the counts say why they are missing.
     page = client.get("/datasets")
-    assert (
-        page.status_code == 502
-        and "Backend error" in page.text
-        and "Internal server error" in page.text
-    )
+    assert page.status_code == 200 and 'data-pid="p/1"' in page.text
+    assert 'data-testid="counts-error"' in page.text and "500 Internal server error" in page.text
+    assert page.text.rstrip().endswith("</html>")
     fake.routes["GET /api/v3/datasets/fullfacet"] = lambda r: httpx.Response(
         200, json={"weird": True}
     )
+    odd_counts = client.get("/datasets")
+    assert (
+        "Counts unavailable" in odd_counts.text and "unexpected fullfacet reply" in odd_counts.text
+    )
+    # Without rows there is nothing to show first: a broken count is the page's error.
+    fake.routes["GET /api/v3/datasets/fullquery"] = lambda r: httpx.Response(200, json=[])
     assert client.get("/datasets").status_code == 502
     fake.routes["GET /api/v3/datasets/fullquery"] = lambda r: httpx.Response(
         200, json=[{"no": "pid"}]
@@ -285,9 +293,13 @@ def test_dataset_tabs_ask_for_what_they_show(client: httpx.Client, fake: FakeBac
         "scientificMetadata": {"a": {"value": 1, "unit": "mm"}},
     }
     fake.routes["GET /api/v3/datasets/p%2F2"] = lambda r: httpx.Response(200, json=dataset)
-    fake.routes["GET /api/v3/datasets"] = lambda r: httpx.Response(
-        200, json=[{"pid": "p/1", "datasetName": "one"}]
+    fake.routes["GET /api/v3/datasets/p%2F1"] = lambda r: httpx.Response(
+        200, json={"pid": "p/1", "datasetName": "one"}
     )
+    fake.routes["GET /api/v3/datasets/p%2Fhidden"] = lambda r: httpx.Response(
+        403, json={"statusCode": 403, "message": "Unauthorized access"}
+    )
+    fake.routes["GET /api/v3/datasets"] = lambda r: httpx.Response(200, json=[])
     fake.routes["GET /api/v3/datasets/p%2F2/origdatablocks"] = lambda r: httpx.Response(
         200,
         json=[{"_id": "b", "dataFileList": [{"path": f"f{n}.h5", "size": 10} for n in range(150)]}],
@@ -304,8 +316,25 @@ def test_dataset_tabs_ask_for_what_they_show(client: httpx.Client, fake: FakeBac
         for r in fake.requests
         if r.url.path == "/api/v3/datasets"
     ]
-    assert any(f["where"] == {"pid": {"inq": ["p/1", "p/hidden"]}} for f in filters)
-    assert any(f["where"] == {"inputDatasets": "p/2"} for f in filters)
+    # Inputs are read one by one (by PID); derived datasets with one indexed, ordered query.
+    assert {"/api/v3/datasets/p%2F1", "/api/v3/datasets/p%2Fhidden"} <= {
+        r.url.raw_path.decode() for r in fake.requests
+    }
+    assert filters == [
+        {
+            "where": {"inputDatasets": "p/2"},
+            "limits": {"limit": 100, "order": "creationTime:desc"},
+            "fields": [
+                "pid",
+                "datasetName",
+                "type",
+                "creationTime",
+                "startTime",
+                "sourceFolder",
+                "size",
+            ],
+        }
+    ]
     files = client.get("/datasets/p/2?tab=datafiles&page=2")
     text = files.text.replace("<wbr>", "")
     assert "101 – 150 of 150" in text and "f149.h5" in text and "f0.h5" not in text
@@ -322,11 +351,12 @@ def test_unreachable_backend_page(tmp_path: Path) -> None:
 
     settings = Settings.from_env({"SESSION_SECRET": "s" * 32, "SCICAT_CONFIG_FILE": str(config)})
     app = create_app(settings, transport=httpx.MockTransport(down))
-    with serve(app, free_port(), "frontend-lite-down") as url, httpx.Client(base_url=url) as client:
+    with serve_app(app) as url, httpx.Client(base_url=url) as client:
         page = client.get("/datasets")
         assert (
             page.status_code == 503
             and "Backend unreachable" in page.text
             and "http://127.0.0.1:9" in page.text
         )
-        assert client.get("/healthz").status_code == 200
+        health = client.get("/healthz")
+        assert health.status_code == 503 and "connection refused" in health.json()["reason"]

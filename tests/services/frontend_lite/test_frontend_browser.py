@@ -9,18 +9,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from frontend_harness import Backend
+from frontend_harness import Backend, login
 from frontend_seed import SPINEPUCK_POSITIONS, UNIPUCK_POSITIONS, Seeded
 
 pytestmark = [pytest.mark.database, pytest.mark.browser]
-
-
-def login(page: Any, backend: Backend, username: str, next_path: str = "/datasets") -> None:
-    page.goto(f"/login?next={quote(next_path)}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(backend.passwords[username])
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_selector("[data-testid=signed-in-user]")
 
 
 def api_facets(backend: Backend, username: str | None, fields: dict[str, Any]) -> int:
@@ -188,7 +180,7 @@ def test_dataset_scientific_metadata_matches_the_api(
         for d in (seeded.raw() if kind == "raw" else seeded.derived())
         if d["ownerGroup"] == "group1"
     )
-    page.get_by_label("PID").fill(dataset["pid"].split("/")[1])
+    page.get_by_label("PID", exact=True).fill(dataset["pid"].split("/")[1])
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**pid=**")
     assert shown_pids(page) == [dataset["pid"]]

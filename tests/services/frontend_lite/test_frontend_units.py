@@ -274,7 +274,7 @@ def test_config_file(tmp_path: Path) -> None:
 def test_settings_need_a_session_secret() -> None:
     with pytest.raises(SettingsError, match="SESSION_SECRET"):
         Settings.from_env({})
-    with pytest.raises(SettingsError, match="port"):
+    with pytest.raises(SettingsError, match="PORT"):
         Settings.from_env({"SESSION_SECRET": "x" * 32, "PORT": "99999"})
     settings = Settings.from_env({"SESSION_SECRET": "x" * 32, "BACKEND_INTERNAL_URL": ""})
     assert settings.backend_internal_url is None and settings.port == 8080

@@ -53,3 +53,18 @@ class LiteServer:
     def client(self, username: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+@contextmanager
+def sdk_client(server: LiteServer, username: str | None = None) -> Iterator[Any]:
+    """A scicat-sdk-py ``ApiClient`` for ``server``, logged in as ``username`` when given."""
+    import scicat_sdk_py as sdk
+
+    config = sdk.Configuration(host=server.url)
+    with sdk.ApiClient(config) as client:
+        if username is not None:
+            credentials = sdk.CredentialsDto(username=username, password=server.passwords[username])
+            config.access_token = (
+                sdk.AuthApi(client).auth_controller_login_v3(credentials).access_token
+            )
+        yield client

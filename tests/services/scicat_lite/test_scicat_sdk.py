@@ -8,19 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 import scicat_sdk_py as sdk
-from lite_harness import LiteServer
+from lite_harness import LiteServer, sdk_client
 from scicat_sdk_py.exceptions import NotFoundException
 
 pytestmark = pytest.mark.database
 
 
 def _api(server: LiteServer, username: str) -> Iterator[sdk.ApiClient]:
-    config = sdk.Configuration(host=server.url)
-    with sdk.ApiClient(config) as client:
-        login = sdk.AuthApi(client).auth_controller_login_v3(
-            sdk.CredentialsDto(username=username, password=server.passwords[username])
-        )
-        config.access_token = login.access_token
+    with sdk_client(server, username) as client:
         yield client
 
 

@@ -19,7 +19,7 @@ from oaipmh_scythe import Scythe
 from tests.services.scicat_lite.lite_harness import serve_in_thread
 from tests.support import free_port, required_env
 
-from .search_checks import landing_pages, oaipmh_complete, panosc_parameter
+from scicatlive.checks import Selection, Status, Target, run_checks
 
 pytestmark = pytest.mark.database
 ACCOUNTS = {"admin": "admin", "ingestor": "ingestor", "proposalIngestor": "proposalingestor"}
@@ -154,12 +154,14 @@ def services(lite: Lite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
 
 
 def test_the_three_checks_pass_on_scicat_lite(lite: Lite, services: dict[str, str]) -> None:
-    with lite.client() as backend, httpx.Client(base_url=services["searchapi"]) as search, \
-            httpx.Client(base_url=services["oaipmh"]) as oai, \
-            httpx.Client(base_url=services["landingpage"]) as landing:
-        assert "found by wavelength" in panosc_parameter(backend, search)
-        assert "all 2 published-data records once" in oaipmh_complete(backend, oai)
-        assert "2 DOI pages answer" in landing_pages(backend, landing)
+    target = Target(backend_url=lite.url, features=("search",), searchapi_url=services["searchapi"],
+                    oai_url=f"{services['oaipmh']}/scicat/oai", landing_url=services["landingpage"])
+    report = run_checks(target, Selection.parse(only=["search.panosc", "search.oaipmh", "search.landing"]))
+    messages = {r.id: r.message for r in report.results}
+    assert all(r.status is Status.PASSED for r in report.results), messages
+    assert "found by wavelength" in messages["search.panosc"]
+    assert "all 2 published-data records once, in 2 page(s)" in messages["search.oaipmh"]
+    assert "2 of 2 DOI pages answer" in messages["search.landing"]
 
 
 def test_searchapi_documents_from_published_data_and_the_proposal(

@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from .scicat_double import State
+
 DS = "20.500.12269/panosc-dataset"
 
 
@@ -41,6 +43,17 @@ def test_datasets_acquired_using_x_ray_absorption(searchapi: TestClient) -> None
                                     "panetId": "http://purl.org/pan-science/PaNET/PaNET01196"}]
                for d in found)
     assert all(d["isPublic"] is True and d["score"] == 0 for d in found)
+
+
+def test_a_technique_named_by_its_panet_iri_has_that_iri_as_panet_id(
+        searchapi: TestClient, scicat: State) -> None:
+    iri = "http://purl.org/pan-science/PaNET/PaNET01164"
+    scicat.datasets[0]["techniques"] = [{"pid": iri, "name": "macromolecular crystallography"}]
+    scicat.datasets[0]["updatedAt"] = "2030-01-01T00:00:00.000Z"
+    found = get(searchapi, "/api/Datasets", {"include": [
+        {"relation": "techniques", "scope": {"where": {"pid": iri}}}]})
+    assert pids(found) == [f"{DS}1"]
+    assert found[0]["techniques"] == [{"pid": iri, "name": "macromolecular crystallography", "panetId": iri}]
 
 
 def test_datasets_where_the_photon_energy_range_is_880_990_ev(searchapi: TestClient) -> None:

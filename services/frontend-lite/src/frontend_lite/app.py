@@ -1,4 +1,4 @@
-"""The ASGI app: settings → config → backend client → routes."""
+"""The ASGI app: settings → config and views → backend client and its monitor → routes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import errors
 from .backend import BackendClient
 from .config import load_config
+from .health import BackendMonitor
 from .pages import STATIC, Pages
-from .routes import auth, datasets, meta, proposals, samples
+from .routes import auth, dataset, datasets, meta, proposals, samples, sessions, shipments
 from .settings import Settings
+from .views.config import load_view_config
 
 SESSION_COOKIE = "frontend_lite_session"
 SECURITY_HEADERS = [
@@ -51,14 +53,30 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+ROUTERS = (meta, auth, datasets, dataset, proposals, samples, sessions, shipments)
+
+
 def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """The app; raises ``ConfigError`` or ``ViewConfigError`` for a bad config.json or view file."""
     config, raw_config = load_config(settings.config_file)
+    views, _ = load_view_config(settings.dataset_views_file)
     backend_url = settings.backend_internal_url or config.lbBaseURL
-    client = BackendClient(backend_url, timeout=settings.backend_timeout, transport=transport)
+    client = BackendClient(
+        backend_url,
+        timeout=settings.backend_timeout,
+        connect_timeout=settings.backend_connect_timeout,
+        transport=transport,
+    )
+    monitor = BackendMonitor(
+        client,
+        interval=settings.backend_probe_interval,
+        probe_timeout=max(settings.backend_probe_interval, 1.0),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with monitor.running():
+            yield
         await client.aclose()
 
     app = FastAPI(
@@ -68,6 +86,8 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
     app.state.config = config
     app.state.raw_config = raw_config
     app.state.backend = client
+    app.state.monitor = monitor
+    app.state.views = views
     app.state.pages = Pages(config)
     app.add_middleware(
         SessionMiddleware,
@@ -78,8 +98,8 @@ def create_app(settings: Settings, *, transport: httpx.AsyncBaseTransport | None
         https_only=settings.https_only,
     )
     app.add_middleware(SecurityHeaders)
-    errors.install(app)
+    errors.install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (meta, auth, datasets, proposals, samples):
+    for module in ROUTERS:
         app.include_router(module.router)
     return app

@@ -64,19 +64,27 @@ def _jsonify(params: dict[str, Any] | None) -> dict[str, str] | None:
 
 
 class BackendClient:
-    """Calls ``<base_url>/api/v3/…``; one instance (and connection pool) per app."""
+    """Calls ``<base_url>/api/v3/…``; one instance (and connection pool) per app.
+
+    A connection is given ``connect_timeout`` (short: a backend that cannot be reached must
+    not hold a page for long), an answer ``timeout``. While :attr:`outage` is set (by the
+    health monitor, see :mod:`frontend_lite.health`), calls fail at once as unreachable
+    instead of queueing on a dead backend.
+    """
 
     def __init__(
         self,
         base_url: str,
         *,
         timeout: float = 15.0,
+        connect_timeout: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.outage: str | None = None
         self._http = httpx.AsyncClient(
             base_url=f"{self.base_url}/api/v3",
-            timeout=timeout,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout * 2),
             transport=transport,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
             headers={"Accept": "application/json"},
@@ -84,6 +92,20 @@ class BackendClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def send(
+        self, method: str, path: str, *, timeout: float | None = None, **options: Any
+    ) -> httpx.Response:
+        """One exchange; no answer becomes :class:`BackendUnreachable`, any answer is returned."""
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        try:
+            return await self._http.request(method, path, **options, **extra)
+        except httpx.TimeoutException as error:
+            raise BackendUnreachable(
+                self.base_url, f"no answer in time ({type(error).__name__})"
+            ) from error
+        except httpx.TransportError as error:
+            raise BackendUnreachable(self.base_url, str(error) or type(error).__name__) from error
 
     async def request(
         self,
@@ -95,17 +117,12 @@ class BackendClient:
         json_body: Any = None,
         what: str = "",
     ) -> Any:
+        if self.outage is not None:
+            raise BackendUnreachable(self.base_url, self.outage)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            response = await self._http.request(
-                method, path, params=_jsonify(params), json=json_body, headers=headers
-            )
-        except httpx.TimeoutException as error:
-            raise BackendUnreachable(
-                self.base_url, f"no answer in time ({type(error).__name__})"
-            ) from error
-        except httpx.TransportError as error:
-            raise BackendUnreachable(self.base_url, str(error) or type(error).__name__) from error
+        response = await self.send(
+            method, path, params=_jsonify(params), json=json_body, headers=headers
+        )
         if response.status_code >= 400:
             raise BackendError(response.status_code, _message(response), what or f"{method} {path}")
         if not response.content:
@@ -138,6 +155,3 @@ class BackendClient:
         except (BackendError, BackendUnreachable) as error:
             # The session is dropped here either way; the backend's JWTs expire on their own.
             log.info("backend logout failed: %s", error)
-
-    async def health(self) -> Any:
-        return await self.get("/health", token=None, what="backend health")

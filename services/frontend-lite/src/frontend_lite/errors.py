@@ -1,4 +1,8 @@
-"""Error pages: "backend unreachable", "not logged in", "no access" and "not found" differ."""
+"""Error pages: "backend unreachable", "not logged in", "no access" and "not found" differ.
+
+The frontend's wire errors are HTML pages (it imitates SciCat's web frontend, not an API):
+one page per kind of failure, with the status code that kind means.
+"""
 
 from __future__ import annotations
 
@@ -101,6 +105,15 @@ async def backend_error(request: Request, error: Exception) -> Response:
         )
     if error.status == 404:
         return _error_page(request, 404, "missing", "Not found", f"{error.what}: {error.message}")
+    if error.status == 503:
+        return _error_page(
+            request,
+            503,
+            "unreachable",
+            "Backend unavailable",
+            f"The SciCat backend cannot answer right now ({error.what}: {error.message}). "
+            "Try again in a moment.",
+        )
     if error.status == 400:
         return _error_page(
             request,
@@ -133,7 +146,7 @@ async def http_error(request: Request, error: Exception) -> Response:
     return _error_page(request, error.status_code, "invalid", "Error", str(error.detail))
 
 
-def install(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(BackendUnreachable, backend_unreachable)
     app.add_exception_handler(BackendError, backend_error)
     app.add_exception_handler(PageError, page_error)

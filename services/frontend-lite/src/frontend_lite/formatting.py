@@ -6,6 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
+
+
+def link_id(value: str) -> str:
+    """An id in one of our paths (``/datasets/<pid>``): ``/`` stays, the rest is quoted."""
+    return quote(value, safe="/")
+
 
 SIZE_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 MAX_DEPTH = 8
@@ -45,6 +52,35 @@ def show_time(value: str | None) -> str:
     moment = parsed.astimezone(UTC)
     pattern = "%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M"
     return moment.strftime(pattern) + " UTC"
+
+
+def show_time_short(value: str | None) -> str:
+    """``2024-01-23 10:00`` (UTC, to the minute) for narrow columns; the full time goes in a title."""
+    parsed = parse_time(value)
+    if parsed is None:
+        return value or ""
+    return parsed.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+PATH_TAIL = 24
+
+
+def pid_tail(pid: str | None) -> str:
+    """A PID without its prefix (``20.500.12345/abc`` → ``…/abc``): the prefix is the same in every row."""
+    if not pid or "/" not in pid:
+        return pid or ""
+    return "…/" + pid.rsplit("/", 1)[1]
+
+
+def path_tail(path: str | None, limit: int = PATH_TAIL) -> str:
+    """The end of a long path, cut at a ``/``: rows differ in their last folders, not the first."""
+    if not path or len(path) <= limit:
+        return path or ""
+    tail = path[-limit:]
+    cut = tail.find("/")
+    if 0 <= cut < len(tail) - 1:
+        tail = tail[cut:]
+    return "…" + tail
 
 
 def show_value(value: Any) -> str:

@@ -8,9 +8,11 @@ format should still display.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .backend import BackendError
 
 
 class BackendModel(BaseModel):
@@ -68,6 +70,7 @@ class Dataset(BackendModel):
     ownerGroup: str | None = None
     accessGroups: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+    techniques: list[dict[str, Any]] = Field(default_factory=list)
     creationLocation: str | None = None
     proposalId: str | None = None
     proposalIds: list[str] = Field(default_factory=list)
@@ -181,6 +184,7 @@ class Instrument(BackendModel):
     pid: str
     name: str | None = None
     uniqueName: str | None = None
+    customMetadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class FacetBucket(BaseModel):
@@ -212,3 +216,22 @@ class FacetCounts(BaseModel):
             ]
             facets[name] = sorted(buckets, key=lambda b: (-b.count, b.value))
         return cls(total=total, facets=facets)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: Any, what: str) -> M:
+    """A backend reply as ``model``; a reply of the wrong shape is a backend error."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(map(str, first["loc"]))
+        raise BackendError(502, f"unexpected reply: {where}: {first['msg']}", what) from error
+
+
+def parse_list(model: type[M], data: Any, what: str) -> list[M]:
+    if not isinstance(data, list):
+        raise BackendError(502, "unexpected reply: expected a list", what)
+    return [parse(model, item, what) for item in data]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -27,11 +27,6 @@ NAV = (
 )
 
 
-def link_id(value: str) -> str:
-    """An id in one of our paths (``/datasets/<pid>``): ``/`` stays, the rest is quoted."""
-    return quote(value, safe="/")
-
-
 BREAK_AFTER = re.compile(r"([/_.-])")
 
 
@@ -51,7 +46,10 @@ def make_environment() -> Environment:
     env.filters.update(
         size=formatting.human_size,
         when=formatting.show_time,
-        link_id=link_id,
+        when_short=formatting.show_time_short,
+        path_tail=formatting.path_tail,
+        pid_tail=formatting.pid_tail,
+        link_id=formatting.link_id,
         breakable=breakable,
     )
     env.globals.update(sample_kind=ispyb_keys.sample_kind, metadata_rows=formatting.metadata_rows)
@@ -77,15 +75,15 @@ class Pages:
         self.config = config
         self.env = make_environment()
 
-    def render(
+    def text(
         self,
         request: Request,
         template: str,
         context: dict[str, Any] | None = None,
         *,
-        status_code: int = 200,
         section: str = "",
-    ) -> HTMLResponse:
+    ) -> str:
+        """The template rendered with everything a page needs (a page, or a piece of one)."""
         viewer = current_viewer(request)
         page = {
             "request": request,
@@ -99,5 +97,16 @@ class Pages:
             "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             **(context or {}),
         }
-        html = self.env.get_template(template).render(page)
+        return self.env.get_template(template).render(page)
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        section: str = "",
+    ) -> HTMLResponse:
+        html = self.text(request, template, context, section=section)
         return HTMLResponse(html, status_code=status_code)

@@ -70,9 +70,12 @@ class Access:
             params += (user.email,)
         return Sql(text, params)
 
-    def own_groups_only(self, user: User | None) -> Sql:
-        """The ``userGroups`` restriction fullquery/fullfacet add for non-admins."""
-        if self.is_admin(user):
+    def own_groups_only(self, user: User | None, *, facets: bool = False) -> Sql:
+        """The ``userGroups`` restriction fullquery/fullfacet add for non-admins.
+
+        Faceting ignores it for members of ``globalaccess``, as upstream's facet pipeline does.
+        """
+        if self.is_admin(user) or (facets and user is not None and "globalaccess" in user.groups):
             return Sql("TRUE")
         if user is None:
             return Sql("is_published")
@@ -98,6 +101,11 @@ class Access:
         if _member(user, self.groups.create_dataset):
             return CreateRight.OWN_GROUP
         return CreateRight.NONE
+
+    def reads_any_dataset(self, user: User | None) -> bool:
+        """``DatasetReadAny``: ADMIN_GROUPS, and UPDATE_DATASET_LIFECYCLE_GROUPS (an archive
+        system reads every dataset whose lifecycle it writes)."""
+        return self.is_admin(user) or _member(user, self.groups.update_dataset_lifecycle, everyone=False)
 
     def may_use_dataset_create_endpoint(self, user: User | None) -> bool:
         return self.dataset_create_right(user) is not CreateRight.NONE

@@ -69,6 +69,8 @@ class TokenService:
     def __init__(self, secret: str, expires_in: int) -> None:
         self._secret = secret
         self.expires_in = expires_in
+        # Checked tokens by their exact text: clients send the same token many times.
+        self._checked: dict[str, dict[str, Any]] = {}
 
     def sign(self, payload: dict[str, Any], expires_in: int | None = None) -> str:
         now = int(time.time())
@@ -78,6 +80,19 @@ class TokenService:
 
     def payload(self, token: str) -> dict[str, Any] | None:
         """The token's claims; None for an invalid token; 401 ``SESSION_EXPIRED`` when expired."""
+        claims = self._checked.get(token)
+        if claims is not None:
+            if claims["exp"] > time.time():
+                return claims
+            self._checked.pop(token, None)
+        claims = self._decode(token)
+        if claims is not None and isinstance(claims.get("exp"), (int, float)):
+            if len(self._checked) > 10_000:
+                self._checked.clear()
+            self._checked[token] = claims
+        return claims
+
+    def _decode(self, token: str) -> dict[str, Any] | None:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token, self._secret, algorithms=["HS256"], options={"require": ["exp"]}

@@ -44,19 +44,28 @@ V3_RENAMES = {
 }
 
 _TIMESTAMPS = {"creationTime": "creation_time"}
+# The fields the upstream frontend facets on have columns of their own (see db.py).
 _FACETS = {
     "type": "dataset_type",
     "creationLocation": "creation_location",
     "ownerGroup": "owner_group",
     "keywords": "keywords",
     "accessGroups": "access_groups",
+    "instrumentIds": "instrument_ids",
+    "proposalIds": "proposal_ids",
+    "sampleIds": "sample_ids",
 }
-_ARRAY_COLUMNS = frozenset({"keywords", "access_groups"})
+_ARRAY_COLUMNS = frozenset(
+    {"keywords", "access_groups", "instrument_ids", "proposal_ids", "sample_ids"}
+)
+ARRAY_FIELDS = frozenset(ARRAY_DEFAULTS) | {"history"}
 V3_POLICY = FieldPolicy(
     renames={**V3_RENAMES, "_id": "pid"},
     timestamp_columns=_TIMESTAMPS,
     facet_columns=_FACETS,
     array_columns=_ARRAY_COLUMNS,
+    array_fields=ARRAY_FIELDS,
+    known_fields=DATASET_FIELDS,
 )
 V4_POLICY = FieldPolicy(
     roots=DATASET_FIELDS,
@@ -64,6 +73,7 @@ V4_POLICY = FieldPolicy(
     timestamp_columns=_TIMESTAMPS,
     facet_columns=_FACETS,
     array_columns=_ARRAY_COLUMNS,
+    array_fields=ARRAY_FIELDS,
 )
 
 

@@ -5,24 +5,27 @@ Routes import what they need from here and nowhere else.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
 import psycopg
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from .access import Access
 from .auth import TokenService, User
 from .errors import bad_request
 from .features import Features
+from .fastroute import FastRoute, LazyConnection
 from .filters import FilterError, parse_json
 from .identity.callers import Callers
 from .identity.groups import AccessGroups
 from .identity.oidc import OidcProvider
 from .identity.session import SessionCodec
+from .jsoncodec import loads
 from .logbooks import Logbooks
 from .pool import Database
 from .settings import Settings
@@ -48,7 +51,7 @@ class AppContext:
     sessions: SessionCodec | None = None
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
     context: AppContext = request.app.state.context
     return context
 
@@ -56,7 +59,7 @@ def get_context(request: Request) -> AppContext:
 Context = Annotated[AppContext, Depends(get_context)]
 
 
-def get_user(request: Request, context: Context) -> User | None:
+async def get_user(request: Request, context: Context) -> User | None:
     """The caller from ``Authorization: Bearer``; None (anonymous) when absent or invalid.
 
     As upstream's guard, an ``access_token`` query parameter stands in for a missing
@@ -67,19 +70,40 @@ def get_user(request: Request, context: Context) -> User | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     claims = context.tokens.payload(token.strip())
-    return context.callers.from_claims(claims) if claims is not None else None
+    if claims is None:
+        return None
+    user_id = claims.get("_id")
+    if isinstance(user_id, str) and user_id and context.callers.cache.get(user_id) is None:
+        await run_in_threadpool(context.callers.groups, user_id)  # fills the cache
+    return context.callers.from_claims(claims)
 
 
 CurrentUser = Annotated[User | None, Depends(get_user)]
 
 
-def get_connection(context: Context) -> Iterator[psycopg.Connection]:
-    with context.database.connection() as conn:
-        yield conn
+async def get_connection(context: Context) -> AsyncIterator[LazyConnection]:
+    """A connection taken on first use; :class:`FastRoute` commits it in the endpoint's thread.
+
+    Routes of other route classes still get it committed (or rolled back) here, before
+    the response is sent ("function" scope), at the cost of one more thread hop.
+    """
+    lazy = LazyConnection(context.database)
+    try:
+        yield lazy
+    except BaseException as error:
+        if lazy.open:
+            await run_in_threadpool(lazy.finish, error)
+        raise
+    if lazy.open:
+        await run_in_threadpool(lazy.finish, None)
 
 
-# "function" scope: the transaction commits before the response is sent.
 Connection = Annotated[psycopg.Connection, Depends(get_connection, scope="function")]
+
+
+def Router(*, prefix: str = "", tags: list[str | Enum] | None = None) -> APIRouter:
+    """An ``APIRouter`` of :class:`FastRoute` routes (one thread hop per request)."""
+    return APIRouter(prefix=prefix, tags=tags, route_class=FastRoute)
 
 
 async def get_body(request: Request) -> Any:
@@ -90,7 +114,7 @@ async def get_body(request: Request) -> Any:
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return dict(parse_qsl(raw.decode("utf-8", "replace")))
     try:
-        return json.loads(raw)
+        return loads(raw)
     except (ValueError, RecursionError) as error:
         raise bad_request(f"Unexpected token in JSON: {error}") from error
 

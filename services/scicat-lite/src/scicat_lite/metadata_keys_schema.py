@@ -25,6 +25,7 @@ SOURCES = {
 
 _SCHEMA = r"""
 CREATE TABLE IF NOT EXISTS metadata_key_events (
+  event bigserial,
   source text NOT NULL,
   key text NOT NULL,
   human_name text NOT NULL,
@@ -37,22 +38,21 @@ CREATE UNIQUE INDEX IF NOT EXISTS metadata_keys_identity ON metadata_keys
   ((doc->>'sourceType'), (doc->>'key'), (doc->>'humanReadableName'));
 
 -- upstream: scientificMetadata ?? metadata ?? customMetadata ?? sampleCharacteristics
+-- (one expression, so PostgreSQL inlines it into the trigger's query).
 CREATE OR REPLACE FUNCTION scicat_metadata_of(doc jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN jsonb_typeof(m) = 'object' THEN m ELSE '{}'::jsonb END
-  FROM (SELECT coalesce(nullif(doc->'scientificMetadata', 'null'), nullif(doc->'metadata', 'null'),
-                        nullif(doc->'customMetadata', 'null'),
-                        nullif(doc->'sampleCharacteristics', 'null')) AS m) s
+  SELECT CASE WHEN jsonb_typeof(coalesce(nullif(doc->'scientificMetadata', 'null'),
+      nullif(doc->'metadata', 'null'), nullif(doc->'customMetadata', 'null'),
+      nullif(doc->'sampleCharacteristics', 'null'))) = 'object'
+    THEN coalesce(nullif(doc->'scientificMetadata', 'null'), nullif(doc->'metadata', 'null'),
+      nullif(doc->'customMetadata', 'null'), nullif(doc->'sampleCharacteristics', 'null'))
+    ELSE '{}'::jsonb END
 $$;
 
--- [ownerGroup, ...accessGroups] without blanks or repeats, in that order.
+-- [ownerGroup, ...accessGroups]; blanks and repeats are dropped when the events are folded.
 CREATE OR REPLACE FUNCTION scicat_key_groups(doc jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(g ORDER BY first), '{}') FROM (
-    SELECT g, min(n) AS first FROM unnest(
-      array_prepend(doc->>'ownerGroup', scicat_text_array(doc->'accessGroups'))
-    ) WITH ORDINALITY AS t(g, n)
-    WHERE coalesce(g, '') <> '' GROUP BY g) u
+  SELECT array_prepend(doc->>'ownerGroup', scicat_text_array(doc->'accessGroups'))
 $$;
 
 CREATE OR REPLACE FUNCTION scicat_record_metadata_keys(source text, doc jsonb, delta integer)
@@ -63,21 +63,25 @@ RETURNS void LANGUAGE sql AS $$
   FROM jsonb_each(scicat_metadata_of(doc)) AS e
 $$;
 
-CREATE OR REPLACE FUNCTION scicat_metadata_keys_trigger() RETURNS trigger
+CREATE OR REPLACE FUNCTION scicat_metadata_keys_added() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND
-     jsonb_build_array(scicat_metadata_of(OLD.doc), scicat_key_groups(OLD.doc), OLD.doc->'isPublished')
-     = jsonb_build_array(scicat_metadata_of(NEW.doc), scicat_key_groups(NEW.doc), NEW.doc->'isPublished')
-  THEN
-    RETURN NULL;
-  END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    PERFORM scicat_record_metadata_keys(TG_ARGV[0], OLD.doc, -1);
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    PERFORM scicat_record_metadata_keys(TG_ARGV[0], NEW.doc, 1);
-  END IF;
+  PERFORM scicat_record_metadata_keys(TG_ARGV[0], NEW.doc, 1);
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION scicat_metadata_keys_removed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM scicat_record_metadata_keys(TG_ARGV[0], OLD.doc, -1);
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION scicat_metadata_keys_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM scicat_record_metadata_keys(TG_ARGV[0], OLD.doc, -1);
+  PERFORM scicat_record_metadata_keys(TG_ARGV[0], NEW.doc, 1);
   RETURN NULL;
 END $$;
 
@@ -114,26 +118,29 @@ LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(7171719);
   WITH moved AS (DELETE FROM metadata_key_events RETURNING *),
+  event_groups AS (
+    SELECT DISTINCT event, source, key, human_name, g, delta
+    FROM moved, unnest(groups) AS g WHERE coalesce(g, '') <> ''),
   per_group AS (
     SELECT source, key, human_name, g, sum(delta) AS n
-    FROM moved, unnest(groups) AS g GROUP BY 1, 2, 3, 4),
+    FROM event_groups GROUP BY 1, 2, 3, 4),
   counts AS (
     SELECT source, key, human_name, jsonb_object_agg(g, n) AS c
     FROM per_group GROUP BY 1, 2, 3),
   per_key AS (
     SELECT source, key, human_name, sum(delta) AS usage,
-           bool_or(published AND delta > 0) AS published, min(at) AS first, max(at) AS last
+           bool_or(published AND delta > 0) AS published, min(at) AS first, max(at) AS last,
+           gen_random_uuid()::text AS u
     FROM moved GROUP BY 1, 2, 3)
   INSERT INTO metadata_keys (id, doc)
-  SELECT u, jsonb_build_object(
-    '_id', u, 'id', u, 'key', p.key, 'humanReadableName', p.human_name,
+  SELECT p.u, jsonb_build_object(
+    '_id', p.u, 'id', p.u, 'key', p.key, 'humanReadableName', p.human_name,
     'sourceType', p.source, 'usageCount', p.usage,
     'userGroupCounts', coalesce(c.c, '{}'),
     'userGroups', '[]'::jsonb,
     'isPublished', p.published, 'createdBy', 'system', 'updatedBy', 'system',
     'createdAt', scicat_iso(p.first), 'updatedAt', scicat_iso(p.last))
-  FROM per_key p LEFT JOIN counts c USING (source, key, human_name),
-       LATERAL (SELECT gen_random_uuid()::text AS u) AS ids
+  FROM per_key p LEFT JOIN counts c USING (source, key, human_name)
   ON CONFLICT ((doc->>'sourceType'), (doc->>'key'), (doc->>'humanReadableName'))
   DO UPDATE SET doc = scicat_merge_key(metadata_keys.doc, EXCLUDED.doc);
   -- New rows carry the raw sums (a key can be removed before it was ever folded in).
@@ -145,9 +152,26 @@ BEGIN
 END $$;
 """
 
-_TRIGGER = """
-CREATE OR REPLACE TRIGGER {table}_metadata_keys AFTER INSERT OR UPDATE OR DELETE ON {table}
-FOR EACH ROW EXECUTE FUNCTION scicat_metadata_keys_trigger('{source}');
+# The WHEN conditions run without entering PL/pgSQL: documents without metadata, and updates
+# that touch neither the metadata, the groups nor isPublished, cost nothing more.
+_CHANGED = " OR ".join(
+    f"OLD.doc->'{field}' IS DISTINCT FROM NEW.doc->'{field}'"
+    for field in (
+        "scientificMetadata", "metadata", "customMetadata", "sampleCharacteristics",
+        "ownerGroup", "accessGroups", "isPublished",
+    )
+)  # fmt: skip
+_TRIGGER = f"""
+DROP TRIGGER IF EXISTS {{table}}_metadata_keys ON {{table}};
+CREATE OR REPLACE TRIGGER {{table}}_metadata_keys_added AFTER INSERT ON {{table}}
+FOR EACH ROW WHEN (scicat_metadata_of(NEW.doc) <> '{{{{}}}}'::jsonb)
+EXECUTE FUNCTION scicat_metadata_keys_added('{{source}}');
+CREATE OR REPLACE TRIGGER {{table}}_metadata_keys_removed AFTER DELETE ON {{table}}
+FOR EACH ROW WHEN (scicat_metadata_of(OLD.doc) <> '{{{{}}}}'::jsonb)
+EXECUTE FUNCTION scicat_metadata_keys_removed('{{source}}');
+CREATE OR REPLACE TRIGGER {{table}}_metadata_keys_changed AFTER UPDATE ON {{table}}
+FOR EACH ROW WHEN ({_CHANGED})
+EXECUTE FUNCTION scicat_metadata_keys_changed('{{source}}');
 """
 
 
@@ -156,7 +180,8 @@ def install_metadata_keys(conn: psycopg.Connection) -> None:
     conn.execute(_SCHEMA)
     for table, source in SOURCES.items():
         existing = conn.execute(
-            "SELECT 1 FROM pg_trigger WHERE tgname = %s", (f"{table}_metadata_keys",)
+            "SELECT 1 FROM pg_trigger WHERE tgname IN (%s, %s)",
+            (f"{table}_metadata_keys", f"{table}_metadata_keys_added"),
         ).fetchone()
         conn.execute(_TRIGGER.format(table=table, source=source))
         if existing is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from urllib.parse import unquote
@@ -51,13 +52,18 @@ class PathMiddleware:
 
     def __init__(self, app: ASGIApp, templates: Iterable[str]) -> None:
         self.app = app
-        self._case = RouteCase(templates)
+        case = RouteCase(templates)
+
+        @functools.lru_cache(maxsize=4096)
+        def rewrite(raw: bytes) -> str:
+            segments = [_escape(s) for s in raw.decode("latin-1").split("?")[0].split("/")]
+            return "/".join(case.canonical(segments))
+
+        self._rewrite = rewrite
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            raw = scope.get("raw_path") or scope["path"].encode()
-            segments = [_escape(s) for s in raw.decode("latin-1").split("?")[0].split("/")]
-            scope["path"] = "/".join(self._case.canonical(segments))
+            scope["path"] = self._rewrite(scope.get("raw_path") or scope["path"].encode())
         await self.app(scope, receive, send)
 
 

@@ -40,7 +40,9 @@ BLOCK_FIELDS = frozenset(
         "perm",
     }
 )
-POLICY = FieldPolicy(renames={"id": "_id"})
+POLICY = FieldPolicy(
+    renames={"id": "_id"}, array_fields=frozenset({"dataFileList", "accessGroups"})
+)
 V3_PARSER = FilterParser(POLICY)
 V4_PARSER = FilterParser(FieldPolicy(roots=BLOCK_FIELDS), loopback=False)
 # Text search over every string of the block (upstream's wildcard text index).

@@ -19,11 +19,17 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
+from psycopg.types.json import set_json_dumps, set_json_loads
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .db import migrate
+from .jsoncodec import dumps, loads
 
 log = logging.getLogger(__name__)
+
+# JSONB in and out through orjson: every document crosses this boundary.
+set_json_dumps(dumps)
+set_json_loads(loads)
 
 # How long a request may wait for a pooled connection. A healthy pool hands one out in
 # microseconds to milliseconds even under load; the answer must come within 1 s.

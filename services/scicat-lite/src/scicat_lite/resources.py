@@ -43,12 +43,17 @@ def require_user(user: User | None) -> User:
     return user
 
 
-def readable_dataset(ctx: AppContext, conn: psycopg.Connection, user: User | None, pid: str) -> Doc:
-    """The dataset, or 404 if absent and 403 ``Unauthorized access`` if not visible."""
+def readable_dataset(
+    ctx: AppContext, conn: psycopg.Connection, user: User | None, pid: str, *, as_dataset: bool = False
+) -> Doc:
+    """The dataset, or 404 if absent and 403 ``Unauthorized access`` if not visible.
+
+    ``as_dataset``: the dataset itself is read (``DatasetRead``, which DatasetReadAny
+    grants), not one of its children (attachments, datablocks: their own read rules)."""
     dataset = DATASETS.get(conn, pid)
     if dataset is None:
         raise not_found(f"dataset: {pid} not found")
-    if not ctx.access.can_see(user, dataset):
+    if not ctx.access.can_see(user, dataset, read_all=as_dataset and ctx.access.reads_any_dataset(user)):
         raise forbidden("Unauthorized access")
     return dataset
 
@@ -142,27 +147,29 @@ def add_to_dataset_totals(
     conn: psycopg.Connection, dataset: Doc, block: Doc, username: str
 ) -> None:
     """``POST /datasets/{pid}/origdatablocks``: the dataset's size and file count grow."""
-    dataset["size"] = (dataset.get("size") or 0) + block["size"]
-    dataset["numberOfFiles"] = (dataset.get("numberOfFiles") or 0) + len(block["dataFileList"])
-    DATASETS.replace(conn, touch(dataset, username))
+    conn.execute(
+        "UPDATE datasets SET doc = doc || jsonb_build_object("
+        "'size', coalesce((doc->>'size')::numeric, 0) + %s, "
+        "'numberOfFiles', coalesce((doc->>'numberOfFiles')::numeric, 0) + %s, "
+        "'updatedBy', %s::text, 'updatedAt', %s::text) WHERE id = %s",
+        (block["size"], len(block["dataFileList"]), username, now_iso(), dataset["pid"]),
+    )
 
 
 def recompute_dataset_totals(conn: psycopg.Connection, pid: str, username: str) -> None:
-    """The origdatablock endpoints: size and file count are the sums over all blocks."""
-    dataset = DATASETS.get(conn, pid, lock=True)
-    if dataset is None:
-        return
-    row = conn.execute(
-        "SELECT coalesce(sum((doc->>'size')::numeric), 0) AS size, "
+    """The origdatablock endpoints: size and file count are the sums over all blocks.
+
+    One statement, so the dataset document never makes the round trip through Python.
+    """
+    conn.execute(
+        "UPDATE datasets SET doc = datasets.doc || jsonb_build_object("
+        "'size', totals.size, 'numberOfFiles', totals.files, "
+        "'updatedBy', %s::text, 'updatedAt', %s::text) "
+        "FROM (SELECT coalesce(sum((doc->>'size')::numeric), 0) AS size, "
         "coalesce(sum(jsonb_array_length(doc->'dataFileList')), 0) AS files "
-        "FROM origdatablocks WHERE dataset_id = %s",
-        (pid,),
-    ).fetchone()
-    assert row is not None
-    size = row["size"]
-    dataset["size"] = int(size) if size == int(size) else float(size)
-    dataset["numberOfFiles"] = int(row["files"])
-    DATASETS.replace(conn, touch(dataset, username))
+        "FROM origdatablocks WHERE dataset_id = %s) AS totals WHERE datasets.id = %s",
+        (username, now_iso(), pid, pid),
+    )
 
 
 def blocks_of(pid: str) -> Sql:

@@ -8,8 +8,11 @@ from typing import Any
 
 import psycopg
 
+from .facets import fullfacet, parse_facets
 from .filters import FieldPolicy, FilterError, Sql, WhereTranslator
 from .units import to_si
+
+__all__ = ["FieldsQuery", "fullfacet", "metadata_keys", "parse_facets", "text_condition"]
 
 METADATA_PARENTS_LIMIT = 100
 METADATA_KEYS_LIMIT = 100
@@ -145,83 +148,6 @@ class FieldsQuery:
             converted[op], unit_si = to_si(number, unit)
         value_condition = where.condition([*base, "valueSI"], converted)
         return value_condition & where.condition([*base, "unitSI"], {"$eq": unit_si})
-
-
-def _facet_sql(table: str, policy: FieldPolicy, name: str, where: Sql) -> Sql:
-    """Buckets of one facet; array values are unwound, as MongoDB's ``$unwind``."""
-    if name == "creationTime":
-        return Sql(
-            "SELECT jsonb_build_object('year', extract(year FROM t)::int, 'month', extract(month FROM t)::int, "
-            "'day', extract(day FROM t)::int) AS id, count(*) AS n FROM (SELECT creation_time AT TIME ZONE 'UTC' "
-            f"AS t FROM {table} WHERE ({where.text}) AND creation_time IS NOT NULL) AS s GROUP BY 1",
-            where.params,
-        )
-    path = policy.path(name)
-    column = policy.facet_columns.get(".".join(path))
-    if column and column in policy.array_columns:
-        return Sql(
-            f"SELECT to_jsonb(v) AS id, count(*) AS n FROM {table}, unnest({column}) AS v "
-            f"WHERE {where.text} GROUP BY v",
-            where.params,
-        )
-    if column:
-        return Sql(
-            f"SELECT to_jsonb({column}) AS id, count(*) AS n FROM {table} "
-            f"WHERE ({where.text}) AND {column} IS NOT NULL GROUP BY {column}",
-            where.params,
-        )
-    return Sql(
-        f"SELECT v AS id, count(*) AS n FROM (SELECT doc #> %s AS x FROM {table} WHERE {where.text}) AS s, "
-        "LATERAL jsonb_array_elements(CASE jsonb_typeof(x) WHEN 'array' THEN x ELSE jsonb_build_array(x) END) "
-        "AS v WHERE x IS NOT NULL AND v <> 'null'::jsonb GROUP BY 1",
-        (path, *where.params),
-    )
-
-
-def fullfacet(
-    conn: psycopg.Connection,
-    table: str,
-    policy: FieldPolicy,
-    conditions: dict[str, Sql],
-    facets: list[str],
-    visibility: Sql,
-) -> list[dict[str, Any]]:
-    """The backend's one-element facet answer; each facet ignores its own condition."""
-    result: dict[str, Any] = {}
-    for name in dict.fromkeys(facets):
-        others = [sql for key, sql in conditions.items() if key != name]
-        query = _facet_sql(table, policy, name, visibility & Sql.join(others, "AND", "TRUE"))
-        buckets = [
-            {"_id": row["id"], "count": row["n"]} for row in conn.execute(query.text, query.params)
-        ]
-        result[name] = sorted(buckets, key=_bucket_key, reverse=True)
-    everything = visibility & Sql.join(list(conditions.values()), "AND", "TRUE")
-    row = conn.execute(
-        f"SELECT count(*) AS n FROM {table} WHERE {everything.text}", everything.params
-    ).fetchone()
-    total = int(row["n"]) if row else 0
-    result["all"] = [{"totalSets": total}] if total else []
-    return [result]
-
-
-def _bucket_key(bucket: dict[str, Any]) -> tuple[int, Any]:
-    """Sort buckets by ``_id`` like MongoDB: numbers before strings before objects."""
-    value = bucket["_id"]
-    if isinstance(value, dict):
-        return (3, (value.get("year", 0), value.get("month", 0), value.get("day", 0)))
-    if isinstance(value, bool):
-        return (2, value)
-    if isinstance(value, (int, float)):
-        return (0, value)
-    return (1, str(value))
-
-
-def parse_facets(raw: Any) -> list[str]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw) or len(raw) > 50:
-        raise FilterError("facets must be an array of field names")
-    return raw
 
 
 def metadata_keys(

@@ -50,14 +50,17 @@ class Collection:
         self.id_field = COLLECTIONS[table]
 
     def insert(self, conn: psycopg.Connection, doc: Doc) -> Doc:
-        try:
-            with conn.transaction():
-                conn.execute(
-                    f"INSERT INTO {self.table} (id, doc) VALUES (%s, %s)",
-                    (doc[self.id_field], Jsonb(doc)),
-                )
-        except psycopg.errors.UniqueViolation as error:
-            raise DuplicateKey(str(doc[self.id_field])) from error
+        """Insert ``doc``; :class:`DuplicateKey` when its id or another unique key is taken.
+
+        ``ON CONFLICT DO NOTHING`` spares the savepoint a caught unique violation needs.
+        """
+        row = conn.execute(
+            f"INSERT INTO {self.table} (id, doc) VALUES (%s, %s) ON CONFLICT DO NOTHING "
+            "RETURNING seq",
+            (doc[self.id_field], Jsonb(doc)),
+        ).fetchone()
+        if row is None:
+            raise DuplicateKey(str(doc[self.id_field]))
         return doc
 
     def get(self, conn: psycopg.Connection, key: str, *, lock: bool = False) -> Doc | None:

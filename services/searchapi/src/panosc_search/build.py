@@ -150,6 +150,8 @@ class _Builder:
             fields = {"pid": pid or name, "name": name or pid}
             if isinstance(pid, str) and pid.startswith("PaNET"):
                 fields["panetId"] = f"http://purl.org/pan-science/PaNET/{pid}"
+            elif isinstance(pid, str) and pid.startswith("http://purl.org/pan-science/PaNET/"):
+                fields["panetId"] = pid  # the IRI itself, as scicatlive's seed gives it
             technique = self.catalogue.add(Node("Technique", str(pid or name), fields))
             dataset.link("techniques", technique)
             technique.link("datasets", dataset)

@@ -5,22 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from starlette.requests import Request
-
-from ..models import Dataset
-from ..paging import Paging, page_number
-from .common import backend, parse_list, viewer
+from ..backend import BackendClient
+from ..models import Dataset, parse_list
+from ..paging import Paging
 
 LINKED_PER_PAGE = 25
 
 
 async def linked_datasets(
-    request: Request, where: dict[str, Any], what: str
+    client: BackendClient, token: str | None, page: int, where: dict[str, Any], what: str
 ) -> tuple[list[Dataset], Paging]:
     """``GET /datasets`` with a v3 filter: the visitor's own, shared and published datasets."""
-    page = page_number(request.query_params.get("page"))
     paging = Paging(page, LINKED_PER_PAGE, 0)
-    client, token = backend(request), viewer(request).token
     found, counted = await asyncio.gather(
         client.get(
             "/datasets",

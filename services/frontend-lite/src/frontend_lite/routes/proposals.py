@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..backend import segment
-from ..models import FacetCounts, Proposal
+from ..deps import Backend, Renderer, Views, Visitor
+from ..models import FacetCounts, Proposal, parse, parse_list
 from ..paging import Paging, page_number
-from .common import backend, pages, parse, parse_list, viewer
 from .listing import linked_datasets
 
 router = APIRouter()
@@ -19,12 +19,12 @@ PER_PAGE = 25
 
 
 @router.get("/proposals")
-async def proposals_list(request: Request) -> Response:
-    visitor = viewer(request)
+async def proposals_list(
+    request: Request, client: Backend, visitor: Visitor, render: Renderer
+) -> Response:
     text = request.query_params.get("text", "").strip()[:500]
     page = page_number(request.query_params.get("page"))
     fields = {"text": text} if text else {}
-    client = backend(request)
     found, facet_reply = await asyncio.gather(
         client.get(
             "/proposals/fullquery",
@@ -42,7 +42,7 @@ async def proposals_list(request: Request) -> Response:
         ),
     )
     counts = FacetCounts.from_reply(facet_reply, [])
-    return pages(request).render(
+    return render.render(
         request,
         "proposals.html",
         {
@@ -55,18 +55,32 @@ async def proposals_list(request: Request) -> Response:
 
 
 @router.get("/proposals/{proposal_id:path}")
-async def proposal_page(request: Request, proposal_id: str) -> Response:
+async def proposal_page(
+    request: Request,
+    proposal_id: str,
+    client: Backend,
+    visitor: Visitor,
+    render: Renderer,
+    views: Views,
+) -> Response:
     what = f"proposal {proposal_id}"
-    reply = await backend(request).get(
-        f"/proposals/{segment(proposal_id)}", token=viewer(request).token, what=what
-    )
+    reply = await client.get(f"/proposals/{segment(proposal_id)}", token=visitor.token, what=what)
     proposal = parse(Proposal, reply, what)
     datasets, paging = await linked_datasets(
-        request, {"proposalId": proposal.proposalId}, f"datasets of {what}"
+        client,
+        visitor.token,
+        page_number(request.query_params.get("page")),
+        {"proposalId": proposal.proposalId},
+        f"datasets of {what}",
     )
-    return pages(request).render(
+    return render.render(
         request,
         "proposal.html",
-        {"proposal": proposal, "datasets": datasets, "paging": paging},
+        {
+            "proposal": proposal,
+            "datasets": datasets,
+            "paging": paging,
+            "session_links": views.session is not None,
+        },
         section="proposals",
     )

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .. import ispyb_keys, puck
-from ..backend import BackendError, segment
-from ..models import Sample
+from ..backend import BackendClient, BackendError, segment
+from ..deps import Backend, Renderer, Visitor
+from ..models import Sample, parse, parse_list
 from ..paging import Paging, page_number
-from .common import backend, pages, parse, parse_list, viewer
 from .listing import linked_datasets
 
 router = APIRouter()
@@ -23,8 +23,9 @@ MAX_ANCESTORS = 8
 
 
 @router.get("/samples")
-async def samples_list(request: Request) -> Response:
-    visitor = viewer(request)
+async def samples_list(
+    request: Request, client: Backend, visitor: Visitor, render: Renderer
+) -> Response:
     text = request.query_params.get("text", "").strip()[:500]
     kind = request.query_params.get("type", "")
     kind = kind if kind in ispyb_keys.KINDS else ""
@@ -34,7 +35,6 @@ async def samples_list(request: Request) -> Response:
         fields["text"] = text
     if kind:
         fields["type"] = kind
-    client = backend(request)
     found, counted = await asyncio.gather(
         client.get(
             "/samples/fullquery",
@@ -46,7 +46,7 @@ async def samples_list(request: Request) -> Response:
         client.get("/samples/count", token=visitor.token, what="count samples", fields=fields),
     )
     total = int(counted.get("count", 0)) if isinstance(counted, dict) else 0
-    return pages(request).render(
+    return render.render(
         request,
         "samples.html",
         {
@@ -60,22 +60,20 @@ async def samples_list(request: Request) -> Response:
     )
 
 
-async def _sample(request: Request, sample_id: str) -> Sample:
+async def get_sample(client: BackendClient, token: str | None, sample_id: str) -> Sample:
     what = f"sample {sample_id}"
-    reply = await backend(request).get(
-        f"/samples/{segment(sample_id)}", token=viewer(request).token, what=what
-    )
+    reply = await client.get(f"/samples/{segment(sample_id)}", token=token, what=what)
     return parse(Sample, reply, what)
 
 
-async def _ancestors(request: Request, sample: Sample) -> list[Sample]:
+async def ancestors(client: BackendClient, token: str | None, sample: Sample) -> list[Sample]:
     """Shipment → dewar → puck above ``sample``, outermost first; hidden ones end the walk."""
     chain: list[Sample] = []
     seen = {sample.sampleId}
     parent = sample.parentSampleId
     while parent and parent not in seen and len(chain) < MAX_ANCESTORS:
         try:
-            found = await _sample(request, parent)
+            found = await get_sample(client, token, parent)
         except BackendError as error:
             if error.status in (401, 403, 404):
                 break
@@ -86,11 +84,11 @@ async def _ancestors(request: Request, sample: Sample) -> list[Sample]:
     return list(reversed(chain))
 
 
-async def _children(request: Request, sample: Sample) -> list[Sample]:
+async def _children(client: BackendClient, token: str | None, sample: Sample) -> list[Sample]:
     what = f"samples in {sample.sampleId}"
-    reply = await backend(request).get(
+    reply = await client.get(
         "/samples",
-        token=viewer(request).token,
+        token=token,
         what=what,
         filter={
             "where": {"parentSampleId": sample.sampleId},
@@ -101,26 +99,37 @@ async def _children(request: Request, sample: Sample) -> list[Sample]:
 
 
 @router.get("/samples/{sample_id:path}")
-async def sample_page(request: Request, sample_id: str) -> Response:
-    sample = await _sample(request, sample_id)
+async def sample_page(
+    request: Request, sample_id: str, client: Backend, visitor: Visitor, render: Renderer
+) -> Response:
+    token = visitor.token
+    sample = await get_sample(client, token, sample_id)
     kind = ispyb_keys.sample_kind(sample)
-    ancestors, children, (datasets, paging) = await asyncio.gather(
-        _ancestors(request, sample),
-        _children(request, sample),
-        linked_datasets(request, {"sampleId": sample.sampleId}, f"datasets of sample {sample_id}"),
+    chain, children, (datasets, paging) = await asyncio.gather(
+        ancestors(client, token, sample),
+        _children(client, token, sample),
+        linked_datasets(
+            client,
+            token,
+            page_number(request.query_params.get("page")),
+            {"sampleId": sample.sampleId},
+            f"datasets of sample {sample_id}",
+        ),
     )
+    shipment = next((s for s in [*chain, sample] if ispyb_keys.sample_kind(s) == "shipment"), None)
     if kind == "puck" or (kind is None and ispyb_keys.container_type(sample)):
         children = sorted(children, key=lambda c: (ispyb_keys.location(c) or 10**6, c.label))
         layout: puck.PuckLayout | None = puck.layout(sample, children)
     else:
         layout = None
-    return pages(request).render(
+    return render.render(
         request,
         "sample.html",
         {
             "sample": sample,
             "kind": kind,
-            "ancestors": ancestors,
+            "ancestors": chain,
+            "shipment": shipment,
             "children": children,
             "layout": layout,
             "datasets": datasets,

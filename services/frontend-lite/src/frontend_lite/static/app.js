@@ -20,17 +20,26 @@
     return ok;
   }
   function copied(button, ok) {
+    announce(ok ? "Copied to the clipboard" : "Could not copy; select the text instead");
+    if (button.classList.contains("icon")) {
+      // The icon stays; its state shows in colour and in the announcement.
+      button.classList.add(ok ? "copied" : "failed");
+      setTimeout(function () { button.classList.remove("copied", "failed"); }, 1500);
+      return;
+    }
     var label = button.textContent;
     button.textContent = ok ? "Copied" : "Copy failed";
-    announce(ok ? "Copied to the clipboard" : "Could not copy; select the text instead");
     setTimeout(function () { button.textContent = label; }, 1500);
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button.copy");
     if (!button) { return; }
-    var source = document.getElementById(button.getAttribute("data-copy-target"));
-    if (!source) { return; }
-    var text = source.textContent.trim();
+    var text = button.getAttribute("data-copy");
+    if (text === null) {
+      var source = document.getElementById(button.getAttribute("data-copy-target"));
+      if (!source) { return; }
+      text = source.textContent.trim();
+    }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(
         function () { copied(button, true); },

@@ -50,6 +50,10 @@ class FieldPolicy:
     # Facets read from these columns (text or text[]) instead of the document.
     facet_columns: Mapping[str, str] = field(default_factory=dict)
     array_columns: frozenset[str] = frozenset()
+    # Array-typed top-level fields (MongoDB ``$unwind``s them when faceting).
+    array_fields: frozenset[str] = frozenset()
+    # The collection's fields, when facets must name one (None: any field).
+    known_fields: frozenset[str] | None = None
 
     def path(self, name: Any) -> list[str]:
         if not isinstance(name, str) or not name:

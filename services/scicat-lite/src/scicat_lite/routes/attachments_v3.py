@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..deps import AppContext, Body, Connection, Context, CurrentUser, path_id
+from ..deps import AppContext, Body, Connection, Context, CurrentUser, Router, path_id
 from ..errors import conflict, not_found
 from ..filters import Sql
 from ..resources import (
@@ -189,6 +189,6 @@ def _register(router: APIRouter, parent: Parent) -> None:
             )
 
 
-router = APIRouter()
+router = Router()
 for _parent in PARENTS:
     _register(router, _parent)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..deps import Body, Connection, Context, CurrentUser, filter_param, path_id
+from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..resources import ATTACHMENTS, new_attachment, require_user, touch
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
 
-router = APIRouter(prefix="/api/v4/attachments", tags=["attachments v4"])
+router = Router(prefix="/api/v4/attachments", tags=["attachments v4"])
 PARSER = FilterParser(FieldPolicy(renames={"_id": "aid"}), loopback=False)
 
 

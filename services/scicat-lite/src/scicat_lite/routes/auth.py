@@ -6,10 +6,10 @@ import logging
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from ..deps import AppContext, Body, Connection, Context, CurrentUser
+from ..deps import AppContext, Body, Connection, Context, CurrentUser, Router
 from ..dto_users import IdToken
 from ..errors import (
     ApiError,
@@ -36,7 +36,7 @@ from ..identity.session import COOKIE
 from ..validation import validate
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/v3/auth", tags=["auth"])
+router = Router(prefix="/api/v3/auth", tags=["auth"])
 
 
 def _credentials(request: Request, body: Any) -> tuple[Any, Any]:

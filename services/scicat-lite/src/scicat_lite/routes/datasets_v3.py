@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from .. import datasets, dto
 from ..access import CreateRight
-from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
+from ..auth import User
+from ..deps import (
+    AppContext,
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    Router,
+    filter_param,
+    json_param,
+    path_id,
+)
 from ..errors import bad_request, conflict, forbidden, not_found, precondition_failed
 from ..filters import FilterParser, Sql
 from ..history import record_delete, record_update
@@ -18,21 +29,18 @@ from ..resources import (
     ATTACHMENTS,
     DATASETS,
     ORIGDATABLOCKS,
-    add_to_dataset_totals,
     attachment_target,
     attachment_v3,
     blocks_of,
-    new_origdatablock,
     readable_dataset,
     require_user,
-    touch,
     writable_dataset,
 )
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
-from ..validation import check, partial, validate, validate_v3_dataset
+from ..validation import check, partial, validate_v3_dataset
 
-router = APIRouter(prefix="/api/v3/datasets", tags=["datasets v3"])
+router = Router(prefix="/api/v3/datasets", tags=["datasets v3"])
 PARSER = FilterParser(datasets.V3_POLICY)
 FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "3"
@@ -85,7 +93,7 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 def _visible(ctx: Context, user: CurrentUser) -> Sql:
-    return ctx.access.visibility(user, shared=True)
+    return ctx.access.visibility(user, shared=True, read_all=ctx.access.reads_any_dataset(user))
 
 
 @router.get("")
@@ -135,11 +143,13 @@ def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -
     return {"count": DATASETS.count(conn, _visible(ctx, user) & where)}
 
 
-def _search_scope(ctx: Context, user: CurrentUser, fields: Any) -> Sql:
+def search_scope(ctx: AppContext, user: User | None, fields: Any, *, facets: bool = False) -> Sql:
     """fullquery/fullfacet: own groups only, or only published ones when asked for."""
     if isinstance(fields, dict) and fields.get("isPublished") is True:
         return Sql("is_published")
-    return ctx.access.own_groups_only(user)
+    if ctx.access.reads_any_dataset(user):
+        return Sql("TRUE")
+    return ctx.access.own_groups_only(user, facets=facets)
 
 
 @router.get("/fullquery")
@@ -152,7 +162,7 @@ def fullquery(
     where = Sql.join(list(FIELDS.conditions(fields).values()), "AND", "TRUE")
     docs = DATASETS.find(
         conn,
-        _search_scope(ctx, user, fields) & where,
+        search_scope(ctx, user, fields) & where,
         order=query.order,
         limit=query.limit,
         skip=query.skip,
@@ -168,7 +178,12 @@ def full_facet(
     facets = parse_facets(json_param(request, "facets"))
     conditions = FIELDS.conditions(fields)
     return fullfacet(
-        conn, "datasets", datasets.V3_POLICY, conditions, facets, _search_scope(ctx, user, fields)
+        conn,
+        "datasets",
+        datasets.V3_POLICY,
+        conditions,
+        facets,
+        search_scope(ctx, user, fields, facets=True),
     )
 
 
@@ -180,7 +195,7 @@ def metadata_keys_route(
     where = Sql.join(list(FIELDS.conditions(fields).values()), "AND", "TRUE")
     key_filter = fields.get("metadataKey") if isinstance(fields, dict) else None
     return metadata_keys(
-        conn, "datasets", "scientificMetadata", _search_scope(ctx, user, fields) & where, key_filter
+        conn, "datasets", "scientificMetadata", search_scope(ctx, user, fields) & where, key_filter
     )
 
 
@@ -188,7 +203,7 @@ def metadata_keys_route(
 def find_by_id(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str, request: Request
 ) -> dict[str, Any]:
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
+    dataset = readable_dataset(ctx, conn, user, path_id(pid), as_dataset=True)
     raw = filter_param(request)
     query = PARSER.query(raw if isinstance(raw, dict) else None, default_limit=None)
     return project(datasets.to_v3(_included(conn, dataset, query.include)), query.fields)
@@ -243,90 +258,10 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid)).get(
+    lifecycle_doc: dict[str, Any] = readable_dataset(ctx, conn, user, path_id(pid), as_dataset=True).get(
         "datasetlifecycle", {}
     )
     return lifecycle_doc
-
-
-# -- origdatablocks -------------------------------------------------------------------
-
-
-@router.post("/{pid}/origdatablocks", status_code=201)
-def create_origdatablock(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
-) -> dict[str, Any]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid), lock=True)
-    fields = validate(dto.DatasetOrigDatablock, body)
-    username = require_user(user).username
-    block = ORIGDATABLOCKS.insert(conn, new_origdatablock(dataset, fields, username, VERSION))
-    add_to_dataset_totals(conn, dataset, block, username)
-    return block
-
-
-@router.post("/{pid}/origdatablocks/isValid", status_code=200)
-def origdatablock_is_valid(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, body: Body
-) -> dict[str, Any]:
-    writable_dataset(ctx, conn, user, path_id(pid))
-    problems = check(dto.DatasetOrigDatablock, body)
-    return {"valid": not problems, "errors": problems}
-
-
-@router.get("/{pid}/origdatablocks")
-def find_origdatablocks(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> list[dict[str, Any]]:
-    readable_dataset(ctx, conn, user, path_id(pid))
-    return ORIGDATABLOCKS.find(conn, blocks_of(path_id(pid)))
-
-
-@router.get("/{pid}/origdatablocks/count")
-def count_origdatablocks(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> dict[str, int]:
-    readable_dataset(ctx, conn, user, path_id(pid))
-    return {"count": ORIGDATABLOCKS.count(conn, blocks_of(path_id(pid)))}
-
-
-def _block_of(conn: Connection, pid: str, oid: str) -> dict[str, Any]:
-    block = ORIGDATABLOCKS.get(conn, path_id(oid))
-    if block is None or block.get("datasetId") != pid:
-        raise not_found()
-    return block
-
-
-@router.patch("/{pid}/origdatablocks/{oid}")
-def update_origdatablock(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, oid: str, body: Body
-) -> dict[str, Any]:
-    dataset = writable_dataset(ctx, conn, user, path_id(pid))
-    block = _block_of(conn, dataset["pid"], oid)
-    changes = validate(partial(dto.DatasetOrigDatablock), body)
-    block.update(changes)
-    return ORIGDATABLOCKS.replace(conn, touch(block, require_user(user).username))
-
-
-@router.delete("/{pid}/origdatablocks/{oid}", response_model=None)
-def delete_origdatablock(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str, oid: str
-) -> dict[str, Any] | None:
-    if not ctx.access.can_delete(user):
-        raise forbidden()
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
-    block = _block_of(conn, dataset["pid"], oid)
-    ORIGDATABLOCKS.delete(conn, block["_id"])
-    return block
-
-
-@router.delete("/{pid}/origdatablocks")
-def delete_all_origdatablocks(
-    ctx: Context, user: CurrentUser, conn: Connection, pid: str
-) -> dict[str, int]:
-    if not ctx.access.can_delete(user):
-        raise forbidden()
-    dataset = readable_dataset(ctx, conn, user, path_id(pid))
-    return {"count": ORIGDATABLOCKS.delete_where(conn, blocks_of(dataset["pid"]))}
 
 
 @router.post("/{pid}/appendToArrayField", status_code=201)

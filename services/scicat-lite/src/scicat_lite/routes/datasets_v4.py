@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from .. import datasets, dto
@@ -18,6 +18,7 @@ from ..deps import (
     Connection,
     Context,
     CurrentUser,
+    Router,
     filter_param,
     json_param,
     path_id,
@@ -42,8 +43,9 @@ from ..resources import (
 from ..search import FieldsQuery, fullfacet, metadata_keys, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
+from .datasets_v3 import search_scope
 
-router = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
+router = Router(prefix="/api/v4/datasets", tags=["datasets v4"])
 PARSER = FilterParser(datasets.V4_POLICY, loopback=False)
 FIELDS = FieldsQuery(datasets.V3_POLICY, search_column="search")
 VERSION = "4"
@@ -238,7 +240,8 @@ def is_valid(ctx: Context, user: CurrentUser, body: Body) -> dict[str, Any]:
 
 
 def _scope(ctx: Context, user: CurrentUser) -> Sql:
-    return ctx.access.visibility(_signed_in(user), shared=True)
+    caller = _signed_in(user)
+    return ctx.access.visibility(caller, shared=True, read_all=ctx.access.reads_any_dataset(caller))
 
 
 @router.get("")
@@ -264,7 +267,8 @@ def count(ctx: Context, user: CurrentUser, conn: Connection, request: Request) -
 def full_facet(
     ctx: Context, user: CurrentUser, conn: Connection, request: Request
 ) -> list[dict[str, Any]]:
-    return _facets(conn, request, _scope(ctx, user))
+    fields = json_param(request, "fields")
+    return _facets(conn, request, search_scope(ctx, _signed_in(user), fields, facets=True))
 
 
 @router.get("/metadataKeys")
@@ -282,7 +286,7 @@ def find_by_id(
     pid: str,
     include: Include = None,
 ) -> dict[str, Any]:
-    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid))
+    dataset = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True)
     return _with_relations(conn, dataset, include or [], relation_scopes(ctx, user))
 
 
@@ -333,7 +337,7 @@ def delete(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[
 
 @router.get("/{pid}/datasetlifecycle")
 def lifecycle(ctx: Context, user: CurrentUser, conn: Connection, pid: str) -> dict[str, Any]:
-    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid)).get(
+    found: dict[str, Any] = readable_dataset(ctx, conn, _signed_in(user), path_id(pid), as_dataset=True).get(
         "datasetlifecycle", {}
     )
     return found

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from ..deps import Context
+from ..deps import Context, Router
 
-router = APIRouter(prefix="/api/v3/health", tags=["health"])
+router = Router(prefix="/api/v3/health", tags=["health"])
 
 
 @router.get("")

@@ -5,19 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..deps import Body, Connection, Context, CurrentUser, filter_param, path_id
+from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import TRUE, FieldPolicy, FilterParser
 from ..resources import INSTRUMENTS, stamp, touch
 from ..store import DuplicateKey, project
 from ..validation import partial, validate
 
-router = APIRouter(prefix="/api/v3/instruments", tags=["instruments"])
+router = Router(prefix="/api/v3/instruments", tags=["instruments"])
 PARSER = FilterParser(FieldPolicy(renames={"_id": "pid"}))
 DUPLICATE = "Instrument with the same unique name already exists"
 

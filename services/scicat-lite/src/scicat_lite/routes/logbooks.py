@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from ..auth import User
-from ..deps import AppContext, Connection, Context, CurrentUser, path_id
+from ..deps import AppContext, Connection, Context, CurrentUser, Router, path_id
 from ..errors import forbidden, http_error, not_found
 from ..filters import Sql
 from ..logbooks import LogbookUnavailable
 from ..resources import DATASETS, PROPOSALS
 
-router = APIRouter(prefix="/api/v3/logbooks", tags=["logbooks"])
-dataset_v3 = APIRouter(prefix="/api/v3/datasets", tags=["datasets"])
-dataset_v4 = APIRouter(prefix="/api/v4/datasets", tags=["datasets v4"])
+router = Router(prefix="/api/v3/logbooks", tags=["logbooks"])
+dataset_v3 = Router(prefix="/api/v3/datasets", tags=["datasets"])
+dataset_v4 = Router(prefix="/api/v4/datasets", tags=["datasets v4"])
 # Upstream's logbook filter tests the literal group "admin", not ADMIN_GROUPS.
 ADMIN_ROLE = "admin"
 

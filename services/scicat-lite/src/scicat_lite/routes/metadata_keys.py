@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
-from ..deps import Connection, Context, CurrentUser, filter_param
+from ..deps import Connection, Context, CurrentUser, Router, filter_param
 from ..errors import bad_request
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..store import Collection, project
 
-router = APIRouter(prefix="/api/v4/metadatakeys", tags=["metadata keys v4"])
+router = Router(prefix="/api/v4/metadatakeys", tags=["metadata keys v4"])
 METADATA_KEYS = Collection("metadata_keys")
 # OutputMetadataKeyDto's fields are the ones a filter may name.
 FIELDS = frozenset(

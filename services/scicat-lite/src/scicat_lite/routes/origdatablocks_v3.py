@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from .. import dto
 from ..access import CreateRight
@@ -21,6 +21,7 @@ from ..deps import (
     Connection,
     Context,
     CurrentUser,
+    Router,
     filter_param,
     json_param,
     path_id,
@@ -39,7 +40,7 @@ from ..search import fullfacet, parse_facets
 from ..store import Doc
 from ..validation import check, partial, validate
 
-router = APIRouter(prefix="/api/v3/origdatablocks", tags=["origdatablocks"])
+router = Router(prefix="/api/v3/origdatablocks", tags=["origdatablocks"])
 VERSION = "3"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from .. import dto
@@ -22,6 +22,7 @@ from ..deps import (
     Connection,
     Context,
     CurrentUser,
+    Router,
     filter_param,
     json_param,
     path_id,
@@ -43,7 +44,7 @@ from ..search import fullfacet, parse_facets
 from ..store import Doc
 from ..validation import check, partial, validate
 
-router = APIRouter(prefix="/api/v4/origdatablocks", tags=["origdatablocks v4"])
+router = Router(prefix="/api/v4/origdatablocks", tags=["origdatablocks v4"])
 VERSION = "4"
 PUBLIC = Sql("is_published")
 _DEFAULT_LIMITS = {"limit": 10, "skip": 0, "sort": {"createdAt": "desc"}}

@@ -7,11 +7,11 @@ import json
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from .. import dto
 from ..auth import User
-from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
+from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..history import record_delete, record_update
@@ -27,8 +27,20 @@ from ..search import FieldsQuery, fullfacet, parse_facets
 from ..store import DuplicateKey, project
 from ..validation import check, partial, validate
 
-router = APIRouter(prefix="/api/v3/proposals", tags=["proposals"])
-POLICY = FieldPolicy(renames={"_id": "proposalId"}, timestamp_columns={})
+router = Router(prefix="/api/v3/proposals", tags=["proposals"])
+POLICY = FieldPolicy(
+    renames={"_id": "proposalId"},
+    timestamp_columns={},
+    array_fields=frozenset(
+        {
+            "accessGroups",
+            "keywords",
+            "instrumentIds",
+            "MeasurementPeriodList",
+            "relatedPublications",
+        }
+    ),
+)
 PARSER = FilterParser(POLICY)
 FIELDS = FieldsQuery(POLICY, metadata_field="metadata")
 DEFAULT_TYPE = "Default Proposal"

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
-from ..deps import Body, Connection, Context, CurrentUser, path_id
+from ..deps import Body, Connection, Context, CurrentUser, Router, path_id
 from ..dto_users import UpdateRuntimeConfig
 from ..errors import forbidden, not_found
 from ..runtime_config import get_config, update_config
 from ..validation import validate
 
-router = APIRouter(prefix="/api/v3/runtime-config", tags=["runtime configurations"])
-admin = APIRouter(prefix="/api/v3/admin", tags=["admin"])
+router = Router(prefix="/api/v3/runtime-config", tags=["runtime configurations"])
+admin = Router(prefix="/api/v3/admin", tags=["admin"])
 
 
 def _config(conn: Connection, cid: str) -> dict[str, Any]:

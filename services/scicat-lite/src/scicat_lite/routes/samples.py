@@ -7,12 +7,12 @@ import json
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..deps import Body, Connection, Context, CurrentUser, filter_param, json_param, path_id
+from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, json_param, path_id
 from ..errors import conflict, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..history import record_delete, record_update
@@ -29,7 +29,7 @@ from ..store import DuplicateKey, project
 from ..units import add_si_fields
 from ..validation import partial, validate
 
-router = APIRouter(prefix="/api/v3/samples", tags=["samples"])
+router = Router(prefix="/api/v3/samples", tags=["samples"])
 POLICY = FieldPolicy(renames={"_id": "sampleId"})
 PARSER = FilterParser(POLICY)
 FIELDS = FieldsQuery(POLICY, metadata_field="sampleCharacteristics")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
-from ..deps import Connection, Context, CurrentUser
+from ..deps import Connection, Context, CurrentUser, Router
 from ..errors import bad_request, forbidden, not_found, unauthenticated
 from ..filters import FieldPolicy, FilterError, WhereTranslator
 from ..identity import store
 
-router = APIRouter(prefix="/api/v3/useridentities", tags=["user identities"])
+router = Router(prefix="/api/v3/useridentities", tags=["user identities"])
 POLICY = FieldPolicy()
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from ..auth import User, duration_seconds
-from ..deps import AppContext, Body, Connection, Context, CurrentUser, path_id
+from ..deps import AppContext, Body, Connection, Context, CurrentUser, Router, path_id
 from ..dto_users import (
     AdminUpdatePassword,
     CreateUserSettings,
@@ -29,7 +29,7 @@ from ..identity.passwords import hash_password, verify_password
 from ..validation import validate
 from .auth import logout_body
 
-router = APIRouter(prefix="/api/v3/users", tags=["users"])
+router = Router(prefix="/api/v3/users", tags=["users"])
 DENIED = "Access Forbidden or Unauthorized"
 
 

@@ -1,0 +1,1 @@
+"""Dataset views chosen by a YAML configuration (see docs/dataset-views.md)."""
