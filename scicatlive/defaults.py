@@ -29,3 +29,4 @@ ENV_OAI_URL = "SCICATLIVE_OAI_URL"
 ENV_LANDING_URL = "SCICATLIVE_LANDING_URL"
 # The DOI prefix of the bundled backends (DOI_PREFIX): seeded published data get DOIs under it.
 DEFAULT_DOI_PREFIX = "10.9999"
+DEFAULT_RETRY_SECONDS = 60.0  # how long clients retry a service that does not answer

@@ -20,7 +20,7 @@ from scicatlive.cli.context import (
     print_json,
     remote_stack,
 )
-from scicatlive.defaults import DEFAULT_ACCOUNT, DEFAULT_PID_PREFIX
+from scicatlive.defaults import DEFAULT_ACCOUNT, DEFAULT_PID_PREFIX, DEFAULT_RETRY_SECONDS
 from scicatlive.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -40,6 +40,11 @@ PidPrefixOption = Annotated[
     str, typer.Option("--pid-prefix", help="With --backend-url: the backend's PID_PREFIX.")
 ]
 ConcurrencyOption = Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Requests in flight at once.")]
+RetrySecondsOption = Annotated[
+    float,
+    typer.Option("--retry-seconds", min=0.0, envvar="SCICATLIVE_RETRY_SECONDS",
+                 help="How long to retry a service that does not answer (or answers 502/503/504) before giving up."),
+]  # fmt: skip
 
 
 def seed_command(
@@ -54,6 +59,7 @@ def seed_command(
     pid_prefix: PidPrefixOption = DEFAULT_PID_PREFIX,
     concurrency: ConcurrencyOption = 16,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Seed through the APIs even when the seed cache has this recipe.")] = False,
+    retry_seconds: RetrySecondsOption = DEFAULT_RETRY_SECONDS,
     json_output: JsonOption = False,
 ) -> None:
     """Fill a stack with a realistic MX facility: into ISPyB first, then mapped into SciCat.
@@ -61,11 +67,14 @@ def seed_command(
     Safe to repeat: the same recipe gives the same ids, so nothing is duplicated. On an empty
     stack of its own, the same recipe seeded before is restored from the seed cache.
     """
+    from scicatlive.clients.http import RetryPolicy
+
     layout = parse_layout(sample_layout)
     handle = _stack(stack, profile, backend_url, ispyb_url, account, password, pid_prefix, None)
     with ConsoleReporter() as reporter:
         handle.reporter = reporter
-        report = handle.seed(recipe, account=account, sample_layout=layout, concurrency=concurrency, cache=not no_cache)
+        report = handle.seed(recipe, account=account, sample_layout=layout, concurrency=concurrency,
+                             cache=not no_cache, retry=RetryPolicy(deadline=retry_seconds))  # fmt: skip
     show_report(report, json_output)
 
 
@@ -80,6 +89,7 @@ def sync_command(
     pid_prefix: PidPrefixOption = DEFAULT_PID_PREFIX,
     site: Annotated[str | None, typer.Option("--site", help="The facility site the data was seeded with [default: the profile's].")] = None,
     concurrency: ConcurrencyOption = 16,
+    retry_seconds: RetrySecondsOption = DEFAULT_RETRY_SECONDS,
     follow: Annotated[bool, typer.Option("--follow", help="Keep following ISPyB's change feed and map each change as it comes (Ctrl-C stops).")] = False,
     poll: Annotated[float, typer.Option("--poll", min=0.1, max=300, help="With --follow: seconds between polls when caught up.")] = 1.0,
     restart: Annotated[bool, typer.Option("--restart", help="With --follow: forget the recorded position and follow from the start.")] = False,
@@ -93,6 +103,7 @@ def sync_command(
     --follow, keeps doing so change by change, resuming where it stopped.
     """
     from scicatlive.cli import live
+    from scicatlive.clients.http import RetryPolicy
 
     live.check_follow_options(follow, {"--poll": poll != 1.0, "--restart": restart, "--until-idle": until_idle,
                                        "--state-file": state_file is not None})  # fmt: skip
@@ -102,7 +113,8 @@ def sync_command(
         live.follow(handle, account=account, sample_layout=layout, poll=poll, restart=restart, until_idle=until_idle,
                     state_file=state_file, site=site, json_output=json_output)  # fmt: skip
         return
-    options: dict[str, object] = {"account": account, "sample_layout": layout, "concurrency": concurrency}
+    options: dict[str, object] = {"account": account, "sample_layout": layout, "concurrency": concurrency,
+                                  "retry": RetryPolicy(deadline=retry_seconds)}  # fmt: skip
     if site:
         from scicatlive.sync import FacilityFacts
 

@@ -22,13 +22,14 @@ from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
+from scicatlive.defaults import DEFAULT_RETRY_SECONDS
 from scicatlive.errors import ServiceError
 
 T = TypeVar("T")
 Params = Mapping[str, str | list[str]]
 RETRYABLE_STATUS = frozenset({502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-DEFAULT_DEADLINE = 60.0
+DEFAULT_DEADLINE = DEFAULT_RETRY_SECONDS
 
 
 @dataclass(frozen=True)

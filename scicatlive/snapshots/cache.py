@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from scicatlive.seeding.run import SeedReport
     from scicatlive.stack.resolve import ResolvedStack
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: dumps leave the accounts out
 _PACKAGE = Path(__file__).resolve().parent.parent
 # The code whose output the cache holds: generation, the facility model, the mapping, the loaders.
 _GENERATING_CODE = ("domain", "seeding", "mapping")

@@ -6,6 +6,12 @@ renaming the databases, MariaDB with one ``RENAME TABLE`` statement for every ta
 (atomic), MongoDB collection by collection (``renameCollection``; MongoDB has no atomic
 swap of a whole database). A failure before the swap leaves the old data as it was.
 
+A snapshot holds the catalogue, not the stack's accounts: the backend's users, their
+identities, settings and roles stay out of every dump (and its counts). Each stack has its own
+passwords; the backend, restarted after the swap, creates its functional accounts again from
+the stack's own accounts file, as SciCat does on every start. So a snapshot (and the seed
+cache) can be restored into any stack of the same images, and its logins keep working.
+
 Commands run inside the service's container with its own credentials (its environment);
 statements travel in an environment variable of ``docker exec``, never through shell quoting.
 """
@@ -21,6 +27,9 @@ from scicatlive.engine import Engine
 
 STAGING = "__restore"
 PREVIOUS = "__before_restore"
+# Account tables: scicat-lite's (PostgreSQL) and upstream SciCat's collections (MongoDB).
+POSTGRES_ACCOUNT_TABLES = ("users", "user_identities", "user_settings", "user_roles")
+MONGO_ACCOUNT_COLLECTIONS = ("User", "UserIdentity", "UserSetting", "Role", "UserRole")
 
 
 class DataService(Protocol):
@@ -67,7 +76,8 @@ class Postgres:
         return container_env(engine, container, "POSTGRES_DB")
 
     def dump(self, engine: Engine, container: str, destination: Path) -> None:
-        script = ["sh", "-ec", 'pg_dump --format=custom -U "$POSTGRES_USER" -d "$POSTGRES_DB"']
+        accounts = " ".join(f"--exclude-table-data=public.{table}" for table in POSTGRES_ACCOUNT_TABLES)
+        script = ["sh", "-ec", f'pg_dump --format=custom {accounts} -U "$POSTGRES_USER" -d "$POSTGRES_DB"']
         engine.exec_streaming(container, script, stdout=destination, action="dumping PostgreSQL")
 
     def counts(self, engine: Engine, container: str) -> dict[str, int]:
@@ -76,7 +86,8 @@ class Postgres:
             "'SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text "
             "FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
         )
-        return _tab_separated(self._sql(engine, container, sql, "counting PostgreSQL rows", "$POSTGRES_DB"))
+        counts = _tab_separated(self._sql(engine, container, sql, "counting PostgreSQL rows", "$POSTGRES_DB"))
+        return {table: n for table, n in counts.items() if table not in POSTGRES_ACCOUNT_TABLES}
 
     def stage(self, engine: Engine, container: str, source: Path) -> None:
         self.discard(engine, container, STAGING)
@@ -172,7 +183,9 @@ class Mongo:
         return run(engine, container, f'mongosh --quiet {self._auth} --eval "$CODE"', action, CODE=code)
 
     def dump(self, engine: Engine, container: str, destination: Path) -> None:
-        script = f"mongodump {self._auth} --archive --gzip --nsExclude 'admin.*' --nsExclude 'config.*' --nsExclude 'local.*'"
+        accounts = " ".join(f"--nsExclude '*.{name}'" for name in MONGO_ACCOUNT_COLLECTIONS)
+        script = (f"mongodump {self._auth} --archive --gzip --nsExclude 'admin.*' --nsExclude 'config.*' "
+                  f"--nsExclude 'local.*' {accounts}")  # fmt: skip
         engine.exec_streaming(container, ["sh", "-ec", script], stdout=destination, action="dumping MongoDB")
 
     def counts(self, engine: Engine, container: str) -> dict[str, int]:
@@ -180,7 +193,8 @@ class Mongo:
                 ".forEach(n => db.getSiblingDB(n).getCollectionNames().forEach("
                 "c => { out[n + \".\" + c] = db.getSiblingDB(n)[c].countDocuments({}) })); print(JSON.stringify(out))")  # fmt: skip
         found = json.loads(self._eval(engine, container, code, "counting MongoDB documents"))
-        return {name: int(count) for name, count in found.items()}
+        return {name: int(count) for name, count in found.items()
+                if name.partition(".")[2] not in MONGO_ACCOUNT_COLLECTIONS}  # fmt: skip
 
     def stage(self, engine: Engine, container: str, source: Path) -> None:
         self.discard(engine, container, STAGING)

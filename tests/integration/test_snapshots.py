@@ -103,7 +103,9 @@ def test_the_seed_cache_restores_the_same_seed_into_a_new_stack(engine: Engine, 
         assert restored.source == "seed cache"
         assert restored.scicat["raw datasets"].created == seeded.scicat["raw datasets"].created or seeded.source != "api"
         assert _counts(second) == _counts(first)
-        assert second.check(only=["consistency"], read_only=True).ok
+        # The cache holds no accounts: the second stack's own passwords log in (each stack has its own).
+        assert {a.password for a in second.credentials().accounts}.isdisjoint(a.password for a in first.credentials().accounts)
+        assert second.check(only=["consistency", "accounts"], read_only=True).ok
     finally:
         first.down(volumes=True)
         second.down(volumes=True)

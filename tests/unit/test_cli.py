@@ -107,3 +107,36 @@ def test_credentials_show_generated_passwords_after_config() -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("scicatlive ")
+
+
+def test_seed_gives_up_on_a_silent_backend_after_its_retry_budget() -> None:
+    """A backend that accepts connections and answers 503 is retried for --retry-seconds, then named."""
+    import time
+
+    from fastapi import FastAPI
+    from fastapi.responses import JSONResponse
+
+    from tests.support import serve_app
+
+    down = FastAPI()
+
+    @down.api_route("/{path:path}", methods=["GET", "POST"])
+    def unavailable(path: str) -> JSONResponse:
+        return JSONResponse({"statusCode": 503, "message": "database unreachable"}, status_code=503)
+
+    with serve_app(down) as url:
+        started = time.monotonic()
+        result = CliRunner().invoke(
+            app, ["seed", "tiny", "--backend-url", url, "--password", "x", "--retry-seconds", "1"]
+        )
+        elapsed = time.monotonic() - started
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert url in result.output and "503" in result.output, result.output
+    assert elapsed < 30, elapsed  # the budget bounds the wait (1 s + backoff), not 60 s
+
+
+def test_a_negative_retry_budget_is_refused() -> None:
+    result = CliRunner().invoke(app, ["seed", "tiny", "--backend-url", "http://127.0.0.1:9", "--retry-seconds", "-1"])
+    assert result.exit_code == 2
+    assert "--retry-seconds" in result.output

@@ -13,7 +13,7 @@ import pytest_asyncio
 from archive_worker.jobs import Behaviour, carry_out, dataset_pids
 from archive_worker.scicat import ScicatClient, ScicatError
 from archive_worker.settings import Settings, SettingsError
-from scicat_double import create_double
+from tests.services.archive_worker.scicat_double import create_double
 
 pytestmark = pytest.mark.asyncio
 PASSWORD = "archive-manager-password"

@@ -15,13 +15,13 @@ from typing import Any
 import httpx
 import pika
 import pytest
-from conftest import RunningStack, running
 
-from scicatlive.images.build import build_service_image
-from scicatlive.progress import SilentReporter
 from scicatlive import Stack
 from scicatlive.engine import Engine
+from scicatlive.images.build import build_service_image
+from scicatlive.progress import SilentReporter
 from scicatlive.stack.load import load_stack
+from tests.services.features.stack_state import RunningStack, running
 from tests.unit.helpers import write_profile
 
 pytestmark = pytest.mark.docker

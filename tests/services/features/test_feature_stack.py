@@ -17,11 +17,11 @@ import jwt
 import ldap3
 import pika
 import pytest
-from conftest import PORT_OFFSET, STACK, RunningStack, running
 
 from scicatlive import Stack
 from scicatlive.engine import Engine
 from scicatlive.stack.load import load_stack
+from tests.services.features.stack_state import PORT_OFFSET, STACK, RunningStack, running
 
 pytestmark = pytest.mark.docker
 RABBITMQ_AMQP = 5672 + PORT_OFFSET

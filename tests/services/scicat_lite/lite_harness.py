@@ -1,36 +1,18 @@
-"""Test helpers for scicat-lite: serve an app in a thread, a handle on a running server."""
+"""Test helpers for scicat-lite: a server in a thread of the test process, with the test accounts."""
 
 from __future__ import annotations
 
-import threading
-import time
+import json
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-
-@contextmanager
-def serve_in_thread(app: Any, port: int) -> Iterator[str]:
-    """Run ``app`` with uvicorn on ``127.0.0.1:port`` until the block ends; yields its URL."""
-    import uvicorn
-
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("scicat-lite did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+from tests.support import serve_app
 
 
 @dataclass(frozen=True)
@@ -68,3 +50,62 @@ def sdk_client(server: LiteServer, username: str | None = None) -> Iterator[Any]
                 sdk.AuthApi(client).auth_controller_login_v3(credentials).access_token
             )
         yield client
+
+
+ACCOUNT_GROUPS = {
+    "admin": "admin",
+    "ingestor": "ingestor",
+    "archiveManager": "archivemanager",
+    "proposalIngestor": "proposalingestor",
+    "user1": "group1",
+    "user2": "group2",
+    "user3": "group3",
+}
+# SciCatLive's (and pyscicat's CI) ingestor password is 4 characters; it must work here.
+FIXED_PASSWORDS = {"ingestor": "aman"}
+FRONTEND_CONFIG = {"siteTitle": "scicat-lite tests", "defaultDatasetsListSettings": {"columns": []}}
+
+
+@contextmanager
+def serve_lite(
+    database_url: str, workdir: Path, port: int, extra_env: dict[str, str] | None = None
+) -> Iterator[LiteServer]:
+    """A scicat-lite in a thread of this process, with the test accounts."""
+    from scicat_lite.app import create_app
+    from scicat_lite.settings import Settings
+
+    passwords = {
+        name: FIXED_PASSWORDS.get(name) or secrets.token_urlsafe(12) for name in ACCOUNT_GROUPS
+    }
+    accounts_file = workdir / "functionalAccounts.json"
+    accounts = [
+        {
+            "username": n,
+            "email": f"{n.lower()}@example.org",
+            "password": passwords[n],
+            "role": g,
+            "global": False,
+        }
+        for n, g in ACCOUNT_GROUPS.items()
+    ]
+    accounts_file.write_text(json.dumps(accounts))
+    frontend_config = workdir / "frontend.config.json"
+    frontend_config.write_text(json.dumps(FRONTEND_CONFIG))
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": database_url,
+            "JWT_SECRET": secrets.token_hex(16),
+            "PID_PREFIX": "20.500.12269",
+            "FUNCTIONAL_ACCOUNTS_FILE": str(accounts_file),
+            "ADMIN_GROUPS": "admin",
+            "DELETE_GROUPS": "archivemanager",
+            "PROPOSAL_GROUPS": "proposalingestor",
+            "SAMPLE_GROUPS": "ingestor",
+            "MAX_FILE_UPLOAD_SIZE": "1mb",
+            "FRONTEND_CONFIG_FILE": str(frontend_config),
+            "PORT": str(port),
+            **(extra_env or {}),
+        }
+    )
+    with serve_app(create_app(settings), port=port) as url:
+        yield LiteServer(url=url, passwords=passwords, pid_prefix="20.500.12269")

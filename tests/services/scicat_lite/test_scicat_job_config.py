@@ -174,10 +174,10 @@ def test_missing_broker_variable_exits_2() -> None:
 
 
 @pytest.mark.database
-def test_unreachable_broker_exits_1(postgres_url: str) -> None:
+def test_unreachable_broker_exits_1(postgres_server: str) -> None:
     result = _run(
         {
-            "DATABASE_URL": postgres_url,
+            "DATABASE_URL": postgres_server,
             "DATABASE_WAIT_SECONDS": "1",
             "RABBITMQ_ENABLED": "yes",
             "RABBITMQ_HOSTNAME": "127.0.0.1",

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from ldap_server import ADMIN_DN, SUFFIX, LdapServer
-from lite_harness import LiteServer, serve_in_thread
+from lite_harness import LiteServer
 
-from tests.support import IN_CI, free_port
+from tests.support import IN_CI, free_port, serve_app
 
 pytestmark = [
     pytest.mark.database,
@@ -55,7 +55,7 @@ def lite(directory: LdapServer, fresh_database: str) -> Iterator[httpx.Client]:
         }
     )
     with (
-        serve_in_thread(create_app(settings, accounts=[]), free_port()) as url,
+        serve_app(create_app(settings, accounts=[]), port=free_port()) as url,
         httpx.Client(base_url=url, timeout=30) as client,
     ):
         yield client
@@ -131,7 +131,7 @@ def test_unreachable_ldap_server_is_a_503(directory: LdapServer, fresh_database:
             "LDAP_SEARCH_FILTER": "(uid={{username}})",
         }
     )
-    with serve_in_thread(create_app(settings, accounts=[]), free_port()) as url:
+    with serve_app(create_app(settings, accounts=[]), port=free_port()) as url:
         answer = httpx.post(f"{url}/api/v3/auth/ldap", json={"username": "a", "password": "b"})
     assert answer.status_code == 503
     assert answer.json()["message"] == "LDAP server unavailable"

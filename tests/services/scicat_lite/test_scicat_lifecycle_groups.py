@@ -10,21 +10,18 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from conftest import serve_lite
-from lite_harness import LiteServer
+from lite_harness import LiteServer, serve_lite
 
-from tests.support import free_port
+from tests.support import free_port, scratch_postgres
 
 pytestmark = pytest.mark.database
 
 
 @pytest.fixture(scope="module")
-def lite(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteServer]:
-    from conftest import _database
-
+def lite(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiteServer]:
     env = {"UPDATE_DATASET_LIFECYCLE_GROUPS": "archivemanager"}
     folder = Path(tmp_path_factory.mktemp("lifecycle"))
-    with _database(postgres_url) as database, serve_lite(database, folder, free_port(), env) as server:
+    with scratch_postgres(postgres_server, prefix="scicat_lite") as database, serve_lite(database, folder, free_port(), env) as server:
         yield server
 
 

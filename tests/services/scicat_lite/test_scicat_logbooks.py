@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from lite_harness import LiteServer, serve_in_thread
+from lite_harness import LiteServer
 
-from tests.support import free_port
+from tests.support import free_port, serve_app
 
 pytestmark = pytest.mark.database
 
@@ -59,7 +59,7 @@ def lite(fresh_database: str) -> Iterator[tuple[httpx.Client, str]]:
     from scicat_lite.settings import Settings
 
     port = free_port()
-    with serve_in_thread(_scichat(), port) as scichat:
+    with serve_app(_scichat(), port=port) as scichat:
         settings = Settings.from_env(
             {
                 "DATABASE_URL": fresh_database,
@@ -74,7 +74,7 @@ def lite(fresh_database: str) -> Iterator[tuple[httpx.Client, str]]:
             FunctionalAccount(username="other", email="o@example.org", password="pw", role="x"),
         ]
         with (
-            serve_in_thread(create_app(settings, accounts=accounts), free_port()) as url,
+            serve_app(create_app(settings, accounts=accounts), port=free_port()) as url,
             httpx.Client(base_url=url, timeout=30) as client,
         ):
             token = client.post("/api/v3/auth/login", json={"username": "pi", "password": "pw"})

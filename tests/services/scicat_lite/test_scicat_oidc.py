@@ -14,10 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from lite_harness import LiteServer, serve_in_thread
+from lite_harness import LiteServer
 from oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
-from tests.support import free_port
+from tests.support import free_port, serve_app
 
 pytestmark = pytest.mark.database
 SUCCESS_URL = "http://frontend.example/login"
@@ -36,7 +36,7 @@ def provider() -> Iterator[Provider]:
     )
     port = free_port()
     op.issuer = f"http://127.0.0.1:{port}"
-    with serve_in_thread(op.app(), port):
+    with serve_app(op.app(), port=port):
         yield op
 
 
@@ -62,7 +62,7 @@ def lite(provider: Provider, fresh_database: str) -> Iterator[httpx.Client]:
         }
     )
     with (
-        serve_in_thread(create_app(settings, accounts=[]), port) as url,
+        serve_app(create_app(settings, accounts=[]), port=port) as url,
         httpx.Client(base_url=url, timeout=30) as client,
     ):
         yield client

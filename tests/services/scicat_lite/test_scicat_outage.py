@@ -10,10 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from lite_harness import serve_in_thread
 from pg_cluster import PostgresCluster
 
-from tests.support import IN_CI, free_port
+from tests.support import IN_CI, free_port, serve_app
 
 pytestmark = pytest.mark.database
 
@@ -51,7 +50,7 @@ def lite(cluster: PostgresCluster) -> Iterator[httpx.Client]:
 
     settings = Settings.from_env({"DATABASE_URL": cluster.url, "JWT_SECRET": secrets.token_hex(32)})
     with (
-        serve_in_thread(create_app(settings), free_port()) as url,
+        serve_app(create_app(settings), port=free_port()) as url,
         httpx.Client(base_url=url, timeout=10) as client,
     ):
         yield client

@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lite_harness import serve_in_thread
 
-from tests.support import IN_CI, free_port
+from tests.support import IN_CI, free_port, serve_app
 
 pytestmark = pytest.mark.database
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scicatlive-tests"
@@ -74,7 +73,7 @@ def ci_backend(fresh_database: str, tmp_path: Path) -> Iterator[str]:
     ingestor = FunctionalAccount(
         username="ingestor", email="scicatingestor@your.site", password="aman", role="ingestor"
     )
-    with serve_in_thread(create_app(settings, accounts=[ingestor]), free_port()) as url:
+    with serve_app(create_app(settings, accounts=[ingestor]), port=free_port()) as url:
         yield f"{url}/api/v3"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FRONTEND_CONFIG
+from lite_harness import FRONTEND_CONFIG
 from lite_harness import LiteServer
 
 pytestmark = pytest.mark.database

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import scicat_sdk_py as sdk
-from conftest import FRONTEND_CONFIG
+from lite_harness import FRONTEND_CONFIG
 from lite_harness import LiteServer, sdk_client
 from scicat_sdk_py.exceptions import ForbiddenException, UnauthorizedException
 

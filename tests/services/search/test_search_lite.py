@@ -16,10 +16,8 @@ from oaipmh.client import Client
 from oaipmh.metadata import MetadataRegistry, oai_dc_reader
 from oaipmh_scythe import Scythe
 
-from tests.services.scicat_lite.lite_harness import serve_in_thread
-from tests.support import free_port, required_env
-
 from scicatlive.checks import Selection, Status, Target, run_checks
+from tests.support import free_port, required_env, serve_app
 
 pytestmark = pytest.mark.database
 ACCOUNTS = {"admin": "admin", "ingestor": "ingestor", "proposalIngestor": "proposalingestor"}
@@ -63,7 +61,7 @@ def lite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lite]:
         "PROPOSAL_GROUPS": "proposalingestor", "SAMPLE_GROUPS": "ingestor",
         "PORT": str(port)})
     try:
-        with serve_in_thread(create_app(settings), port) as url:
+        with serve_app(create_app(settings), port=port) as url:
             found = Lite(url, passwords)
             _facility(found)
             yield found
@@ -134,8 +132,6 @@ def services(lite: Lite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     from panosc_search.app import create_app as search_app
     from panosc_search.settings import Settings as SearchSettings
 
-    from tests.services.frontend_lite.frontend_harness import serve
-
     config = tmp_path_factory.mktemp("landing") / "config.json"
     config.write_text(json.dumps({"facility": "SITE", "doiBaseUrl": "https://doi.org/"}))
     ports = [free_port(), free_port(), free_port()]
@@ -147,9 +143,9 @@ def services(lite: Lite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         "SERVICE_URL": f"http://127.0.0.1:{ports[1]}", "RECORDS_PER_PAGE": "1"}))
     landing = landing_app(LandingSettings.from_env({
         "BACKEND_URL": lite.url, "LANDING_CONFIG_FILE": str(config)}))
-    with serve(search, ports[0], "searchapi") as search_url, \
-            serve(oai, ports[1], "oaipmh") as oai_url, \
-            serve(landing, ports[2], "landingpage") as landing_url:
+    with serve_app(search, port=ports[0]) as search_url, \
+            serve_app(oai, port=ports[1]) as oai_url, \
+            serve_app(landing, port=ports[2]) as landing_url:
         yield {"searchapi": search_url, "oaipmh": oai_url, "landingpage": landing_url}
 
 
