@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -70,6 +70,11 @@ class FollowOptions(BaseModel):
     restart: bool = Field(default=False, description="forget the recorded position: follow from 0")
     until_idle: bool = Field(default=False, description="stop once everything in the feed is loaded")
     concurrency: int = Field(default=8, ge=1, le=64)
+    refused_login: Literal["fail", "retry"] = Field(
+        default="fail",
+        description="a refused login: stop (a command's usage error) or keep retrying (a service: a restored "
+        "backend recreates its accounts when it restarts)",
+    )
 
 
 @dataclass
@@ -179,7 +184,7 @@ class _Follower:
             await self.ispyb.login(ispyb_api.login(account, self.password))
             await self.scicat.login(scicat_api.login(account, self.password))
         except ApiError as error:
-            if error.status in (400, 401, 403):
+            if error.status in (400, 401, 403) and self.options.refused_login == "fail":
                 hint = "the follower's account must log in to both SciCat and ISPyB"
                 raise ConfigError("--account", error.message, hint=hint) from None
             raise Transient(error.message, relogin=True) from None

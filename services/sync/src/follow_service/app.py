@@ -20,6 +20,7 @@ from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.follow import FollowOptions, follow
 from scicatlive.sync.follow_state import FollowState, StateFile
 
+from .errors import NotYet, install_error_handlers
 from .settings import Settings
 
 log = logging.getLogger("follow_service")
@@ -42,7 +43,7 @@ class Follower:
 
     def _run(self) -> None:
         options = FollowOptions(account=self.settings.account, poll_seconds=self.settings.poll_seconds,
-                                sample_layout=self.settings.sample_layout)  # type: ignore[arg-type]  # fmt: skip
+                                sample_layout=self.settings.sample_layout, refused_login="retry")  # type: ignore[arg-type]  # fmt: skip
         try:
             follow(self.target(), StateFile(self.settings.state_file), options, stop=self.stop,
                    facility=FacilityFacts(site=self.settings.site), on_state=self._keep)  # fmt: skip
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         follower.thread.join(timeout=15)
 
     app = FastAPI(title="scicatlive sync (follow)", lifespan=lifespan)
+    install_error_handlers(app)
 
     @app.get("/health")
     def health() -> JSONResponse:
@@ -84,9 +86,9 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(body, status_code=200 if healthy else 503)
 
     @app.get("/status")
-    def status() -> JSONResponse:
+    def status() -> dict[str, Any]:
         if follower.state is None:
-            return JSONResponse({"detail": "the follower has not started yet"}, status_code=503)
-        return JSONResponse(follower.state.model_dump(mode="json"))
+            raise NotYet("the follower has not started yet")
+        return follower.state.model_dump(mode="json")
 
     return app
