@@ -76,7 +76,7 @@ def created_at(stack: Stack, report: SimulationReport) -> dict[str, datetime]:
         query = {"where": {"type": "raw", "proposalId": report.proposal}, "fields": ["datasetName", "createdAt"],
                  "limits": {"limit": 100000}}  # fmt: skip
         found = scicat.get("/datasets", params={"filter": json.dumps(query)}).raise_for_status().json()
-    return {d["datasetName"]: datetime.fromisoformat(d["createdAt"].replace("Z", "+00:00")) for d in found}
+    return {d["datasetName"]: datetime.fromisoformat(d["createdAt"]) for d in found}
 
 
 def day(stack: Stack, rate: str, duration: float, python: Path | None) -> None:

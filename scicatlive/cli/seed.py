@@ -107,6 +107,8 @@ def sync_command(
 
     live.check_follow_options(follow, {"--poll": poll != 1.0, "--restart": restart, "--until-idle": until_idle,
                                        "--state-file": state_file is not None})  # fmt: skip
+    if follow and retry_seconds != DEFAULT_RETRY_SECONDS:
+        raise ConfigError("--retry-seconds", "does not go with --follow: the follower retries until ISPyB and SciCat answer again")
     layout = parse_layout(sample_layout)
     handle = _stack(stack, profile, backend_url, ispyb_url, account, password, pid_prefix, site)
     if follow:

@@ -29,8 +29,8 @@ from tests.services.ispyb_mock.harness import OidcProvider
 pytestmark = pytest.mark.database
 
 sys.path.insert(0, str(driver_source()))
-from mxcube_driver.host import play, step  # noqa: E402
-from mxcube_driver.plan import BeamlineConfig, Connection, Mount  # noqa: E402
+from mxcube_driver.host import play, step
+from mxcube_driver.plan import BeamlineConfig, Connection, Mount
 
 CONFIG = {"synchrotron_name": "SciCat Live Light Source", "detector_manufacturer": "DECTRIS",
           "undulators": ["IVU18"], "focusing_optic": "KB mirrors", "monochromator_type": "Si(111)"}  # fmt: skip

@@ -17,7 +17,14 @@ from scicatlive import Stack
 from scicatlive.cli.app import app
 from scicatlive.engine import Engine
 from scicatlive.simulate import SimulationOptions, parse_duration, parse_rate
-from tests.live.helpers import datasets, feed_head, ispyb_admin, ispyb_total, scicat_admin, wait_until
+from tests.live.helpers import (
+    datasets,
+    feed_head,
+    ispyb_admin,
+    ispyb_total,
+    scicat_admin,
+    wait_until,
+)
 from tests.support import docker_engine
 
 pytestmark = pytest.mark.docker

@@ -25,7 +25,15 @@ from scicatlive.simulate.beamline import BeamlineDay, prepare
 from scicatlive.simulate.direct import write_collection
 from scicatlive.sync.follow import FollowOptions, follow
 from scicatlive.sync.follow_state import StateFile
-from tests.live.helpers import dataset, datasets, following, ispyb_admin, ispyb_total, scicat_admin, wait_until
+from tests.live.helpers import (
+    dataset,
+    datasets,
+    following,
+    ispyb_admin,
+    ispyb_total,
+    scicat_admin,
+    wait_until,
+)
 
 pytestmark = pytest.mark.database
 UNTIL_IDLE = FollowOptions(until_idle=True)

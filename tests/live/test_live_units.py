@@ -77,6 +77,23 @@ def test_follow_options_need_follow(option: list[str]) -> None:
     assert result.exit_code == 2 and f"{option[0]}: only goes with --follow" in result.output
 
 
+def test_a_follower_retries_without_a_deadline() -> None:
+    result = runner.invoke(app, ["sync", "--follow", "--retry-seconds", "5"])
+    assert result.exit_code == 2 and "--retry-seconds: does not go with --follow" in result.output
+
+
+def test_status_finds_a_follower_run_from_here() -> None:
+    from scicatlive.sync.follow_status import stack_follow_state
+
+    assert stack_follow_state("hl-status", []) is None
+    file = StateFile.for_stack("hl-status")
+    state = file.load("http://s", "http://i")
+    state.phase, state.heartbeat, state.head, state.position = "following", datetime.now(UTC), 9, 7
+    file.save(state)
+    found = stack_follow_state("hl-status", [])
+    assert found is not None and found[0] == "sync --follow" and found[1].behind == 2
+
+
 def test_percentiles_are_observed_values() -> None:
     values = sorted([0.4, 1.0, 1.2, 0.9, 3.5, 1.1, 0.8, 0.7, 1.3, 9.0])
     assert percentile(values, 50) == 1.0 and percentile(values, 95) == 9.0

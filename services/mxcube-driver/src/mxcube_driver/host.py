@@ -77,6 +77,7 @@ class DriverProcess:
             [str(python), "-m", "mxcube_driver", "--stream"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
             text=True, bufsize=1, env=env,
+            start_new_session=True,  # Ctrl-C reaches the caller, which ends the session cleanly
         )  # fmt: skip
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, name="mxcube-driver", daemon=True)
