@@ -12,7 +12,7 @@ one after the other on the same stack. For each day:
 * **lag**: SciCat's ``createdAt`` of each raw dataset minus the moment MXCuBE's last write
   of its collection returned (both clocks are this machine's), p50/p95/max; and the
   follower's own figure (ISPyB's ``endTime``, whole seconds, to the load), from its status;
-* **CPU**: the sync service's CPU seconds over the day (its cgroup's ``cpu.stat``), as
+* **CPU**: the sync service's CPU seconds over the day (its cgroup's CPU accounting), as
   cores on average and per collection; ISPyB's and SciCat's beside it.
 
 The stack is taken down (volumes included) unless ``--keep``.
@@ -39,11 +39,13 @@ MEASURED = ("sync", "ispyb-mock", "scicat-lite")
 
 
 def cpu_seconds(stack: Stack, service: str) -> float:
-    """CPU time the service's container has used (cgroup v2, seen from inside the container)."""
-    text = default_engine().cli("exec", f"{stack.project}-{service}-1", "cat", "/sys/fs/cgroup/cpu.stat",
+    """CPU time the service's container has used, from its own cgroup (v2 ``cpu.stat``, else
+    v1 ``cpuacct.usage``, as the container sees them)."""
+    read = "cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpuacct/cpuacct.usage"
+    text = default_engine().cli("exec", f"{stack.project}-{service}-1", "sh", "-c", read,
                                 action=f"read {service}'s CPU time")  # fmt: skip
-    usage = next(line for line in text.splitlines() if line.startswith("usage_usec"))
-    return int(usage.split()[1]) / 1e6
+    usage = [line.split()[1] for line in text.splitlines() if line.startswith("usage_usec")]
+    return int(usage[0]) / 1e6 if usage else int(text.split()[0]) / 1e9
 
 
 def feed_head(stack: Stack) -> int:
@@ -108,6 +110,30 @@ def day(stack: Stack, rate: str, duration: float, python: Path | None) -> None:
               f"{seconds / max(1, len(report.collections)) * 1000:.0f} ms |")  # fmt: skip
 
 
+def exactly(stack: Stack) -> None:
+    """The issue's "done when": SciCat holds exactly what ISPyB holds, and `check` passes."""
+    target = stack.target
+    counts = {}
+    with httpx.Client(timeout=60) as http:
+        token = http.post(f"{target.ispyb_url}/ispyb/api/v1/auth/login",
+                          json={"login": "admin", "password": target.password("admin")}).json()["token"]  # fmt: skip
+        for path in ("datacollections", "processings/auto-integrations"):
+            answer = http.get(f"{target.ispyb_url}/ispyb/api/v1/{path}", params={"limit": "1"},
+                              headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            counts[path] = answer.json()["total"]
+        login = http.post(f"{target.backend_url}/api/v3/auth/login",
+                          json={"username": "admin", "password": target.password("admin")}).json()  # fmt: skip
+        for kind in ("raw", "derived"):
+            answer = http.get(f"{target.backend_url}/api/v3/datasets/count", params={"filter": json.dumps({"where": {"type": kind}})},
+                              headers={"Authorization": f"Bearer {login['access_token']}"})  # fmt: skip
+            counts[kind] = answer.json()["count"]
+    print(f"\nISPyB {counts['datacollections']} collections, {counts['processings/auto-integrations']} processing runs; "
+          f"SciCat {counts['raw']} raw, {counts['derived']} derived datasets")  # fmt: skip
+    report = stack.check()
+    failed = [f"{r.id}: {r.message}" for r in report.failed]
+    print(f"check: {report.counts()} in {report.seconds:.0f} s" + (f"; FAILED {failed}" if failed else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="6/min,60/min", help="comma-separated rates, one day each")
@@ -126,6 +152,7 @@ def main() -> None:
         print(f"up and seeded in {time.monotonic() - started:.0f} s; follower caught up {caught_up(stack):.1f} s later")
         for rate in args.rates.split(","):
             day(stack, rate.strip(), duration, args.mxcube_python)
+        exactly(stack)
     finally:
         if not args.keep:
             stack.down(volumes=True)
