@@ -268,18 +268,20 @@ class _Follower:
     async def _apply(self, changed: ProposalChanges) -> Applied:
         try:
             return await self._call(self._read_and_load(changed))
-        except ServiceError as problem:
-            if isinstance(problem, Transient):
-                raise
+        except Transient:
+            raise
+        except Exception as problem:  # one record must not stop the feed: isolated and reported
             if len(changed) > 1:
                 applied = Applied()
                 for part in changed.split():
                     applied.add(await self._apply(part))
                 return applied
+            expected = isinstance(problem, ServiceError)
+            message = problem.message if isinstance(problem, ServiceError) else f"{type(problem).__name__}: {problem}"
             self.report.failed += 1
             self.state.count("skipped", 1)
-            self.state.note_failure(f"{changed.describe()}: {problem.message}")
-            log.error("skipped %s: %s", changed.describe(), problem.message)
+            self.state.note_failure(f"{changed.describe()}: {message}")
+            log.error("skipped %s: %s", changed.describe(), message, exc_info=not expected)
             return Applied()
 
     async def _read_and_load(self, changed: ProposalChanges) -> Applied:

@@ -240,3 +240,28 @@ def test_a_target_follows_when_its_feature_or_a_live_follower_says_so(tmp_path: 
     file.save(state)
     assert following(target) is None
     assert json.loads(file.path.read_text())["phase"] == "stopped"
+
+
+def test_an_unexpected_error_in_one_change_is_isolated_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug met by one record (not a service error) skips that record, with its traceback in the log."""
+    import asyncio
+
+    from scicatlive.sync import follow as follow_module
+    from scicatlive.sync.apply import Applied
+    from scicatlive.sync.follow import FollowReport, _Follower
+
+    async def load(self: _Follower, changed: ProposalChanges) -> Applied:
+        if 8 in changed.collections:
+            raise KeyError("imageDirectory")
+        applied = Applied()
+        applied.created["raw datasets"] += len(changed.collections)
+        return applied
+
+    monkeypatch.setattr(_Follower, "_read_and_load", load)
+    follower = _Follower.__new__(_Follower)
+    follower.state = FollowState(backend_url="http://s", ispyb_url="http://i")
+    follower.report = FollowReport(follower.state)
+    applied = asyncio.run(follower._apply(ProposalChanges("MX1", collections={7, 8, 9})))
+    assert applied.created["raw datasets"] == 2 and follower.report.failed == 1
+    assert follower.state.loaded == {"skipped": 1} and "MX1: 1 collection: KeyError: 'imageDirectory'" in follower.state.failures[-1]
+    assert follow_module.Transient("x").relogin is False
