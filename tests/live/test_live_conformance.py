@@ -17,8 +17,10 @@ from scicatlive.clients.http import Session
 from scicatlive.clients.ispyb import SERVICE, login
 from scicatlive.clients.target import Target
 from scicatlive.domain.derive import image_files
+from scicatlive.errors import ConfigError
 from scicatlive.mapping import Identifiers
 from scicatlive.seeding.recipe import load_recipe
+from scicatlive.simulate import SimulationOptions, simulate_target
 from scicatlive.simulate.beamline import BeamlineDay, prepare, register_detector
 from scicatlive.simulate.driver import driver_source
 from scicatlive.simulate.values import DayValues, processing_body
@@ -209,3 +211,19 @@ def test_mxcube_write_is_skipped_without_mxcubecore_and_fails_in_ci(live_target:
     monkeypatch.setenv("CI", "true")
     result = run_checks(live_target, Selection.parse(only=["ispyb.mxcube-write"])).result("ispyb.mxcube-write")
     assert result.status is Status.FAILED and "CI must drive mxcubecore's adapter" in result.message
+
+
+@pytest.mark.parametrize(("beamline", "proposal", "message"), [
+    ("I04", None, "--beamline: ISPyB has no session on beamline 'I04'; beamlines with sessions: BioMAX"),
+    ("BioMAX", "MX99999999", "--proposal: no puck of MX99999999 with samples is in the BioMAX sample changer"),
+])  # fmt: skip
+def test_simulate_names_what_cannot_be_played(live_target: Target, mxcube_python: Path, beamline: str,
+                                              proposal: str | None, message: str) -> None:  # fmt: skip
+    options = SimulationOptions(beamline=beamline, proposal=proposal, rate_per_minute=60, duration_seconds=1,
+                                mxcube_python=mxcube_python)  # fmt: skip
+    with ispyb_admin(live_target) as ispyb:
+        before = ispyb.get("/changes", params={"limit": "1"}).json()["head"]
+        with pytest.raises(ConfigError) as raised:
+            simulate_target(live_target, options)
+        assert str(raised.value).startswith(message)
+        assert ispyb.get("/changes", params={"limit": "1"}).json()["head"] == before  # nothing written
