@@ -4,7 +4,7 @@ dataset in SciCat, and the follower's CPU, on a `lite-live` stack.
     python benchmarks/bench_live.py [--rates 6/min,60/min] [--duration 10m] [--stack hl-bench]
                                     [--mxcube-python .venv-mxcube/bin/python] [--keep]
 
-Run by hand; needs a Docker engine and mxcubecore's virtualenv (services/mxcube-driver/README.md).
+Run by hand; needs a Docker engine and mxcubecore's virtualenv (tools/mxcube-driver/README.md).
 It starts `lite-live` under its own stack name, free ports and state directory, seeds
 ``tiny``, waits for the sync service to catch up, then plays one simulated day per rate,
 one after the other on the same stack. For each day:

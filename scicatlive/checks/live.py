@@ -74,7 +74,7 @@ def mxcube_write(ctx: CheckContext) -> str:
     except ConfigError as error:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             raise CheckFailed(f"CI must drive mxcubecore's adapter: {error.message}") from None
-        raise CheckSkipped(f"{error.reason} (see services/mxcube-driver/README.md)") from None
+        raise CheckSkipped(f"{error.reason} (see tools/mxcube-driver/README.md)") from None
     day = _beamline_day(ctx)
     options = SimulationOptions(beamline=day.beamline.name, proposal=day.proposal, account=ADMIN,
                                 rate_per_minute=600.0, duration_seconds=0.1, processing_delay_seconds=(0.0, 0.0))  # fmt: skip

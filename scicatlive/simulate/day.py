@@ -1,6 +1,6 @@
 """``simulate``: a beamline's day played through mxcubecore's own py-ISPyB adapter.
 
-MXCuBE's side runs in the driver (``services/mxcube-driver``, mxcubecore's own
+MXCuBE's side runs in the driver (``tools/mxcube-driver``, mxcubecore's own
 ``PyISPyBRestClient`` and ``PyISPyBDataAdapter`` in their virtualenv): log in, find the
 proposal, pick today's session or create one, read the sample changer, store the
 beamline setup; then, at the asked rate, for each sample taken from a puck: sometimes an

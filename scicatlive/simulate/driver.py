@@ -1,7 +1,7 @@
-"""Where mxcubecore's adapter runs: the driver in ``services/mxcube-driver`` and its own virtualenv.
+"""Where mxcubecore's adapter runs: the driver in ``tools/mxcube-driver`` and its own virtualenv.
 
 mxcubecore pins PyTango, gevent and pydantic < 2.9, which cannot sit beside scicatlive,
-so the driver runs in a virtualenv of its own (``services/mxcube-driver/README.md``) and
+so the driver runs in a virtualenv of its own (``tools/mxcube-driver/README.md``) and
 scicatlive speaks to it as a subprocess. Its plan and host modules need only the
 standard library and are imported here from the driver's folder.
 """
@@ -14,14 +14,14 @@ from pathlib import Path
 from types import ModuleType
 
 from scicatlive.errors import ConfigError
-from scicatlive.paths import services_dir
+from scicatlive.paths import tools_dir
 
 ENV_PYTHON = "SCICATLIVE_MXCUBE_PYTHON"
 VENV = ".venv-mxcube"
 
 
 def driver_source() -> Path:
-    return services_dir() / "mxcube-driver" / "src"
+    return tools_dir() / "mxcube-driver" / "src"
 
 
 def mxcube_python(given: Path | None = None) -> Path:
@@ -31,7 +31,7 @@ def mxcube_python(given: Path | None = None) -> Path:
     if not candidates and os.environ.get(ENV_PYTHON):
         candidates = [Path(os.environ[ENV_PYTHON])]
     if not candidates:
-        candidates = [Path.cwd() / VENV / "bin" / "python", services_dir().parent / VENV / "bin" / "python"]
+        candidates = [Path.cwd() / VENV / "bin" / "python", tools_dir().parent / VENV / "bin" / "python"]
     for python in candidates:
         if python.is_file() and os.access(python, os.X_OK):
             return python
@@ -39,8 +39,8 @@ def mxcube_python(given: Path | None = None) -> Path:
     raise ConfigError(
         "--mxcube-python",
         f"no python of mxcubecore's virtualenv at {where}",
-        hint="create it as services/mxcube-driver/README.md says (python3.11 -m venv .venv-mxcube; "
-        ".venv-mxcube/bin/pip install -r services/mxcube-driver/requirements.txt), "
+        hint="create it as tools/mxcube-driver/README.md says (python3.11 -m venv .venv-mxcube; "
+        ".venv-mxcube/bin/pip install -r tools/mxcube-driver/requirements.txt), "
         f"then give --mxcube-python or set {ENV_PYTHON}",
     )
 

@@ -1,6 +1,6 @@
 """The live path in-process: scicat-lite and the ISPyB mock on scratch databases, seeded with
 ``tiny`` once per session, and mxcubecore's virtualenv for the driver (see
-services/mxcube-driver/README.md)."""
+tools/mxcube-driver/README.md)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def mxcube_python() -> Path:
     """mxcubecore's own virtualenv; the tests that drive it skip without it, except in CI."""
     python = Path(os.environ.get("SCICATLIVE_MXCUBE_PYTHON", ROOT / ".venv-mxcube/bin/python"))
     if not python.exists():
-        message = f"no mxcubecore virtualenv at {python}: see services/mxcube-driver/README.md"
+        message = f"no mxcubecore virtualenv at {python}: see tools/mxcube-driver/README.md"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)

@@ -2,7 +2,7 @@
 
 The adapter runs in its own virtualenv (mxcubecore pins PyTango, gevent and
 pydantic < 2.9, which cannot sit beside scicatlive's), through the reusable driver
-``services/mxcube-driver``; the mock runs in this process with uvicorn, its
+``tools/mxcube-driver``; the mock runs in this process with uvicorn, its
 ``keycloak`` login plugin pointed at a stand-in OIDC provider. Everything written
 is then read back through py-ISPyB's read routes.
 """
@@ -25,6 +25,7 @@ from ispyb_mock.settings import OidcSettings, Settings
 from ispyb_mock.users import Account, Accounts
 from sqlalchemy import Engine
 
+from scicatlive.simulate.driver import driver_source
 from tests.services.ispyb_mock.conftest import PASSWORD, proposal_graph
 from tests.services.ispyb_mock.harness import OidcProvider
 from tests.support import IN_CI, serve_app
@@ -32,9 +33,9 @@ from tests.support import IN_CI, serve_app
 pytestmark = pytest.mark.database
 
 ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "services" / "mxcube-driver" / "src"))
-from mxcube_driver.host import Step, play, step  # noqa: E402
-from mxcube_driver.plan import (  # noqa: E402
+sys.path.insert(0, str(driver_source()))
+from mxcube_driver.host import Step, play, step
+from mxcube_driver.plan import (
     BeamlineConfig,
     Collection,
     Connection,
@@ -61,11 +62,11 @@ CONFIG = BeamlineConfig(
 
 @pytest.fixture(scope="module")
 def mxcube_python() -> Path:
-    """The virtualenv with mxcubecore 2.149.0 (see services/mxcube-driver/README.md)."""
+    """The virtualenv with mxcubecore 2.149.0 (see tools/mxcube-driver/README.md)."""
     python = Path(os.environ.get("SCICATLIVE_MXCUBE_PYTHON", ROOT / ".venv-mxcube/bin/python"))
     if not python.exists():
         message = (
-            f"no mxcubecore virtualenv at {python}: create it as services/mxcube-driver/"
+            f"no mxcubecore virtualenv at {python}: create it as tools/mxcube-driver/"
             "README.md says, or set SCICATLIVE_MXCUBE_PYTHON"
         )
         if IN_CI:
