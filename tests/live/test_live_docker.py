@@ -65,8 +65,9 @@ def test_a_simulated_day_reaches_scicat_exactly(stack: Stack, engine: Engine, mx
     monkeypatch.setenv("SCICATLIVE_STATE_DIR", STATE["dir"])
     assert {s.name: s.ready for s in stack.status()}["sync"]
     wait_until(lambda: _caught_up(stack), timeout=120, what="the sync service catching up with the seed")
-    options = SimulationOptions(beamline="BioMAX", rate_per_minute=parse_rate("20/min"),
-                                duration_seconds=parse_duration("2m"), seed=16, mxcube_python=mxcube_python)  # fmt: skip
+    # A short, fast day keeps CI's budget: 30 collections, the follower restarted after the first.
+    options = SimulationOptions(beamline="BioMAX", rate_per_minute=parse_rate("45/min"),
+                                duration_seconds=parse_duration("40s"), seed=16, mxcube_python=mxcube_python)  # fmt: skip
     restarted = threading.Event()
 
     def restart_the_follower(message: str) -> None:
@@ -90,7 +91,7 @@ def test_a_simulated_day_reaches_scicat_exactly(stack: Stack, engine: Engine, mx
     assert "lag p50" in shown.stdout
 
     monkeypatch.setenv("SCICATLIVE_MXCUBE_PYTHON", str(mxcube_python))
-    checked = stack.check()
+    checked = stack.check()  # the whole suite: a few seconds on this stack
     assert checked.ok, [(r.id, r.message) for r in checked.failed]
     results = {r.id: r for r in checked.results}
     assert results["sync.follow"].status.value == "passed" and "the stack's follow feature" in results["sync.follow"].message
