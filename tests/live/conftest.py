@@ -4,7 +4,6 @@ tools/mxcube-driver/README.md)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,12 +13,11 @@ import pytest
 from scicatlive.clients.target import Target
 from tests.checks.conftest import make_target
 from tests.services.ispyb_mock.harness import OidcProvider
-from tests.support import IN_CI
 from tests.support.accounts import new_passwords, profile_accounts
 from tests.support.lite import ispyb_mock, scicat_lite
+from tests.support.mxcube import mxcube_python_or_skip
 
 ACCOUNTS = profile_accounts()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
@@ -71,10 +69,4 @@ def scratch_target(
 @pytest.fixture(scope="session")
 def mxcube_python() -> Path:
     """mxcubecore's own virtualenv; the tests that drive it skip without it, except in CI."""
-    python = Path(os.environ.get("SCICATLIVE_MXCUBE_PYTHON", ROOT / ".venv-mxcube/bin/python"))
-    if not python.exists():
-        message = f"no mxcubecore virtualenv at {python}: see tools/mxcube-driver/README.md"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return python
+    return mxcube_python_or_skip()
