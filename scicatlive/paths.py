@@ -1,6 +1,6 @@
 """Where scicatlive reads its bundled data and keeps its per-user state.
 
-Bundled data (service catalogue, profiles, seed recipes) sits at the top of a
+Bundled data (service catalogue, host-side tools, profiles, seed recipes) sits at the top of a
 checkout; an installed wheel carries it under ``scicatlive/_data``. Per-user
 files follow the XDG base directory spec, each overridable by a
 ``SCICATLIVE_*`` variable for CI and tests.
@@ -27,6 +27,11 @@ def _data_root() -> Path:
 def services_dir() -> Path:
     """The service catalogue: one folder per service."""
     return _data_root() / "services"
+
+
+def tools_dir() -> Path:
+    """Host-side tools that are not services: one folder per tool."""
+    return _data_root() / "tools"
 
 
 def profiles_dir() -> Path:

@@ -39,6 +39,7 @@ FEATURES: dict[str, str] = {
     "oidc": "logins through an OpenID Connect provider (authorization-code flow)",
     "search": "the PaNOSC search API, an OAI-PMH provider and DOI landing pages over the public data",
     "jupyter": "JupyterLab with the SciCat clients and the training notebooks, logged in to the stack",
+    "follow": "ISPyB's new data collections and processing mapped into SciCat as they are written (sync --follow)",
 }
 
 

@@ -16,6 +16,7 @@ from scicatlive.checks import (
     frontend,
     ispyb,
     jobs,
+    live,
     logins,
     search,
     services,
@@ -45,6 +46,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     *jobs.CHECKS,
     *search.CHECKS,
     *logins.CHECKS,
+    *live.CHECKS,  # they write to ISPyB, which the consistency checks compare with SciCat
 )
 
 

@@ -48,10 +48,21 @@ def root(
 
 
 def _register() -> None:
-    from scicatlive.cli import check, doctor, images, profiles, seed, snapshot, stack, training
+    from scicatlive.cli import (
+        check,
+        doctor,
+        images,
+        live,
+        profiles,
+        seed,
+        snapshot,
+        stack,
+        training,
+    )
 
     stack.register(app)
     seed.register(app)
+    live.register(app)
     doctor.register(app)
     check.register(app)
     training.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 import typer
@@ -89,16 +90,31 @@ def sync_command(
     site: Annotated[str | None, typer.Option("--site", help="The facility site the data was seeded with [default: the profile's].")] = None,
     concurrency: ConcurrencyOption = 16,
     retry_seconds: RetrySecondsOption = DEFAULT_RETRY_SECONDS,
+    follow: Annotated[bool, typer.Option("--follow", help="Keep following ISPyB's change feed and map each change as it comes (Ctrl-C stops).")] = False,
+    poll: Annotated[float, typer.Option("--poll", min=0.1, max=300, help="With --follow: seconds between polls when caught up.")] = 1.0,
+    restart: Annotated[bool, typer.Option("--restart", help="With --follow: forget the recorded position and follow from the start.")] = False,
+    until_idle: Annotated[bool, typer.Option("--until-idle", help="With --follow: stop once everything in the feed is in SciCat.")] = False,
+    state_file: Annotated[Path | None, typer.Option("--state-file", metavar="FILE", help="With --follow: where the position is recorded [default: beside the stack's record].")] = None,
     json_output: JsonOption = False,
 ) -> None:
     """Map what ISPyB holds now into SciCat again, e.g. after new data went into ISPyB.
 
-    Reads ISPyB through its API; records SciCat already has are left as they are.
+    Reads ISPyB through its API; records SciCat already has are left as they are. With
+    --follow, keeps doing so change by change, resuming where it stopped.
     """
+    from scicatlive.cli import live
     from scicatlive.clients.http import RetryPolicy
 
+    live.check_follow_options(follow, {"--poll": poll != 1.0, "--restart": restart, "--until-idle": until_idle,
+                                       "--state-file": state_file is not None})  # fmt: skip
+    if follow and retry_seconds != DEFAULT_RETRY_SECONDS:
+        raise ConfigError("--retry-seconds", "does not go with --follow: the follower retries until ISPyB and SciCat answer again")
     layout = parse_layout(sample_layout)
     handle = _stack(stack, profile, backend_url, ispyb_url, account, password, pid_prefix, site)
+    if follow:
+        live.follow(handle, account=account, sample_layout=layout, poll=poll, restart=restart, until_idle=until_idle,
+                    state_file=state_file, site=site, json_output=json_output)  # fmt: skip
+        return
     options: dict[str, object] = {"account": account, "sample_layout": layout, "concurrency": concurrency,
                                   "retry": RetryPolicy(deadline=retry_seconds)}  # fmt: skip
     if site:

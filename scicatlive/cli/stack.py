@@ -125,16 +125,26 @@ def status(
     from scicatlive.stack.record import known_stacks
 
     handles = [Stack.existing(name) for name in known_stacks()] if all_stacks else [existing_stack(profile, stack)]
+    from scicatlive.sync.follow_status import SYNC_SERVICE, stack_follow_state
+
     report = {handle.name: (handle.record(), handle.status(), handle.dev_services()) for handle in handles}
+    follows = {name: stack_follow_state(name, services) for name, (_, services, _) in report.items()}
     if json_output:
-        print_json({name: [{**dataclasses.asdict(s), "dev_source": dev.get(s.name)} for s in services]
-                    for name, (_, services, dev) in report.items()})  # fmt: skip
+        def entry(name: str, s: ServiceStatus, dev: dict[str, str]) -> dict[str, object]:
+            found = follows[name]
+            following = found[1].summary() if found and s.name == SYNC_SERVICE else None
+            return {**dataclasses.asdict(s), "dev_source": dev.get(s.name), **({"follow": following} if following else {})}
+
+        print_json({name: [entry(name, s, dev) for s in services] for name, (_, services, dev) in report.items()})
         return
     for name, (record, services, dev) in report.items():
         holds = f" [dim]holds: {record.recipe}[/]" if record.recipe else ""
         console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]") + holds)
         if services:
             print_status(services, dev)
+        if follows[name]:
+            who, state = follows[name]  # type: ignore[misc]
+            console.print(f"follow ({who}): {state.describe()}", highlight=False)
 
 
 def logs(

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from scicatlive.develop.sources import DevSource
     from scicatlive.engine import Engine
     from scicatlive.progress import Reporter
+    from scicatlive.runtime.status import ServiceStatus
     from scicatlive.stack.record import StackRecord
     from scicatlive.stack.resolve import ResolvedStack
 
@@ -41,6 +42,9 @@ class StackParts:
         raise NotImplementedError
 
     def record(self) -> StackRecord:
+        raise NotImplementedError
+
+    def status(self) -> list[ServiceStatus]:
         raise NotImplementedError
 
     def _refuse_remote(self, action: str) -> None:

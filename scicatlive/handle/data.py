@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from scicatlive.checks.model import CheckReport, CheckResult
     from scicatlive.seeding.recipe import Recipe
     from scicatlive.seeding.run import SeedReport
+    from scicatlive.simulate import SimulationOptions, SimulationReport
     from scicatlive.snapshots.store import Manifest
+    from scicatlive.sync.follow import FollowOptions, FollowReport
+    from scicatlive.sync.follow_state import FollowState, StateFile
 
 
 class DataMixin(StackParts):
@@ -63,6 +66,57 @@ class DataMixin(StackParts):
 
         options.setdefault("reporter", self.reporter)
         return sync(self.target, **options)
+
+    def follow(self, options: FollowOptions | None = None, *, state_file: Path | None = None, **extra: Any) -> FollowReport:
+        """Map ISPyB's new and changed records into SciCat as they come (``sync --follow``),
+        until ``stop`` (a ``threading.Event`` in ``extra``) is set or, ``until_idle``, caught up.
+
+        The position is recorded beside the stack's record (``follow.json``), or in
+        ``state_file``; ``extra``: ``facility``, ``stop``, ``on_state`` of ``sync.follow``.
+        """
+        from scicatlive.sync.follow import follow
+
+        if not self.attached and "follow" in self.resolved.profile.features:
+            self.reporter.step(f"note: {self.name}'s own sync service follows ISPyB already (feature follow)")
+        return follow(self.target, self.follow_state_file(state_file), options, **extra)
+
+    def follow_state_file(self, path: Path | None = None) -> StateFile:
+        from scicatlive.sync.follow_state import StateFile
+
+        if path is not None:
+            return StateFile(path)
+        if self.attached:
+            return StateFile.for_target(self.target.backend_url, self.target.ispyb_url or "")
+        return StateFile.for_stack(self.name)
+
+    def follow_state(self) -> FollowState | None:
+        """Where the stack's follower is: its sync service's (feature follow), else one run from here."""
+        from scicatlive.sync.follow_status import stack_follow_state
+
+        if self.attached:
+            return self.follow_state_file().read()
+        found = stack_follow_state(self.name, self.status())
+        return found[1] if found else None
+
+    def simulate(self, options: SimulationOptions, **extra: Any) -> SimulationReport:
+        """Play a beamline's day through mxcubecore's adapter (``scicatlive simulate``);
+        ``extra``: ``recipe`` (default: the one the stack was seeded with), ``stop``, ``on_event``."""
+        from scicatlive.simulate import simulate_target
+
+        if "recipe" not in extra and not self.attached:
+            extra["recipe"] = self._seeded_recipe()
+        return simulate_target(self.target, options, **extra)
+
+    def _seeded_recipe(self) -> Recipe | None:
+        """The recipe the stack's data was seeded with, when it can still be read."""
+        from scicatlive.errors import ScicatliveError
+        from scicatlive.seeding.recipe import load_recipe
+
+        name = self.record().recipe
+        try:
+            return load_recipe(name) if name else None
+        except ScicatliveError:
+            return None
 
     def check(
         self,

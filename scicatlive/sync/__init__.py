@@ -11,10 +11,16 @@ from :class:`FacilityFacts`. Beyond the catalogue-only facts:
   its "actual" sample and puck fields come from the sample and its puck (slot 0 when
   the puck has no sample-changer slot).
 
+* A session MXCuBE created has no ``nbShifts`` and no ``beamLineOperator``: its length
+  in 8-hour shifts, and no operator (neither is mapped into SciCat).
+
 Left out, and reported through the reporter: proposals without a session (a SciCat
-proposal needs a measurement period), processing runs still running
-(``processingStatus`` null; a later sync picks them up) and runs without attachments
-(the derived dataset's folder is theirs).
+proposal needs a measurement period), data collections still running (``runStatus``
+empty or "Running": MXCuBE's status until the sweep ends) and processing runs still
+running (``processingStatus`` null) — a later sync picks them up — and runs without
+attachments (the derived dataset's folder is theirs).
+
+``sync --follow`` (:mod:`.follow`) does the same continuously, from ISPyB's change feed.
 """
 
 from __future__ import annotations

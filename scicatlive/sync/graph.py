@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 
 from scicatlive.domain import model as m
 from scicatlive.domain.derive import derive_beamline
@@ -10,7 +11,7 @@ from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.sync.build import build_model, by_id, container_model, principal
 from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.proposal import ProposalBuilder
-from scicatlive.sync.rows import ProposalRows
+from scicatlive.sync.rows import ProposalRows, Row
 
 
 def build_graph(
@@ -21,7 +22,7 @@ def build_graph(
     usable = []
     for proposal in rows:
         if proposal.sessions:
-            usable.append(proposal)
+            usable.append(_finished_only(proposal, note))
         else:
             note(f"ISPyB proposal {proposal.name} has no session yet: left out")
     bare = {key: value for proposal in usable for key, value in _bare_collections(proposal).items()}
@@ -38,6 +39,22 @@ def build_graph(
         staff=[],
         proposals=proposals,
     )
+
+
+def running(collection: Row) -> bool:
+    """A collection MXCuBE is still writing (``runStatus`` "Running" until the sweep ends)."""
+    status = str(collection.get("runStatus") or "").strip().lower()
+    return not status or "running" in status
+
+
+def _finished_only(rows: ProposalRows, note: Callable[[str], None]) -> ProposalRows:
+    """The rows without collections still running (a later sync maps them, finished)."""
+    active = [c for c in rows.collections if running(c)]
+    if not active:
+        return rows
+    for collection in active:
+        note(f"ISPyB data collection {collection['dataCollectionId']} of {rows.name} is still running: left out")
+    return dataclasses.replace(rows, collections=[c for c in rows.collections if not running(c)])
 
 
 def _bare_collections(rows: ProposalRows) -> dict[int, tuple[str, m.DataCollection]]:

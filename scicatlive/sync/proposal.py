@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from scicatlive.domain import model as m
@@ -20,6 +22,7 @@ from scicatlive.sync.rows import ProposalRows, Row
 
 SHELL_ORDER = {"overall": 0, "innerShell": 1, "outerShell": 2}
 PROCESSING_STATUS = {1: "SUCCESS", 0: "FAILED"}
+SHIFT_SECONDS = 8 * 3600
 
 
 class ProposalBuilder:
@@ -66,6 +69,7 @@ class ProposalBuilder:
         return build_model(
             m.BLSession, f"session {row['sessionId']} ({key})", row,
             persons=[], externalId=external_id(self.facts.site, "session", key),
+            nbShifts=row.get("nbShifts") or shifts(row), beamLineOperator=row.get("beamLineOperator") or "",
         )  # fmt: skip
 
     def protein(self, row: Row) -> m.Protein:
@@ -200,6 +204,15 @@ class ProposalBuilder:
             m.AutoProcProgramAttachment, f"attachment {row['autoProcProgramAttachmentId']} of {what}", row,
             fileSize=attachment_size(name, kind, overall), content=None,
         )  # fmt: skip
+
+
+def shifts(session: Row) -> int | None:
+    """A session without ``nbShifts`` (MXCuBE creates them so): its length in 8-hour shifts."""
+    try:
+        start, end = (datetime.fromisoformat(str(session[key])) for key in ("startDate", "endDate"))
+    except (KeyError, ValueError):
+        return None  # left to the model, which names the missing field
+    return max(1, math.ceil((end - start).total_seconds() / SHIFT_SECONDS))
 
 
 def _integration_rows(program: Row) -> tuple[Row, Row | None, list[Row]]:

@@ -51,7 +51,7 @@ async def read_rows(api: AsyncSession, reporter: Reporter, select: Selector | No
 
     async def one(row: Row) -> ProposalRows:
         nonlocal done
-        read = await _read_proposal(api, row)
+        read = await read_proposal(api, row)
         done += 1
         reporter.progress("ISPyB proposals read", done, len(proposals))
         return read
@@ -59,7 +59,8 @@ async def read_rows(api: AsyncSession, reporter: Reporter, select: Selector | No
     return await gather([one(row) for row in sorted(proposals, key=lambda r: int(r["proposalId"]))])
 
 
-async def _read_proposal(api: AsyncSession, proposal: Row) -> ProposalRows:
+async def read_proposal(api: AsyncSession, proposal: Row) -> ProposalRows:
+    """Everything ISPyB serves about one proposal (its row as ``/proposals`` lists it)."""
     rows = ProposalRows(proposal)
     name, query = rows.name, {"proposal": rows.name}
     lists = ("sessions", "proteins", "shippings", "dewars", "containers", "samples")
@@ -86,9 +87,9 @@ async def _read_proposal(api: AsyncSession, proposal: Row) -> ProposalRows:
         [({"autoProcProgramId": str(run)}, f"attachments of processing run {run}") for run in sorted(programs)],
     )  # fmt: skip
     for attachment in files:
-        run = int(attachment["autoProcProgramId"])
-        if run in programs:
-            rows.attachments.setdefault(run, []).append(attachment)
+        run_id = int(attachment["autoProcProgramId"])
+        if run_id in programs:
+            rows.attachments.setdefault(run_id, []).append(attachment)
     return rows
 
 

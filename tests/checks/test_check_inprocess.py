@@ -44,7 +44,7 @@ def test_the_full_suite_passes_on_a_seeded_stack(seeded: Target) -> None:
     assert statuses["frontend.index"] == "skipped" and statuses["frontend.config"] == "skipped"
     features = {r.id for r in report.results if r.message.startswith("feature ") and " is off " in r.message}
     assert features == {"jobs.broker", "jobs.archive", "search.panosc", "search.oaipmh", "search.landing",
-                        "ldap.login", "oidc.login"}  # fmt: skip
+                        "ldap.login", "oidc.login", "sync.follow"}  # fmt: skip
     assert all(s == "passed" for i, s in statuses.items() if not i.startswith("frontend") and i not in features), statuses
     assert report.seconds < 30
     junit = to_junit(report).getroot()
@@ -109,6 +109,7 @@ def test_a_raw_dataset_with_another_workflow_fails_consistency(seeded: Target) -
 
 def test_a_deleted_raw_dataset_fails_consistency(seeded: Target) -> None:
     from scicatlive.seeding.run import seed
+    from scicatlive.sync import sync
 
     with _client(seeded, "archiveManager") as deleter, _client(seeded, "admin") as admin:
         dataset = _raw_datasets(admin)[-1]
@@ -120,8 +121,9 @@ def test_a_deleted_raw_dataset_fails_consistency(seeded: Target) -> None:
         deleter.delete(f"/api/v3/datasets/{pid.replace('/', '%2F')}").raise_for_status()
     try:
         failed = _failed(seeded, ["consistency"])
-    finally:  # put it back: seeding is idempotent and re-creates exactly what is missing
+    finally:  # put it back: seeding is idempotent and re-creates exactly what is missing,
         seed(seeded.model_copy(update={"ispyb_url": None}), "tiny")
+        sync(seeded)  # and sync what other checks wrote to ISPyB (ispyb.mxcube-write's collection)
     assert {"consistency.datasets", "consistency.counts"} <= set(failed)
     assert f"data collection {name}: expected exactly 1 raw dataset (expected pid {pid}), found 0" in failed["consistency.datasets"]
     assert "raw datasets: ISPyB" in failed["consistency.counts"]

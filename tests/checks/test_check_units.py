@@ -25,6 +25,7 @@ IDS = {
     "consistency.datasets", "consistency.derived", "consistency.samples", "consistency.counts", "ispyb.auth",
     "ispyb.pagination", "ispyb.puck-capacity", "frontend.index", "frontend.config", "frontend.datasets",
     "jobs.broker", "jobs.archive", "ldap.login", "oidc.login", "search.panosc", "search.oaipmh", "search.landing",
+    "ispyb.mxcube-write", "sync.follow",
 }  # fmt: skip
 
 
@@ -32,7 +33,8 @@ def test_every_check_has_a_unique_id_and_a_description() -> None:
     assert set(check_ids()) == IDS and len(check_ids()) == len(IDS)
     assert all(c.description for c in ALL_CHECKS)
     assert {c.id for c in ALL_CHECKS if c.writes} == {
-        "access.matrix", "datasets.lifecycle", "search.findable", "jobs.broker", "jobs.archive"}
+        "access.matrix", "datasets.lifecycle", "search.findable", "jobs.broker", "jobs.archive",
+        "ispyb.mxcube-write", "sync.follow"}
 
 
 def test_selection_takes_ids_families_and_commas() -> None:

@@ -82,7 +82,7 @@ def test_profiles_list_and_show_json() -> None:
 
     rows = {row["name"]: row for row in json.loads(listed.stdout)}
     assert set(rows) == {"full", "lite", "minimal", "lite-jobs", "lite-auth", "lite-all", "full-all", "training",
-                         "lite-search", "full-search"}
+                         "lite-search", "full-search", "lite-live"}
     assert rows["lite"]["default"] is True
     shown = json.loads(runner.invoke(app, ["profiles", "show", "full", "--json"]).stdout)
     images = {s["name"]: s["image"] for s in shown["services"]}

@@ -2,7 +2,7 @@
 
 The adapter runs in its own virtualenv (mxcubecore pins PyTango, gevent and
 pydantic < 2.9, which cannot sit beside scicatlive's), through the reusable driver
-``services/mxcube-driver``; the mock runs in this process with uvicorn, its
+``tools/mxcube-driver``; the mock runs in this process with uvicorn, its
 ``keycloak`` login plugin pointed at a stand-in OIDC provider. Everything written
 is then read back through py-ISPyB's read routes.
 """
@@ -10,7 +10,6 @@ is then read back through py-ISPyB's read routes.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -25,16 +24,17 @@ from ispyb_mock.settings import OidcSettings, Settings
 from ispyb_mock.users import Account, Accounts
 from sqlalchemy import Engine
 
+from scicatlive.simulate.driver import driver_source
 from tests.services.ispyb_mock.conftest import PASSWORD, proposal_graph
 from tests.services.ispyb_mock.harness import OidcProvider
-from tests.support import IN_CI, serve_app
+from tests.support import serve_app
+from tests.support.mxcube import mxcube_python_or_skip
 
 pytestmark = pytest.mark.database
 
-ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "services" / "mxcube-driver" / "src"))
-from mxcube_driver.host import Step, play, step  # noqa: E402
-from mxcube_driver.plan import (  # noqa: E402
+sys.path.insert(0, str(driver_source()))
+from mxcube_driver.host import Step, play, step
+from mxcube_driver.plan import (
     BeamlineConfig,
     Collection,
     Connection,
@@ -61,17 +61,8 @@ CONFIG = BeamlineConfig(
 
 @pytest.fixture(scope="module")
 def mxcube_python() -> Path:
-    """The virtualenv with mxcubecore 2.149.0 (see services/mxcube-driver/README.md)."""
-    python = Path(os.environ.get("SCICATLIVE_MXCUBE_PYTHON", ROOT / ".venv-mxcube/bin/python"))
-    if not python.exists():
-        message = (
-            f"no mxcubecore virtualenv at {python}: create it as services/mxcube-driver/"
-            "README.md says, or set SCICATLIVE_MXCUBE_PYTHON"
-        )
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return python
+    """The virtualenv with mxcubecore 2.149.0 (see tools/mxcube-driver/README.md)."""
+    return mxcube_python_or_skip()
 
 
 @pytest.fixture(scope="module")

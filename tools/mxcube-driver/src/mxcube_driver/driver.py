@@ -86,16 +86,31 @@ class BeamlineDriver:
     # -- login ---------------------------------------------------------------------
 
     def login(self) -> dict[str, Any]:
-        """``ISPyBLims.ispyb_login``: the keycloak plugin with the user's access token."""
-        self.client.authenticate(self.connection.login, token=self.connection.token)
+        """``ISPyBLims.ispyb_login``: the keycloak plugin with the user's access token.
+
+        Without a token, py-ISPyB's dummy plugin with a password (``PyISPyBClient``'s
+        login), through the REST client's own request and token store, so that refresh
+        and every later call run exactly as after a keycloak login.
+        """
+        if self.connection.token or not self.connection.password:
+            self.client.authenticate(self.connection.login, token=self.connection.token)
+        else:
+            body = {"plugin": "dummy", "login": self.connection.login,
+                    "password": self.connection.password}  # fmt: skip
+            reply = self.client.post("auth/login", json=body, skip_refresh=True)
+            self.client._store_tokens(reply)  # what authenticate does with the reply
         return {"expires": self.client._token_expiry.isoformat()}  # noqa: SLF001
 
     def refresh(self) -> dict[str, Any]:
-        """Let the token reach its refresh margin; the next request refreshes it first."""
-        before = self.client._access_token  # noqa: SLF001
+        """Let the token reach its refresh margin; the next request refreshes it first.
+
+        A refresh is seen by the refresh token, which is new each time (an access token
+        issued within the same second as the previous one may be identical to it).
+        """
+        before = self.client._refresh_token
         self.client._token_expiry = datetime.now(UTC) + timedelta(seconds=30)  # noqa: SLF001
         user = self.adapter.get_current_user_data()
-        after = self.client._access_token  # noqa: SLF001
+        after = self.client._refresh_token
         return {"refreshed": after != before, "login": user.get("login")}
 
     # -- reads ---------------------------------------------------------------------
@@ -194,7 +209,7 @@ class BeamlineDriver:
                 "lastKnownCentringPosition": collection.centring_position,
             }
         )
-        parameters["status"] = collection.status
+        parameters |= self._end_of_collection(collection)
         self.adapter.update_data_collection(parameters)
         return {
             "dataCollectionGroupId": group.get("dataCollectionGroupId"),
@@ -202,6 +217,32 @@ class BeamlineDriver:
             "detectorId": detector_id,
             "imageIds": image_ids,
         }
+
+    @staticmethod
+    def _end_of_collection(collection: Collection) -> dict[str, Any]:
+        """``update_data_collection_in_lims``: what the collect object reads from the
+        beamline when the sweep is over, and the run's final status."""
+        values: dict[str, Any] = {
+            "status": collection.status,
+            "flux": collection.flux,
+            "flux_end": collection.flux,
+            "totalAbsorbedDose": collection.total_absorbed_dose,
+            "wavelength": collection.wavelength,
+            "detectorDistance": collection.detector_distance,
+            "resolution": collection.resolution,
+            "transmission": collection.transmission,
+            "xBeam": collection.beam_x,
+            "yBeam": collection.beam_y,
+            "resolutionAtCorner": collection.resolution_at_corner,
+            "beamSizeAtSampleX": collection.beam_size_x,
+            "beamSizeAtSampleY": collection.beam_size_y,
+            "beamShape": collection.beam_shape,
+            "slitGapHorizontal": collection.slit_gap_horizontal,
+            "slitGapVertical": collection.slit_gap_vertical,
+        }
+        for number, gap in enumerate(collection.undulator_gaps[:3], 1):
+            values[f"undulatorGap{number}"] = gap
+        return values
 
     def _store_group(self, collection: Collection) -> dict[str, Any]:
         """``BaseQueueEntry.execute``: a group per task, before anything is collected."""

@@ -24,6 +24,9 @@ class Connection:
     beamline: str
     login: str = ""  # MXCuBE sends "" under its default loginTranslate: the token names the user
     token: str = ""  # the OIDC access token (py-ISPyB's keycloak plugin)
+    # Without a token: py-ISPyB's dummy plugin with login and password, as mxcubecore's
+    # PyISPyBClient logs in, for an ISPyB that has no OIDC provider to validate tokens.
+    password: str = ""
     timeout: float = 10.0
 
 
@@ -89,6 +92,11 @@ class Collection:
     comments: str = ""
     machine_current: float = 400.0
     cryo_temperature: float = 100.0
+    # What AbstractCollect.update_data_collection_in_lims reads from the beamline at the end.
+    slit_gap_horizontal: float | None = None
+    slit_gap_vertical: float | None = None
+    undulator_gaps: list[float] = field(default_factory=list)  # undulatorGap1, 2, 3
+    total_absorbed_dose: float | None = None
 
 
 @dataclass(frozen=True)

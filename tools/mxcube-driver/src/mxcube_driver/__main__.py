@@ -7,6 +7,12 @@ what the adapter logged (it reports a refused request in its log and returns 0, 
 {}); ``defects`` what it logs of its own known bugs (``driver.KNOWN_DEFECTS``);
 ``error`` is an exception that escaped it. Exit status: 0 when every step was ok,
 1 when one was not, 2 for a plan that cannot be read.
+
+``python -m mxcube_driver --stream`` keeps one adapter for a long session (a
+simulated beamline day): the first line of stdin is ``{"connection": {...}}``, each
+further line one step; each step's record is written as soon as it completes, and
+the driver ends at the end of its input (exit 0), or with 2 when the first line is
+not a connection.
 """
 
 from __future__ import annotations
@@ -49,33 +55,63 @@ def _steps(driver: Any) -> dict[str, Callable[[dict[str, Any]], Any]]:
     }
 
 
-def run(plan: dict[str, Any], out: Any) -> bool:
+def _driver(connection: dict[str, Any]) -> tuple[Any, dict[str, Callable[[dict[str, Any]], Any]]]:
     from .driver import BeamlineDriver  # needs mxcubecore: imported once the plan is read
 
-    driver = BeamlineDriver(build(Connection, plan["connection"]))
-    table = _steps(driver)
+    driver = BeamlineDriver(build(Connection, connection))
+    return driver, _steps(driver)
+
+
+def _play_step(driver: Any, table: dict[str, Any], index: int, step: Any, out: Any) -> bool:
+    name = step.get("call") if isinstance(step, dict) else None
+    record: dict[str, Any] = {"step": index, "call": name, "ok": False, "failures": []}
+    driver.failures.clear()
+    try:
+        if name not in table:
+            raise ValueError(f"unknown call {name!r}; known: {', '.join(table)}")
+        record["result"] = table[name](dict(step.get("args", {})))
+        record["ok"] = not driver.failures.messages
+    except Exception as error:  # noqa: BLE001 - reported to the caller, step by step
+        record["error"] = f"{type(error).__name__}: {error}"
+    record["failures"] = list(driver.failures.messages)
+    record["defects"] = list(driver.failures.defects)
+    out.write(json.dumps(record, default=str) + "\n")
+    out.flush()
+    return bool(record["ok"])
+
+
+def run(plan: dict[str, Any], out: Any) -> bool:
+    driver, table = _driver(plan["connection"])
     all_ok = True
     for index, step in enumerate(plan.get("steps", [])):
-        name = step.get("call")
-        record: dict[str, Any] = {"step": index, "call": name, "ok": False, "failures": []}
-        driver.failures.clear()
-        try:
-            if name not in table:
-                raise ValueError(f"unknown call {name!r}; known: {', '.join(table)}")
-            record["result"] = table[name](dict(step.get("args", {})))
-            record["ok"] = not driver.failures.messages
-        except Exception as error:  # noqa: BLE001 - reported to the caller, step by step
-            record["error"] = f"{type(error).__name__}: {error}"
-        record["failures"] = list(driver.failures.messages)
-        record["defects"] = list(driver.failures.defects)
-        all_ok &= record["ok"]
-        out.write(json.dumps(record, default=str) + "\n")
-        out.flush()
+        all_ok &= _play_step(driver, table, index, step, out)
     return all_ok
+
+
+def stream(lines: Any, out: Any) -> int:
+    """One step per input line, played as it arrives, until the input ends."""
+    lines = iter(lines)
+    try:
+        first = json.loads(next(lines, "") or "null")
+        if not isinstance(first, dict) or "connection" not in first:
+            raise ValueError('the first line needs {"connection": {...}}')
+    except ValueError as error:
+        print(f"mxcube-driver: cannot read the connection: {error}", file=sys.stderr)
+        return 2
+    driver, table = _driver(first["connection"])
+    for index, line in enumerate(lines):
+        try:
+            step = json.loads(line)
+        except ValueError as error:
+            step = {"call": None, "args": {}, "unreadable": str(error)}
+        _play_step(driver, table, index, step, out)
+    return 0
 
 
 def main() -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if sys.argv[1:] == ["--stream"]:
+        return stream(sys.stdin, sys.stdout)
     try:
         plan = json.load(sys.stdin)
         if not isinstance(plan, dict) or "connection" not in plan:
