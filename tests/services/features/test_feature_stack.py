@@ -64,9 +64,16 @@ def test_rabbitmq_management_api_knows_the_jobs_queue_and_its_consumer(stack: Ru
     auth = ("admin", stack.secrets["rabbitmq_admin_password"])
     overview = httpx.get(f"http://127.0.0.1:{RABBITMQ_UI}/api/overview", auth=auth).json()
     assert overview["rabbitmq_version"].startswith("3.10")
-    queue = httpx.get(f"http://127.0.0.1:{RABBITMQ_UI}/api/queues/%2F/client.jobs.write.v4", auth=auth).json()
+    # The management API's figures are sampled (every 5 s): a consumer that just joined shows later.
+    queue: dict[str, Any] = {}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        queue = httpx.get(f"http://127.0.0.1:{RABBITMQ_UI}/api/queues/%2F/client.jobs.write.v4", auth=auth).json()
+        if queue.get("consumers") == 1:
+            break
+        time.sleep(1)
     assert queue["durable"] is True
-    assert queue["consumers"] == 1  # the archive worker
+    assert queue["consumers"] == 1, queue  # the archive worker
     bindings = httpx.get(
         f"http://127.0.0.1:{RABBITMQ_UI}/api/exchanges/%2F/amqp.topic/bindings/source", auth=auth
     ).json()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -131,8 +132,15 @@ def test_search_landing_pages_answer_with_their_datasets(
 
 
 def test_published_data_become_documents(stack: dict[str, str], published: list[str]) -> None:
+    # The search API's snapshot may be up to CHANGE_CHECK_SECONDS (2 s) old: its documented freshness.
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 15
     with client(stack["searchapi"]) as search:
-        found: list[dict[str, Any]] = search.get(
-            "/api/Documents", params={"filter": json.dumps({
-                "where": {"type": "publication"}, "include": [{"relation": "datasets"}]})}).json()
+        while time.monotonic() < deadline:
+            found = search.get(
+                "/api/Documents", params={"filter": json.dumps({
+                    "where": {"type": "publication"}, "include": [{"relation": "datasets"}]})}).json()
+            if {d["pid"] for d in found} >= set(published):
+                break
+            time.sleep(0.5)
     assert {d["pid"] for d in found} >= set(published)
