@@ -1,7 +1,8 @@
 """Seeding at the backend's speed, and the seed cache. Run by hand; prints JSON.
 
     python benchmarks/bench_seed.py rate [--recipe demo]     # backend create ceiling vs the seeder, one run
-    python benchmarks/bench_seed.py memory [--recipe large]  # the seeder's peak RSS and time through the APIs
+    python benchmarks/bench_seed.py memory [--recipe large] [--keep] [--cache]
+                                                            # the seeder's peak RSS and time through the APIs
     python benchmarks/bench_seed.py cache [--recipe demo]    # new stack: seed through APIs, then from the cache
 
 ``rate``: on a fresh lite stack, a load generator creates raw datasets (the seed's own
@@ -9,7 +10,9 @@ payloads, fresh pids) from 32 concurrent connections for ``--seconds``: that is 
 backend's create ceiling on this machine. Then the seeder loads the recipe's SciCat
 records (SciCat only, so both measure the same backend) and its rate is records/s over
 the load. Both run in the same process against the same stack, one after the other.
-``memory`` runs ``scicatlive seed`` in a child process and reads its peak RSS.
+``memory`` runs ``scicatlive seed`` in a child process and reads its peak RSS; ``--keep``
+leaves its stack (``bench-seed-memory``) for ``bench_checks.py --stack``, and ``--cache``
+lets that seed save the seed cache, which ``cache`` then restores.
 Stacks get free ports and their own state directory.
 """
 
@@ -92,12 +95,13 @@ def rate(recipe: str, seconds: float) -> dict[str, Any]:
         stack.down(volumes=True)
 
 
-def memory(recipe: str) -> dict[str, Any]:
+def memory(recipe: str, *, keep: bool = False, use_cache: bool = False) -> dict[str, Any]:
     stack = _stack("bench-seed-memory")
+    command = [sys.executable, "-m", "scicatlive", "seed", recipe, "--stack", stack.name, "--json"]
     try:
         started = time.perf_counter()
         child = subprocess.run(
-            [sys.executable, "-m", "scicatlive", "seed", recipe, "--stack", stack.name, "--no-cache", "--json"],
+            command if use_cache else [*command, "--no-cache"],
             capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": os.getcwd()},
         )  # fmt: skip
         elapsed = time.perf_counter() - started
@@ -109,7 +113,8 @@ def memory(recipe: str) -> dict[str, Any]:
         return {"recipe": recipe, "seed_s": round(elapsed, 1), "peak_rss_mb": round(peak_kib / 1024, 1),
                 "scicat_records": records, "ispyb_rows": sum(report["ispyb_rows_created"].values())}  # fmt: skip
     finally:
-        stack.down(volumes=True)
+        if not keep:
+            stack.down(volumes=True)
 
 
 def cache(recipe: str) -> dict[str, Any]:
@@ -131,11 +136,13 @@ def main() -> None:
     parser.add_argument("what", choices=("rate", "memory", "cache"))
     parser.add_argument("--recipe", default=None)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--keep", action="store_true", help="memory: leave the seeded stack running")
+    parser.add_argument("--cache", action="store_true", help="memory: let the seed save the seed cache")
     args = parser.parse_args()
     if args.what == "rate":
         figures = rate(args.recipe or "demo", args.seconds)
     elif args.what == "memory":
-        figures = memory(args.recipe or "large")
+        figures = memory(args.recipe or "large", keep=args.keep, use_cache=args.cache)
     else:
         figures = cache(args.recipe or "demo")
     print(json.dumps({"date": date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",

@@ -30,7 +30,7 @@ views:
         fields:
           - {label: Wavelength in nm, metadata: wavelength, unit: nm, digits: 5}
           - {label: Flux, metadata: flux, format: scientific, digits: 1}
-          - {label: Not mapped yet, metadata: workflowType}
+          - {label: Not mapped yet, metadata: notInTheMapping}
       - type: files
 """
 

@@ -33,7 +33,9 @@ class LandingClient:
         self.base_url = base_url
         self._http = httpx.AsyncClient(
             base_url=f"{base_url}/api/v3", transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 1.0)),
+            # A refused connection fails at once; the connect budget is for a slow host
+            # (1 s was too little for a backend on a loaded machine, and pages turned 503).
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
             headers={"Accept": "application/json"},
         )
 
