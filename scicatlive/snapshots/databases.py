@@ -132,7 +132,9 @@ class MariaDB:
     def dump(self, engine: Engine, container: str, destination: Path) -> None:
         script = ('MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb-dump -uroot --single-transaction --routines '
                   '--triggers --hex-blob "$MARIADB_DATABASE" | gzip -1')  # fmt: skip
-        engine.exec_streaming(container, ["sh", "-ec", script], stdout=destination, action="dumping MariaDB")
+        # pipefail: a failing mariadb-dump must fail the dump, not leave gzip's clean exit.
+        engine.exec_streaming(container, ["bash", "-ec", f"set -o pipefail; {script}"], stdout=destination,
+                              action="dumping MariaDB")
 
     def counts(self, engine: Engine, container: str) -> dict[str, int]:
         database = self._name(engine, container)
@@ -146,7 +148,9 @@ class MariaDB:
         self.discard(engine, container, STAGING)
         name = self._name(engine, container)
         self._sql(engine, container, f"CREATE DATABASE `{name}{STAGING}` CHARACTER SET utf8mb4", "creating a staging database")
-        load = ["sh", "-ec", f'gunzip -c | MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot "${{MARIADB_DATABASE}}{STAGING}"']
+        # pipefail: a truncated dump fails in gunzip even when the SQL it let through ran cleanly.
+        script = f'set -o pipefail; gunzip -c | MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot "${{MARIADB_DATABASE}}{STAGING}"'
+        load = ["bash", "-ec", script]
         engine.exec_streaming(container, load, stdin=source, action="restoring the MariaDB dump")
 
     def swap(self, engine: Engine, container: str) -> None:
