@@ -20,9 +20,10 @@ attachment ``fileSize``        MTZ files from the reflection counts, anything el
                                (:func:`attachment_size`)
 attachment ``content``         ``None``: ISPyB keeps only the log's path, not its text (so sync
                                makes no SciCat attachment for a log)
-``Beamline``                   ISPyB's API serves no ``BeamLineSetup`` and no detector columns on
-                               data collections, so the detector is the catalogue detector that
-                               best explains the collections' geometry (:func:`infer_detector`);
+``Beamline``                   the detector is the ``Detector`` row a collection's ``detectorId``
+                               points at where ISPyB holds one (``scicatlive.sync.beamlines``);
+                               else the catalogue detector that best explains the geometry of
+                               the beamline's reference collections (:func:`infer_detector`);
                                sample changer and energy range from the pucks and collections
                                (:func:`derive_beamline`)
 ============================  ==================================================================

@@ -44,6 +44,7 @@ from scicatlive.seeding.load import ScicatLoader
 from scicatlive.seeding.run import account_password
 from scicatlive.sync.changed import ProposalChanges, read_changed
 from scicatlive.sync.facts import FacilityFacts
+from scicatlive.sync.beamlines import References
 from scicatlive.sync.graph import build_graph
 from scicatlive.sync.rows import ProposalRows
 
@@ -92,8 +93,8 @@ class ChangeLoader:
         self.known_samples: set[str] = set()
         self.known_proposals: set[str] = set()
 
-    async def apply(self, rows: ProposalRows, changed: ProposalChanges) -> Applied:
-        graph = build_graph([rows], self.facts, self.reporter)
+    async def apply(self, rows: ProposalRows, changed: ProposalChanges, references: References | None = None) -> Applied:
+        graph = build_graph([rows], self.facts, self.reporter, references)
         if not graph.proposals:
             return Applied()
         records = map_graph(graph, self.options)

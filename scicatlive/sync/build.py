@@ -78,3 +78,9 @@ def grouped(rows: Iterable[Row], parent: str, key: str) -> dict[int, list[Row]]:
         if row.get(parent) is not None:
             groups.setdefault(int(row[parent]), []).append(row)
     return groups
+
+
+def running(collection: Row) -> bool:
+    """A collection MXCuBE is still writing (``runStatus`` "Running" until the sweep ends)."""
+    status = str(collection.get("runStatus") or "").strip().lower()
+    return not status or "running" in status

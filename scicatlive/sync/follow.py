@@ -44,6 +44,7 @@ from scicatlive.errors import ConfigError, ServiceError
 from scicatlive.mapping import MappingOptions, SampleLayout
 from scicatlive.seeding.run import account_password
 from scicatlive.sync.apply import Applied, ChangeLoader
+from scicatlive.sync.beamlines import ReferenceCache
 from scicatlive.sync.changed import ChangePage, ProposalChanges, by_proposal, changes, read_changed
 from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.follow_state import FollowState, StateFile
@@ -146,6 +147,7 @@ class _Follower:
         self.ispyb, self.scicat, self.password = ispyb, scicat, password
         mapping = MappingOptions(pid_prefix=self.target.seeding_pid_prefix, sample_layout=self.options.sample_layout)
         self.loader = ChangeLoader(scicat, self.facts, mapping)
+        self.references = ReferenceCache()
         self.state.started, self.state.phase = datetime.now(UTC), "starting"
         self._save()
         log.info("following %s into %s from position %s", self.target.ispyb_url, self.target.backend_url, self.state.cursor)
@@ -286,7 +288,8 @@ class _Follower:
 
     async def _read_and_load(self, changed: ProposalChanges) -> Applied:
         rows = await read_changed(self.ispyb, changed)
-        applied = await self.loader.apply(rows, changed)
+        references = await self.references.covering(self.ispyb, rows)
+        applied = await self.loader.apply(rows, changed, references)
         live = LIVE_WRITES.total_seconds()
         for kind, lags in applied.lags.items():
             applied.lags[kind] = [max(0.0, lag) for lag in lags if lag <= live]

@@ -6,18 +6,22 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 from scicatlive.domain import model as m
-from scicatlive.domain.derive import derive_beamline
 from scicatlive.progress import Reporter, SilentReporter
-from scicatlive.sync.build import build_model, by_id, container_model, principal
+from scicatlive.sync.beamlines import References, beamlines
+from scicatlive.sync.build import build_model, principal, running
 from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.proposal import ProposalBuilder
 from scicatlive.sync.rows import ProposalRows, Row
 
 
 def build_graph(
-    rows: Sequence[ProposalRows], facts: FacilityFacts, reporter: Reporter | None = None
+    rows: Sequence[ProposalRows],
+    facts: FacilityFacts,
+    reporter: Reporter | None = None,
+    references: References | None = None,
 ) -> m.FacilityGraph:
-    """The facility graph of ISPyB's rows (pure: no I/O)."""
+    """The facility graph of ISPyB's rows (pure: no I/O); ``references``: each beamline's
+    reference collections (:func:`scicatlive.sync.beamlines.read_references`)."""
     note = (reporter or SilentReporter()).step
     usable = []
     for proposal in rows:
@@ -26,25 +30,19 @@ def build_graph(
         else:
             note(f"ISPyB proposal {proposal.name} has no session yet: left out")
     bare = {key: value for proposal in usable for key, value in _bare_collections(proposal).items()}
-    beamlines = _beamlines(usable, bare)
-    proposals = [ProposalBuilder(p, facts, bare, beamlines, note).proposal() for p in usable]
+    found = beamlines(usable, bare, references)
+    proposals = [ProposalBuilder(p, facts, bare, found, note).proposal() for p in usable]
     persons = {p.login: p for p in (principal(row.proposal, facts) for row in usable)}
     return m.FacilityGraph(
         recipe="sync",
         seed=0,
         facility=m.Facility(name=facts.name, site=facts.site, dataRoot=facts.data_root),
         staffGroup=facts.staff_group,
-        beamlines=list(beamlines.values()),
+        beamlines=list(found.values()),
         persons=list(persons.values()),
         staff=[],
         proposals=proposals,
     )
-
-
-def running(collection: Row) -> bool:
-    """A collection MXCuBE is still writing (``runStatus`` "Running" until the sweep ends)."""
-    status = str(collection.get("runStatus") or "").strip().lower()
-    return not status or "running" in status
 
 
 def _finished_only(rows: ProposalRows, note: Callable[[str], None]) -> ProposalRows:
@@ -69,28 +67,3 @@ def _bare_collections(rows: ProposalRows) -> dict[int, tuple[str, m.DataCollecti
         )  # fmt: skip
         bare[dc_id] = (beamline_of[int(row["DataCollectionGroup"]["sessionId"])], collection)
     return bare
-
-
-def _beamlines(
-    proposals: Sequence[ProposalRows],
-    bare: dict[int, tuple[str, m.DataCollection]],
-) -> dict[str, m.Beamline]:
-    """Every beamline a session used, in order of first use, derived from its data."""
-    names = list(
-        dict.fromkeys(
-            str(s.get("beamLineName")) for p in proposals for s in by_id(p.sessions, "sessionId")
-        )
-    )
-    containers: dict[str, list[m.Container]] = {name: [] for name in names}
-    for proposal in proposals:
-        beamline_of = {int(s["sessionId"]): str(s.get("beamLineName")) for s in proposal.sessions}
-        for row in proposal.containers:
-            beamline = beamline_of.get(int(row.get("sessionId") or 0)) or row.get(
-                "beamlineLocation"
-            )
-            if beamline in containers:
-                containers[beamline].append(container_model(row, proposal.name, None, []))
-    return {
-        name: derive_beamline(name, [c for b, c in bare.values() if b == name], containers[name])
-        for name in names
-    }

@@ -28,6 +28,7 @@ from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.seeding.load import ScicatLoader
 from scicatlive.seeding.run import ISPYB_CONCURRENCY, SeedReport, account_password
 from scicatlive.sync.facts import FacilityFacts
+from scicatlive.sync.beamlines import beamline_names, read_references
 from scicatlive.sync.graph import build_graph
 from scicatlive.sync.rows import Selector, read_rows
 
@@ -95,4 +96,5 @@ async def read_facility(
     ) as ispyb:
         await ispyb.login(ispyb_api.login(account, password))
         rows = await read_rows(ispyb, reporter, select)
-    return build_graph(rows, facts, reporter)
+        references = await read_references(ispyb, beamline_names(rows))
+    return build_graph(rows, facts, reporter, references)

@@ -59,9 +59,7 @@ def _assert_consistent(target: Target) -> None:
     assert not report.failed, [(r.id, r.message) for r in report.failed]
 
 
-def test_catching_up_with_a_seed_changes_nothing(scratch_target: Target, tmp_path: Path) -> None:
-    """A stack holding only its seed: the session's shared stack has live collections by now."""
-    live_target = scratch_target
+def test_catching_up_with_a_seed_changes_nothing(live_target: Target, tmp_path: Path) -> None:
     state_file = StateFile(tmp_path / "follow.json")
     report = follow(live_target, state_file, UNTIL_IDLE)
     state = state_file.read()

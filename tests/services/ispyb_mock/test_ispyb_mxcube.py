@@ -278,6 +278,8 @@ def _read_back(stack: Stack, collected: dict[str, Any], setup_id: int, sample_id
     assert item["rotationAxis"] == "Omega" and item["omegaStart"] == 10.0
     assert item["runStatus"] == "Data collection successful"
     assert item["detectorId"] == stack.detector_id
+    assert item["Detector"]["detectorId"] == stack.detector_id  # what ISPyB holds, nested
+    assert item["Detector"]["detectorModel"] == DETECTOR["detectorModel"]
     assert item["wavelength"] == pytest.approx(0.9763) and item["resolution"] == pytest.approx(1.45)
     assert item["startTime"] == "2026-03-01T09:00:00" and item["endTime"]
     assert (

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from .. import models, rules
-from .acquisition import EnergyScanOut, RobotActionOut, XfeSpectrumOut
+from .acquisition import DetectorOut, EnergyScanOut, RobotActionOut, XfeSpectrumOut
 from .common import DbDateTime, InputModel, OrmModel
 
 # ISPyB's enum, kept once in rules (a tuple subscript is Literal's list of values).
@@ -197,6 +197,9 @@ class DataCollectionOut(OrmModel):
     xtalSnapshotFullPath3: str | None
     xtalSnapshotFullPath4: str | None
     detectorId: int | None
+    Detector: DetectorOut | None = Field(
+        None, description="the Detector row detectorId points at (as DataCollectionGroup is nested)"
+    )
     experimentType: str | None
     undulatorGap2: float | None
     undulatorGap3: float | None
