@@ -137,3 +137,35 @@ def test_attach_takes_feature_services(monkeypatch: pytest.MonkeyPatch) -> None:
     assert stack.attached
     assert {"ldap", "jobs"} <= set(stack.target.features)
     assert stack.target.broker is not None and stack.target.broker.url == "http://broker.example:15672"
+
+
+def test_up_warns_about_passwords_shorter_than_8_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client's CI account (SciCatLive's ingestor: 4 characters) is accepted, with a warning."""
+    from scicatlive.runtime import lifecycle
+
+    class Steps:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def step(self, message: str) -> None:
+            self.lines.append(message)
+
+        def service(self, name: str, state: str) -> None:
+            pass
+
+        def progress(self, task: str, done: int, total: int) -> None:
+            pass
+
+    def engine_gone(*args: object, **kwargs: object) -> None:
+        raise StackError("no engine in this test")
+
+    monkeypatch.setattr(lifecycle, "up", engine_gone)
+    profile = write_profile(tmp_path, "short", "extends: lite\naccounts:\n  - {username: ingestor, email: ingestor@example.org, groups: [ingestor], password: aman}\n")
+    steps = Steps()
+    with pytest.raises(StackError, match="no engine"):
+        Stack(profile, name="short-pw", port_offset=0, reporter=steps).up(seed=False)
+    [warning] = [line for line in steps.lines if line.startswith("warning:")]
+    assert "ingestor" in warning and "shorter than 8 characters" in warning
+    assert "user1" not in warning  # generated passwords are long
