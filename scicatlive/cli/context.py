@@ -45,7 +45,7 @@ class _LazyConsole:
         return self._real().__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        self._real().__exit__(*exc)  # type: ignore[arg-type]
+        self._real().__exit__(*exc)
 
 
 console: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]

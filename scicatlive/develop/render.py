@@ -24,8 +24,6 @@ from scicatlive.images.bases import base_image_for
 from scicatlive.stack.record import StackPaths
 from scicatlive.stack.resolve import PublishedPort, ResolvedService, ResolvedStack
 
-DEV_LABEL = "io.scicatlive.dev"
-
 
 def staging_dir(stack: str, service: str) -> Path:
     """The build context of a ``mount`` service's dev image."""

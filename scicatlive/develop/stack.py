@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from scicatlive.develop.images import build_dev_images
-from scicatlive.develop.render import DEV_LABEL, apply_dev
+from scicatlive.develop.render import apply_dev
 from scicatlive.develop.sources import DevSource, dev_sources, parse_dev_options, with_sources
 from scicatlive.engine import Engine, default_engine
 from scicatlive.errors import ConfigError
 from scicatlive.progress import Reporter
-from scicatlive.stack.record import StackPaths
 from scicatlive.stack.resolve import ResolvedStack
 
 
@@ -35,17 +32,3 @@ def require_dev_services(sources: dict[str, DevSource]) -> None:
 def build_dev(stack: ResolvedStack, sources: dict[str, DevSource], compose_file: Path, reporter: Reporter,
               engine: Engine | None = None) -> None:
     build_dev_images(engine or default_engine(), stack, sources, compose_file, reporter)
-
-
-def dev_services(name: str) -> dict[str, str]:
-    """Service → checkout for a stack's services in dev mode, read from the compose file it runs."""
-    path = StackPaths.for_stack(name).compose_file
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-    return {
-        service: labels[DEV_LABEL]
-        for service, body in (document.get("services") or {}).items()
-        if DEV_LABEL in (labels := (body or {}).get("labels") or {})
-    }

@@ -11,7 +11,7 @@ from scicatlive.stack.record import StackPaths
 class DevMixin(StackParts):
     def dev_services(self) -> dict[str, str]:
         """Service → the checkout it runs from, for services in dev mode (``--dev``, ``source:``)."""
-        from scicatlive.develop.stack import dev_services
+        from scicatlive.develop.labels import dev_services
 
         return {} if self.attached else dev_services(self.name)
 

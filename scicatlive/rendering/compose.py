@@ -12,7 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from scicatlive import __version__
-from scicatlive.develop.render import DEV_LABEL, dev_compose
+from scicatlive.develop.labels import DEV_LABEL
+from scicatlive.develop.render import dev_compose
 from scicatlive.stack.resolve import PublishedPort, ResolvedService, ResolvedStack
 from scicatlive.stack.state import PreparedService, PreparedStack
 

@@ -25,13 +25,29 @@ attachments (the derived dataset's folder is theirs).
 
 from __future__ import annotations
 
-from scicatlive.sync.build import IspybDataError
-from scicatlive.sync.facts import FacilityFacts
-from scicatlive.sync.graph import build_graph
-from scicatlive.sync.rows import ProposalRows, read_rows
-from scicatlive.sync.run import read_facility, sync, sync_async
+import importlib
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from scicatlive.sync.build import IspybDataError
+    from scicatlive.sync.facts import FacilityFacts
+    from scicatlive.sync.graph import build_graph
+    from scicatlive.sync.rows import ProposalRows, read_rows
+    from scicatlive.sync.run import read_facility, sync, sync_async
+
+# Loaded on first use: `scicatlive status` reads the follower's state from this package and
+# must not pay for the reader, the graph builder and httpx (≈ 0.9 s) to do so.
+_EXPORTS = {
+    "IspybDataError": "build", "FacilityFacts": "facts", "build_graph": "graph", "ProposalRows": "rows",
+    "read_rows": "rows", "read_facility": "run", "sync": "run", "sync_async": "run",
+}
 __all__ = [
     "FacilityFacts", "IspybDataError", "ProposalRows", "build_graph", "read_facility",
     "read_rows", "sync", "sync_async",
 ]  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

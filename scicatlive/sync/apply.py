@@ -42,9 +42,9 @@ from scicatlive.mapping.graph import ProposalRecords
 from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.seeding.load import ScicatLoader
 from scicatlive.seeding.run import account_password
+from scicatlive.sync.beamlines import References
 from scicatlive.sync.changed import ProposalChanges, read_changed
 from scicatlive.sync.facts import FacilityFacts
-from scicatlive.sync.beamlines import References
 from scicatlive.sync.graph import build_graph
 from scicatlive.sync.rows import ProposalRows
 

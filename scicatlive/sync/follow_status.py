@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import httpx
 from pydantic import ValidationError
 
 from scicatlive.sync.follow_state import FollowState, StateFile
@@ -25,6 +24,8 @@ STATUS_TIMEOUT = 2.0
 
 def service_state(url: str) -> FollowState | None:
     """The sync service's state, or None when it does not answer (yet)."""
+    import httpx  # only stacks with a sync service pay for it
+
     try:
         answer = httpx.get(f"{url.rstrip('/')}{STATUS_PATH}", timeout=STATUS_TIMEOUT)
         return FollowState.model_validate_json(answer.content) if answer.status_code == 200 else None

@@ -11,7 +11,7 @@ from scicatlive.sync.beamlines import References, beamlines
 from scicatlive.sync.build import build_model, principal, running
 from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.proposal import ProposalBuilder
-from scicatlive.sync.rows import ProposalRows, Row
+from scicatlive.sync.rows import ProposalRows
 
 
 def build_graph(

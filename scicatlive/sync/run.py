@@ -27,8 +27,8 @@ from scicatlive.mapping import MappingOptions, SampleLayout, map_graph
 from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.seeding.load import ScicatLoader
 from scicatlive.seeding.run import ISPYB_CONCURRENCY, SeedReport, account_password
-from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.beamlines import beamline_names, read_references
+from scicatlive.sync.facts import FacilityFacts
 from scicatlive.sync.graph import build_graph
 from scicatlive.sync.rows import Selector, read_rows
 

@@ -12,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from scicatlive.cli import app
-from scicatlive.develop.stack import dev_services
+from scicatlive.develop.labels import dev_services
 from scicatlive.paths import services_dir
 from scicatlive.engine import compose_binary
 from tests.unit.helpers import write_profile
