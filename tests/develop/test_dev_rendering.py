@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from scicatlive.cli import app
 from scicatlive.develop.labels import dev_services
-from scicatlive.paths import services_dir
 from scicatlive.engine import compose_binary
+from scicatlive.paths import services_dir
 from tests.unit.helpers import write_profile
 
 runner = CliRunner()
