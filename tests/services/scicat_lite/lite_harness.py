@@ -52,6 +52,33 @@ def sdk_client(server: LiteServer, username: str | None = None) -> Iterator[Any]
         yield client
 
 
+def account_clients(server: LiteServer, users: tuple[str, ...]) -> dict[str, httpx.Client]:
+    """A logged-in client per user, and ``"anonymous"``."""
+    made = {name: server.client(name) for name in users}
+    made["anonymous"] = server.client()
+    return made
+
+
+def new_dataset(client: httpx.Client, owner_group: str, **extra: Any) -> str:
+    """The pid of a new raw dataset of ``owner_group``, created by ``client``."""
+    body = {
+        "ownerGroup": owner_group,
+        "owner": "o",
+        "contactEmail": "o@example.org",
+        "ownerEmail": "owner@example.org",
+        "sourceFolder": "/data/x",
+        "creationTime": "2024-01-01T00:00:00Z",
+        "principalInvestigator": "pi",
+        "creationLocation": "/l",
+        "type": "raw",
+        **extra,
+    }
+    response = client.post("/api/v3/datasets", json=body)
+    assert response.status_code == 201, response.text
+    pid: str = response.json()["pid"]
+    return pid
+
+
 ACCOUNT_GROUPS = {
     "admin": "admin",
     "ingestor": "ingestor",

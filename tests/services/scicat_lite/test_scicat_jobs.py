@@ -1,5 +1,5 @@
-"""Jobs against a real RabbitMQ and SMTP server: create/update per auth value, actions,
-the v3 mapping, and the access matrix."""
+"""Jobs against a real RabbitMQ and SMTP server: actions, errors, reads and the v3 mapping
+(the access matrix is in test_scicat_jobs_access.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import httpx
 import pika
 import pytest
 from features_harness import Broker, Mailbox
-from lite_harness import LiteServer
+from lite_harness import LiteServer, account_clients
+from lite_harness import new_dataset as dataset
 
 pytestmark = pytest.mark.database
 
@@ -22,27 +23,8 @@ USERS = ("admin", "ingestor", "archiveManager", "user1", "user2")
 
 @pytest.fixture(scope="module")
 def clients(jobs_server: LiteServer) -> dict[str, httpx.Client]:
-    made = {name: jobs_server.client(name) for name in USERS}
-    made["anonymous"] = jobs_server.client()
-    return made
+    return account_clients(jobs_server, USERS)
 
-
-def dataset(client: httpx.Client, owner_group: str, **extra: Any) -> str:
-    body = {
-        "ownerGroup": owner_group,
-        "owner": "o",
-        "contactEmail": "o@example.org",
-        "sourceFolder": "/data/x",
-        "creationTime": "2024-01-01T00:00:00Z",
-        "principalInvestigator": "pi",
-        "creationLocation": "/l",
-        "type": "raw",
-        **extra,
-    }
-    response = client.post("/api/v3/datasets", json=body)
-    assert response.status_code == 201, response.text
-    pid: str = response.json()["pid"]
-    return pid
 
 
 def drain(broker: Broker) -> list[dict[str, Any]]:
@@ -176,89 +158,6 @@ def test_dataset_lifecycle_through_an_archive_job(clients: dict[str, httpx.Clien
         },
     )
     assert retrieve.status_code == 201, retrieve.text
-
-
-@pytest.mark.parametrize(
-    ("job_type", "who", "group", "status"),
-    [
-        ("archive", "user1", "group1", 201),
-        ("archive", "user2", "group2", 403),  # not the dataset's owner group
-        ("archive", "anonymous", None, 401),  # #datasetOwner asks for a user first
-        ("archive", "admin", "group1", 201),
-        ("mine", "user2", "group2", 201),
-        ("mine", "anonymous", None, 403),
-        ("team", "user1", "group1", 201),
-        ("team", "user2", "group2", 403),
-        ("admin_only", "user1", "group1", 403),
-        ("admin_only", "admin", "group1", 201),
-        ("admin_only", "ingestor", "group1", 201),  # CREATE_JOB_PRIVILEGED_GROUPS
-        ("reset", "archiveManager", "archivemanager", 201),
-        ("reset", "user1", "group1", 403),
-        ("anything", "anonymous", None, 201),
-    ],
-)
-def test_create_access(
-    clients: dict[str, httpx.Client], job_type: str, who: str, group: str | None, status: int
-) -> None:
-    pid = dataset(clients["user1"], "group1")
-    body: dict[str, Any] = {
-        "type": job_type,
-        "jobParams": {"datasetList": [{"pid": pid, "files": []}], "reason": "r"},
-    }
-    if group:
-        body["ownerGroup"] = group
-    if who == "anonymous":
-        body["contactEmail"] = "someone@example.org"
-    response = clients[who].post("/api/v4/jobs", json=body)
-    assert response.status_code == status, response.text
-
-
-def test_anonymous_create_is_refused_at_the_endpoint_only_when_no_type_allows_it(
-    clients: dict[str, httpx.Client],
-) -> None:
-    response = clients["anonymous"].post("/api/v4/jobs", json={"type": "mine", "jobParams": {}})
-    assert response.status_code == 403
-    assert response.json() == {
-        "statusCode": 403,
-        "message": "Unauthorized to create this job.",
-        "error": "Forbidden",
-    }
-
-
-@pytest.mark.parametrize(
-    ("job_type", "who", "status"),
-    [
-        ("archive", "archiveManager", 200),
-        ("archive", "user1", 403),
-        ("archive", "admin", 200),
-        ("mine", "user1", 200),
-        ("mine", "user2", 403),
-        ("team", "user1", 200),
-        ("team", "user2", 403),
-        ("admin_only", "user1", 403),
-        ("admin_only", "admin", 200),
-        ("admin_only", "ingestor", 403),  # create-privileged only
-        ("anything", "anonymous", 403),  # the job has an owner group
-    ],
-)
-def test_update_access(
-    clients: dict[str, httpx.Client], job_type: str, who: str, status: int
-) -> None:
-    pid = dataset(clients["user1"], "group1")
-    body = {
-        "type": job_type,
-        "ownerGroup": "group1",
-        "jobParams": {"datasetList": [{"pid": pid, "files": []}], "reason": "r"},
-    }
-    created = clients["admin" if job_type == "admin_only" else "user1"].post(
-        "/api/v4/jobs",
-        json={**body, **({"ownerUser": "user1"} if job_type == "admin_only" else {})},
-    )
-    assert created.status_code == 201, created.text
-    response = clients[who].patch(
-        f"/api/v4/jobs/{created.json()['id']}", json={"statusCode": "s", "statusMessage": "m"}
-    )
-    assert response.status_code == status, response.text
 
 
 def test_errors_follow_upstream(clients: dict[str, httpx.Client]) -> None:

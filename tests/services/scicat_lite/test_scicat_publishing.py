@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from lite_harness import LiteServer
+from lite_harness import LiteServer, account_clients
+from lite_harness import new_dataset as dataset
 
 pytestmark = pytest.mark.database
 
@@ -17,28 +18,8 @@ USERS = ("admin", "archiveManager", "user1", "user2", "ingestor")
 
 @pytest.fixture(scope="module")
 def clients(jobs_server: LiteServer) -> dict[str, httpx.Client]:
-    made = {name: jobs_server.client(name) for name in USERS}
-    made["anonymous"] = jobs_server.client()
-    return made
+    return account_clients(jobs_server, USERS)
 
-
-def dataset(client: httpx.Client, owner_group: str, **extra: Any) -> str:
-    body = {
-        "ownerGroup": owner_group,
-        "owner": "o",
-        "contactEmail": "o@example.org",
-        "ownerEmail": "owner@example.org",
-        "sourceFolder": "/data/x",
-        "creationTime": "2024-01-01T00:00:00Z",
-        "principalInvestigator": "pi",
-        "creationLocation": "/l",
-        "type": "raw",
-        **extra,
-    }
-    response = client.post("/api/v3/datasets", json=body)
-    assert response.status_code == 201, response.text
-    pid: str = response.json()["pid"]
-    return pid
 
 
 def enc(value: str) -> str:
