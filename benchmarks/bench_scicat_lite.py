@@ -14,9 +14,8 @@ its schema), loads the same generated datasets with ``COPY`` and measures over H
   process (16 requests in flight): the rate, and the CPU seconds per create spent by the
   server process and by its PostgreSQL backends (read from ``/proc``).
 
-Versions are measured one after the other in the same run, so their ratio is comparable.
-Scratch databases are dropped; the exported baseline is removed.
-"""
+Versions run one after the other in the same run (their ratio compares); scratch databases
+and the exported baseline are removed afterwards."""
 
 from __future__ import annotations
 
