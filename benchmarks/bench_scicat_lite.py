@@ -10,9 +10,8 @@ its schema), loads the same generated datasets with ``COPY`` and measures over H
 
 * ``fullfacet`` with the eight facets the upstream frontend asks for, as an anonymous
   caller and as a user in several groups (p50 of 10), and the text ``fullquery``;
-* creates of datasets, origdatablocks and samples from an asyncio load generator in this
-  process (16 requests in flight): the rate, and the CPU seconds per create spent by the
-  server process and by its PostgreSQL backends (read from ``/proc``).
+* creates of datasets, origdatablocks and samples from an asyncio load generator here (16 in
+  flight): the rate, and the CPU seconds per create of the server and its PostgreSQL backends.
 
 Versions run one after the other in the same run (their ratio compares); scratch databases
 and the exported baseline are removed afterwards."""
