@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from scicatlive.engine import Engine, default_engine, docker_errors
 from scicatlive.errors import StackError
-from scicatlive.images.build import ensure_images
 from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.runtime.ports import check_ports
 from scicatlive.runtime.status import ServiceStatus
@@ -55,6 +54,8 @@ def up(
     reporter = reporter or SilentReporter()
     started = time.monotonic()
     engine.ensure_reachable()
+    from scicatlive.images.build import ensure_images  # `down`, `status` and `logs` need no image code
+
     ensure_images(engine, stack.services.values(), reporter, rebuild=rebuild, offline=stack.offline)
     fresh = not project_has_anything(engine, stack.project)
     check_ports(stack, held_by_stack=held_ports(engine, stack.project))
