@@ -27,6 +27,8 @@ DO \$\$ BEGIN
         CREATE ROLE scicatlive_test LOGIN PASSWORD '${password}' CREATEDB;
     END IF;
 END \$\$;
+-- Dropping a scratch database WITH (FORCE) ends its sessions, autovacuum's included.
+GRANT pg_signal_backend TO scicatlive_test;
 DROP DATABASE IF EXISTS scicatlive_test;
 CREATE DATABASE scicatlive_test OWNER scicatlive_test;
 SQL

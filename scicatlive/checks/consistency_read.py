@@ -29,6 +29,7 @@ from scicatlive.sync import FacilityFacts, read_facility
 SAMPLE_PROPOSALS = 10
 PAGE = 1000
 NAMES_PER_QUERY = 200  # proposal names in one `inq`, so a query string stays short
+PIDS_PER_QUERY = 200  # dataset pids (~80 URL-encoded characters each) in one `inq`: under httpx's 64 KiB query
 CHECK_RETRY = RetryPolicy(deadline=10.0, attempts=2, first_delay=0.1, max_delay=0.2)
 
 Doc = dict[str, Any]
@@ -156,8 +157,9 @@ def _read_scicat(ctx: CheckContext, graph: m.FacilityGraph) -> Catalogue:
     proposals = list(scicat_pages(admin, "proposals", where, "filters"))
     pids = [d["pid"] for d in datasets]
     blocks: dict[str, list[Doc]] = defaultdict(list)
-    for start in range(0, len(pids), PAGE):
-        for block in scicat_pages(admin, "origdatablocks", {"datasetId": {"inq": pids[start : start + PAGE]}}, "filter"):
+    for start in range(0, len(pids), PIDS_PER_QUERY):
+        batch = {"datasetId": {"inq": pids[start : start + PIDS_PER_QUERY]}}
+        for block in scicat_pages(admin, "origdatablocks", batch, "filter"):
             blocks[str(block.get("datasetId"))].append(block)
     return Catalogue(
         proposals={str(p.get("proposalId")): p for p in proposals},

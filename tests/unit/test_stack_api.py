@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -40,9 +41,10 @@ def test_config_credentials_and_target_of_one_handle() -> None:
 
 
 def test_auto_ports_pick_a_free_block_below_the_ephemeral_range_and_keep_it() -> None:
-    with socket.socket() as squatter:  # somebody holds the default SciCat port
-        squatter.bind(("127.0.0.1", 3000))
-        squatter.listen()
+    with socket.socket() as squatter:  # somebody holds the default SciCat port (maybe already)
+        with contextlib.suppress(OSError):
+            squatter.bind(("127.0.0.1", 3000))
+            squatter.listen()
         first = Stack("lite", name="auto-a")
         first.config()
     ports = [p.host for s in first.resolved.services.values() for p in s.ports if p.host]

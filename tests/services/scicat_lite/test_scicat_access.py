@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import httpx
@@ -149,3 +150,22 @@ def test_expired_and_bad_tokens(lite_server: LiteServer) -> None:
     }
     logout = httpx.post(f"{lite_server.url}/api/v3/auth/logout")
     assert logout.status_code == 401
+
+
+def test_inq_and_nin_match_array_elements_and_missing_fields(clients: dict[str, httpx.Client]) -> None:
+    """Mongo's $in on an array field matches when one element is listed; $nin keeps the
+    documents none of whose elements is listed."""
+    admin = clients["admin"]
+    tag = f"inq-{id(admin)}"
+    tagged = admin.post("/api/v3/datasets", json=_dataset("group1", keywords=[tag, "beta"], datasetName=tag))
+    untagged = admin.post("/api/v3/datasets", json=_dataset("group1", datasetName=tag))
+    assert tagged.status_code == untagged.status_code == 201
+
+    def names(where: dict[str, object]) -> list[str]:
+        found = admin.get("/api/v3/datasets", params={"filter": json.dumps({"where": {"datasetName": tag, **where}})})
+        assert found.status_code == 200, found.text
+        return sorted(d["pid"] for d in found.json())
+
+    assert names({"keywords": {"inq": ["nope", tag]}}) == [tagged.json()["pid"]]
+    assert names({"keywords": {"nin": [tag]}}) == [untagged.json()["pid"]]
+    assert names({"keywords": {"inq": []}}) == []

@@ -29,8 +29,16 @@ def test_loopback_names_and_operators_are_translated() -> None:
     sql = WhereTranslator(V3_POLICY).translate(
         {"proposalId": {"inq": ["a", "b"]}, "size": {"between": [1, 5]}}
     )
-    assert json.loads(sql.params[0]) == {"proposalIds": "a"}
-    assert ">=" in sql.text and "<=" in sql.text
+    assert sql.params[0] == '$."proposalIds" ? (@ == "a" || @ == "b")'
+    assert "@?" in sql.text and ">=" in sql.text and "<=" in sql.text
+
+
+def test_inq_is_one_jsonpath_test_and_null_means_missing_too() -> None:
+    """One test per row whatever the list's length (an OR of containments re-read the document
+    per value); a null in the list also matches a missing field, as Mongo's $in does."""
+    sql = WhereTranslator(V3_POLICY).translate({"keywords": {"inq": ["x\"y", 2, None]}})
+    assert sql.text.count("@?") == 1 and "IS NULL" in sql.text
+    assert '$."keywords" ? (@ == "x\\"y" || @ == 2)' in sql.params
 
 
 def test_creation_time_uses_indexed_column() -> None:

@@ -198,7 +198,18 @@ class WhereTranslator:
             raise FilterError(f"inq/nin need an array of at most {MAX_LIST} values")
         if any(isinstance(v, (list, dict)) for v in values):
             raise FilterError("inq/nin values must be scalars")
-        return Sql.join([self._equals(path, v) for v in values], "OR", "FALSE")
+        normalised = [_normalise(v) for v in values]
+        present = [v for v in normalised if v is not None]
+        parts = [self._equals(path, None)] if len(present) < len(normalised) else []
+        if present:
+            # One jsonpath test per row (lax mode: an array field matches when an element
+            # does, as Mongo's $in), which the GIN index (jsonb_path_ops) also answers. An OR
+            # of one containment per value re-read the whole document per value: 50 values
+            # over 60 000 datasets took 67 s.
+            accessor = "$" + "".join(f".{json.dumps(segment)}" for segment in path)
+            tests = " || ".join(f"@ == {json.dumps(v)}" for v in present)
+            parts.append(Sql("doc @? %s::jsonpath", (f"{accessor} ? ({tests})",)))
+        return Sql.join(parts, "OR", "FALSE")
 
     def _operator(self, path: list[str], op: str, arg: Any, options: str, depth: int) -> Sql:
         if op in ("eq", "$eq"):
