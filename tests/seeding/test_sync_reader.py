@@ -7,14 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
-
 from pydantic import SecretStr
 
 from scicatlive.clients.http import AsyncSession, RetryPolicy
 from scicatlive.clients.ispyb import PAGE_SIZE, read_all
 from scicatlive.clients.target import Account, Target
-from scicatlive.errors import ConfigError, ServiceError
-from scicatlive.seeding import FacilityGraph
 from scicatlive.domain import model as m
 from scicatlive.domain.derive import (
     COMPRESSION,
@@ -23,7 +20,10 @@ from scicatlive.domain.derive import (
     infer_detector,
     infer_sample_changer,
 )
+from scicatlive.errors import ConfigError, ServiceError
+from scicatlive.seeding import FacilityGraph
 from scicatlive.sync import FacilityFacts, IspybDataError, ProposalRows, build_graph, sync
+from tests.support.reporting import RecordingReporter
 
 FAST = RetryPolicy(attempts=2, first_delay=0.01, max_delay=0.02)
 
@@ -107,20 +107,6 @@ def _rows(**session: Any) -> ProposalRows:
     return ProposalRows(proposal=proposal, sessions=sessions)
 
 
-class _Notes:
-    def __init__(self) -> None:
-        self.steps: list[str] = []
-
-    def step(self, message: str) -> None:
-        self.steps.append(message)
-
-    def service(self, name: str, state: str) -> None:
-        pass
-
-    def progress(self, task: str, done: int, total: int) -> None:
-        pass
-
-
 def test_a_minimal_proposal_becomes_a_graph_with_derived_ids() -> None:
     graph = build_graph([_rows(comments=None)], FacilityFacts())
     (proposal,) = graph.proposals
@@ -135,7 +121,7 @@ def test_a_row_missing_a_required_value_names_entity_id_and_field() -> None:
 
 
 def test_a_proposal_without_sessions_is_left_out_and_reported() -> None:
-    notes = _Notes()
+    notes = RecordingReporter()
     graph = build_graph([_rows()], FacilityFacts(), notes)
     assert graph.proposals == []
     assert notes.steps == ["ISPyB proposal MX1 has no session yet: left out"]

@@ -16,6 +16,7 @@ from scicatlive import Stack
 from scicatlive.cli import app
 from scicatlive.errors import ConfigError, StackError
 from scicatlive.runtime.ports import EPHEMERAL_START
+from tests.support.reporting import RecordingReporter
 from tests.unit.helpers import write_profile
 
 runner = CliRunner()
@@ -147,27 +148,14 @@ def test_up_warns_about_passwords_shorter_than_8_characters(
     """A client's CI account (SciCatLive's ingestor: 4 characters) is accepted, with a warning."""
     from scicatlive.runtime import lifecycle
 
-    class Steps:
-        def __init__(self) -> None:
-            self.lines: list[str] = []
-
-        def step(self, message: str) -> None:
-            self.lines.append(message)
-
-        def service(self, name: str, state: str) -> None:
-            pass
-
-        def progress(self, task: str, done: int, total: int) -> None:
-            pass
-
     def engine_gone(*args: object, **kwargs: object) -> None:
         raise StackError("no engine in this test")
 
     monkeypatch.setattr(lifecycle, "up", engine_gone)
     profile = write_profile(tmp_path, "short", "extends: lite\naccounts:\n  - {username: ingestor, email: ingestor@example.org, groups: [ingestor], password: aman}\n")
-    steps = Steps()
+    steps = RecordingReporter()
     with pytest.raises(StackError, match="no engine"):
         Stack(profile, name="short-pw", port_offset=0, reporter=steps).up(seed=False)
-    [warning] = [line for line in steps.lines if line.startswith("warning:")]
+    [warning] = [line for line in steps.steps if line.startswith("warning:")]
     assert "ingestor" in warning and "shorter than 8 characters" in warning
     assert "user1" not in warning  # generated passwords are long
