@@ -12,7 +12,7 @@ import pytest
 from scicatlive import Stack
 from scicatlive.checks import Selection, Status, Target, run_checks
 from scicatlive.engine import Engine
-from tests.support import docker_engine
+from tests.support import docker_engine, environment
 
 pytestmark = pytest.mark.docker
 STACK = "it-checks"
@@ -26,20 +26,14 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    import os
-
-    previous = os.environ.get("SCICATLIVE_STATE_DIR")
-    os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(tmp_path_factory.mktemp("checks-state"))
-    handle = Stack("lite", name=STACK, engine=engine)  # a free block of ports
-    try:
-        handle.up(seed="tiny")
-        yield handle
-    finally:
-        handle.down(volumes=True)
-        if previous is None:
-            os.environ.pop("SCICATLIVE_STATE_DIR", None)
-        else:
-            os.environ["SCICATLIVE_STATE_DIR"] = previous
+    STATE["dir"] = str(tmp_path_factory.mktemp("checks-state"))
+    with environment(SCICATLIVE_STATE_DIR=STATE["dir"]):
+        handle = Stack("lite", name=STACK, engine=engine)  # a free block of ports
+        try:
+            handle.up(seed="tiny")
+            yield handle
+        finally:
+            handle.down(volumes=True)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from scicatlive import Stack
 from scicatlive.checks import Status, Target
 from scicatlive.engine import Engine
-from tests.support import docker_engine
+from tests.support import docker_engine, environment
 
 pytestmark = pytest.mark.docker
 STACK = "hc-features"
@@ -31,14 +31,9 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    previous = os.environ.get("SCICATLIVE_STATE_DIR")
     folder = tmp_path_factory.mktemp("hc-state")
-    os.environ["SCICATLIVE_STATE_DIR"] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop("SCICATLIVE_STATE_DIR", None)
-    else:
-        os.environ["SCICATLIVE_STATE_DIR"] = previous
+    with environment(SCICATLIVE_STATE_DIR=str(folder)):
+        yield folder
 
 
 @pytest.fixture(scope="module")

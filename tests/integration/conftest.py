@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scicatlive.engine import Engine
-from tests.support import docker_engine
+from tests.support import docker_engine, environment
 
 
 @pytest.fixture(scope="session")
@@ -20,12 +20,9 @@ def engine() -> Engine:
 @pytest.fixture(scope="session", autouse=True)
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Wheelhouses and work dirs survive across the session (and runs, if set)."""
-    previous = os.environ.get("SCICATLIVE_CACHE_DIR")
-    if previous is None:
-        os.environ["SCICATLIVE_CACHE_DIR"] = str(Path.home() / ".cache" / "scicatlive")
-    yield
-    if previous is None:
-        os.environ.pop("SCICATLIVE_CACHE_DIR", None)
+    cache = os.environ.get("SCICATLIVE_CACHE_DIR", str(Path.home() / ".cache" / "scicatlive"))
+    with environment(SCICATLIVE_CACHE_DIR=cache):
+        yield
 
 
 def leftovers(engine: Engine, project: str) -> dict[str, list[str]]:
@@ -47,13 +44,8 @@ def nothing_left(engine: Engine, project: str) -> bool:
 def session_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One state directory for the session, set before module fixtures start stacks."""
     state = tmp_path_factory.mktemp("integration-state")
-    previous = os.environ.get("SCICATLIVE_STATE_DIR")
-    os.environ["SCICATLIVE_STATE_DIR"] = str(state)
-    yield state
-    if previous is None:
-        os.environ.pop("SCICATLIVE_STATE_DIR", None)
-    else:
-        os.environ["SCICATLIVE_STATE_DIR"] = previous
+    with environment(SCICATLIVE_STATE_DIR=str(state)):
+        yield state
 
 
 @pytest.fixture(autouse=True)

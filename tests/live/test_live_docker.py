@@ -5,7 +5,6 @@ processing runs ISPyB holds, `status` shows the follower's lag, and `check` pass
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ from tests.live.helpers import (
     scicat_admin,
     wait_until,
 )
-from tests.support import docker_engine
+from tests.support import docker_engine, environment
 
 pytestmark = pytest.mark.docker
 STACK = "hl-live"
@@ -39,18 +38,14 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def stack(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    previous = os.environ.get("SCICATLIVE_STATE_DIR")
-    os.environ["SCICATLIVE_STATE_DIR"] = STATE["dir"] = str(tmp_path_factory.mktemp("hl-state"))
-    handle = Stack("lite-live", name=STACK, port_offset="auto", engine=engine)
-    try:
-        handle.up(timeout=900, seed="tiny")
-        yield handle
-    finally:
-        handle.down(volumes=True)
-        if previous is None:
-            os.environ.pop("SCICATLIVE_STATE_DIR", None)
-        else:
-            os.environ["SCICATLIVE_STATE_DIR"] = previous
+    STATE["dir"] = str(tmp_path_factory.mktemp("hl-state"))
+    with environment(SCICATLIVE_STATE_DIR=STATE["dir"]):
+        handle = Stack("lite-live", name=STACK, port_offset="auto", engine=engine)
+        try:
+            handle.up(timeout=900, seed="tiny")
+            yield handle
+        finally:
+            handle.down(volumes=True)
 
 
 def _caught_up(stack: Stack) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -43,3 +45,19 @@ def docker_engine() -> Engine:
             pytest.fail(f"CI must have a Docker engine: {exc}")
         pytest.skip(f"no Docker engine: {exc}")
     return engine
+
+
+@contextmanager
+def environment(**variables: str) -> Iterator[None]:
+    """Set variables in ``os.environ`` for longer than one test (module and session fixtures,
+    where ``monkeypatch`` cannot reach), and put the previous values back afterwards."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scicatlive.engine import Engine
-from tests.support import docker_engine
+from tests.support import docker_engine, environment
 
 
 @pytest.fixture(scope="session")
@@ -20,16 +20,10 @@ def engine() -> Engine:
 @pytest.fixture(scope="session")
 def feature_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A state directory the module-scoped stacks share across tests."""
-    previous = {k: os.environ.get(k) for k in ("SCICATLIVE_STATE_DIR", "SCICATLIVE_CACHE_DIR")}
     state = tmp_path_factory.mktemp("feature-state")
-    os.environ["SCICATLIVE_STATE_DIR"] = str(state)
-    os.environ.setdefault("SCICATLIVE_CACHE_DIR", str(Path.home() / ".cache" / "scicatlive"))
-    yield state
-    for key, value in previous.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    cache = os.environ.get("SCICATLIVE_CACHE_DIR", str(Path.home() / ".cache" / "scicatlive"))
+    with environment(SCICATLIVE_STATE_DIR=str(state), SCICATLIVE_CACHE_DIR=cache):
+        yield state
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 from scicatlive import Stack
 from scicatlive.clients.target import Target
-from tests.support import docker_engine
+from tests.support import docker_engine, environment
 
 pytestmark = pytest.mark.docker
 STACK = "hw-frontend"
@@ -25,26 +24,21 @@ PORT_OFFSET = 17000
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     engine = docker_engine()
-    previous = os.environ.get("SCICATLIVE_STATE_DIR")
-    os.environ["SCICATLIVE_STATE_DIR"] = str(tmp_path_factory.mktemp("frontend-state"))
-    handle = Stack("lite", name=STACK, port_offset=PORT_OFFSET, engine=engine)
-    try:
-        # In a thread of its own: Playwright's sync API keeps an event loop running in this
-        # one (the browser fixture may be up already), and seeding uses asyncio.run().
-        # Seeded through the APIs, not from the seed cache: a cached snapshot brings the
-        # accounts of the stack that made it, whose passwords this stack does not know.
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(handle.up, timeout=600, seed=False).result()
-            pool.submit(handle.seed, "tiny", cache=False).result()
-        found = handle.target
-        assert found.frontend_url, "the lite profile must have a frontend"
-        yield found
-    finally:
-        handle.down(volumes=True)
-        if previous is None:
-            os.environ.pop("SCICATLIVE_STATE_DIR", None)
-        else:
-            os.environ["SCICATLIVE_STATE_DIR"] = previous
+    with environment(SCICATLIVE_STATE_DIR=str(tmp_path_factory.mktemp("frontend-state"))):
+        handle = Stack("lite", name=STACK, port_offset=PORT_OFFSET, engine=engine)
+        try:
+            # In a thread of its own: Playwright's sync API keeps an event loop running in this
+            # one (the browser fixture may be up already), and seeding uses asyncio.run().
+            # Seeded through the APIs, not from the seed cache: a cached snapshot brings the
+            # accounts of the stack that made it, whose passwords this stack does not know.
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(handle.up, timeout=600, seed=False).result()
+                pool.submit(handle.seed, "tiny", cache=False).result()
+            found = handle.target
+            assert found.frontend_url, "the lite profile must have a frontend"
+            yield found
+        finally:
+            handle.down(volumes=True)
 
 
 @pytest.fixture

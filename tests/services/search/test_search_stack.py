@@ -7,7 +7,6 @@ Built here from the local Dockerfiles; scicatlive's search checks run against th
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +15,7 @@ import httpx
 import pytest
 
 from scicatlive import Stack
-from tests.support import docker_engine
+from tests.support import docker_engine, environment
 
 pytestmark = pytest.mark.docker
 STACK = "hs-search"
@@ -28,23 +27,18 @@ HANDLE: list[Stack] = []
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     engine = docker_engine()
-    previous = os.environ.get("SCICATLIVE_STATE_DIR")
-    os.environ["SCICATLIVE_STATE_DIR"] = str(tmp_path_factory.mktemp("search-state"))
-    handle = Stack("lite-search", name=STACK, port_offset=PORT_OFFSET, engine=engine)
-    try:
-        handle.up(timeout=600, seed="tiny")
-        HANDLE.append(handle)
-        target = handle.target
-        URLS.update({name: handle.urls.get(name, "") for name in ("searchapi", "oaipmh", "landingpage")})
-        URLS["backend"] = target.backend_url
-        URLS["admin"] = target.password("admin")
-        yield URLS
-    finally:
-        handle.down(volumes=True)
-        if previous is None:
-            os.environ.pop("SCICATLIVE_STATE_DIR", None)
-        else:
-            os.environ["SCICATLIVE_STATE_DIR"] = previous
+    with environment(SCICATLIVE_STATE_DIR=str(tmp_path_factory.mktemp("search-state"))):
+        handle = Stack("lite-search", name=STACK, port_offset=PORT_OFFSET, engine=engine)
+        try:
+            handle.up(timeout=600, seed="tiny")
+            HANDLE.append(handle)
+            target = handle.target
+            URLS.update({name: handle.urls.get(name, "") for name in ("searchapi", "oaipmh", "landingpage")})
+            URLS["backend"] = target.backend_url
+            URLS["admin"] = target.password("admin")
+            yield URLS
+        finally:
+            handle.down(volumes=True)
 
 
 def client(url: str) -> httpx.Client:
