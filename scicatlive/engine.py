@@ -20,7 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,8 @@ class ContainerState:
     image: str
     host_ports: tuple[int, ...]
     restart_count: int
+    # The container's environment (its service's settings, secrets included): never shown.
+    environment: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ def _container_state(item: dict[str, Any]) -> ContainerState:
         image=str(config.get("Image") or ""),
         host_ports=tuple(ports),
         restart_count=int(item.get("RestartCount") or 0),
+        environment=dict(entry.partition("=")[::2] for entry in config.get("Env") or []),
     )
 
 

@@ -94,12 +94,13 @@ def seed_through_cache(
     if not is_empty(target, options.get("account", DEFAULT_ACCOUNT)):
         return seed(target, recipe, **options)
     mapping = recipe.mapping_options(pid_prefix=target.seeding_pid_prefix, sample_layout=options.get("sample_layout"))
-    key = seed_cache_key(recipe, mapping, target.site, operations.schema_images(stack, engine))
+    images = operations.schema_images(stack, engine)
+    key = seed_cache_key(recipe, mapping, target.site, images)
     cached = seed_cache_dir() / key
     if (cached / MANIFEST).is_file():
         started = time.monotonic()
         reporter.step(f"restore the {recipe.name!r} seed from the seed cache")
-        manifest = operations.restore(stack, engine, cached, reporter=reporter)
+        manifest = operations.restore(stack, engine, cached, reporter=reporter, images=images)
         report = SeedReport.from_dict(manifest.seed_report or {"recipe": recipe.name or "recipe"})
         report.source, report.seconds = "seed cache", time.monotonic() - started
         return report

@@ -23,13 +23,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from scicatlive.engine import Engine
+from scicatlive.engine import ContainerState, Engine
+from scicatlive.errors import StackError
 
 STAGING = "__restore"
 PREVIOUS = "__before_restore"
 # Account tables: scicat-lite's (PostgreSQL) and upstream SciCat's collections (MongoDB).
 POSTGRES_ACCOUNT_TABLES = ("users", "user_identities", "user_settings", "user_roles")
 MONGO_ACCOUNT_COLLECTIONS = ("User", "UserIdentity", "UserSetting", "Role", "UserRole")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A database in a running container: where each command runs and which database it means."""
+
+    container: str
+    database: str
 
 
 class DataService(Protocol):
@@ -41,15 +50,22 @@ class DataService(Protocol):
     @property
     def file_name(self) -> str: ...
 
-    def dump(self, engine: Engine, container: str, destination: Path) -> None: ...
+    @property
+    def swap_restarts_users(self) -> bool:
+        """True when the services that use the data must stop for the swap and start after it."""
+        ...
 
-    def counts(self, engine: Engine, container: str) -> dict[str, int]: ...
+    def place(self, container: ContainerState) -> Place: ...
 
-    def stage(self, engine: Engine, container: str, source: Path) -> None: ...
+    def dump(self, engine: Engine, place: Place, destination: Path) -> None: ...
 
-    def swap(self, engine: Engine, container: str) -> None: ...
+    def counts(self, engine: Engine, place: Place) -> dict[str, int]: ...
 
-    def discard(self, engine: Engine, container: str, suffix: str) -> None: ...
+    def stage(self, engine: Engine, place: Place, source: Path) -> None: ...
+
+    def swap(self, engine: Engine, place: Place) -> None: ...
+
+    def discard(self, engine: Engine, place: Place, suffix: str) -> None: ...
 
 
 def run(engine: Engine, container: str, script: str, action: str, **variables: str) -> str:
@@ -58,116 +74,138 @@ def run(engine: Engine, container: str, script: str, action: str, **variables: s
     return engine.cli("exec", *settings, container, "sh", "-ec", script, action=action)
 
 
-def container_env(engine: Engine, container: str, name: str) -> str:
-    """A variable of the container's environment (the database name its service was given)."""
-    return engine.cli("exec", container, "printenv", name, action=f"reading {name}").strip()
+def _database(container: ContainerState, variable: str) -> Place:
+    name = container.environment.get(variable)
+    if not name:
+        raise StackError(f"container {container.name} has no {variable}: it is not a database this stack created")
+    return Place(container.name, name)
 
 
 @dataclass(frozen=True)
 class Postgres:
     kind: str = "postgresql"
     file_name: str = "postgres.dump"
+    # A database is renamed only without connections; the backend then creates its accounts again.
+    swap_restarts_users: bool = True
 
-    def _sql(self, engine: Engine, container: str, sql: str, action: str, database: str = "postgres") -> str:
-        script = f'psql -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d "{database}" -c "$SQL"'
-        return run(engine, container, script, action, SQL=sql)
+    # psql reads the statements from $SQL on its standard input, so that ``:"name"`` (an
+    # identifier) and ``:'name'`` (a literal) are filled in from -v, quoted by psql itself.
+    _psql = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d postgres'
+    # A restore is a bulk load: index builds get memory, and commits need not wait for the disk.
+    _bulk = "PGOPTIONS='-c maintenance_work_mem=256MB -c synchronous_commit=off'"
 
-    def _name(self, engine: Engine, container: str) -> str:
-        return container_env(engine, container, "POSTGRES_DB")
+    def place(self, container: ContainerState) -> Place:
+        return _database(container, "POSTGRES_DB")
 
-    def dump(self, engine: Engine, container: str, destination: Path) -> None:
+    def _names(self, place: Place) -> str:
+        names = {"live": place.database, "staging": place.database + STAGING, "previous": place.database + PREVIOUS}
+        return " ".join(f"-v {key}='{value}'" for key, value in names.items())
+
+    def _sql(self, engine: Engine, place: Place, sql: str, action: str) -> str:
+        return run(engine, place.container, f"{self._psql} {self._names(place)}", action, SQL=sql)
+
+    def dump(self, engine: Engine, place: Place, destination: Path) -> None:
         accounts = " ".join(f"--exclude-table-data=public.{table}" for table in POSTGRES_ACCOUNT_TABLES)
         script = ["sh", "-ec", f'pg_dump --format=custom {accounts} -U "$POSTGRES_USER" -d "$POSTGRES_DB"']
-        engine.exec_streaming(container, script, stdout=destination, action="dumping PostgreSQL")
+        engine.exec_streaming(place.container, script, stdout=destination, action="dumping PostgreSQL")
 
-    def counts(self, engine: Engine, container: str) -> dict[str, int]:
+    def counts(self, engine: Engine, place: Place) -> dict[str, int]:
         sql = (
             "SELECT table_name || E'\\t' || (xpath('/row/c/text()', query_to_xml(format("
             "'SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text "
             "FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
         )
-        counts = _tab_separated(self._sql(engine, container, sql, "counting PostgreSQL rows", "$POSTGRES_DB"))
+        script = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d "$POSTGRES_DB"'
+        counts = _tab_separated(run(engine, place.container, script, "counting PostgreSQL rows", SQL=sql))
         return {table: n for table, n in counts.items() if table not in POSTGRES_ACCOUNT_TABLES}
 
-    def stage(self, engine: Engine, container: str, source: Path) -> None:
-        self.discard(engine, container, STAGING)
-        name = self._name(engine, container)
-        self._sql(engine, container, f'CREATE DATABASE "{name}{STAGING}" TEMPLATE template0', "creating a staging database")
-        restore = ["sh", "-ec", f'pg_restore --no-owner --exit-on-error -U "$POSTGRES_USER" -d "${{POSTGRES_DB}}{STAGING}"']
-        engine.exec_streaming(container, restore, stdin=source, action="restoring the PostgreSQL dump")
+    def stage(self, engine: Engine, place: Place, source: Path) -> None:
+        fresh = 'DROP DATABASE IF EXISTS :"staging" WITH (FORCE);\nCREATE DATABASE :"staging" TEMPLATE template0;\n'
+        # From a file, so that pg_restore loads tables and builds indexes with one job per core.
+        restore = (f'pg_restore --no-owner --exit-on-error --jobs="$(nproc)" -U "$POSTGRES_USER" '
+                   f'-d "${{POSTGRES_DB}}{STAGING}" "$dump"')  # fmt: skip
+        script = (f'dump="$(mktemp)"; trap \'rm -f "$dump"\' EXIT; cat > "$dump"\n'
+                  f"{self._psql} {self._names(place)}\n{self._bulk} {restore}")  # fmt: skip
+        engine.exec_streaming(place.container, ["env", f"SQL={fresh}", "sh", "-ec", script], stdin=source,
+                              action="restoring the PostgreSQL dump")  # fmt: skip
 
-    def swap(self, engine: Engine, container: str) -> None:
-        name = self._name(engine, container)
-        self.discard(engine, container, PREVIOUS)
-        self._sql(engine, container, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                  f"WHERE datname = '{name}' AND pid <> pg_backend_pid()", "closing connections")  # fmt: skip
-        self._sql(engine, container, f'ALTER DATABASE "{name}" RENAME TO "{name}{PREVIOUS}"', "setting the old data aside")
-        try:
-            self._sql(engine, container, f'ALTER DATABASE "{name}{STAGING}" RENAME TO "{name}"', "swapping in the restored data")
-        except Exception:
-            self._sql(engine, container, f'ALTER DATABASE "{name}{PREVIOUS}" RENAME TO "{name}"', "putting the old data back")
-            raise
+    def swap(self, engine: Engine, place: Place) -> None:
+        # One transaction renames both databases: the live data is swapped whole, or not at all.
+        sql = (
+            'DROP DATABASE IF EXISTS :"previous" WITH (FORCE);\n'
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = :'live' AND pid <> pg_backend_pid();\n"
+            'BEGIN;\nALTER DATABASE :"live" RENAME TO :"previous";\nALTER DATABASE :"staging" RENAME TO :"live";\nCOMMIT;\n'
+        )
+        self._sql(engine, place, sql, "swapping in the restored data")
 
-    def discard(self, engine: Engine, container: str, suffix: str) -> None:
-        name = self._name(engine, container)
-        self._sql(engine, container, f'DROP DATABASE IF EXISTS "{name}{suffix}" WITH (FORCE)', "dropping a staging database")
+    def discard(self, engine: Engine, place: Place, suffix: str) -> None:
+        key = {STAGING: "staging", PREVIOUS: "previous"}[suffix]
+        self._sql(engine, place, f'DROP DATABASE IF EXISTS :"{key}" WITH (FORCE);\n', "dropping a staging database")
 
 
 @dataclass(frozen=True)
 class MariaDB:
     kind: str = "mariadb"
     file_name: str = "mariadb.sql.gz"
+    # Tables move under open connections (ISPyB's accounts are no data of the database).
+    swap_restarts_users: bool = False
 
-    def _sql(self, engine: Engine, container: str, sql: str, action: str) -> str:
-        return run(engine, container, 'MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot -N -B -e "$SQL"', action, SQL=sql)
+    _client = 'MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot'
 
-    def _name(self, engine: Engine, container: str) -> str:
-        return container_env(engine, container, "MARIADB_DATABASE")
+    def place(self, container: ContainerState) -> Place:
+        return _database(container, "MARIADB_DATABASE")
 
-    def _tables(self, engine: Engine, container: str, database: str) -> list[str]:
-        sql = (f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{database}' "
-               "AND table_type = 'BASE TABLE' ORDER BY 1")  # fmt: skip
-        return self._sql(engine, container, sql, "listing MariaDB tables").split()
+    def _sql(self, engine: Engine, place: Place, sql: str, action: str) -> str:
+        return run(engine, place.container, f'{self._client} -N -B -e "$SQL"', action, SQL=sql)
 
-    def dump(self, engine: Engine, container: str, destination: Path) -> None:
+    def dump(self, engine: Engine, place: Place, destination: Path) -> None:
         script = ('MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb-dump -uroot --single-transaction --routines '
                   '--triggers --hex-blob "$MARIADB_DATABASE" | gzip -1')  # fmt: skip
         # pipefail: a failing mariadb-dump must fail the dump, not leave gzip's clean exit.
-        engine.exec_streaming(container, ["bash", "-ec", f"set -o pipefail; {script}"], stdout=destination,
-                              action="dumping MariaDB")
+        engine.exec_streaming(place.container, ["bash", "-ec", f"set -o pipefail; {script}"], stdout=destination,
+                              action="dumping MariaDB")  # fmt: skip
 
-    def counts(self, engine: Engine, container: str) -> dict[str, int]:
-        database = self._name(engine, container)
-        tables = self._tables(engine, container, database)
+    def counts(self, engine: Engine, place: Place) -> dict[str, int]:
+        tables = self._tables(engine, place).get(place.database, [])
         if not tables:
             return {}
-        union = " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM `{database}`.`{t}`" for t in tables)
-        return _tab_separated(self._sql(engine, container, union, "counting MariaDB rows"))
+        union = " UNION ALL ".join(f"SELECT '{t}', COUNT(*) FROM `{place.database}`.`{t}`" for t in tables)
+        return _tab_separated(self._sql(engine, place, union, "counting MariaDB rows"))
 
-    def stage(self, engine: Engine, container: str, source: Path) -> None:
-        self.discard(engine, container, STAGING)
-        name = self._name(engine, container)
-        self._sql(engine, container, f"CREATE DATABASE `{name}{STAGING}` CHARACTER SET utf8mb4", "creating a staging database")
+    def _tables(self, engine: Engine, place: Place) -> dict[str, list[str]]:
+        """The base tables of the live database and of its staging copy."""
+        schemas = (place.database, place.database + STAGING)
+        sql = ("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN "
+               f"('{schemas[0]}', '{schemas[1]}') AND table_type = 'BASE TABLE' ORDER BY 1, 2")  # fmt: skip
+        found: dict[str, list[str]] = {}
+        for line in self._sql(engine, place, sql, "listing MariaDB tables").splitlines():
+            schema, _, table = line.partition("\t")
+            found.setdefault(schema, []).append(table)
+        return found
+
+    def stage(self, engine: Engine, place: Place, source: Path) -> None:
+        staging = f"`{place.database}{STAGING}`"
+        fresh = f"DROP DATABASE IF EXISTS {staging}; CREATE DATABASE {staging} CHARACTER SET utf8mb4"
         # pipefail: a truncated dump fails in gunzip even when the SQL it let through ran cleanly.
-        script = f'set -o pipefail; gunzip -c | MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot "${{MARIADB_DATABASE}}{STAGING}"'
-        load = ["bash", "-ec", script]
-        engine.exec_streaming(container, load, stdin=source, action="restoring the MariaDB dump")
+        script = (f'set -o pipefail; {self._client} -e "$SQL"\n'
+                  f'gunzip -c | {self._client} "${{MARIADB_DATABASE}}{STAGING}"')  # fmt: skip
+        engine.exec_streaming(place.container, ["env", f"SQL={fresh}", "bash", "-ec", script], stdin=source,
+                              action="restoring the MariaDB dump")  # fmt: skip
 
-    def swap(self, engine: Engine, container: str) -> None:
-        name = self._name(engine, container)
-        live = self._tables(engine, container, name)
-        staged = self._tables(engine, container, f"{name}{STAGING}")
-        self.discard(engine, container, PREVIOUS)
-        self._sql(engine, container, f"CREATE DATABASE `{name}{PREVIOUS}`", "setting the old data aside")
-        renames = [f"`{name}`.`{t}` TO `{name}{PREVIOUS}`.`{t}`" for t in live]
-        renames += [f"`{name}{STAGING}`.`{t}` TO `{name}`.`{t}`" for t in staged]
-        # One RENAME TABLE: every live table is swapped at once, or none is.
-        self._sql(engine, container, "SET FOREIGN_KEY_CHECKS = 0; RENAME TABLE " + ", ".join(renames),
-                  "swapping in the restored tables")  # fmt: skip
+    def swap(self, engine: Engine, place: Place) -> None:
+        tables = self._tables(engine, place)
+        live, staged, previous = place.database, place.database + STAGING, place.database + PREVIOUS
+        renames = [f"`{live}`.`{t}` TO `{previous}`.`{t}`" for t in tables.get(live, [])]
+        renames += [f"`{staged}`.`{t}` TO `{live}`.`{t}`" for t in tables.get(staged, [])]
+        # One RENAME TABLE: every live table is swapped at once, or none is. It waits for the
+        # open transactions of the services that keep running, but not for ever.
+        self._sql(engine, place, f"DROP DATABASE IF EXISTS `{previous}`; CREATE DATABASE `{previous}`; "
+                  "SET FOREIGN_KEY_CHECKS = 0; SET SESSION lock_wait_timeout = 30; RENAME TABLE "
+                  + ", ".join(renames), "swapping in the restored tables")  # fmt: skip
 
-    def discard(self, engine: Engine, container: str, suffix: str) -> None:
-        name = self._name(engine, container)
-        self._sql(engine, container, f"DROP DATABASE IF EXISTS `{name}{suffix}`", "dropping a staging database")
+    def discard(self, engine: Engine, place: Place, suffix: str) -> None:
+        self._sql(engine, place, f"DROP DATABASE IF EXISTS `{place.database}{suffix}`", "dropping a staging database")
 
 
 @dataclass(frozen=True)
@@ -176,6 +214,8 @@ class Mongo:
 
     kind: str = "mongodb"
     file_name: str = "mongo.archive.gz"
+    # The live databases are dropped, accounts included: the backend must create them again.
+    swap_restarts_users: bool = True
 
     _auth = '-u "$MONGO_INITDB_ROOT_USERNAME" -p "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin'
     _user_databases = (
@@ -183,38 +223,41 @@ class Mongo:
         '.filter(n => !["admin", "config", "local"].includes(n))'
     )
 
-    def _eval(self, engine: Engine, container: str, code: str, action: str) -> str:
-        return run(engine, container, f'mongosh --quiet {self._auth} --eval "$CODE"', action, CODE=code)
+    def place(self, container: ContainerState) -> Place:
+        return Place(container.name, "")  # every user database
 
-    def dump(self, engine: Engine, container: str, destination: Path) -> None:
+    def _eval(self, engine: Engine, place: Place, code: str, action: str) -> str:
+        return run(engine, place.container, f'mongosh --quiet {self._auth} --eval "$CODE"', action, CODE=code)
+
+    def dump(self, engine: Engine, place: Place, destination: Path) -> None:
         accounts = " ".join(f"--nsExclude '*.{name}'" for name in MONGO_ACCOUNT_COLLECTIONS)
         script = (f"mongodump {self._auth} --archive --gzip --nsExclude 'admin.*' --nsExclude 'config.*' "
                   f"--nsExclude 'local.*' {accounts}")  # fmt: skip
-        engine.exec_streaming(container, ["sh", "-ec", script], stdout=destination, action="dumping MongoDB")
+        engine.exec_streaming(place.container, ["sh", "-ec", script], stdout=destination, action="dumping MongoDB")
 
-    def counts(self, engine: Engine, container: str) -> dict[str, int]:
+    def counts(self, engine: Engine, place: Place) -> dict[str, int]:
         code = (f"const out = {{}}; {self._user_databases}.filter(n => !n.endsWith(\"{STAGING}\"))"
                 ".forEach(n => db.getSiblingDB(n).getCollectionNames().forEach("
                 "c => { out[n + \".\" + c] = db.getSiblingDB(n)[c].countDocuments({}) })); print(JSON.stringify(out))")  # fmt: skip
-        found = json.loads(self._eval(engine, container, code, "counting MongoDB documents"))
+        found = json.loads(self._eval(engine, place, code, "counting MongoDB documents"))
         return {name: int(count) for name, count in found.items()
                 if name.partition(".")[2] not in MONGO_ACCOUNT_COLLECTIONS}  # fmt: skip
 
-    def stage(self, engine: Engine, container: str, source: Path) -> None:
-        self.discard(engine, container, STAGING)
+    def stage(self, engine: Engine, place: Place, source: Path) -> None:
+        self.discard(engine, place, STAGING)
         script = f"mongorestore {self._auth} --archive --gzip --nsFrom '$DB.$COLL' --nsTo '$DB{STAGING}.$COLL'"
-        engine.exec_streaming(container, ["sh", "-ec", script], stdin=source, action="restoring the MongoDB dump")
+        engine.exec_streaming(place.container, ["sh", "-ec", script], stdin=source, action="restoring the MongoDB dump")
 
-    def swap(self, engine: Engine, container: str) -> None:
+    def swap(self, engine: Engine, place: Place) -> None:
         code = (f"{self._user_databases}.filter(n => n.endsWith(\"{STAGING}\")).forEach(staged => {{"
                 f" const live = staged.slice(0, -{len(STAGING)}); db.getSiblingDB(live).dropDatabase();"
                 " db.getSiblingDB(staged).getCollectionNames().forEach(c => db.adminCommand("
                 "{renameCollection: staged + \".\" + c, to: live + \".\" + c, dropTarget: true})) })")  # fmt: skip
-        self._eval(engine, container, code, "swapping in the restored collections")
+        self._eval(engine, place, code, "swapping in the restored collections")
 
-    def discard(self, engine: Engine, container: str, suffix: str) -> None:
+    def discard(self, engine: Engine, place: Place, suffix: str) -> None:
         code = f"{self._user_databases}.filter(n => n.endsWith(\"{suffix}\")).forEach(n => db.getSiblingDB(n).dropDatabase())"
-        self._eval(engine, container, code, "dropping staging databases")
+        self._eval(engine, place, code, "dropping staging databases")
 
 
 # Which catalogue service holds which kind of data (its local and upstream variants alike).

@@ -2,23 +2,26 @@
 
 Restore refuses a snapshot whose images do not match the stack's (the data services and the
 services whose schema lives in them), names the difference, and touches nothing then. It
-stages every dump beside the live data first; only when every dump is staged does it stop
-the stack's other services, swap the data in and start them again. A failure before the
-swap leaves the old data as it was.
+stages every dump beside the live data first (all data services side by side); only when
+every dump is staged does it swap the data in, stopping the services that use a database
+whose swap needs it (PostgreSQL's rename, MongoDB's drop) and starting them again after. A
+failure before the swap leaves the old data as it was.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scicatlive import __version__
-from scicatlive.engine import Engine, docker_errors
+from scicatlive.engine import ContainerState, Engine
 from scicatlive.errors import StackError
 from scicatlive.progress import Reporter, SilentReporter
-from scicatlive.snapshots.databases import DATA_SERVICES, PREVIOUS, STAGING, DataService
+from scicatlive.snapshots.databases import DATA_SERVICES, PREVIOUS, STAGING, DataService, Place
 from scicatlive.snapshots.store import (
     DataDump,
     Manifest,
@@ -28,7 +31,6 @@ from scicatlive.snapshots.store import (
     write_manifest,
     writing,
 )
-from scicatlive.stack.record import StackPaths
 from scicatlive.stack.resolve import ResolvedStack
 
 RESTART_SECONDS = 120.0
@@ -39,7 +41,7 @@ class Running:
     """The stack's containers, by service."""
 
     stack: ResolvedStack
-    containers: dict[str, str]
+    containers: dict[str, ContainerState]
 
     @classmethod
     def of(cls, stack: ResolvedStack, engine: Engine) -> Running:
@@ -48,22 +50,32 @@ class Running:
         if down:
             raise StackError(f"stack {stack.name!r} is not running ({', '.join(down)} not up)",
                              hint=f"start it first: `scicatlive up --stack {stack.name} --no-seed`")  # fmt: skip
-        return cls(stack, {name: state.name for name, state in states.items()})
+        return cls(stack, states)
 
-    def data(self) -> dict[str, DataService]:
+    def data(self) -> dict[str, tuple[DataService, Place]]:
+        """Each data service of the stack, and where its database is."""
         found = {name: DATA_SERVICES[name] for name in self.stack.services if name in DATA_SERVICES}
         if not found:
             raise StackError(f"stack {self.stack.name!r} holds no data service to snapshot (postgres, mariadb, mongo)")
-        return found
+        return {name: (database, database.place(self.containers[name])) for name, database in found.items()}
+
+    def restarted(self) -> list[str]:
+        """The containers a swap stops and starts again: the services that use a database whose
+        swap needs it (see ``DataService.swap_restarts_users``). The others keep running."""
+        return [self.containers[name].name for name in _data_users(self.stack, restarting=True)]
+
+
+def _data_users(stack: ResolvedStack, *, restarting: bool = False) -> list[str]:
+    """The services that use a data service (and own its schema): they decide a snapshot's fit."""
+    used = {name for name, data in DATA_SERVICES.items() if data.swap_restarts_users or not restarting}
+    return [s.name for s in stack.services.values() if s.name not in DATA_SERVICES
+            and any(d in used for d in s.depends_on)]  # fmt: skip
 
 
 def schema_images(stack: ResolvedStack, engine: Engine) -> dict[str, str]:
     """The images a snapshot must match: its data services and the services that own their schema."""
-    relevant = [
-        s for s in stack.services.values()
-        if s.name in DATA_SERVICES or any(d in DATA_SERVICES for d in s.depends_on)
-    ]  # fmt: skip
-    return {s.name: f"{s.image}@{_image_id(engine, s.image)}" for s in relevant}
+    relevant = [name for name in stack.services if name in DATA_SERVICES] + _data_users(stack)
+    return {name: f"{stack.services[name].image}@{_image_id(engine, stack.services[name].image)}" for name in relevant}
 
 
 def _image_id(engine: Engine, image: str) -> str:
@@ -85,12 +97,11 @@ def save(
     running = Running.of(stack, engine)
     with writing(root, check_name(name), replace=replace) as folder:
         dumps = []
-        for service, database in running.data().items():
+        for service, (database, place) in running.data().items():
             reporter.step(f"dump {service} ({database.kind})")
-            container = running.containers[service]
             path = folder / database.file_name
-            counts = database.counts(engine, container)
-            database.dump(engine, container, path)
+            counts = database.counts(engine, place)
+            database.dump(engine, place, path)
             dumps.append(DataDump(service=service, kind=database.kind, file=database.file_name,
                                   bytes=path.stat().st_size, counts=counts))  # fmt: skip
         manifest = Manifest(
@@ -102,16 +113,15 @@ def save(
     return manifest
 
 
-def mismatch(manifest: Manifest, stack: ResolvedStack, engine: Engine) -> str | None:
-    """Why the snapshot does not fit the stack, or None when it does."""
-    current = schema_images(stack, engine)
+def mismatch(manifest: Manifest, stack: ResolvedStack, images: dict[str, str]) -> str | None:
+    """Why the snapshot does not fit the stack (whose schema images are ``images``), or None."""
     saved = {d.service for d in manifest.data}
     wanted = {name for name in stack.services if name in DATA_SERVICES}
     if saved != wanted:
         return f"it holds data of {', '.join(sorted(saved)) or 'nothing'}, the stack has {', '.join(sorted(wanted))}"
     differ = [
         f"{service}: snapshot {manifest.images.get(service, 'none')}, stack {image}"
-        for service, image in current.items()
+        for service, image in images.items()
         if manifest.images.get(service) != image
     ]
     if differ:
@@ -119,45 +129,64 @@ def mismatch(manifest: Manifest, stack: ResolvedStack, engine: Engine) -> str | 
     return None
 
 
-def restore(stack: ResolvedStack, engine: Engine, folder: Path, *, reporter: Reporter | None = None) -> Manifest:
+def restore(
+    stack: ResolvedStack,
+    engine: Engine,
+    folder: Path,
+    *,
+    reporter: Reporter | None = None,
+    images: dict[str, str] | None = None,
+) -> Manifest:
+    """Stage every dump, stop the services that use the data, swap, start them, wait for health.
+
+    ``images``: the stack's schema images, when the caller has just read them.
+    """
     reporter = reporter or SilentReporter()
     manifest = read_manifest(folder)
     running = Running.of(stack, engine)
-    reason = mismatch(manifest, stack, engine)
+    reason = mismatch(manifest, stack, images or schema_images(stack, engine))
     if reason:
         raise StackError(f"snapshot {manifest.name!r} does not fit stack {stack.name!r}: {reason}",
                          hint="restore it into a stack of the same profile and images, or seed this one")  # fmt: skip
     data = running.data()
-    attempted: list[str] = []
+    reporter.step(f"stage {', '.join(d.service for d in manifest.data)} from {manifest.name}")
+    staged = _each(data, lambda database, place, dump: database.stage(engine, place, folder / dump.file), manifest)
+    failed = [error for error in staged.values() if error is not None]
+    if failed:
+        _each(data, lambda database, place, _: database.discard(engine, place, STAGING), manifest)
+        raise failed[0]
+    restarted = running.restarted()
+    reporter.step(f"swap the data in ({', '.join(data)}); restart {', '.join(_data_users(stack, restarting=True)) or 'nothing'}")
+    if restarted:
+        engine.cli("stop", *restarted, action="stopping the services that use the data")
     try:
-        for dump in manifest.data:
-            reporter.step(f"stage {dump.service} from {manifest.name}")
-            attempted.append(dump.service)
-            data[dump.service].stage(engine, running.containers[dump.service], folder / dump.file)
-    except BaseException:
-        for service in attempted:
-            data[service].discard(engine, running.containers[service], STAGING)
-        raise
-    others = [name for name in stack.services if name not in data]
-    reporter.step(f"swap the data in ({', '.join(data)}); restart {', '.join(others)}")
-    _compose(stack, engine, "stop", others)
-    try:
-        for service, database in data.items():
-            database.swap(engine, running.containers[service])
+        # The swaps that can wait on the running services' locks (and fail) go first.
+        for database, place in sorted(data.values(), key=lambda pair: pair[0].swap_restarts_users):
+            database.swap(engine, place)
     finally:
-        _compose(stack, engine, "start", others)
-    _wait_healthy(stack, engine, others)
-    for service, database in data.items():
-        database.discard(engine, running.containers[service], PREVIOUS)
+        if restarted:
+            engine.cli("start", *restarted, action="starting the services that use the data")
+    _wait_healthy(stack, engine, list(stack.services))
+    _each(data, lambda database, place, _: database.discard(engine, place, PREVIOUS), manifest)
     return manifest
 
 
-def _compose(stack: ResolvedStack, engine: Engine, action: str, services: list[str]) -> None:
-    if not services:
-        return
-    client = engine.client(project=stack.project, compose_file=StackPaths.for_stack(stack.name).compose_file)
-    with docker_errors(f"{action} {', '.join(services)}"):
-        getattr(client.compose, action)(services)
+def _each(
+    data: dict[str, tuple[DataService, Place]], work: Callable[[DataService, Place, DataDump], None], manifest: Manifest
+) -> dict[str, BaseException | None]:
+    """``work`` for every data service of the snapshot, side by side (each is its own server)."""
+    dumps = {dump.service: dump for dump in manifest.data}
+
+    def attempt(service: str) -> BaseException | None:
+        database, place = data[service]
+        try:
+            work(database, place, dumps[service])
+        except BaseException as error:  # noqa: BLE001 -- collected, and the first is raised by the caller
+            return error
+        return None
+
+    with ThreadPoolExecutor(max_workers=len(dumps) or 1) as pool:
+        return dict(zip(dumps, pool.map(attempt, dumps), strict=True))
 
 
 def _wait_healthy(stack: ResolvedStack, engine: Engine, services: list[str]) -> None:

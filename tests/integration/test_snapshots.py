@@ -30,8 +30,11 @@ def stack(engine: Engine) -> Iterator[Stack]:
 
 
 def _counts(stack: Stack) -> dict[str, dict[str, int]]:
-    containers = {s.service: s.name for s in stack.engine.containers(stack.project)}
-    return {service: DATA_SERVICES[service].counts(stack.engine, containers[service]) for service in ("postgres", "mariadb")}
+    containers = {s.service: s for s in stack.engine.containers(stack.project)}
+    return {
+        service: DATA_SERVICES[service].counts(stack.engine, DATA_SERVICES[service].place(containers[service]))
+        for service in ("postgres", "mariadb")
+    }
 
 
 def _datasets(stack: Stack) -> int:
