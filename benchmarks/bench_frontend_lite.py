@@ -49,7 +49,7 @@ from scicat_lite.timeutil import now_iso
 from scicat_lite.units import add_si_fields
 
 from scicatlive.mapping import MappingOptions, map_graph
-from scicatlive.seeding.generate import generate
+from scicatlive.seeding.generator import generate
 from scicatlive.seeding.recipe import load_recipe
 from tests.support import free_port
 from tests.support.databases import postgres_server_url, scratch_postgres

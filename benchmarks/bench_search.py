@@ -37,7 +37,7 @@ from oaipmh.metadata import MetadataRegistry, oai_dc_reader
 from oaipmh_scythe import Scythe
 
 from scicatlive.mapping import MappingOptions, map_graph
-from scicatlive.seeding.generate import generate
+from scicatlive.seeding.generator import generate
 from scicatlive.seeding.recipe import load_recipe
 from tests.services.frontend_lite.frontend_harness import serve
 from tests.services.search.scicat_double import State, create_double

@@ -27,7 +27,7 @@ from scicatlive.domain import model as m
 from scicatlive.errors import ConfigError
 from scicatlive.mapping import MappingOptions, SampleLayout, map_facility, map_proposal
 from scicatlive.progress import Reporter, SilentReporter
-from scicatlive.seeding.generate import generate_stream
+from scicatlive.seeding.generator import generate_stream
 from scicatlive.seeding.ispyb_load import IspybLoader
 from scicatlive.seeding.load import ScicatLoader, Tally
 from scicatlive.seeding.recipe import Recipe, load_recipe

@@ -1,6 +1,6 @@
 """A simulated day's values, from the seed's own generator and Faker providers.
 
-Each collection is made by ``seeding.generate.collections.data_collection`` for the sample
+Each collection is made by ``seeding.generator.collections.data_collection`` for the sample
 in the robot's hand and the beamline's detector: the detector distance is placed for
 the crystal's diffraction limit, the resolution at edge and corner follows from Bragg's
 law, the sweep from the detector's frame rate — the same physics as a seeded facility.
@@ -17,13 +17,13 @@ from typing import Any
 
 from scicatlive.domain import model as m
 from scicatlive.domain.diffraction import SELENIUM_K_EDGE_KEV
-from scicatlive.seeding.generate.collections import (
+from scicatlive.seeding.generator.collections import (
     TOTAL_ROTATION,
     SampleContext,
     data_collection,
     image_directory,
 )
-from scicatlive.seeding.generate.state import GeneratorState, SessionPlan
+from scicatlive.seeding.generator.state import GeneratorState, SessionPlan
 from scicatlive.seeding.recipe import Recipe
 from scicatlive.simulate.beamline import BeamlineDay, LoadedSample
 

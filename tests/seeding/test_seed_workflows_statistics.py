@@ -11,8 +11,8 @@ from scicatlive.domain import model as m
 from scicatlive.mapping import Identifiers, MappingOptions, SciCatPayloads, map_graph
 from scicatlive.mapping.quantities import number_or_text
 from scicatlive.seeding import FacilityGraph, Recipe, generate
-from scicatlive.seeding.generate.collections import WORKFLOW_TITLES
-from scicatlive.seeding.generate.processing import runs_xds_correct
+from scicatlive.seeding.generator.collections import WORKFLOW_TITLES
+from scicatlive.seeding.generator.processing import runs_xds_correct
 from scicatlive.seeding.recipe import HELICAL_WORKFLOWS
 
 PID_PREFIX = "20.500.12269"

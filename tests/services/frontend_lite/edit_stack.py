@@ -73,7 +73,7 @@ class EditStack:
 def proposal_groups() -> list[str]:
     """The groups scicatlive's mapping gives the recipe's proposals (its name, lower case)."""
     from scicatlive.mapping.options import proposal_group
-    from scicatlive.seeding.generate import generate
+    from scicatlive.seeding.generator import generate
     from scicatlive.seeding.recipe import load_recipe
 
     return [proposal_group(p) for p in generate(load_recipe(MX_RECIPE)).proposals]

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from scicatlive.domain import model as m
 from scicatlive.domain.diffraction import SELENIUM_K_EDGE_KEV
-from scicatlive.seeding.generate.processing import programs
-from scicatlive.seeding.generate.state import GeneratorState, SessionPlan, whole_seconds
+from scicatlive.seeding.generator.processing import programs
+from scicatlive.seeding.generator.state import GeneratorState, SessionPlan, whole_seconds
 from scicatlive.seeding.providers.beamlines import BeamlineSpec
 from scicatlive.seeding.providers.collections import (
     collection_geometry,

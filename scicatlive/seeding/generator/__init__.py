@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from scicatlive.domain import model as m
 from scicatlive.domain.derive import detector_model
 from scicatlive.domain.instruments import DETECTORS, SAMPLE_CHANGERS, SampleChanger
-from scicatlive.seeding.generate.people import laboratory, person, proposal
-from scicatlive.seeding.generate.state import GeneratorState
+from scicatlive.seeding.generator.people import laboratory, person, proposal
+from scicatlive.seeding.generator.state import GeneratorState
 from scicatlive.seeding.providers.beamlines import BeamlineSpec
 from scicatlive.seeding.recipe import Recipe
 

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from scicatlive.domain import model as m
 from scicatlive.domain.instruments import PUCK_CAPACITY
-from scicatlive.seeding.generate.collections import SampleContext, collection_group
-from scicatlive.seeding.generate.state import GeneratorState, SessionPlan, whole_seconds
+from scicatlive.seeding.generator.collections import SampleContext, collection_group
+from scicatlive.seeding.generator.state import GeneratorState, SessionPlan, whole_seconds
 from scicatlive.seeding.providers.crystals import jittered_cell
 from scicatlive.seeding.providers.proteins import ProteinSpec
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from scicatlive.domain import model as m
-from scicatlive.seeding.generate.state import GeneratorState, slug, whole_seconds
+from scicatlive.seeding.generator.state import GeneratorState, slug, whole_seconds
 from scicatlive.seeding.providers.crystals import UnitCell, jittered_cell, space_group
 from scicatlive.seeding.providers.statistics import ShellStatistics, scaling_statistics
 

@@ -7,8 +7,8 @@ from datetime import datetime, time, timedelta
 
 from scicatlive.domain import model as m
 from scicatlive.domain.keys import stable_uuid
-from scicatlive.seeding.generate.shipments import shippings
-from scicatlive.seeding.generate.state import GeneratorState, SessionPlan, ascii_letters
+from scicatlive.seeding.generator.shipments import shippings
+from scicatlive.seeding.generator.state import GeneratorState, SessionPlan, ascii_letters
 from scicatlive.seeding.providers.proteins import ProteinSpec
 
 SHIFT = timedelta(hours=8)
