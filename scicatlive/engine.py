@@ -100,6 +100,7 @@ class ContainerState:
     restart_count: int
     # The container's environment (its service's settings, secrets included): never shown.
     environment: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    labels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,11 @@ class Engine:
 
     def ensure_reachable(self) -> None:
         self.cli("version", "--format", "{{.Server.Version}}", action="reaching the Docker engine")
+
+    def image_tags(self) -> set[str]:
+        """Every ``repository:tag`` the engine holds, as ``docker images`` names them (one CLI call)."""
+        listed = self.cli("images", "--format", "{{.Repository}}:{{.Tag}}", action="listing images")
+        return {line for line in listed.split() if not line.endswith(":<none>")}
 
     def containers(self, project: str) -> list[ContainerState]:
         """Every container of ``project``, running or not (two CLI calls, whatever their number)."""
@@ -187,6 +193,7 @@ def _container_state(item: dict[str, Any]) -> ContainerState:
         host_ports=tuple(ports),
         restart_count=int(item.get("RestartCount") or 0),
         environment=dict(entry.partition("=")[::2] for entry in config.get("Env") or []),
+        labels={str(key): str(value) for key, value in labels.items()},
     )
 
 

@@ -22,7 +22,10 @@ IMAGE_LABEL = "io.scicatlive.image"
 def ensure_images(
     engine: Engine, services: Iterable[NeedsImage], reporter: Reporter, *, rebuild: bool = False, offline: bool = False
 ) -> None:
+    listed = set() if rebuild else engine.image_tags()  # one call instead of an inspect per image
     for service in services:
+        if _short_name(service.image) in listed:
+            continue
         if service.build is not None:
             build_service_image(engine, service, reporter, force=rebuild)
         else:
@@ -74,3 +77,13 @@ def pull_image(engine: Engine, service: NeedsImage, reporter: Reporter, *, offli
             exc.message,
             hint="no registry here? use the lite profile (built locally), or `scicatlive images load`",
         ) from None
+
+
+def _short_name(reference: str) -> str:
+    """A reference as ``docker images`` lists it (``postgres:16``, not ``docker.io/library/postgres:16``).
+    A reference this misses (a digest, say) is looked up one by one, as before."""
+    for prefix in ("docker.io/library/", "docker.io/"):
+        if reference.startswith(prefix):
+            reference = reference[len(prefix):]
+            break
+    return reference if ":" in reference.rsplit("/", 1)[-1] else f"{reference}:latest"

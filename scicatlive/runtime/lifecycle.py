@@ -53,12 +53,14 @@ def up(
     engine = engine or default_engine()
     reporter = reporter or SilentReporter()
     started = time.monotonic()
-    engine.ensure_reachable()
-    from scicatlive.images.build import ensure_images  # `down`, `status` and `logs` need no image code
+    # `down`, `status` and `logs` need no image code. The first Docker call says it clearly when
+    # no engine answers (EngineUnreachable).
+    from scicatlive.images.build import ensure_images
 
     ensure_images(engine, stack.services.values(), reporter, rebuild=rebuild, offline=stack.offline)
-    fresh = not project_has_anything(engine, stack.project)
-    check_ports(stack, held_by_stack=held_ports(engine, stack.project))
+    existing = engine.containers(stack.project)
+    fresh = not existing and not _has_volumes(engine, stack.project)
+    check_ports(stack, held_by_stack={port for state in existing for port in state.host_ports})
     client = engine.client(project=stack.project, compose_file=compose_file)
     reporter.step(f"start {stack.project}")
     try:
@@ -136,10 +138,7 @@ def held_ports(engine: Engine, project: str) -> set[int]:
     return {port for state in engine.containers(project) for port in state.host_ports}
 
 
-def project_has_anything(engine: Engine, project: str) -> bool:
-    """Containers or volumes of the project exist: it is not a new stack."""
-    if engine.containers(project):
-        return True
+def _has_volumes(engine: Engine, project: str) -> bool:
     volumes = engine.cli("volume", "ls", "-q", "--filter", f"label=com.docker.compose.project={project}",
                          action="listing volumes")  # fmt: skip
     return bool(volumes.strip())
@@ -153,9 +152,8 @@ def _compose_down(client: DockerClient, *, volumes: bool) -> None:
 def down(name: str, *, engine: Engine | None = None, volumes: bool = False) -> None:
     """Stop and remove the stack's containers and network; ``volumes`` wipes its data too."""
     engine = engine or default_engine()
-    engine.ensure_reachable()
     client = engine.client(project=project_name(name), compose_file=_compose_file(name))
-    _compose_down(client, volumes=volumes)
+    _compose_down(client, volumes=volumes)  # says it clearly when no engine answers
     if volumes:
         # The databases were initialised with these secrets; they go together.
         forget_stack(name)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from scicatlive.catalogue.model import BuildSpec
 from scicatlive.errors import ImageError
-from scicatlive.images import bootstrap
+from scicatlive.images import bootstrap, build
 from scicatlive.images.apt import acquire_settings, debian_mirror, read_sources
 from scicatlive.images.context import build_digest
 from scicatlive.images.wheelhouse import target_tags
+from scicatlive.progress import SilentReporter
 
 
 def _apt_root(tmp_path: Path, sources_list: str = "", deb822: str = "", conf: str = "") -> Path:
@@ -113,3 +115,36 @@ def test_wheels_target_the_image_python_not_the_host() -> None:
     assert python == "3.11"
     assert platforms[0].startswith("manylinux_2_36_")
     assert any(p.startswith("manylinux2014_") for p in platforms)
+
+
+@pytest.mark.parametrize(
+    ("reference", "listed"),
+    [
+        ("scicatlive/scicat-lite:abc123", "scicatlive/scicat-lite:abc123"),
+        ("docker.io/library/postgres:16", "postgres:16"),
+        ("docker.io/bitnami/openldap", "bitnami/openldap:latest"),
+        ("mongo", "mongo:latest"),
+        ("localhost:5000/backend", "localhost:5000/backend:latest"),
+        ("ghcr.io/scicatproject/backend-next:v4.11", "ghcr.io/scicatproject/backend-next:v4.11"),
+    ],
+)
+def test_references_are_matched_as_docker_images_lists_them(reference: str, listed: str) -> None:
+    assert build._short_name(reference) == listed
+
+
+def test_images_the_engine_lists_are_not_looked_up_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One `docker images` call decides for every listed image; the rest are looked up one by one."""
+    looked_up: list[str] = []
+    monkeypatch.setattr(build, "build_service_image", lambda engine, service, *a, **k: looked_up.append(service.image))
+    monkeypatch.setattr(build, "pull_image", lambda engine, service, *a, **k: looked_up.append(service.image))
+
+    class Listing:
+        def image_tags(self) -> set[str]:
+            return {"postgres:16", "scicatlive/scicat-lite:abc"}
+
+    services = [SimpleNamespace(image=i, build=None) for i in ("postgres:16", "scicatlive/scicat-lite:abc", "mongo:7")]
+    build.ensure_images(Listing(), services, SilentReporter())  # type: ignore[arg-type]
+    assert looked_up == ["mongo:7"]
+    looked_up.clear()
+    build.ensure_images(Listing(), services, SilentReporter(), rebuild=True)  # type: ignore[arg-type]
+    assert looked_up == ["postgres:16", "scicatlive/scicat-lite:abc", "mongo:7"]
