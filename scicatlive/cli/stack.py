@@ -86,7 +86,7 @@ def up(
                     "seeded": seeded, "services": [dataclasses.asdict(s) for s in result.services]})  # fmt: skip
     else:
         err_console.print(f"[green]stack {result.stack!r} is up[/] in {result.seconds:.1f} s")
-        print_status(result.services, handle.dev_services())
+        print_status(result.services)
         console.print("credentials: [bold]scicatlive credentials" + (f" --stack {result.stack}" if stack else "") + "[/]")
     if result.seeded is not None and not json_output:
         show_report(result.seeded, json_output=False)
@@ -127,21 +127,21 @@ def status(
     handles = [Stack.existing(name) for name in known_stacks()] if all_stacks else [existing_stack(profile, stack)]
     from scicatlive.sync.follow_status import SYNC_SERVICE, stack_follow_state
 
-    report = {handle.name: (handle.record(), handle.status(), handle.dev_services()) for handle in handles}
-    follows = {name: stack_follow_state(name, services) for name, (_, services, _) in report.items()}
+    report = {handle.name: (handle.record(), handle.status()) for handle in handles}
+    follows = {name: stack_follow_state(name, services) for name, (_, services) in report.items()}
     if json_output:
-        def entry(name: str, s: ServiceStatus, dev: dict[str, str]) -> dict[str, object]:
+        def entry(name: str, s: ServiceStatus) -> dict[str, object]:
             found = follows[name]
             following = found[1].summary() if found and s.name == SYNC_SERVICE else None
-            return {**dataclasses.asdict(s), "dev_source": dev.get(s.name), **({"follow": following} if following else {})}
+            return {**dataclasses.asdict(s), **({"follow": following} if following else {})}
 
-        print_json({name: [entry(name, s, dev) for s in services] for name, (_, services, dev) in report.items()})
+        print_json({name: [entry(name, s) for s in services] for name, (_, services) in report.items()})
         return
-    for name, (record, services, dev) in report.items():
+    for name, (record, services) in report.items():
         holds = f" [dim]holds: {record.recipe}[/]" if record.recipe else ""
         console.print(f"[bold]{name}[/]" + ("" if services else " [dim]not running[/]") + holds)
         if services:
-            print_status(services, dev)
+            print_status(services)
         if follows[name]:
             who, state = follows[name]  # type: ignore[misc]
             console.print(f"follow ({who}): {state.describe()}", highlight=False)
@@ -185,13 +185,13 @@ def credentials(stack: StackOption = None, profile: ProfileOption = None, json_o
         console.print(f"{'jupyter login':<14} {jupyter}")
 
 
-def print_status(services: list[ServiceStatus], dev: dict[str, str] | None = None) -> None:
+def print_status(services: list[ServiceStatus]) -> None:
     from rich.table import Table
 
     table = Table("service", "state", "health", "url / ports")
     for s in services:
         where = ", ".join(s.urls) or ", ".join(map(str, s.host_ports)) or "-"
-        name = f"{s.name} [yellow](dev: {dev[s.name]})[/]" if dev and s.name in dev else s.name
+        name = f"{s.name} [yellow](dev: {s.dev_source})[/]" if s.dev_source else s.name
         table.add_row(name, s.state, s.health or "-", where)
     console.print(table)
 

@@ -10,10 +10,8 @@ from scicatlive.stack.record import StackPaths
 
 class DevMixin(StackParts):
     def dev_services(self) -> dict[str, str]:
-        """Service → the checkout it runs from, for services in dev mode (``--dev``, ``source:``)."""
-        from scicatlive.develop.labels import dev_services
-
-        return {} if self.attached else dev_services(self.name)
+        """Service → the checkout it runs from, for running services in dev mode (``--dev``, ``source:``)."""
+        return {} if self.attached else {s.name: s.dev_source for s in self.status() if s.dev_source}
 
     def require_dev_services(self) -> None:
         from scicatlive.develop.stack import require_dev_services

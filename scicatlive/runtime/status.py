@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scicatlive.develop.labels import DEV_LABEL
 from scicatlive.engine import ContainerState, Engine, default_engine
 from scicatlive.stack.record import StackRecord
 
@@ -20,6 +21,7 @@ class ServiceStatus:
     host_ports: tuple[int, ...] = ()
     urls: tuple[str, ...] = ()
     restarts: int = 0
+    dev_source: str | None = None  # the checkout a service in dev mode runs from
 
     @property
     def ready(self) -> bool:
@@ -43,7 +45,7 @@ class ServiceStatus:
     def of(cls, container: ContainerState, urls: tuple[str, ...] = ()) -> ServiceStatus:
         return cls(
             container.service, container.state, container.health, container.image,
-            container.host_ports, urls, container.restart_count,
+            container.host_ports, urls, container.restart_count, container.labels.get(DEV_LABEL),
         )  # fmt: skip
 
 

@@ -12,7 +12,6 @@ import yaml
 from typer.testing import CliRunner
 
 from scicatlive.cli import app
-from scicatlive.develop.labels import dev_services
 from scicatlive.engine import compose_binary
 from scicatlive.paths import services_dir
 from tests.unit.helpers import write_profile
@@ -103,7 +102,6 @@ def test_profile_source_is_relative_to_the_profile_file(tmp_path: Path) -> None:
     profile = write_profile(tmp_path, "mine", f"extends: lite\nservices:\n  ispyb-mock: {{source: {checkout.name}}}\n")
     document = _config("--profile", str(profile), "--stack", "mine")
     assert document["services"]["ispyb-mock"]["labels"]["io.scicatlive.dev"] == str(checkout)
-    assert dev_services("mine") == {"ispyb-mock": str(checkout)}
 
 
 @pytest.mark.parametrize(
