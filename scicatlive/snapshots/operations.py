@@ -100,6 +100,7 @@ def save(
         for service, (database, place) in running.data().items():
             reporter.step(f"dump {service} ({database.kind})")
             path = folder / database.file_name
+            database.compact(engine, place)
             counts = database.counts(engine, place)
             database.dump(engine, place, path)
             dumps.append(DataDump(service=service, kind=database.kind, file=database.file_name,
