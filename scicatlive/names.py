@@ -11,6 +11,14 @@ STACK_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,40}$"
 _STACK_NAME = re.compile(STACK_NAME_PATTERN)
 
 
+PROJECT_PREFIX = "scicatlive"
+
+
+def project_name(stack: str) -> str:
+    """The compose project of a stack, which names its containers, network and volumes."""
+    return f"{PROJECT_PREFIX}-{stack}"
+
+
 def check_stack_name(name: str, where: str) -> str:
     """``name`` when compose accepts it as (part of) a project name; else one ConfigError.
 

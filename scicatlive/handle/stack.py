@@ -188,7 +188,7 @@ class Stack(DataMixin, DevMixin):
 
     @property
     def project(self) -> str:
-        from scicatlive.stack.resolve import project_name
+        from scicatlive.names import project_name
 
         return project_name(self.name)
 

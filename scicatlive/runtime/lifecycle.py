@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING
 
 from scicatlive.engine import Engine, default_engine, docker_errors
 from scicatlive.errors import StackError
+from scicatlive.names import project_name
 from scicatlive.progress import Reporter, SilentReporter
-from scicatlive.runtime.ports import check_ports
 from scicatlive.runtime.status import ServiceStatus
 from scicatlive.stack.record import StackPaths, forget_stack
-from scicatlive.stack.resolve import ResolvedStack, project_name
 
 if TYPE_CHECKING:
     from python_on_whales import DockerClient
+
+    from scicatlive.stack.resolve import ResolvedStack
 
 LOG_TAIL_LINES = 25
 _POLL_SECONDS = 0.25
@@ -53,9 +54,10 @@ def up(
     engine = engine or default_engine()
     reporter = reporter or SilentReporter()
     started = time.monotonic()
-    # `down`, `status` and `logs` need no image code. The first Docker call says it clearly when
-    # no engine answers (EngineUnreachable).
+    # `down`, `status` and `logs` need neither the image code nor the profile's models. The first
+    # Docker call says it clearly when no engine answers (EngineUnreachable).
     from scicatlive.images.build import ensure_images
+    from scicatlive.runtime.ports import check_ports
 
     ensure_images(engine, stack.services.values(), reporter, rebuild=rebuild, offline=stack.offline)
     existing = engine.containers(stack.project)

@@ -17,10 +17,9 @@ from scicatlive.catalogue.model import (
 )
 from scicatlive.errors import ConfigError
 from scicatlive.images.local import LocalBuild
+from scicatlive.names import project_name
 from scicatlive.profiles.loader import Profile
 from scicatlive.profiles.model import Account, ServiceOptions, StackSettings
-
-PROJECT_PREFIX = "scicatlive"
 
 
 @dataclass(frozen=True)
@@ -102,10 +101,6 @@ class ResolvedStack:
             if port.host is not None and port.protocol == "http":
                 return f"http://{self.public_host()}:{port.host}"
         return None
-
-
-def project_name(stack: str) -> str:
-    return f"{PROJECT_PREFIX}-{stack}"
 
 
 def resolve_stack(profile: Profile, catalogue: Catalogue, options: StackOptions) -> ResolvedStack:

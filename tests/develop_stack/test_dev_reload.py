@@ -20,10 +20,10 @@ import httpx
 import pytest
 from python_on_whales.exceptions import DockerException
 
-from scicatlive.paths import services_dir
 from scicatlive import Stack
 from scicatlive.engine import Engine
-from scicatlive.stack.resolve import project_name
+from scicatlive.names import project_name
+from scicatlive.paths import services_dir
 from tests.integration.conftest import leftovers, nothing_left
 
 pytestmark = pytest.mark.docker
