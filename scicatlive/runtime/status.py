@@ -51,8 +51,12 @@ class ServiceStatus:
 
 def status(record: StackRecord, *, engine: Engine | None = None) -> list[ServiceStatus]:
     """The stack's services as the engine sees them, with their URLs from the host."""
-    engine = engine or default_engine()
-    states = sorted(engine.containers(record.project), key=lambda s: s.service)
+    return statuses(record, (engine or default_engine()).containers(record.project))
+
+
+def statuses(record: StackRecord, containers: list[ContainerState]) -> list[ServiceStatus]:
+    """``containers`` of the stack, by service, with their URLs from the host."""
+    states = sorted(containers, key=lambda s: s.service)
     return [
         ServiceStatus.of(s, tuple(record.http_urls[str(p)] for p in s.host_ports if str(p) in record.http_urls))
         for s in states

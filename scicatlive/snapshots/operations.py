@@ -201,4 +201,4 @@ def _wait_healthy(stack: ResolvedStack, engine: Engine, services: list[str]) -> 
         if time.monotonic() > deadline:
             raise StackError(f"after the restore, {', '.join(waiting)} did not become healthy within {RESTART_SECONDS:.0f} s",
                              hint=f"`scicatlive logs {waiting[0]}` says why")  # fmt: skip
-        time.sleep(0.25)
+        time.sleep(0.5)  # each poll runs the Docker CLI twice, beside a starting backend
