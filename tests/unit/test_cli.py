@@ -68,6 +68,17 @@ def test_docker_down_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert "Traceback" not in result.output
 
 
+def test_down_without_an_engine_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`down` runs compose through the Docker CLI: its failure reads as `up`'s does."""
+    assert runner.invoke(app, ["config", "--stack", "nodocker"]).exit_code == 0  # the stack is set up here
+    monkeypatch.setenv("SCICATLIVE_DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    result = runner.invoke(app, ["down", "--stack", "nodocker"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: no Docker engine answers")
+    assert "hint: start the engine" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_status_of_an_unknown_stack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SCICATLIVE_DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
     result = runner.invoke(app, ["credentials", "--stack", "ghost"])
