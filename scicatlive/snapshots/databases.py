@@ -136,8 +136,11 @@ class Postgres:
         # From a file, so that pg_restore loads tables and builds indexes with one job per core.
         restore = (f'pg_restore --no-owner --exit-on-error --jobs="$(nproc)" -U "$POSTGRES_USER" '
                    f'-d "${{POSTGRES_DB}}{STAGING}" "$dump"')  # fmt: skip
+        # A restored database has no planner statistics: gather them before the swap, as
+        # pg_restore's manual advises, not under the backend's first queries (and its start).
+        analyze = f'vacuumdb --analyze-only --quiet --jobs="$(nproc)" -U "$POSTGRES_USER" -d "${{POSTGRES_DB}}{STAGING}"'
         script = (f'dump="$(mktemp)"; trap \'rm -f "$dump"\' EXIT; cat > "$dump"\n'
-                  f"{self._psql} {self._names(place)}\n{self._bulk} {restore}")  # fmt: skip
+                  f"{self._psql} {self._names(place)}\n{self._bulk} {restore}\n{analyze}")  # fmt: skip
         engine.exec_streaming(place.container, ["env", f"SQL={fresh}", "sh", "-ec", script], stdin=source,
                               action="restoring the PostgreSQL dump")  # fmt: skip
 
