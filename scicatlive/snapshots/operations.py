@@ -61,15 +61,27 @@ class Running:
 
     def restarted(self) -> list[str]:
         """The containers a swap stops and starts again: the services that use a database whose
-        swap needs it (see ``DataService.swap_restarts_users``). The others keep running."""
-        return [self.containers[name].name for name in _data_users(self.stack, restarting=True)]
+        swap needs it (see ``DataService.swap_restarts_users``), and every service that talks to
+        those (a frontend would otherwise go on answering from its backend's outage). The others,
+        such as ispyb-mock on MariaDB, keep running."""
+        return [self.containers[name].name for name in _restarted_by_swap(self.stack)]
 
 
-def _data_users(stack: ResolvedStack, *, restarting: bool = False) -> list[str]:
+def _data_users(stack: ResolvedStack) -> list[str]:
     """The services that use a data service (and own its schema): they decide a snapshot's fit."""
-    used = {name for name, data in DATA_SERVICES.items() if data.swap_restarts_users or not restarting}
     return [s.name for s in stack.services.values() if s.name not in DATA_SERVICES
-            and any(d in used for d in s.depends_on)]  # fmt: skip
+            and any(d in DATA_SERVICES for d in s.depends_on)]  # fmt: skip
+
+
+def _restarted_by_swap(stack: ResolvedStack) -> list[str]:
+    needing = {name for name, data in DATA_SERVICES.items() if data.swap_restarts_users}
+    restarted: set[str] = set()
+    while True:
+        more = {s.name for s in stack.services.values() if s.name not in DATA_SERVICES and s.name not in restarted
+                and any(d in needing | restarted for d in s.depends_on)}  # fmt: skip
+        if not more:
+            return [name for name in stack.services if name in restarted]  # the profile's order
+        restarted |= more
 
 
 def schema_images(stack: ResolvedStack, engine: Engine) -> dict[str, str]:
@@ -157,7 +169,7 @@ def restore(
         _each(data, lambda database, place, _: database.discard(engine, place, STAGING), manifest)
         raise failed[0]
     restarted = running.restarted()
-    reporter.step(f"swap the data in ({', '.join(data)}); restart {', '.join(_data_users(stack, restarting=True)) or 'nothing'}")
+    reporter.step(f"swap the data in ({', '.join(data)}); restart {', '.join(_restarted_by_swap(stack)) or 'nothing'}")
     if restarted:
         engine.cli("stop", *restarted, action="stopping the services that use the data")
     try:
