@@ -107,5 +107,5 @@ def seed_through_cache(
     report = seed(target, recipe, **options)
     reporter.step(f"keep the {recipe.name!r} seed in the seed cache")
     operations.save(stack, engine, key, seed_cache_dir(), recipe=report.recipe,
-                    seed_report=report.as_dict(), replace=True, reporter=reporter)  # fmt: skip
+                    seed_report=report.as_dict(), replace=True, reporter=reporter, images=images)  # fmt: skip
     return report

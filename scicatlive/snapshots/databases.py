@@ -95,6 +95,7 @@ class Postgres:
     # psql reads the statements from $SQL on its standard input, so that ``:"name"`` (an
     # identifier) and ``:'name'`` (a literal) are filled in from -v, quoted by psql itself.
     _psql = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d postgres'
+    _psql_live = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d "$POSTGRES_DB"'
     # A restore is a bulk load: index builds get memory, and commits need not wait for the disk.
     _bulk = "PGOPTIONS='-c maintenance_work_mem=256MB -c synchronous_commit=off'"
 
@@ -113,8 +114,7 @@ class Postgres:
         # before each read (2.3 million events after seeding `large`): fold them now, as a read would.
         sql = ("DO $$ BEGIN IF to_regproc('scicat_fold_metadata_keys') IS NOT NULL THEN "
                "PERFORM scicat_fold_metadata_keys(); END IF; END $$;")  # fmt: skip
-        script = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d "$POSTGRES_DB"'
-        run(engine, place.container, script, "folding the backend's pending metadata-key events", SQL=sql)
+        run(engine, place.container, self._psql_live, "folding the backend's pending metadata-key events", SQL=sql)
 
     def dump(self, engine: Engine, place: Place, destination: Path) -> None:
         accounts = " ".join(f"--exclude-table-data=public.{table}" for table in POSTGRES_ACCOUNT_TABLES)
@@ -127,8 +127,7 @@ class Postgres:
             "'SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text "
             "FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
         )
-        script = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d "$POSTGRES_DB"'
-        counts = _tab_separated(run(engine, place.container, script, "counting PostgreSQL rows", SQL=sql))
+        counts = _tab_separated(run(engine, place.container, self._psql_live, "counting PostgreSQL rows", SQL=sql))
         return {table: n for table, n in counts.items() if table not in POSTGRES_ACCOUNT_TABLES}
 
     def stage(self, engine: Engine, place: Place, source: Path) -> None:

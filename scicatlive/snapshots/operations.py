@@ -104,7 +104,10 @@ def save(
     seed_report: dict[str, Any] | None = None,
     replace: bool = False,
     reporter: Reporter | None = None,
+    images: dict[str, str] | None = None,
 ) -> Manifest:
+    """Dump every data service of the running stack. ``images``: its schema images, when the
+    caller has just read them."""
     reporter = reporter or SilentReporter()
     running = Running.of(stack, engine)
     with writing(root, check_name(name), replace=replace) as folder:
@@ -119,7 +122,7 @@ def save(
                                   bytes=path.stat().st_size, counts=counts))  # fmt: skip
         manifest = Manifest(
             name=name, created=now(), scicatlive_version=__version__, stack=stack.name,
-            profile=str(stack.profile.source), images=schema_images(stack, engine), recipe=recipe,
+            profile=str(stack.profile.source), images=images or schema_images(stack, engine), recipe=recipe,
             data=dumps, seed_report=seed_report,
         )  # fmt: skip
         write_manifest(folder, manifest)
