@@ -30,12 +30,16 @@ COLLECTIONS: dict[str, str] = {
 }
 
 _FUNCTIONS = r"""
+-- PL/pgSQL, not SQL: a SQL function with a FROM is not inlined, and each single-row INSERT
+-- parsed and planned it again for every generated column that calls it.
 CREATE OR REPLACE FUNCTION scicat_text_array(value jsonb) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT coalesce(array_agg(item), '{}')
-  FROM jsonb_array_elements_text(
-    CASE WHEN jsonb_typeof(value) = 'array' THEN value ELSE '[]'::jsonb END) AS item
-$$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF value IS NULL OR jsonb_typeof(value) <> 'array' THEN
+    RETURN '{}';
+  END IF;
+  RETURN ARRAY(SELECT jsonb_array_elements_text(value));
+END $$;
 
 -- Timestamps are stored as normalised UTC ISO-8601 strings ending in "Z"; parsing such
 -- a string does not depend on the session time zone, which makes this safe to index.
