@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import psycopg
 
+from .derived_schema import DERIVE_FUNCTIONS, compress_documents, install_derived_columns
 from .metadata_keys_schema import install_metadata_keys
 
 # Each collection is a table of JSONB documents keyed by the collection's id field.
-# The access fields are generated columns so that visibility filters use plain indexes.
+# The access fields are columns of their own so that visibility filters use plain indexes.
 COLLECTIONS: dict[str, str] = {
     "datasets": "pid",
     "origdatablocks": "_id",
@@ -56,10 +57,11 @@ CREATE TABLE IF NOT EXISTS {table} (
   id text PRIMARY KEY,
   doc jsonb NOT NULL,
   owner_group text GENERATED ALWAYS AS (doc->>'ownerGroup') STORED,
-  access_groups text[] GENERATED ALWAYS AS (scicat_text_array(doc->'accessGroups')) STORED,
-  shared_with text[] GENERATED ALWAYS AS (scicat_text_array(doc->'sharedWith')) STORED,
   is_published boolean GENERATED ALWAYS AS (coalesce(doc->'isPublished' = 'true', false)) STORED
 );
+"""
+
+_TABLE_INDEXES = """
 CREATE INDEX IF NOT EXISTS {table}_doc_gin ON {table} USING gin (doc jsonb_path_ops);
 CREATE INDEX IF NOT EXISTS {table}_owner_group ON {table} (owner_group);
 CREATE INDEX IF NOT EXISTS {table}_access_groups ON {table} USING gin (access_groups);
@@ -70,21 +72,11 @@ CREATE INDEX IF NOT EXISTS {table}_published ON {table} (seq) WHERE is_published
 _DATASET_EXTRAS = """
 ALTER TABLE datasets ADD COLUMN IF NOT EXISTS creation_time timestamptz
   GENERATED ALWAYS AS (scicat_timestamp(doc->>'creationTime')) STORED;
-ALTER TABLE datasets ADD COLUMN IF NOT EXISTS search tsvector
-  GENERATED ALWAYS AS (jsonb_to_tsvector('english'::regconfig, doc, '["string"]')) STORED;
 -- Plain copies of the fields the frontend facets on by default, so facets need no JSON parsing.
 ALTER TABLE datasets ADD COLUMN IF NOT EXISTS dataset_type text
   GENERATED ALWAYS AS (doc->>'type') STORED;
 ALTER TABLE datasets ADD COLUMN IF NOT EXISTS creation_location text
   GENERATED ALWAYS AS (doc->>'creationLocation') STORED;
-ALTER TABLE datasets ADD COLUMN IF NOT EXISTS keywords text[]
-  GENERATED ALWAYS AS (scicat_text_array(doc->'keywords')) STORED;
-ALTER TABLE datasets ADD COLUMN IF NOT EXISTS instrument_ids text[]
-  GENERATED ALWAYS AS (scicat_text_array(doc->'instrumentIds')) STORED;
-ALTER TABLE datasets ADD COLUMN IF NOT EXISTS proposal_ids text[]
-  GENERATED ALWAYS AS (scicat_text_array(doc->'proposalIds')) STORED;
-ALTER TABLE datasets ADD COLUMN IF NOT EXISTS sample_ids text[]
-  GENERATED ALWAYS AS (scicat_text_array(doc->'sampleIds')) STORED;
 CREATE INDEX IF NOT EXISTS datasets_creation_time ON datasets (creation_time);
 -- Covers every facet column, so fullfacet reads this index instead of the wide rows.
 CREATE INDEX IF NOT EXISTS datasets_facets ON datasets (is_published, owner_group)
@@ -130,8 +122,12 @@ def migrate(conn: psycopg.Connection) -> None:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         conn.execute(_FUNCTIONS)
+        conn.execute(DERIVE_FUNCTIONS)
         for table in COLLECTIONS:
             conn.execute(_TABLE.format(table=table))
+            install_derived_columns(conn, table)
+            compress_documents(conn, table)
+            conn.execute(_TABLE_INDEXES.format(table=table))
         conn.execute(_DATASET_EXTRAS)
         conn.execute(_FEATURE_EXTRAS)
         conn.execute(_USER_EXTRAS)

@@ -1,0 +1,107 @@
+"""The schema's migration: derived columns kept by a trigger, on new and earlier volumes."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+from scicat_lite.db import migrate
+
+# The layout of earlier volumes: access and facet arrays and the full-text vector as
+# generated columns (which a dump leaves out); samples from before the access arrays.
+_EARLIER_LAYOUT = r"""
+CREATE FUNCTION scicat_text_array(value jsonb) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(array_agg(item), '{}') FROM jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(value) = 'array' THEN value ELSE '[]'::jsonb END) AS item
+$$;
+CREATE TABLE datasets (
+  seq bigserial UNIQUE, id text PRIMARY KEY, doc jsonb NOT NULL,
+  owner_group text GENERATED ALWAYS AS (doc->>'ownerGroup') STORED,
+  access_groups text[] GENERATED ALWAYS AS (scicat_text_array(doc->'accessGroups')) STORED,
+  shared_with text[] GENERATED ALWAYS AS (scicat_text_array(doc->'sharedWith')) STORED,
+  is_published boolean GENERATED ALWAYS AS (coalesce(doc->'isPublished' = 'true', false)) STORED,
+  search tsvector GENERATED ALWAYS AS (jsonb_to_tsvector('english'::regconfig, doc, '["string"]')) STORED,
+  keywords text[] GENERATED ALWAYS AS (scicat_text_array(doc->'keywords')) STORED
+);
+CREATE TABLE samples (
+  seq bigserial UNIQUE, id text PRIMARY KEY, doc jsonb NOT NULL,
+  owner_group text GENERATED ALWAYS AS (doc->>'ownerGroup') STORED,
+  is_published boolean GENERATED ALWAYS AS (coalesce(doc->'isPublished' = 'true', false)) STORED
+);
+"""
+
+_DATASET = {"pid": "p/1", "ownerGroup": "g", "accessGroups": ["a", "b"], "keywords": ["lysozyme"],
+            "sampleIds": ["s1"], "description": "crystals of lysozyme"}  # fmt: skip
+
+
+def _generated(conn: psycopg.Connection, table: str) -> set[str]:
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_name = %s AND is_generated = 'ALWAYS'",
+        (table,),
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def test_an_earlier_volume_keeps_its_values_and_its_new_rows_are_derived(
+    fresh_database: str,
+) -> None:
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        conn.execute(_EARLIER_LAYOUT)
+        conn.execute("INSERT INTO datasets (id, doc) VALUES ('p/1', %s)", (json.dumps(_DATASET),))
+        conn.execute("""INSERT INTO samples (id, doc) VALUES ('s1', '{"accessGroups": ["x"]}')""")
+
+        migrate(conn)
+
+        assert {"access_groups", "search", "keywords", "sample_ids"}.isdisjoint(
+            _generated(conn, "datasets")
+        )
+        assert "owner_group" in _generated(conn, "datasets")  # cheap derivations stay generated
+        kept = conn.execute(
+            "SELECT access_groups, keywords, sample_ids, search @@ plainto_tsquery('english', 'lysozyme') FROM datasets"
+        ).fetchone()
+        assert kept == (["a", "b"], ["lysozyme"], ["s1"], True)  # sample_ids was new: filled in
+        assert conn.execute("SELECT access_groups FROM samples").fetchone() == (["x"],)
+
+        changed = {**_DATASET, "accessGroups": ["c"], "keywords": [], "description": "thaumatin"}
+        conn.execute("UPDATE datasets SET doc = %s WHERE id = 'p/1'", (json.dumps(changed),))
+        conn.execute(
+            "INSERT INTO datasets (id, doc) VALUES ('p/2', %s)",
+            (json.dumps({**_DATASET, "pid": "p/2"}),),
+        )
+        rows = conn.execute(
+            "SELECT id, access_groups, keywords, search @@ plainto_tsquery('english', 'lysozyme') FROM datasets ORDER BY id"
+        ).fetchall()
+        assert rows == [("p/1", ["c"], [], False), ("p/2", ["a", "b"], ["lysozyme"], True)]
+
+        migrate(conn)  # again, as on every start: nothing changes
+        assert conn.execute(
+            "SELECT count(*) FROM datasets WHERE access_groups IS NULL"
+        ).fetchone() == (0,)
+
+
+def test_a_new_volume_derives_every_column_and_compresses_documents_with_lz4(
+    fresh_database: str,
+) -> None:
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        migrate(conn)
+        conn.execute("INSERT INTO datasets (id, doc) VALUES ('p/1', %s)", (json.dumps(_DATASET),))
+        row = conn.execute(
+            "SELECT access_groups, shared_with, keywords, instrument_ids FROM datasets"
+        ).fetchone()
+        assert row == (["a", "b"], [], ["lysozyme"], [])
+        assert _generated(conn, "datasets") == {
+            "owner_group",
+            "is_published",
+            "creation_time",
+            "dataset_type",
+            "creation_location",
+        }
+        has_lz4 = conn.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        ).fetchone()
+        compression = conn.execute(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'datasets'::regclass AND attname = 'doc'"
+        ).fetchone()
+        assert compression == (("l",) if has_lz4 == (True,) else ("\x00",))
