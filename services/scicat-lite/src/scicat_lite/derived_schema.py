@@ -61,7 +61,7 @@ def install_derived_columns(conn: psycopg.Connection, table: str) -> None:
     """Add the table's derived columns, turn generated ones into plain ones, fill any new one.
 
     Needs :data:`DERIVE_FUNCTIONS` installed."""
-    kinds = dict(
+    kinds: dict[str, str] = dict(
         conn.cursor(row_factory=tuple_row)
         .execute(
             "SELECT column_name, is_generated FROM information_schema.columns"
