@@ -105,3 +105,32 @@ def test_a_new_volume_derives_every_column_and_compresses_documents_with_lz4(
             "SELECT attcompression FROM pg_attribute WHERE attrelid = 'datasets'::regclass AND attname = 'doc'"
         ).fetchone()
         assert compression == (("l",) if has_lz4 == (True,) else ("\x00",))
+
+
+def test_metadata_key_events_pending_in_an_earlier_volume_are_folded_after_the_migration(
+    fresh_database: str,
+) -> None:
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE metadata_key_events (event bigserial, source text NOT NULL, key text NOT NULL,"
+            " human_name text NOT NULL, groups text[] NOT NULL, published boolean NOT NULL,"
+            " delta integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())"
+        )
+        conn.execute(
+            "INSERT INTO metadata_key_events (source, key, human_name, groups, published, delta) VALUES"
+            " ('Dataset', 'energy', 'Energy', '{g,h}', true, 1), ('Dataset', 'energy', 'Energy', '{g}', false, 1),"
+            " ('Dataset', 'flux', '', '{g}', false, 1), ('Dataset', 'flux', '', '{g}', false, -1)"
+        )
+        migrate(conn)
+        columns = conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'metadata_key_events'"
+        ).fetchall()
+        assert {("keys",), ("human_names",)} <= set(columns) and (
+            "key",
+        ) not in columns  # a row per change now
+        conn.execute("SELECT scicat_fold_metadata_keys()")
+        rows = conn.execute(
+            "SELECT doc->>'key', doc->>'humanReadableName', doc->'usageCount', doc->'userGroupCounts', doc->'isPublished'"
+            " FROM metadata_keys ORDER BY 1"
+        ).fetchall()
+        assert rows == [("energy", "Energy", 2, {"g": 2, "h": 1}, True)]
