@@ -14,6 +14,7 @@ import statistics
 import time
 
 from scicatlive import Stack
+from scicatlive.checks.model import Status
 
 
 def main() -> None:
@@ -36,7 +37,10 @@ def main() -> None:
             totals.append(time.monotonic() - started)
             for result in report.results:
                 per_check.setdefault(result.id, []).append(result.seconds)
-            print(f"run {run + 1}: {totals[-1]:.2f} s, {report.counts()}")
+            print(f"run {run + 1}: {totals[-1]:.2f} s, {report.counts()}", flush=True)
+            for result in report.results:
+                if result.status is Status.FAILED:
+                    print(f"  failed: {result.id}: {result.message}", flush=True)
         print(f"\nfull suite: median {statistics.median(totals):.2f} s, max {max(totals):.2f} s over {args.runs} runs")
         for check_id, seconds in per_check.items():
             print(f"  {check_id:<22} {statistics.median(seconds):6.2f} s")

@@ -1,6 +1,7 @@
 """Seeding at the backend's speed, and the seed cache. Run by hand; prints JSON.
 
     python benchmarks/bench_seed.py rate [--recipe demo]     # backend create ceiling vs the seeder, one run
+    python benchmarks/bench_seed.py split [--seconds 20]     # the ceiling, with each process's CPU per create
     python benchmarks/bench_seed.py memory [--recipe large] [--keep] [--cache]
                                                             # the seeder's peak RSS and time through the APIs
     python benchmarks/bench_seed.py cache [--recipe demo]    # new stack: seed through APIs, then from the cache
@@ -10,6 +11,8 @@ payloads, fresh pids) from 32 concurrent connections for ``--seconds``: that is 
 backend's create ceiling on this machine. Then the seeder loads the recipe's SciCat
 records (SciCat only, so both measure the same backend) and its rate is records/s over
 the load. Both run in the same process against the same stack, one after the other.
+``split`` runs the same load generator and splits the machine's CPU time over it by process
+(scicat-lite, PostgreSQL, the generator, Docker's proxy...), as milliseconds per create.
 ``memory`` runs ``scicatlive seed`` in a child process and reads its peak RSS; ``--keep``
 leaves its stack (``bench-seed-memory``) for ``bench_checks.py --stack``, and ``--cache``
 lets that seed save the seed cache, which ``cache`` then restores.
@@ -29,7 +32,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -79,7 +84,9 @@ def rate(recipe: str, seconds: float) -> dict[str, Any]:
     try:
         target = stack.target
         loaded = load_recipe(recipe)
-        records = map_graph(generate(loaded), loaded.mapping_options(pid_prefix=target.seeding_pid_prefix))
+        records = map_graph(
+            generate(loaded), loaded.mapping_options(pid_prefix=target.seeding_pid_prefix)
+        )
         bodies = [d.body() for d in records.raw_datasets[:500]]
         ceiling = asyncio.run(_ceiling(target, bodies, seconds))
         scicat_only = target.model_copy(update={"ispyb_url": None})
@@ -91,6 +98,50 @@ def rate(recipe: str, seconds: float) -> dict[str, Any]:
         return {"ceiling_creates_per_s": round(ceiling, 1), "seeder_records_per_s": round(seeder, 1),
                 "ratio_seeder_over_ceiling": round(seeder / ceiling, 3), "records": created,
                 "seed_s": round(elapsed, 1)}  # fmt: skip
+    finally:
+        stack.down(volumes=True)
+
+
+def _cpu_ticks_by_process() -> Counter[str]:
+    """CPU time so far of every process on the machine in clock ticks, by name (Python ones by
+    module or script)."""
+    ticks: Counter[str] = Counter()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if name.startswith("python") and len(argv) > 2:
+            name = argv[2].decode() if argv[1] == b"-m" else Path(argv[1].decode()).name
+        ticks[name] += int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def split(seconds: float) -> dict[str, Any]:
+    from scicatlive.mapping import map_graph
+    from scicatlive.seeding import generate, load_recipe
+
+    stack = _stack("bench-seed-split")
+    try:
+        loaded = load_recipe("demo")
+        records = map_graph(
+            generate(loaded), loaded.mapping_options(pid_prefix=stack.target.seeding_pid_prefix)
+        )
+        bodies = [d.body() for d in records.raw_datasets[:500]]
+        before, started = _cpu_ticks_by_process(), time.perf_counter()
+        ceiling = asyncio.run(_ceiling(stack.target, bodies, seconds))
+        spent, elapsed = _cpu_ticks_by_process() - before, time.perf_counter() - started
+        per_second, creates = os.sysconf("SC_CLK_TCK"), ceiling * elapsed
+        top = {
+            name: round(1000 * used / per_second / creates, 2)
+            for name, used in spent.most_common(8)
+        }
+        busy = sum(spent.values()) / per_second / elapsed
+        return {"ceiling_creates_per_s": round(ceiling, 1), "cores_busy": round(busy, 2),
+                "cpu_ms_per_create": top}  # fmt: skip
     finally:
         stack.down(volumes=True)
 
@@ -133,14 +184,20 @@ def cache(recipe: str) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("rate", "memory", "cache"))
+    parser.add_argument("what", choices=("rate", "split", "memory", "cache"))
     parser.add_argument("--recipe", default=None)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--keep", action="store_true", help="memory: leave the seeded stack running")
-    parser.add_argument("--cache", action="store_true", help="memory: let the seed save the seed cache")
+    parser.add_argument(
+        "--keep", action="store_true", help="memory: leave the seeded stack running"
+    )
+    parser.add_argument(
+        "--cache", action="store_true", help="memory: let the seed save the seed cache"
+    )
     args = parser.parse_args()
     if args.what == "rate":
         figures = rate(args.recipe or "demo", args.seconds)
+    elif args.what == "split":
+        figures = split(args.seconds)
     elif args.what == "memory":
         figures = memory(args.recipe or "large", keep=args.keep, use_cache=args.cache)
     else:
