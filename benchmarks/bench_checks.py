@@ -30,7 +30,8 @@ def main() -> None:
         stack.seed(args.recipe)
         print(f"stack up and seeded with {args.recipe} in {time.monotonic() - started:.1f} s")
     try:
-        totals, per_check = [], {}
+        totals: list[float] = []
+        per_check: dict[str, list[float]] = {}
         for run in range(args.runs):
             started = time.monotonic()
             report = stack.check()
