@@ -48,9 +48,7 @@ class RetryPolicy:
     attempts: int | None = None
 
     def delay(self, attempt: int) -> float:
-        return float(
-            min(self.max_delay, self.first_delay * 2.0**attempt) * (0.5 + random.random() / 2)
-        )
+        return float(min(self.max_delay, self.first_delay * 2.0**attempt) * (0.5 + random.random() / 2))
 
 
 NO_RETRY = RetryPolicy(deadline=0.0, attempts=1)
@@ -72,9 +70,7 @@ def token_in(field_name: str, service: str) -> Callable[[httpx.Response], str]:
         value = body.get(field_name) if isinstance(body, dict) else None
         if not isinstance(value, str):
             keys = sorted(body) if isinstance(body, dict) else type(body).__name__
-            raise ServiceError(
-                f"log in to {service}: expected {field_name!r} in the reply, got {keys}"
-            )
+            raise ServiceError(f"log in to {service}: expected {field_name!r} in the reply, got {keys}")
         return value
 
     return read
@@ -91,21 +87,15 @@ class Call(Generic[T]):
     json: Any = None
     params: Params | None = None
     ok: tuple[int, ...] = (200, 201)
-    tolerate: tuple[int, ...] = field(
-        default=(), metadata={"doc": "statuses the caller handles (409)"}
-    )
+    tolerate: tuple[int, ...] = field(default=(), metadata={"doc": "statuses the caller handles (409)"})
 
 
 class ApiError(ServiceError):
     """A service answered with a status the caller did not accept."""
 
-    def __init__(
-        self, operation: str, status: int, detail: str, *, expected: tuple[int, ...] = ()
-    ) -> None:
+    def __init__(self, operation: str, status: int, detail: str, *, expected: tuple[int, ...] = ()) -> None:
         wanted = f"expected {' or '.join(map(str, expected))}, got " if expected else ""
-        super().__init__(
-            f"{operation}: {wanted}{status} {httpx.codes.get_reason_phrase(status)}: {detail}"
-        )
+        super().__init__(f"{operation}: {wanted}{status} {httpx.codes.get_reason_phrase(status)}: {detail}")
         self.operation = operation
         self.status = status
         self.detail = detail
@@ -143,9 +133,7 @@ class _Attempts:
     count: int = 0
     problem: str = ""
 
-    def judge(
-        self, answer: httpx.Response | None, error: httpx.TransportError | None
-    ) -> float | None:
+    def judge(self, answer: httpx.Response | None, error: httpx.TransportError | None) -> float | None:
         """Seconds to wait before the next try, or None when ``answer`` is final."""
         self.count += 1
         policy = self.session.retry
@@ -158,22 +146,16 @@ class _Attempts:
                 raise ApiError(self.call.operation, status, server_message(answer))
             self.problem = f"{status} {server_message(answer)}"
         else:
-            self.problem = (
-                f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            )
+            self.problem = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         pause = policy.delay(self.count - 1)
         elapsed = time.monotonic() - self.started
-        if (
-            policy.attempts is not None and self.count >= policy.attempts
-        ) or elapsed + pause > policy.deadline:
+        if (policy.attempts is not None and self.count >= policy.attempts) or elapsed + pause > policy.deadline:
             raise self.session.unreachable(self.call.operation, elapsed, self.problem)
         return pause
 
 
 class _SessionBase:
-    def __init__(
-        self, base_url: str, *, service: str, token: str | None, retry: RetryPolicy | None
-    ) -> None:
+    def __init__(self, base_url: str, *, service: str, token: str | None, retry: RetryPolicy | None) -> None:
         self.base_url = base_url.rstrip("/")
         self.service = service or self.base_url
         self.token = token
@@ -207,9 +189,7 @@ class Session(_SessionBase):
         retry: RetryPolicy | None = None,
     ) -> None:
         super().__init__(base_url, service=service, token=token, retry=retry)
-        self._client = httpx.Client(
-            base_url=self.base_url, timeout=timeout, transport=transport, follow_redirects=True
-        )
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport, follow_redirects=True)
 
     def close(self) -> None:
         self._client.close()
@@ -231,9 +211,7 @@ class Session(_SessionBase):
         attempts = _Attempts(self, call)
         while True:
             try:
-                answer: httpx.Response | None = self._request(
-                    call.method, call.path, call.json, call.params
-                )
+                answer: httpx.Response | None = self._request(call.method, call.path, call.json, call.params)
                 error = None
             except httpx.TransportError as exc:
                 answer, error = None, exc
@@ -256,9 +234,7 @@ class Session(_SessionBase):
             return self._request(method, path, body, params, headers)
         except httpx.TransportError as error:
             reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-            raise Unreachable(
-                f"{operation}: {self.base_url}{path} did not answer ({reason})"
-            ) from None
+            raise Unreachable(f"{operation}: {self.base_url}{path} did not answer ({reason})") from None
 
     def expect(
         self, operation: str, method: str, path: str, *, status: tuple[int, ...] = (200, 201),
@@ -273,21 +249,12 @@ class Session(_SessionBase):
         try:
             return answer.json()
         except json.JSONDecodeError:
-            raise ApiError(
-                operation, answer.status_code, f"expected JSON, got {answer.text[:120]!r}"
-            ) from None
+            raise ApiError(operation, answer.status_code, f"expected JSON, got {answer.text[:120]!r}") from None
 
     def _request(
-        self,
-        method: str,
-        path: str,
-        body: Any,
-        params: Params | None,
-        headers: Mapping[str, str] | None = None,
+        self, method: str, path: str, body: Any, params: Params | None, headers: Mapping[str, str] | None = None
     ) -> httpx.Response:
-        return self._client.request(
-            method, path, json=body, params=params, headers=self.headers(headers)
-        )
+        return self._client.request(method, path, json=body, params=params, headers=self.headers(headers))
 
 
 class _Lanes:
@@ -299,34 +266,24 @@ class _Lanes:
     """
 
     def __init__(
-        self,
-        base_url: str,
-        concurrency: int,
-        timeout: httpx.Timeout,
-        transport: httpx.AsyncBaseTransport | None,
+        self, base_url: str, concurrency: int, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None
     ) -> None:
         self._base_url, self._timeout, self._transport = base_url, timeout, transport
-        self._size = max(1, concurrency)
+        self._free = asyncio.Semaphore(max(1, concurrency))
         self._idle: list[httpx.AsyncClient] = []
         self._all: list[httpx.AsyncClient] = []
-        self._free = asyncio.Semaphore(self._size)
         self._ssl: ssl.SSLContext | None = None
 
     def _client(self) -> httpx.AsyncClient:
         if self._transport is not None:  # an injected transport is shared; it has no pool to scan
             if not self._all:
-                self._all.append(
-                    httpx.AsyncClient(
-                        base_url=self._base_url, timeout=self._timeout, transport=self._transport
-                    )
-                )
+                shared = httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout, transport=self._transport)
+                self._all.append(shared)
             return self._all[0]
         if self._idle:
             return self._idle.pop()
-        if self._ssl is None:
-            self._ssl = (
-                httpx.create_ssl_context()
-            )  # shared: each client would load the CA bundle (40 ms)
+        if self._ssl is None:  # one for all: each client would load the CA bundle (42 ms)
+            self._ssl = httpx.create_ssl_context()
         client = httpx.AsyncClient(
             base_url=self._base_url, timeout=self._timeout, verify=self._ssl,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
@@ -382,11 +339,7 @@ class AsyncSession(_SessionBase):
             try:
                 async with self._lanes.lane() as client:
                     answer: httpx.Response | None = await client.request(
-                        call.method,
-                        call.path,
-                        json=call.json,
-                        params=call.params,
-                        headers=self.headers(),
+                        call.method, call.path, json=call.json, params=call.params, headers=self.headers()
                     )
                 error = None
             except httpx.TransportError as exc:
