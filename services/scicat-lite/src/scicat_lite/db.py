@@ -32,7 +32,7 @@ COLLECTIONS: dict[str, str] = {
 
 _FUNCTIONS = r"""
 -- PL/pgSQL, not SQL: a SQL function with a FROM is not inlined, and each single-row INSERT
--- parsed and planned it again for every generated column that calls it.
+-- parsed and planned it again for every derived column that calls it.
 CREATE OR REPLACE FUNCTION scicat_text_array(value jsonb) RETURNS text[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
