@@ -69,8 +69,8 @@ def prepare(ispyb: Session, beamline: str, proposal: str | None) -> BeamlineDay:
     detector, energies = _geometry(ispyb, sessions)
     candidates = [proposal] if proposal else list(dict.fromkeys(str(s["proposal"]) for s in sessions))
     for name in candidates:
-        pucks = [c for c in _rows(ispyb, "containers", f"pucks of {name}", {"proposal": name, "beamLineName": beamline})
-                 if str(c.get("sampleChangerLocation") or "").isdigit()]  # fmt: skip
+        pucks = in_changer([c for c in _rows(ispyb, "containers", f"pucks of {name}", {"proposal": name, "beamLineName": beamline})
+                            if str(c.get("sampleChangerLocation") or "").isdigit()])  # fmt: skip
         samples = _loaded_samples(ispyb, name, pucks) if pucks else []
         if samples:
             row = _proposal_row(ispyb, name)
@@ -128,6 +128,22 @@ def _geometry(ispyb: Session, sessions: list[Row]) -> tuple[Detector, tuple[floa
             except IspybDataError:
                 continue  # a collection still running, or written without its geometry
     return infer_detector(collections), energy_range(collections)
+
+
+def in_changer(pucks: list[Row]) -> list[Row]:
+    """The puck each changer slot holds, chosen as ISPyB resolves a robot action's slot: one whose
+    dewar is being processed first, then the newest. A stack seeded with two recipes lists two
+    pucks of a proposal for one slot; a sample from the other one is refused at its mount."""
+    held: dict[str, Row] = {}
+    for puck in pucks:
+        slot = str(puck["sampleChangerLocation"])
+        if slot not in held or _precedence(puck) > _precedence(held[slot]):
+            held[slot] = puck
+    return list(held.values())
+
+
+def _precedence(puck: Row) -> tuple[bool, int]:
+    return (puck.get("Dewar") or {}).get("dewarStatus") == "processing", int(puck["containerId"])
 
 
 def _loaded_samples(ispyb: Session, proposal: str, pucks: list[Row]) -> list[LoadedSample]:

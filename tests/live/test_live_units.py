@@ -265,3 +265,15 @@ def test_an_unexpected_error_in_one_change_is_isolated_and_reported(monkeypatch:
     assert applied.created["raw datasets"] == 2 and follower.report.failed == 1
     assert follower.state.loaded == {"skipped": 1} and "MX1: 1 collection: KeyError: 'imageDirectory'" in follower.state.failures[-1]
     assert follow_module.Transient("x").relogin is False
+
+
+def test_a_slot_listed_twice_holds_the_puck_ispyb_resolves_it_to() -> None:
+    from scicatlive.simulate.beamline import in_changer
+
+    def puck(container_id: int, slot: str, status: str) -> dict[str, object]:
+        return {"containerId": container_id, "sampleChangerLocation": slot, "Dewar": {"dewarStatus": status}}
+
+    # two recipes in one stack: slot 3 lists two pucks of the proposal
+    held = in_changer([puck(7, "3", "processing"), puck(9, "3", "processing"), puck(8, "4", "processing"),
+                       puck(12, "4", "at facility")])  # fmt: skip
+    assert sorted(p["containerId"] for p in held) == [8, 9]  # processing first, then the newest
