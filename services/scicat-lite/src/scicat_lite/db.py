@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from .derived_schema import DERIVE_FUNCTIONS, compress_documents, install_derived_columns
+from .derived_schema import DERIVE_FUNCTIONS, install_derived_columns
 from .metadata_keys_schema import install_metadata_keys
 
 # Each collection is a table of JSONB documents keyed by the collection's id field.
@@ -125,8 +125,8 @@ def migrate(conn: psycopg.Connection) -> None:
         conn.execute(DERIVE_FUNCTIONS)
         for table in COLLECTIONS:
             conn.execute(_TABLE.format(table=table))
-            install_derived_columns(conn, table)
-            compress_documents(conn, table)
+        install_derived_columns(conn, COLLECTIONS)
+        for table in COLLECTIONS:
             conn.execute(_TABLE_INDEXES.format(table=table))
         conn.execute(_DATASET_EXTRAS)
         conn.execute(_FEATURE_EXTRAS)

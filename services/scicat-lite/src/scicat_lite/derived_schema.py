@@ -12,6 +12,8 @@ dataset's restore, and every read of a large document decompresses it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import psycopg
 from psycopg.rows import tuple_row
 
@@ -57,46 +59,54 @@ END $$;
 DERIVE_FUNCTIONS = _function_sql("datasets") + _function_sql("")
 
 
-def install_derived_columns(conn: psycopg.Connection, table: str) -> None:
-    """Add the table's derived columns, turn generated ones into plain ones, fill any new one.
+def install_derived_columns(conn: psycopg.Connection, tables: Iterable[str]) -> None:
+    """For each (existing) table: add its derived columns, turn generated ones into plain ones,
+    fill any new one, keep them by trigger, and compress documents with lz4.
 
+    The catalogue is read once for all tables, so a start on an up-to-date volume runs no DDL.
     Needs :data:`DERIVE_FUNCTIONS` installed."""
-    kinds: dict[str, str] = dict(
-        conn.cursor(row_factory=tuple_row)
-        .execute(
-            "SELECT column_name, is_generated FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = %s",
-            (table,),
-        )
-        .fetchall()
+    tables = list(tables)
+    cursor = conn.cursor(row_factory=tuple_row)
+    columns: dict[str, dict[str, tuple[str, str]]] = {table: {} for table in tables}
+    for table, column, generated, compression in cursor.execute(
+        "SELECT c.relname, a.attname, a.attgenerated::text, a.attcompression::text"
+        " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        " WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY(%s)"
+        " AND a.attnum > 0 AND NOT a.attisdropped",
+        (tables,),
+    ).fetchall():
+        columns[table][column] = (generated, compression)
+    triggers: dict[str, str] = dict(
+        cursor.execute(
+            "SELECT c.relname, p.proname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgname = c.relname || '_derived'"
+        ).fetchall()
     )
+    lz4 = cursor.execute(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    ).fetchone() == (True,)
+    for table in tables:
+        _install(conn, table, columns[table], triggers.get(table), lz4=lz4)
+
+
+def _install(
+    conn: psycopg.Connection, table: str, existing: dict[str, tuple[str, str]], trigger: str | None, *, lz4: bool
+) -> None:
     added = False
     for column, (sql_type, _) in derived_columns(table).items():
-        if column not in kinds:
+        if column not in existing:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
             added = True
-        elif kinds[column] == "ALWAYS":  # an earlier volume: its values stay, as plain values
+        elif existing[column][0] == "s":  # an earlier volume's generated column: its values stay
             conn.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP EXPRESSION")
-    conn.execute(
-        f"CREATE OR REPLACE TRIGGER {table}_derived BEFORE INSERT OR UPDATE ON {table}"
-        f" FOR EACH ROW EXECUTE FUNCTION {_function(table)}()"
-    )
+    if trigger != _function(table):
+        conn.execute(
+            f"CREATE OR REPLACE TRIGGER {table}_derived BEFORE INSERT OR UPDATE ON {table}"
+            f" FOR EACH ROW EXECUTE FUNCTION {_function(table)}()"
+        )
     if added:
         conn.execute(f"UPDATE {table} SET doc = doc")
-
-
-def compress_documents(conn: psycopg.Connection, table: str) -> None:
-    """Compress the table's new documents (and full-text vectors) with lz4 when the server has it."""
-    columns = ["doc", "search"] if table in DERIVED else ["doc"]
-    pending = (
-        conn.cursor(row_factory=tuple_row)
-        .execute(
-            "SELECT a.attname FROM pg_settings s, pg_attribute a"
-            " WHERE s.name = 'default_toast_compression' AND 'lz4' = ANY(s.enumvals)"
-            " AND a.attrelid = to_regclass(%s) AND a.attname = ANY(%s) AND a.attcompression <> 'l'",
-            (table, columns),
-        )
-        .fetchall()
-    )
-    for (column,) in pending:
-        conn.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
+    compressed = ["doc", "search"] if table in DERIVED else ["doc"]
+    for column in compressed:
+        if lz4 and existing.get(column, ("", ""))[1] != "l":  # a column added above is new too
+            conn.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
