@@ -94,8 +94,9 @@ class Postgres:
 
     # psql reads the statements from $SQL on its standard input, so that ``:"name"`` (an
     # identifier) and ``:'name'`` (a literal) are filled in from -v, quoted by psql itself.
-    _psql = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d postgres'
-    _psql_live = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d "$POSTGRES_DB"'
+    _psql_in = 'printf "%s" "$SQL" | psql -X -v ON_ERROR_STOP=1 -qAt -U "$POSTGRES_USER" -d {}'
+    _psql = _psql_in.format("postgres")
+    _psql_live = _psql_in.format('"$POSTGRES_DB"')
     # A restore is a bulk load: index builds get memory, and commits need not wait for the disk.
     _bulk = "PGOPTIONS='-c maintenance_work_mem=256MB -c synchronous_commit=off'"
 

@@ -59,13 +59,6 @@ class Running:
             raise StackError(f"stack {self.stack.name!r} holds no data service to snapshot (postgres, mariadb, mongo)")
         return {name: (database, database.place(self.containers[name])) for name, database in found.items()}
 
-    def restarted(self) -> list[str]:
-        """The containers a swap stops and starts again: the services that use a database whose
-        swap needs it (see ``DataService.swap_restarts_users``), and every service that talks to
-        those (a frontend would otherwise go on answering from its backend's outage). The others,
-        such as ispyb-mock on MariaDB, keep running."""
-        return [self.containers[name].name for name in _restarted_by_swap(self.stack)]
-
 
 def _data_users(stack: ResolvedStack) -> list[str]:
     """The services that use a data service (and own its schema): they decide a snapshot's fit."""
@@ -74,6 +67,10 @@ def _data_users(stack: ResolvedStack) -> list[str]:
 
 
 def _restarted_by_swap(stack: ResolvedStack) -> list[str]:
+    """The services a swap stops and starts again: those that use a database whose swap needs it
+    (see ``DataService.swap_restarts_users``), and every service that talks to those (a frontend
+    would otherwise go on answering from its backend's outage). The others, such as ispyb-mock on
+    MariaDB, keep running."""
     needing = {name for name, data in DATA_SERVICES.items() if data.swap_restarts_users}
     restarted: set[str] = set()
     while True:
@@ -171,8 +168,9 @@ def restore(
     if failed:
         _each(data, lambda database, place, _: database.discard(engine, place, STAGING), manifest)
         raise failed[0]
-    restarted = running.restarted()
-    reporter.step(f"swap the data in ({', '.join(data)}); restart {', '.join(_restarted_by_swap(stack)) or 'nothing'}")
+    services = _restarted_by_swap(stack)
+    restarted = [running.containers[name].name for name in services]
+    reporter.step(f"swap the data in ({', '.join(data)}); restart {', '.join(services) or 'nothing'}")
     if restarted:
         engine.cli("stop", *restarted, action="stopping the services that use the data")
     try:
