@@ -24,6 +24,7 @@ from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
+from scicatlive.clients.wire import lane_transport
 from scicatlive.defaults import DEFAULT_RETRY_SECONDS
 from scicatlive.errors import ServiceError
 
@@ -287,6 +288,7 @@ class _Lanes:
         client = httpx.AsyncClient(
             base_url=self._base_url, timeout=self._timeout, verify=self._ssl,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            transport=lane_transport(self._base_url),
         )  # fmt: skip
         self._all.append(client)
         return client

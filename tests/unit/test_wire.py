@@ -1,0 +1,194 @@
+"""The lanes' HTTP/1.1 transport against a raw socket server that frames answers as told."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from scicatlive.clients.http import AsyncSession, Call, json_body
+from scicatlive.clients.wire import KeepAliveTransport, lane_transport
+
+Answer = Callable[[bytes, bytes], bytes | None]  # (request head, body) -> raw answer, None: hang up
+
+
+class _Server:
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.requests: list[tuple[bytes, bytes]] = []
+        self.connections = 0
+        self.close_after_each = False
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except asyncio.IncompleteReadError:
+                    return
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                body = await reader.readexactly(length)
+                self.requests.append((head, body))
+                raw = self.answer(head, body)
+                if raw is None:
+                    return
+                writer.write(raw)
+                await writer.drain()
+                if self.close_after_each:
+                    return
+        finally:
+            writer.close()
+
+
+@asynccontextmanager
+async def _serving(answer: Answer) -> AsyncIterator[tuple[_Server, str]]:
+    server = _Server(answer)
+    listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        listener.close()
+
+
+def _json(body: bytes, *extra: bytes) -> bytes:
+    head = [b"HTTP/1.1 201 Created", b"Content-Type: application/json", b"Content-Length: %d" % len(body), *extra]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def _send(url: str, transport: httpx.AsyncBaseTransport, *requests: tuple[str, str, object]) -> list[httpx.Response]:
+    async def run() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url, transport=transport, timeout=httpx.Timeout(2.0)) as client:
+            return [await client.request(method, path, json=body) for method, path, body in requests]
+
+    return asyncio.run(run())
+
+
+def test_a_request_is_one_write_with_its_body_and_the_connection_is_kept() -> None:
+    async def scenario() -> None:
+        async with _serving(lambda head, body: _json(body)) as (server, url):
+            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
+                first = await client.post("/api/v3/datasets?x=1", json={"pid": "a/1", "size": 3})
+                second = await client.post("/api/v3/datasets", json={"pid": "a/2"})
+            assert (first.status_code, first.json()) == (201, {"pid": "a/1", "size": 3})
+            assert second.json() == {"pid": "a/2"}
+            head, body = server.requests[0]
+            assert head.startswith(b"POST /api/v3/datasets?x=1 HTTP/1.1\r\n")
+            assert b"\r\nhost: 127.0.0.1:" in head.lower()
+            assert body == b'{"pid":"a/1","size":3}'
+            assert server.connections == 1
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nT: 1\r\n\r\n", b"hello world"),
+        (b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", b""),
+        (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", b"ok"),
+        (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(gzip.compress(b"zipped")) + gzip.compress(b"zipped"), b"zipped"),
+    ],
+    ids=["chunked with trailers", "no content", "interim 100", "gzip"],
+)
+def test_framings_of_an_answer(answer: bytes, expected: bytes) -> None:
+    async def scenario() -> None:
+        async with _serving(lambda head, body: answer) as (server, url):
+            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
+                for _ in range(2):  # the connection stays usable after each framing
+                    assert (await client.get("/x")).content == expected
+            assert server.connections == 1
+
+    asyncio.run(scenario())
+
+
+def test_an_answer_delimited_by_the_end_of_the_connection_then_a_new_connection() -> None:
+    async def scenario() -> None:
+        async with _serving(lambda head, body: b"HTTP/1.0 200 OK\r\n\r\nuntil the end") as (server, url):
+            server.close_after_each = True
+            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
+                assert (await client.get("/a")).text == "until the end"
+                assert (await client.get("/b")).text == "until the end"
+            assert server.connections == 2
+
+    asyncio.run(scenario())
+
+
+def test_a_kept_alive_connection_the_server_closed_is_reopened_and_the_request_sent_once() -> None:
+    async def scenario() -> None:
+        async with _serving(lambda head, body: _json(b"{}")) as (server, url):
+            server.close_after_each = True  # as uvicorn does to an idle connection
+            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
+                for _ in range(3):
+                    assert (await client.post("/x", json={})).status_code == 201
+            assert len(server.requests) == 3
+            assert server.connections == 3
+
+    asyncio.run(scenario())
+
+
+def test_a_server_that_hangs_up_on_a_new_connection_is_a_protocol_error() -> None:
+    async def scenario() -> None:
+        async with _serving(lambda head, body: None) as (server, url):
+            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
+                with pytest.raises(httpx.RemoteProtocolError, match="without answering"):
+                    await client.get("/x")
+            assert len(server.requests) == 1  # not sent again: it reached the server
+
+    asyncio.run(scenario())
+
+
+def test_a_truncated_answer_is_a_protocol_error() -> None:
+    async def scenario() -> None:
+        async with _serving(lambda head, body: b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort") as (server, url):
+            server.close_after_each = True
+            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
+                with pytest.raises(httpx.RemoteProtocolError, match="broken answer"):
+                    await client.get("/x")
+
+    asyncio.run(scenario())
+
+
+def test_a_silent_server_is_a_read_timeout_and_a_closed_port_a_connect_error() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(5)
+
+    async def scenario() -> None:
+        listener = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = listener.sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(transport=KeepAliveTransport(), timeout=httpx.Timeout(0.2)) as client:
+            with pytest.raises(httpx.ReadTimeout):
+                await client.get(f"http://127.0.0.1:{port}/x")
+        listener.close()
+        await listener.wait_closed()
+        async with httpx.AsyncClient(transport=KeepAliveTransport()) as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get(f"http://127.0.0.1:{port}/x")
+
+    asyncio.run(scenario())
+
+
+def test_sessions_use_it_for_plain_http_only() -> None:
+    assert isinstance(lane_transport("http://127.0.0.1:3000/api/v3"), KeepAliveTransport)
+    assert lane_transport("https://scicat.example.org/api/v3") is None
+
+
+def test_a_session_retries_through_it_when_the_service_answers_503_then_201() -> None:
+    statuses = iter([b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", _json(b'{"pid": "p"}')])
+
+    async def scenario() -> None:
+        async with _serving(lambda head, body: next(statuses)) as (server, url):
+            async with AsyncSession(url, concurrency=2) as session:
+                answer = await session.run(Call("create dataset p", "POST", "/datasets", read=json_body, json={}))
+            assert answer == {"pid": "p"}
+            assert len(server.requests) == 2
+
+    asyncio.run(scenario())
