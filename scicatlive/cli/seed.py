@@ -62,7 +62,7 @@ def seed_command(
     retry_seconds: RetrySecondsOption = DEFAULT_RETRY_SECONDS,
     json_output: JsonOption = False,
 ) -> None:
-    """Fill a stack with a realistic MX facility: into ISPyB first, then mapped into SciCat.
+    """Fill a stack with a realistic MX facility: into ISPyB and, mapped, into SciCat.
 
     Safe to repeat: the same recipe gives the same ids, so nothing is duplicated. On an empty
     stack of its own, the same recipe seeded before is restored from the seed cache.

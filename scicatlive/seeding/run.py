@@ -1,9 +1,10 @@
 """``seed``: generate a facility, load it into ISPyB, map it into SciCat — one proposal at a time.
 
-Proposals are generated lazily and a few are in flight at once, each loaded into
-ISPyB (when the target has one) and then into SciCat, so memory stays flat however
-large the recipe. Everything is idempotent: the same recipe gives the same ids, so
-seeding again creates nothing.
+Proposals are generated lazily and a few are in flight at once, so memory stays flat
+however large the recipe. Each is loaded into ISPyB (when the target has one) and, mapped,
+into SciCat side by side: the mapping reads the generated graph, not ISPyB's answer, and
+the two loads keep different processes busy. Everything is idempotent: the same recipe
+gives the same ids, so seeding again creates nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from scicatlive.asyncrun import first_error, run_sync
+from scicatlive.asyncrun import first_error, gather, run_sync
 from scicatlive.clients import ispyb as ispyb_api
 from scicatlive.clients import scicat as scicat_api
 from scicatlive.clients.http import AsyncSession, RetryPolicy
@@ -130,7 +131,7 @@ async def _load_proposals(
     proposals: Any, count: int, facility: m.FacilityGraph, options: MappingOptions,
     loader: ScicatLoader, ispyb: IspybLoader | None, reporter: Reporter,
 ) -> None:  # fmt: skip
-    """Generate, load into ISPyB, map and load into SciCat, a bounded number of proposals at once."""
+    """Generate, then load into ISPyB and (mapped) into SciCat, a bounded number of proposals at once."""
     slots = asyncio.Semaphore(PROPOSALS_IN_FLIGHT)
     done = 0
     reporter.progress("proposals", 0, count)
@@ -138,9 +139,8 @@ async def _load_proposals(
     async def one(proposal: m.Proposal) -> None:
         nonlocal done
         try:
-            if ispyb is not None:
-                await ispyb.load(proposal)
-            await loader.batch(map_proposal(facility, options, proposal))
+            records = loader.batch(map_proposal(facility, options, proposal))
+            await (records if ispyb is None else gather([ispyb.load(proposal), records]))
             done += 1
             reporter.progress("proposals", done, count)
         finally:
