@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -64,29 +64,35 @@ def _json(body: bytes, *extra: bytes) -> bytes:
     return b"\r\n".join(head) + b"\r\n\r\n" + body
 
 
-def _send(url: str, transport: httpx.AsyncBaseTransport, *requests: tuple[str, str, object]) -> list[httpx.Response]:
-    async def run() -> list[httpx.Response]:
-        async with httpx.AsyncClient(base_url=url, transport=transport, timeout=httpx.Timeout(2.0)) as client:
-            return [await client.request(method, path, json=body) for method, path, body in requests]
+Exchange = Callable[[httpx.AsyncClient], Awaitable[None]]
 
-    return asyncio.run(run())
+
+def _exchange(answer: Answer, exchange: Exchange, *, close_after_each: bool = False) -> _Server:
+    """Serve ``answer``, run ``exchange`` with a client on one KeepAliveTransport; the server, for its records."""
+
+    async def scenario() -> _Server:
+        async with _serving(answer) as (server, url):
+            server.close_after_each = close_after_each
+            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
+                await exchange(client)
+            return server
+
+    return asyncio.run(scenario())
 
 
 def test_a_request_is_one_write_with_its_body_and_the_connection_is_kept() -> None:
-    async def scenario() -> None:
-        async with _serving(lambda head, body: _json(body)) as (server, url):
-            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
-                first = await client.post("/api/v3/datasets?x=1", json={"pid": "a/1", "size": 3})
-                second = await client.post("/api/v3/datasets", json={"pid": "a/2"})
-            assert (first.status_code, first.json()) == (201, {"pid": "a/1", "size": 3})
-            assert second.json() == {"pid": "a/2"}
-            head, body = server.requests[0]
-            assert head.startswith(b"POST /api/v3/datasets?x=1 HTTP/1.1\r\n")
-            assert b"\r\nhost: 127.0.0.1:" in head.lower()
-            assert body == b'{"pid":"a/1","size":3}'
-            assert server.connections == 1
+    async def exchange(client: httpx.AsyncClient) -> None:
+        first = await client.post("/api/v3/datasets?x=1", json={"pid": "a/1", "size": 3})
+        second = await client.post("/api/v3/datasets", json={"pid": "a/2"})
+        assert (first.status_code, first.json()) == (201, {"pid": "a/1", "size": 3})
+        assert second.json() == {"pid": "a/2"}
 
-    asyncio.run(scenario())
+    server = _exchange(lambda head, body: _json(body), exchange)
+    head, body = server.requests[0]
+    assert head.startswith(b"POST /api/v3/datasets?x=1 HTTP/1.1\r\n")
+    assert b"\r\nhost: 127.0.0.1:" in head.lower()
+    assert body == b'{"pid":"a/1","size":3}'
+    assert server.connections == 1
 
 
 @pytest.mark.parametrize(
@@ -100,61 +106,60 @@ def test_a_request_is_one_write_with_its_body_and_the_connection_is_kept() -> No
     ids=["chunked with trailers", "no content", "interim 100", "gzip"],
 )
 def test_framings_of_an_answer(answer: bytes, expected: bytes) -> None:
-    async def scenario() -> None:
-        async with _serving(lambda head, body: answer) as (server, url):
-            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
-                for _ in range(2):  # the connection stays usable after each framing
-                    assert (await client.get("/x")).content == expected
-            assert server.connections == 1
+    async def exchange(client: httpx.AsyncClient) -> None:
+        for _ in range(2):  # the connection stays usable after each framing
+            assert (await client.get("/x")).content == expected
 
-    asyncio.run(scenario())
+    assert _exchange(lambda head, body: answer, exchange).connections == 1
 
 
 def test_an_answer_delimited_by_the_end_of_the_connection_then_a_new_connection() -> None:
-    async def scenario() -> None:
-        async with _serving(lambda head, body: b"HTTP/1.0 200 OK\r\n\r\nuntil the end") as (server, url):
-            server.close_after_each = True
-            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
-                assert (await client.get("/a")).text == "until the end"
-                assert (await client.get("/b")).text == "until the end"
-            assert server.connections == 2
+    async def exchange(client: httpx.AsyncClient) -> None:
+        assert (await client.get("/a")).text == "until the end"
+        assert (await client.get("/b")).text == "until the end"
 
-    asyncio.run(scenario())
+    server = _exchange(lambda head, body: b"HTTP/1.0 200 OK\r\n\r\nuntil the end", exchange, close_after_each=True)
+    assert server.connections == 2
 
 
-def test_a_kept_alive_connection_the_server_closed_is_reopened_and_the_request_sent_once() -> None:
-    async def scenario() -> None:
-        async with _serving(lambda head, body: _json(b"{}")) as (server, url):
-            server.close_after_each = True  # as uvicorn does to an idle connection
-            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
-                for _ in range(3):
-                    assert (await client.post("/x", json={})).status_code == 201
-            assert len(server.requests) == 3
-            assert server.connections == 3
+def test_a_connection_the_server_closed_after_an_answer_is_not_reused() -> None:
+    async def exchange(client: httpx.AsyncClient) -> None:
+        for _ in range(3):
+            assert (await client.post("/x", json={})).status_code == 201
 
-    asyncio.run(scenario())
+    server = _exchange(lambda head, body: _json(b"{}"), exchange, close_after_each=True)
+    assert (len(server.requests), server.connections) == (3, 3)
+
+
+def test_a_reused_connection_closed_before_the_answer_is_replaced_and_the_request_sent_again() -> None:
+    seen = iter(range(100))
+    # Answer the first request, hang up on the second (as a server whose idle timeout fires
+    # just as a request arrives), answer everything after on the new connection.
+    answers = lambda head, body: None if next(seen) == 1 else _json(b"{}")
+
+    async def exchange(client: httpx.AsyncClient) -> None:
+        assert (await client.get("/first")).status_code == 201
+        assert (await client.get("/second")).status_code == 201
+
+    server = _exchange(answers, exchange)
+    assert [head.split(b" ")[1] for head, _ in server.requests] == [b"/first", b"/second", b"/second"]
+    assert server.connections == 2
 
 
 def test_a_server_that_hangs_up_on_a_new_connection_is_a_protocol_error() -> None:
-    async def scenario() -> None:
-        async with _serving(lambda head, body: None) as (server, url):
-            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
-                with pytest.raises(httpx.RemoteProtocolError, match="without answering"):
-                    await client.get("/x")
-            assert len(server.requests) == 1  # not sent again: it reached the server
+    async def exchange(client: httpx.AsyncClient) -> None:
+        with pytest.raises(httpx.RemoteProtocolError, match="without answering"):
+            await client.get("/x")
 
-    asyncio.run(scenario())
+    assert len(_exchange(lambda head, body: None, exchange).requests) == 1  # not sent again
 
 
 def test_a_truncated_answer_is_a_protocol_error() -> None:
-    async def scenario() -> None:
-        async with _serving(lambda head, body: b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort") as (server, url):
-            server.close_after_each = True
-            async with httpx.AsyncClient(base_url=url, transport=KeepAliveTransport()) as client:
-                with pytest.raises(httpx.RemoteProtocolError, match="broken answer"):
-                    await client.get("/x")
+    async def exchange(client: httpx.AsyncClient) -> None:
+        with pytest.raises(httpx.RemoteProtocolError, match="broken answer"):
+            await client.get("/x")
 
-    asyncio.run(scenario())
+    _exchange(lambda head, body: b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", exchange, close_after_each=True)
 
 
 def test_a_silent_server_is_a_read_timeout_and_a_closed_port_a_connect_error() -> None:
