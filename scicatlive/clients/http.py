@@ -13,23 +13,20 @@ never appear in messages.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import random
-import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
-from scicatlive.clients.wire import lane_transport
+from scicatlive.clients.lanes import Lanes, Params
 from scicatlive.defaults import DEFAULT_RETRY_SECONDS
 from scicatlive.errors import ServiceError
 
 T = TypeVar("T")
-Params = Mapping[str, str | list[str]]
 RETRYABLE_STATUS = frozenset({502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_DEADLINE = DEFAULT_RETRY_SECONDS
@@ -258,57 +255,6 @@ class Session(_SessionBase):
         return self._client.request(method, path, json=body, params=params, headers=self.headers(headers))
 
 
-class _Lanes:
-    """At most ``concurrency`` requests in flight, each on a client with one keep-alive connection.
-
-    One client with a pool of N connections costs O(N) per request: httpcore scans the whole
-    pool and polls every idle socket to place each request. At 32 connections that was 2.5 ms
-    of the seeder's CPU per create, more than the backend's own work for it.
-    """
-
-    def __init__(
-        self, base_url: str, concurrency: int, timeout: httpx.Timeout, transport: httpx.AsyncBaseTransport | None
-    ) -> None:
-        self._base_url, self._timeout, self._transport = base_url, timeout, transport
-        self._free = asyncio.Semaphore(max(1, concurrency))
-        self._idle: list[httpx.AsyncClient] = []
-        self._all: list[httpx.AsyncClient] = []
-        self._ssl: ssl.SSLContext | None = None
-
-    def _client(self) -> httpx.AsyncClient:
-        if self._transport is not None:  # an injected transport is shared; it has no pool to scan
-            if not self._all:
-                shared = httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout, transport=self._transport)
-                self._all.append(shared)
-            return self._all[0]
-        if self._idle:
-            return self._idle.pop()
-        if self._ssl is None:  # one for all: each client would load the CA bundle (42 ms)
-            self._ssl = httpx.create_ssl_context()
-        client = httpx.AsyncClient(
-            base_url=self._base_url, timeout=self._timeout, verify=self._ssl,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            transport=lane_transport(self._base_url),
-        )  # fmt: skip
-        self._all.append(client)
-        return client
-
-    @contextlib.asynccontextmanager
-    async def lane(self) -> AsyncIterator[httpx.AsyncClient]:
-        async with self._free:
-            client = self._client()
-            try:
-                yield client
-            finally:
-                if self._transport is None:
-                    self._idle.append(client)
-
-    async def aclose(self) -> None:
-        await asyncio.gather(*(client.aclose() for client in self._all))
-        self._all.clear()
-        self._idle.clear()
-
-
 class AsyncSession(_SessionBase):
     """An async client of one service, with bounded concurrency; runs the same calls."""
 
@@ -324,7 +270,7 @@ class AsyncSession(_SessionBase):
         retry: RetryPolicy | None = None,
     ) -> None:
         super().__init__(base_url, service=service, token=token, retry=retry)
-        self._lanes = _Lanes(self.base_url, concurrency, timeout, transport)
+        self._lanes = Lanes(self.base_url, concurrency, timeout, transport)
 
     async def aclose(self) -> None:
         await self._lanes.aclose()
@@ -339,9 +285,9 @@ class AsyncSession(_SessionBase):
         attempts = _Attempts(self, call)
         while True:
             try:
-                async with self._lanes.lane() as client:
-                    answer: httpx.Response | None = await client.request(
-                        call.method, call.path, json=call.json, params=call.params, headers=self.headers()
+                async with self._lanes.lane() as lane:
+                    answer: httpx.Response | None = await lane.send(
+                        call.method, call.path, call.json, call.params, self.headers()
                     )
                 error = None
             except httpx.TransportError as exc:

@@ -11,6 +11,7 @@ own stream reader. Plain ``http://`` only; TLS services keep httpx's transport.
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 
 import httpx
 
@@ -181,6 +182,15 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
     return b""
 
 
-def lane_transport(base_url: str) -> httpx.AsyncBaseTransport | None:
-    """The transport a lane to ``base_url`` uses, or None where httpx's own is needed (TLS)."""
-    return KeepAliveTransport() if base_url.startswith("http://") else None
+def speaks_directly(base_url: str) -> bool:
+    """Whether lanes to ``base_url`` use :class:`KeepAliveTransport`: plain http, no proxy for it.
+
+    TLS, and proxies from the environment (``HTTP_PROXY``, ``NO_PROXY``), stay with httpx.
+    """
+    url = httpx.URL(base_url)
+    if url.scheme != "http":
+        return False
+    proxies = urllib.request.getproxies_environment()
+    if not (proxies.get("http") or proxies.get("all")):
+        return True
+    return bool(urllib.request.proxy_bypass(url.host))

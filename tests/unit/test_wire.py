@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from scicatlive.clients.http import AsyncSession, Call, json_body
-from scicatlive.clients.wire import KeepAliveTransport, lane_transport
+from scicatlive.clients.wire import KeepAliveTransport, speaks_directly
 
 Answer = Callable[[bytes, bytes], bytes | None]  # (request head, body) -> raw answer, None: hang up
 
@@ -181,9 +181,38 @@ def test_a_silent_server_is_a_read_timeout_and_a_closed_port_a_connect_error() -
     asyncio.run(scenario())
 
 
-def test_sessions_use_it_for_plain_http_only() -> None:
-    assert isinstance(lane_transport("http://127.0.0.1:3000/api/v3"), KeepAliveTransport)
-    assert lane_transport("https://scicat.example.org/api/v3") is None
+def test_sessions_speak_directly_on_plain_http_unless_a_proxy_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert speaks_directly("http://127.0.0.1:3000")
+    assert not speaks_directly("https://scicat.example.org")
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example.org:3128")
+    assert not speaks_directly("http://scicat.example.org")
+    monkeypatch.setenv("NO_PROXY", "scicat.example.org")
+    assert speaks_directly("http://scicat.example.org")
+
+
+def test_a_session_sends_what_an_httpx_client_sends_for_the_same_call() -> None:
+    params: dict[str, str | list[str]] = {"filter": '{"where": {"proposalId": "MX 1/2"}}', "fields": ["pid", "size"]}
+    body = {"pid": "PID.PREFIX/ä b", "n": 1.5}
+
+    async def scenario() -> tuple[list[tuple[bytes, bytes]], str]:
+        async with _serving(lambda head, body: _json(b'{"ok": true}')) as (server, url):
+            call = Call("find", "POST", "/api/v3/datasets/PID.PREFIX%2Fx", read=json_body, json=body, params=params)
+            async with AsyncSession(url, concurrency=1, token="t0k") as session:
+                assert await session.run(call) == {"ok": True}
+            return server.requests, url
+
+    requests, url = asyncio.run(scenario())
+    reference = httpx.Client(base_url=url).build_request(
+        "POST", "/api/v3/datasets/PID.PREFIX%2Fx", params=params, json=body, headers={"Authorization": "Bearer t0k"}
+    )
+    head, sent = requests[0]
+    assert head.split(b"\r\n")[0] == b"POST " + reference.url.raw_path + b" HTTP/1.1"
+    assert sent == reference.content
+    sent_headers = {line.split(b": ", 1)[0].lower(): line.split(b": ", 1)[1] for line in head.split(b"\r\n")[1:] if line}
+    for name in (b"host", b"content-type", b"content-length", b"authorization"):
+        assert sent_headers[name] == reference.headers[name.decode()].encode()
 
 
 def test_a_session_retries_through_it_when_the_service_answers_503_then_201() -> None:
