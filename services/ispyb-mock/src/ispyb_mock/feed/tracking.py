@@ -69,6 +69,12 @@ def _note(session: Session, flush_context: Any) -> None:
         pending.update((kind, key) for kind, key in _entities(row) if key is not None)
 
 
+def note_processing(session: Session, program_ids: Iterable[int]) -> None:
+    """Feed processing runs whose rows were written past the ORM (bulk inserts, which no flush sees)."""
+    pending: set[tuple[str, int]] = session.info.setdefault(_PENDING, set())
+    pending.update((PROCESSING, key) for key in program_ids)
+
+
 def _stamp(session: Session) -> None:
     session.flush()
     pending: set[tuple[str, int]] = session.info.pop(_PENDING, set())

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from .. import rules
 from ..auth import CurrentUser
 from ..errors import Conflict
+from ..feed.tracking import note_processing
 from ..models import (
     AutoProc,
     AutoProcIntegration,
@@ -78,7 +80,12 @@ def clear_results(db: Session, program_ids: Sequence[int]) -> None:
 
 
 def save_processings(db: Session, writes: Sequence[ProcessingWrite]) -> list[AutoProcessingCreated]:
-    """Write (or rewrite) program runs and all their results, in five flushes."""
+    """Write (or rewrite) program runs and all their results, in a fixed number of statements.
+
+    Rows whose ids the next level needs go through the ORM (one flush per level). The leaves
+    (attachments, scaling statistics, the scaling-integration links) are bulk inserts: most of
+    a run's rows, without the unit of work's bookkeeping per object.
+    """
     stamp = now()
     clear_results(db, [w.program.autoProcProgramId for w in writes if w.program is not None])
     programs = []
@@ -92,6 +99,7 @@ def save_processings(db: Session, writes: Sequence[ProcessingWrite]) -> list[Aut
     db.flush()
 
     integrations, auto_procs = [], []
+    attachments: list[dict[str, Any]] = []
     for write, program in zip(writes, programs, strict=True):
         payload = write.payload
         integrations.append(
@@ -102,12 +110,8 @@ def save_processings(db: Session, writes: Sequence[ProcessingWrite]) -> list[Aut
                 **fields(payload.AutoProcIntegration),
             )
         )
-        db.add_all(
-            AutoProcProgramAttachment(
-                autoProcProgramId=program.autoProcProgramId,
-                recordTimeStamp=stamp,
-                **fields(attachment),
-            )
+        attachments.extend(
+            {"autoProcProgramId": program.autoProcProgramId, "recordTimeStamp": stamp, **fields(attachment)}
             for attachment in payload.attachments
         )
         scaled = payload.AutoProc is not None or bool(payload.AutoProcScalingStatistics)
@@ -131,23 +135,28 @@ def save_processings(db: Session, writes: Sequence[ProcessingWrite]) -> list[Aut
     db.add_all(scaling for scaling in scalings if scaling is not None)
     db.flush()
 
+    links: list[dict[str, Any]] = []
+    statistics: list[dict[str, Any]] = []
     for write, integration, scaling in zip(writes, integrations, scalings, strict=True):
         if scaling is None:
             continue
-        db.add(
-            AutoProcScalingHasInt(
-                autoProcScalingId=scaling.autoProcScalingId,
-                autoProcIntegrationId=integration.autoProcIntegrationId,
-                recordTimeStamp=stamp,
-            )
-        )
-        db.add_all(
-            AutoProcScalingStatistics(
-                autoProcScalingId=scaling.autoProcScalingId, recordTimeStamp=stamp, **fields(stat)
-            )
+        links.append({
+            "autoProcScalingId": scaling.autoProcScalingId,
+            "autoProcIntegrationId": integration.autoProcIntegrationId,
+            "recordTimeStamp": stamp,
+        })  # fmt: skip
+        statistics.extend(
+            {"autoProcScalingId": scaling.autoProcScalingId, "recordTimeStamp": stamp, **fields(stat)}
             for stat in write.payload.AutoProcScalingStatistics
         )
-    db.flush()
+    for model, rows in (
+        (AutoProcProgramAttachment, attachments),
+        (AutoProcScalingHasInt, links),
+        (AutoProcScalingStatistics, statistics),
+    ):
+        if rows:
+            db.execute(insert(model), rows)
+    note_processing(db, (program.autoProcProgramId for program in programs))
     return [
         AutoProcessingCreated(
             autoProcProgramId=program.autoProcProgramId,
