@@ -42,6 +42,11 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
                 # timeout) never got the request: sending it again on a new one is safe.
                 if not reused:
                     raise httpx.RemoteProtocolError(CLOSED_UNANSWERED, request=request) from None
+            except BaseException:
+                # Cancelled (or failed) mid-exchange: the rest of this answer may still arrive,
+                # and must not be read as the next request's.
+                self._drop()
+                raise
 
     async def aclose(self) -> None:
         self._drop()

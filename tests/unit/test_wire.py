@@ -146,6 +146,33 @@ def test_a_reused_connection_closed_before_the_answer_is_replaced_and_the_reques
     assert server.connections == 2
 
 
+def test_a_request_cancelled_mid_answer_leaves_no_stale_answer_for_the_next() -> None:
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                return
+            path = head.split(b" ")[1]
+            if path == b"/slow":
+                await asyncio.sleep(0.3)  # answers after the caller gave up
+            writer.write(_json(b'{"path": "%s"}' % path))
+            await writer.drain()
+
+    async def scenario() -> None:
+        listener = await asyncio.start_server(slow, "127.0.0.1", 0)
+        port = listener.sockets[0].getsockname()[1]
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", transport=KeepAliveTransport()) as client:
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.1):
+                    await client.get("/slow")
+            await asyncio.sleep(0.4)  # the slow answer has arrived by now
+            assert (await client.get("/fast")).json() == {"path": "/fast"}
+        listener.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_server_that_hangs_up_on_a_new_connection_is_a_protocol_error() -> None:
     async def exchange(client: httpx.AsyncClient) -> None:
         with pytest.raises(httpx.RemoteProtocolError, match="without answering"):
