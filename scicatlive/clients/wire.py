@@ -38,13 +38,14 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             try:
                 return await self._exchange(request, message, timeouts)
             except _ClosedBeforeAnswer:
+                self._drop()
                 # A kept-alive connection that the server closed as we reused it (its idle
                 # timeout) never got the request: sending it again on a new one is safe.
                 if not reused:
                     raise httpx.RemoteProtocolError(CLOSED_UNANSWERED, request=request) from None
             except BaseException:
-                # Cancelled (or failed) mid-exchange: the rest of this answer may still arrive,
-                # and must not be read as the next request's.
+                # Failed, timed out or cancelled mid-exchange: the rest of this answer may still
+                # arrive, and must not be read as the next request's.
                 self._drop()
                 raise
 
@@ -82,10 +83,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
                 async with asyncio.timeout(timeouts.get("write")):
                     await writer.drain()
         except TimeoutError:
-            self._drop()
             raise httpx.WriteTimeout("the request was not sent in time", request=request) from None
         except OSError as error:
-            self._drop()
             raise _ClosedBeforeAnswer from error
         try:
             async with asyncio.timeout(timeouts.get("read")):
@@ -95,13 +94,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
                 else:
                     body, keep_alive = await _read_body(reader, headers, keep_alive)
         except TimeoutError:
-            self._drop()
             raise httpx.ReadTimeout("the server did not answer in time", request=request) from None
-        except _ClosedBeforeAnswer:
-            self._drop()
-            raise
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as error:
-            self._drop()
             raise httpx.RemoteProtocolError(f"a broken answer: {error}", request=request) from None
         if not keep_alive:
             self._drop()
