@@ -8,6 +8,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from . import dto
+from .db import UNINDEXED
 from .filters import FieldPolicy
 from .timeutil import format_iso, now_iso, parse_iso
 from .units import add_si_fields
@@ -65,6 +66,7 @@ V3_POLICY = FieldPolicy(
     facet_columns=_FACETS,
     array_columns=_ARRAY_COLUMNS,
     array_fields=ARRAY_FIELDS,
+    unindexed=UNINDEXED["datasets"],
     known_fields=DATASET_FIELDS,
 )
 V4_POLICY = FieldPolicy(
@@ -74,6 +76,7 @@ V4_POLICY = FieldPolicy(
     facet_columns=_FACETS,
     array_columns=_ARRAY_COLUMNS,
     array_fields=ARRAY_FIELDS,
+    unindexed=UNINDEXED["datasets"],
 )
 
 

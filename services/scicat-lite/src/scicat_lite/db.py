@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import psycopg
+from psycopg.rows import tuple_row
 
 from .derived_schema import DERIVE_FUNCTIONS, install_derived_columns
+from .filters.sql import indexed_document
 from .metadata_keys_schema import install_metadata_keys
 
 # Each collection is a table of JSONB documents keyed by the collection's id field.
@@ -28,6 +30,15 @@ COLLECTIONS: dict[str, str] = {
     # Served configuration; the metadata-key index (see metadata_keys_schema).
     "runtime_configs": "cid",
     "metadata_keys": "_id",
+}
+
+# Free-form subtrees that each collection's document index leaves out. Equality on any other
+# field is answered from the index; on these, by reading the rows. Scientific metadata is 65 %
+# of a dataset's bytes (`large`), a history entry holds two whole documents: indexed, they
+# doubled the cost of every dataset write and took half of restoring a large catalogue.
+UNINDEXED: dict[str, tuple[str, ...]] = {
+    "datasets": ("scientificMetadata",),
+    "history": ("before", "after"),
 }
 
 _FUNCTIONS = r"""
@@ -62,7 +73,7 @@ CREATE TABLE IF NOT EXISTS {table} (
 """
 
 _TABLE_INDEXES = """
-CREATE INDEX IF NOT EXISTS {table}_doc_gin ON {table} USING gin (doc jsonb_path_ops);
+CREATE INDEX IF NOT EXISTS {table}_doc_gin ON {table} USING gin ({document} jsonb_path_ops);
 CREATE INDEX IF NOT EXISTS {table}_owner_group ON {table} (owner_group);
 CREATE INDEX IF NOT EXISTS {table}_access_groups ON {table} USING gin (access_groups);
 CREATE INDEX IF NOT EXISTS {table}_shared_with ON {table} USING gin (shared_with);
@@ -126,9 +137,28 @@ def migrate(conn: psycopg.Connection) -> None:
         for table in COLLECTIONS:
             conn.execute(_TABLE.format(table=table))
         install_derived_columns(conn, COLLECTIONS)
+        _drop_stale_document_indexes(conn)
         for table in COLLECTIONS:
-            conn.execute(_TABLE_INDEXES.format(table=table))
+            document = indexed_document(UNINDEXED.get(table, ()))
+            conn.execute(_TABLE_INDEXES.format(table=table, document=document))
         conn.execute(_DATASET_EXTRAS)
         conn.execute(_FEATURE_EXTRAS)
         conn.execute(_USER_EXTRAS)
         install_metadata_keys(conn)
+
+
+def _drop_stale_document_indexes(conn: psycopg.Connection) -> None:
+    """An earlier volume's document index over other fields is built again."""
+    rows = conn.cursor(row_factory=tuple_row).execute(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes"
+        " WHERE schemaname = current_schema() AND indexname = tablename || '_doc_gin'"
+    )
+    for table, index, definition in rows.fetchall():
+        wanted = f"USING gin ({indexed_document(UNINDEXED.get(table, ()))} jsonb_path_ops)"
+        if not _bare(definition).endswith(_bare(wanted)):
+            conn.execute(f"DROP INDEX {index}")
+
+
+def _bare(sql: str) -> str:
+    """SQL without the spaces and parentheses PostgreSQL adds when it prints an index."""
+    return sql.translate(str.maketrans("", "", "() "))

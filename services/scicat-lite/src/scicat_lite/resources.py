@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from typing import Any
 
@@ -199,8 +198,9 @@ def blocks_of(pid: str) -> Sql:
 
 
 def attachment_target(target_type: str, target_id: str) -> Sql:
-    relation = {"relationships": [{"targetType": target_type, "targetId": target_id}]}
-    return Sql("doc @> %s::jsonb", (json.dumps(relation),))
+    return ATTACHMENTS.containing(
+        {"relationships": [{"targetType": target_type, "targetId": target_id}]}
+    )
 
 
 def new_attachment(

@@ -9,8 +9,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from .db import COLLECTIONS
-from .filters import Sql
+from .db import COLLECTIONS, UNINDEXED
+from .filters import Sql, indexed_document
 
 Doc = dict[str, Any]
 
@@ -48,6 +48,11 @@ class Collection:
             raise ValueError(f"unknown collection {table}")
         self.table = table
         self.id_field = COLLECTIONS[table]
+
+    def containing(self, fields: Mapping[str, Any]) -> Sql:
+        """Documents containing ``fields`` (``@>``), answered from the document index."""
+        document = indexed_document(UNINDEXED.get(self.table, ()))
+        return Sql(f"{document} @> %s::jsonb", (json.dumps(fields),))
 
     def insert(self, conn: psycopg.Connection, doc: Doc) -> Doc:
         """Insert ``doc``; :class:`DuplicateKey` when its id or another unique key is taken.
@@ -108,8 +113,3 @@ class Collection:
             f"SELECT count(*) AS n FROM {self.table} WHERE {where.text}", where.params
         ).fetchone()
         return int(row["n"]) if row else 0
-
-
-def contains(doc: Mapping[str, Any]) -> Sql:
-    """``doc @> {...}``: an indexed equality condition."""
-    return Sql("doc @> %s::jsonb", (json.dumps(doc),))

@@ -1,7 +1,7 @@
 """Loopback/Mongo style ``filter`` objects translated into parameterised PostgreSQL."""
 
 from .query import FilterParser, Query, parse_json
-from .sql import TRUE, FieldPolicy, FilterError, Sql
+from .sql import TRUE, FieldPolicy, FilterError, Sql, indexed_document
 from .where import WhereTranslator
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "Query",
     "Sql",
     "WhereTranslator",
+    "indexed_document",
     "parse_json",
 ]

@@ -40,6 +40,17 @@ class Sql:
 TRUE = Sql("TRUE")
 
 
+def indexed_document(unindexed: Sequence[str] = ()) -> str:
+    """The document as a collection's GIN index (``jsonb_path_ops``) covers it: ``doc`` without
+    the free-form subtrees named in ``unindexed``.
+
+    Containment (``@>``) and jsonpath (``@?``) tests must name this exact expression for
+    PostgreSQL to answer them from the index."""
+    if not unindexed:
+        return "doc"
+    return "(doc - '{" + ",".join(unindexed) + "}'::text[])"
+
+
 @dataclass(frozen=True)
 class FieldPolicy:
     """Which fields a collection knows and how legacy names map onto stored ones."""
@@ -54,6 +65,13 @@ class FieldPolicy:
     array_fields: frozenset[str] = frozenset()
     # The collection's fields, when facets must name one (None: any field).
     known_fields: frozenset[str] | None = None
+    # Top-level fields left out of the collection's document index (see indexed_document).
+    unindexed: tuple[str, ...] = ()
+
+    def document(self, path: Sequence[str]) -> str:
+        """The document expression for a containment or jsonpath test on ``path``: the
+        indexed one, unless ``path`` lies in a subtree the index leaves out."""
+        return "doc" if path[0] in self.unindexed else indexed_document(self.unindexed)
 
     def path(self, name: Any) -> list[str]:
         if not isinstance(name, str) or not name:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -243,9 +242,9 @@ def add_includes(conn: psycopg.Connection, job: Doc, include: list[str], visible
             detail["datablocks"] = DATABLOCKS.find(
                 conn, Sql("doc->>'datasetId' = %s", (pid,)) & visible
             )
-            relation = json.dumps({"relationships": [{"targetType": "dataset", "targetId": pid}]})
+            relation = {"relationships": [{"targetType": "dataset", "targetId": pid}]}
             detail["attachments"] = ATTACHMENTS.find(
-                conn, Sql("doc @> %s::jsonb", (relation,)) & visible
+                conn, ATTACHMENTS.containing(relation) & visible
             )
             details.append(detail)
         job["datasetDetails"] = details

@@ -12,13 +12,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from ..auth import User
+from ..db import UNINDEXED
 from ..deps import AppContext, Connection, Context, CurrentUser, path_id
 from ..errors import bad_request, forbidden, unauthenticated
 from ..filters import FieldPolicy, FilterError, FilterParser, Sql, parse_json
 from ..history import HISTORY, SUBSYSTEMS
 
 router = APIRouter(prefix="/api/v3/history", tags=["history"])
-PARSER = FilterParser(FieldPolicy(), loopback=False)
+PARSER = FilterParser(FieldPolicy(unindexed=UNINDEXED["history"]), loopback=False)
 DEFAULT_LIMIT = 100
 NEWEST_FIRST = Sql("doc->>'timestamp' DESC, seq DESC")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -170,5 +169,5 @@ def datasets_of(
     ctx: Context, user: CurrentUser, conn: Connection, pid: str
 ) -> list[dict[str, Any]]:
     proposal = _readable(ctx, user, conn, pid)
-    where = Sql("doc @> %s::jsonb", (json.dumps({"proposalIds": [proposal["proposalId"]]}),))
+    where = DATASETS.containing({"proposalIds": [proposal["proposalId"]]})
     return DATASETS.find(conn, ctx.access.visibility(user, shared=True) & where)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -172,5 +171,5 @@ def datasets_of(
     if user is None:
         raise unauthenticated()
     sample = _readable(ctx, user, conn, sample_id)
-    where = Sql("doc @> %s::jsonb", (json.dumps({"sampleIds": [sample["sampleId"]]}),))
+    where = DATASETS.containing({"sampleIds": [sample["sampleId"]]})
     return DATASETS.find(conn, ctx.access.visibility(user, shared=True) & where)
