@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import psycopg
+from scicat_lite.datasets import V3_POLICY
 from scicat_lite.db import migrate
+from scicat_lite.filters import Sql, WhereTranslator
+from scicat_lite.resources import DATASETS
 
 # The layout of earlier volumes: access and facet arrays and the full-text vector as
 # generated columns (which a dump leaves out); samples from before the access arrays.
@@ -134,3 +137,77 @@ def test_metadata_key_events_pending_in_an_earlier_volume_are_folded_after_the_m
             " FROM metadata_keys ORDER BY 1"
         ).fetchall()
         assert rows == [("energy", "Energy", 2, {"g": 2, "h": 1}, True)]
+
+
+_DOCUMENT_INDEXES = "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%\\_doc\\_gin'"
+_INDEX_OIDS = "SELECT relname, oid FROM pg_class WHERE relname LIKE '%\\_doc\\_gin' ORDER BY 1"
+
+
+def _plan(conn: psycopg.Connection, where: Sql) -> str:
+    conn.execute("SET enable_seqscan = off")
+    rows = conn.execute(f"EXPLAIN SELECT doc FROM datasets WHERE {where.text}", where.params).fetchall()
+    return "\n".join(line for (line,) in rows)
+
+
+def test_the_document_index_leaves_out_scientific_metadata_and_equality_still_finds_it(
+    fresh_database: str,
+) -> None:
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        conn.execute(_EARLIER_LAYOUT)
+        conn.execute("CREATE INDEX datasets_doc_gin ON datasets USING gin (doc jsonb_path_ops)")
+        measured = {**_DATASET, "scientificMetadata": {"energy": {"value": 12.4, "unit": "keV"}}}
+        conn.execute("INSERT INTO datasets (id, doc) VALUES ('p/1', %s)", (json.dumps(measured),))
+
+        migrate(conn)  # the earlier volume's index over the whole document is built again
+
+        definitions = dict(conn.execute(_DOCUMENT_INDEXES).fetchall())
+        assert "gin (((doc - '{scientificMetadata}'::text[])) jsonb_path_ops)" in definitions["datasets_doc_gin"]
+        assert "gin (((doc - '{before,after}'::text[])) jsonb_path_ops)" in definitions["history_doc_gin"]
+        assert "gin (doc jsonb_path_ops)" in definitions["samples_doc_gin"]
+
+        where = WhereTranslator(V3_POLICY)
+        by_group = where.translate({"ownerGroup": "g"})
+        assert "datasets_doc_gin" in _plan(conn, by_group)
+        by_ids = where.translate({"sampleIds": {"inq": ["s1", "s9"]}})
+        assert "datasets_doc_gin" in _plan(conn, by_ids)
+        by_energy = where.translate({"scientificMetadata.energy.value": 12.4})
+        for condition in (by_group, by_ids, by_energy, DATASETS.containing({"sampleIds": ["s1"]})):
+            found = conn.execute(f"SELECT id FROM datasets WHERE {condition.text}", condition.params)
+            assert found.fetchall() == [("p/1",)]
+        missing = where.translate({"scientificMetadata.energy.value": 9})
+        assert conn.execute(f"SELECT id FROM datasets WHERE {missing.text}", missing.params).fetchall() == []
+
+        built = conn.execute(_INDEX_OIDS).fetchall()
+        migrate(conn)  # up to date: no index is built again
+        assert conn.execute(_INDEX_OIDS).fetchall() == built
+
+
+def test_an_update_outside_the_text_part_keeps_the_derived_columns_and_dates_are_no_text(
+    fresh_database: str,
+) -> None:
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        migrate(conn)
+        dated = {**_DATASET, "createdAt": "2031-05-06T07:08:09.000Z", "size": 1,
+                 "datasetlifecycle": {"archivable": True, "publishedOn": "2031-05-06T07:08:09.000Z"}}  # fmt: skip
+        conn.execute("INSERT INTO datasets (id, doc) VALUES ('p/1', %s)", (json.dumps(dated),))
+        matches = "SELECT search @@ plainto_tsquery('english', %s) FROM datasets"
+        assert conn.execute(matches, ("2031",)).fetchone() == (False,)  # MongoDB keeps dates as dates
+        assert conn.execute(matches, ("lysozyme",)).fetchone() == (True,)
+
+        conn.execute("ALTER TABLE datasets DISABLE TRIGGER datasets_derived")
+        conn.execute("UPDATE datasets SET search = 'marker'::tsvector, keywords = '{marker}'")
+        conn.execute("ALTER TABLE datasets ENABLE TRIGGER datasets_derived")
+        conn.execute(
+            "UPDATE datasets SET doc = doc || '{\"size\": 42, \"numberOfFiles\": 3,"
+            " \"updatedAt\": \"2032-01-01T00:00:00.000Z\"}'"
+        )
+        derived = "SELECT search::text, keywords, doc->'size' FROM datasets"
+        assert conn.execute(derived).fetchone() == ("'marker'", ["marker"], 42)  # not derived again
+
+        conn.execute("UPDATE datasets SET keywords = NULL")  # as a column new to an earlier volume
+        conn.execute("UPDATE datasets SET doc = doc")
+        assert conn.execute("SELECT keywords FROM datasets").fetchone() == (["lysozyme"],)
+
+        conn.execute("UPDATE datasets SET doc = doc || '{\"updatedBy\": \"ingestor\"}'")
+        assert conn.execute(matches, ("ingestor",)).fetchone() == (True,)  # the text part changed
+        assert conn.execute(matches, ("marker",)).fetchone() == (False,)

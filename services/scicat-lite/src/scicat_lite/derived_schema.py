@@ -21,10 +21,14 @@ _ACCESS = {
     "access_groups": ("text[]", "scicat_text_array(NEW.doc->'accessGroups')"),
     "shared_with": ("text[]", "scicat_text_array(NEW.doc->'sharedWith')"),
 }
-# The full-text vector mirrors upstream's `$**` text index on datasets (every string).
+# The full-text vector mirrors upstream's `$**` text index on datasets: every string, which
+# leaves out the fields MongoDB stores as dates (scicat_dataset_text).
 _DATASET = {
     **_ACCESS,
-    "search": ("tsvector", """jsonb_to_tsvector('english'::regconfig, NEW.doc, '["string"]')"""),
+    "search": (
+        "tsvector",
+        """jsonb_to_tsvector('english'::regconfig, scicat_dataset_text(NEW.doc), '["string"]')""",
+    ),
     "keywords": ("text[]", "scicat_text_array(NEW.doc->'keywords')"),
     "instrument_ids": ("text[]", "scicat_text_array(NEW.doc->'instrumentIds')"),
     "proposal_ids": ("text[]", "scicat_text_array(NEW.doc->'proposalIds')"),
@@ -43,20 +47,39 @@ def _function(table: str) -> str:
 
 
 def _function_sql(table: str) -> str:
-    assignments = "\n".join(
-        f"  NEW.{column} := {expression};"
-        for column, (_, expression) in derived_columns(table).items()
-    )
+    columns = derived_columns(table)
+    assignments = "\n".join(f"  NEW.{column} := {expression};" for column, (_, expression) in columns.items())
+    unchanged = ""
+    if table in DERIVED:
+        # Every derived column reads only the dataset's text part: an update that leaves it
+        # alone (an origdatablock's new size and file count, say) keeps them, so the full-text
+        # vector, half of a dataset write, is not computed again. Columns never filled (a
+        # column added to an earlier volume) are filled.
+        filled = " AND ".join(f"OLD.{column} IS NOT NULL" for column in columns)
+        unchanged = (f"  IF TG_OP = 'UPDATE' AND {filled}\n"
+                     "     AND scicat_dataset_text(NEW.doc) = scicat_dataset_text(OLD.doc) THEN\n"
+                     "    RETURN NEW;\n  END IF;\n")  # fmt: skip
     return f"""
 CREATE OR REPLACE FUNCTION {_function(table)}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-{assignments}
+{unchanged}{assignments}
   RETURN NEW;
 END $$;
 """
 
 
-DERIVE_FUNCTIONS = _function_sql("datasets") + _function_sql("")
+# The part of a dataset its derived columns read: without the fields MongoDB stores as dates
+# (no text there, upstream) and the counters that origdatablocks and datablocks move.
+_DATASET_TEXT = """
+CREATE OR REPLACE FUNCTION scicat_dataset_text(doc jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT (doc - '{createdAt,updatedAt,creationTime,startTime,endTime,size,packedSize,numberOfFiles,numberOfFilesArchived}'::text[])
+    #- '{datasetlifecycle,dateOfDiskPurging}' #- '{datasetlifecycle,archiveRetentionTime}'
+    #- '{datasetlifecycle,dateOfPublishing}' #- '{datasetlifecycle,publishedOn}'
+$$;
+"""
+
+DERIVE_FUNCTIONS = _DATASET_TEXT + _function_sql("datasets") + _function_sql("")
 
 
 def install_derived_columns(conn: psycopg.Connection, tables: Iterable[str]) -> None:
