@@ -8,6 +8,7 @@ returned unchanged, as the backend does when mathjs fails.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -101,10 +102,13 @@ _PREFIXES: dict[str, float] = {
 _TERM = re.compile(r"^\s*([^\s^/*]+)\s*(?:\^\s*(-?\d+))?\s*$")
 
 
+_LONGEST_PREFIX_FIRST = sorted(_PREFIXES, key=len, reverse=True)
+
+
 def _lookup(symbol: str) -> tuple[float, _Unit] | None:
     if symbol in _UNITS:
         return 1.0, _UNITS[symbol]
-    for prefix in sorted(_PREFIXES, key=len, reverse=True):
+    for prefix in _LONGEST_PREFIX_FIRST:
         base = _UNITS.get(symbol[len(prefix) :]) if symbol.startswith(prefix) else None
         if base is not None and base.prefixable:
             return _PREFIXES[prefix], base
@@ -131,18 +135,29 @@ def _power(si: str, power: int) -> str:
 
 def to_si(value: float, unit: str) -> tuple[float, str]:
     """``(value, unit)`` in SI; unknown units come back unchanged."""
+    conversion = _conversion(unit)
+    if conversion is None:
+        return value, unit
+    factor, offset, si_unit = conversion
+    return value * factor + offset, si_unit
+
+
+# A catalogue's metadata uses a few dozen unit strings: each is parsed once, not per value.
+@functools.lru_cache(maxsize=4096)
+def _conversion(unit: str) -> tuple[float, float, str] | None:
+    """``unit`` → (factor, offset, SI unit), or None when it is not understood."""
     text = unicodedata.normalize("NFC", unit.strip()).replace("\u03bc", "\u00b5")
     numerator, slash, denominator = text.partition("/")
     top = _term(numerator)
     bottom = _term(denominator) if slash else (1.0, _Unit(1, ""), 1)
     if top is None or bottom is None:
-        return value, unit
+        return None
     (p1, u1, e1), (p2, u2, e2) = top, bottom
     if (u1.offset and (e1 != 1 or slash)) or u2.offset:
-        return value, unit
+        return None
     factor = (p1 * u1.factor) ** e1 / (p2 * u2.factor) ** e2
     si_unit = _power(u1.si, e1) + (f" / {_power(u2.si, e2)}" if slash else "")
-    return value * factor + u1.offset, si_unit
+    return factor, u1.offset, si_unit
 
 
 def add_si_fields(metadata: object) -> object:
@@ -156,10 +171,17 @@ def add_si_fields(metadata: object) -> object:
 
 
 def _with_si(entry: dict[str, object]) -> dict[str, object]:
-    value_key = next((k for k in entry if k.startswith("v") and not k.endswith("SI")), None)
-    unit_key = next((k for k in entry if k.startswith("u") and not k.endswith("SI")), None)
-    value = entry.get(value_key) if value_key else None
-    unit = entry.get(unit_key) if unit_key else None
+    # Of the first key starting with "v" (and with "u") that is not an SI one.
+    value: object = None
+    unit: object = None
+    value_found = unit_found = False
+    for key, item in entry.items():
+        if key.endswith("SI"):
+            continue
+        if not value_found and key.startswith("v"):
+            value, value_found = item, True
+        elif not unit_found and key.startswith("u"):
+            unit, unit_found = item, True
     if (
         isinstance(unit, str)
         and unit
