@@ -207,3 +207,14 @@ def test_writes_check_block_and_dataset(lite_server: LiteServer, blocks: Blocks)
         )
         assert missing.status_code == 404
         assert missing.json()["message"] == "Dataset: nope not found for attaching an origdatablock"
+
+
+def test_a_new_block_moves_its_datasets_totals_over_all_its_blocks(lite_server: LiteServer) -> None:
+    tag = uuid.uuid4().hex[:8]
+    with lite_server.client("ingestor") as ingestor:
+        pid = ingestor.post("/api/v3/datasets", json=_dataset(tag, False)).json()["pid"]
+        for route, size, count in (("/api/v3/origdatablocks", 100, 3), ("/api/v4/origdatablocks", 20, 2)):
+            body = {"datasetId": pid, "size": size, "dataFileList": _files(tag, count), "ownerGroup": "ingestor"}
+            assert ingestor.post(route, json=body).status_code == 201
+        dataset = ingestor.get(f"/api/v3/datasets/{_enc(pid)}").json()
+    assert (dataset["size"], dataset["numberOfFiles"], dataset["updatedBy"]) == (120, 5, "ingestor")

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import psycopg
+import pytest
+from psycopg.rows import dict_row
 from scicat_lite.datasets import V3_POLICY
 from scicat_lite.db import migrate
 from scicat_lite.filters import Sql, WhereTranslator
-from scicat_lite.resources import DATASETS
+from scicat_lite.resources import DATASETS, insert_with_dataset_totals
+from scicat_lite.store import DuplicateKey
 
 # The layout of earlier volumes: access and facet arrays and the full-text vector as
 # generated columns (which a dump leaves out); samples from before the access arrays.
@@ -211,3 +214,18 @@ def test_an_update_outside_the_text_part_keeps_the_derived_columns_and_dates_are
         conn.execute("UPDATE datasets SET doc = doc || '{\"updatedBy\": \"ingestor\"}'")
         assert conn.execute(matches, ("ingestor",)).fetchone() == (True,)  # the text part changed
         assert conn.execute(matches, ("marker",)).fetchone() == (False,)
+
+
+def test_a_block_whose_id_is_taken_changes_nothing(fresh_database: str) -> None:
+    with psycopg.connect(fresh_database, autocommit=True, row_factory=dict_row) as conn:
+        migrate(conn)
+        conn.execute("INSERT INTO datasets (id, doc) VALUES ('p/1', %s)", (json.dumps({**_DATASET, "size": 0}),))
+        block = {"_id": "b1", "datasetId": "p/1", "size": 5, "dataFileList": [{"path": "a"}, {"path": "b"}]}
+        insert_with_dataset_totals(conn, block, "ingestor")
+        totals = "SELECT doc->'size' AS size, doc->'numberOfFiles' AS files FROM datasets"
+        assert conn.execute(totals).fetchone() == {"size": 5, "files": 2}
+
+        with pytest.raises(DuplicateKey):
+            insert_with_dataset_totals(conn, {**block, "size": 7}, "ingestor")
+        assert conn.execute(totals).fetchone() == {"size": 5, "files": 2}
+        assert conn.execute("SELECT count(*) AS n FROM origdatablocks").fetchone() == {"n": 1}

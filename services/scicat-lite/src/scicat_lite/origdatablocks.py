@@ -19,6 +19,7 @@ from .filters import FieldPolicy, FilterParser, Query, Sql
 from .resources import (
     DATASETS,
     ORIGDATABLOCKS,
+    insert_with_dataset_totals,
     new_origdatablock,
     recompute_dataset_totals,
     touch,
@@ -153,10 +154,9 @@ def require_dataset(dataset: Doc | None, pid: Any) -> Doc:
 def insert_block(
     conn: psycopg.Connection, dataset: Doc, fields: dict[str, Any], username: str, version: str
 ) -> Doc:
-    """Store a new block of ``dataset``; the dataset's size and file count follow."""
-    block = ORIGDATABLOCKS.insert(conn, new_origdatablock(dataset, fields, username, version))
-    recompute_dataset_totals(conn, dataset["pid"], username)
-    return block
+    """Store a new block of ``dataset``; the dataset's size and file count follow, in the same
+    statement (routes may take a :data:`StatementConnection`)."""
+    return insert_with_dataset_totals(conn, new_origdatablock(dataset, fields, username, version), username)
 
 
 def update_block(

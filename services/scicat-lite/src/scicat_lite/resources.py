@@ -7,13 +7,14 @@ import uuid
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from .auth import User
 from .deps import AppContext
 from .errors import forbidden, not_found
 from .filters import Sql
 from .history import HasSettings, record_update
-from .store import Collection, Doc
+from .store import Collection, Doc, DuplicateKey
 from .timeutil import now_iso
 
 DATASETS = Collection("datasets")
@@ -188,6 +189,28 @@ def recompute_dataset_totals(conn: psycopg.Connection, pid: str, username: str) 
         "FROM origdatablocks WHERE dataset_id = %s) AS totals WHERE datasets.id = %s",
         (username, now_iso(), pid, pid),
     )
+
+
+def insert_with_dataset_totals(conn: psycopg.Connection, block: Doc, username: str) -> Doc:
+    """Insert a new origdatablock and set its dataset's totals over all its blocks, this one
+    included, in one statement (atomic in autocommit). :class:`DuplicateKey` when its id is
+    taken: then nothing changes."""
+    row = conn.execute(
+        "WITH block AS (INSERT INTO origdatablocks (id, doc) VALUES (%s, %s)"
+        " ON CONFLICT DO NOTHING RETURNING doc), "
+        "totals AS (UPDATE datasets SET doc = datasets.doc || jsonb_build_object("
+        "'size', others.size + (block.doc->>'size')::numeric, "
+        "'numberOfFiles', others.files + jsonb_array_length(block.doc->'dataFileList'), "
+        "'updatedBy', %s::text, 'updatedAt', %s::text) "
+        "FROM block, (SELECT coalesce(sum((doc->>'size')::numeric), 0) AS size, "
+        "coalesce(sum(jsonb_array_length(doc->'dataFileList')), 0) AS files "
+        "FROM origdatablocks WHERE dataset_id = %s) AS others WHERE datasets.id = %s) "
+        "SELECT count(*) AS inserted FROM block",
+        (block["_id"], Jsonb(block), username, now_iso(), block["datasetId"], block["datasetId"]),
+    ).fetchone()
+    if not row or not row["inserted"]:
+        raise DuplicateKey(str(block["_id"]))
+    return block
 
 
 def blocks_of(pid: str) -> Sql:

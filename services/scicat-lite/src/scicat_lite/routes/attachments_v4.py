@@ -9,7 +9,16 @@ from fastapi.responses import Response
 
 from .. import dto
 from ..auth import User
-from ..deps import Body, Connection, Context, CurrentUser, Router, filter_param, path_id
+from ..deps import (
+    Body,
+    Connection,
+    Context,
+    CurrentUser,
+    Router,
+    StatementConnection,
+    filter_param,
+    path_id,
+)
 from ..errors import conflict, forbidden, not_found
 from ..filters import FieldPolicy, FilterParser, Sql
 from ..resources import ATTACHMENTS, new_attachment, require_user, touch
@@ -37,7 +46,9 @@ def _fields(body: Any, model: type[Any]) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
+def create(
+    ctx: Context, user: CurrentUser, conn: StatementConnection, body: Body
+) -> dict[str, Any]:
     signed_in = _endpoint(ctx, user)
     fields = _fields(body, dto.CreateAttachmentV4)
     if not ctx.access.may_write_attachment(signed_in, fields):

@@ -20,6 +20,7 @@ from ..deps import (
     Context,
     CurrentUser,
     Router,
+    StatementConnection,
     filter_param,
     json_param,
     path_id,
@@ -68,7 +69,9 @@ def _scope(ctx: AppContext, user: User, fields: Any, *, facets: bool = False) ->
 
 
 @router.post("", status_code=201)
-def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
+def create(
+    ctx: Context, user: CurrentUser, conn: StatementConnection, body: Body
+) -> dict[str, Any]:
     caller = signed_in(ctx.access, user, write=True)
     fields = validate(dto.CreateOrigDatablock, body)
     dataset = dataset_of(conn, fields["datasetId"])

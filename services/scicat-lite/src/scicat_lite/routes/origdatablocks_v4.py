@@ -21,6 +21,7 @@ from ..deps import (
     Context,
     CurrentUser,
     Router,
+    StatementConnection,
     filter_param,
     json_param,
     path_id,
@@ -142,7 +143,9 @@ def public_get(conn: Connection, oid: str, include: Include = None) -> dict[str,
 
 
 @router.post("", status_code=201)
-def create(ctx: Context, user: CurrentUser, conn: Connection, body: Body) -> dict[str, Any]:
+def create(
+    ctx: Context, user: CurrentUser, conn: StatementConnection, body: Body
+) -> dict[str, Any]:
     caller = signed_in(ctx.access, user, write=True)
     fields = validate(dto.CreateOrigDatablock, body)
     found = DATASETS.get(conn, fields["datasetId"])
