@@ -34,8 +34,9 @@ COLLECTIONS: dict[str, str] = {
 
 # Free-form subtrees that each collection's document index leaves out. Equality on any other
 # field is answered from the index; on these, by reading the rows. Scientific metadata is 65 %
-# of a dataset's bytes (`large`), a history entry holds two whole documents: indexed, they
-# doubled the cost of every dataset write and took half of restoring a large catalogue.
+# of a dataset's bytes (`large`), a history entry holds two whole documents: indexed, they cost
+# ~0.3 ms of every dataset write, and their index builds were 38 s of restoring `large`'s 96 s
+# of CPU.
 UNINDEXED: dict[str, tuple[str, ...]] = {
     "datasets": ("scientificMetadata",),
     "history": ("before", "after"),

@@ -53,7 +53,7 @@ def _function_sql(table: str) -> str:
     if table in DERIVED:
         # Every derived column reads only the dataset's text part: an update that leaves it
         # alone (an origdatablock's new size and file count, say) keeps them, so the full-text
-        # vector, half of a dataset write, is not computed again. Columns never filled (a
+        # vector, a third of a dataset write, is not computed again. Columns never filled (a
         # column added to an earlier volume) are filled.
         filled = " AND ".join(f"OLD.{column} IS NOT NULL" for column in columns)
         unchanged = (f"  IF TG_OP = 'UPDATE' AND {filled}\n"
