@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from edit_stack import EditStack, edit_stack
-from frontend_harness import PID_PREFIX, Backend, seed_mx
+from frontend_harness import PID_PREFIX, Backend, seed_mx, steady_contexts
 from frontend_seed import Seeded, seed
 
 from tests.support import ProfileAccount, free_port, serve_app
@@ -136,10 +136,12 @@ def browser() -> Iterator[Any]:
         return
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        instance.new_context = steady_contexts(instance.new_context)
         try:
             yield instance
         finally:
             instance.close()
+
 
 
 @pytest.fixture

@@ -11,7 +11,16 @@ from urllib.parse import quote
 # The backend the frontend talks to is scicat-lite, with its own test harness.
 from tests.services.scicat_lite.lite_harness import LiteServer as Backend
 
-__all__ = ["MX_RECIPE", "PID_PREFIX", "Backend", "form_login", "login", "seed_mx"]
+__all__ = [
+    "MX_RECIPE",
+    "PID_PREFIX",
+    "Backend",
+    "form_login",
+    "login",
+    "navigating_again",
+    "seed_mx",
+    "steady_contexts",
+]
 
 PID_PREFIX = "20.500.12345"
 MX_RECIPE = Path(__file__).with_name("mx_recipe.yaml")
@@ -47,3 +56,38 @@ def form_login(client: Any, username: str, password: str) -> None:
         "/login", data={"username": username, "password": password, "csrf": match.group(1)}
     )
     assert reply.status_code == 303, reply.text
+
+
+def steady_contexts(new_context: Any) -> Any:
+    """Contexts whose pages navigate again when Chromium aborted a navigation because the
+    machine's network interfaces changed (``net::ERR_NETWORK_CHANGED``): Docker adds and
+    removes one per container, and CI runs its Docker tests beside these."""
+
+    def steady_context(*args: Any, **kwargs: Any) -> Any:
+        context = new_context(*args, **kwargs)
+        new_page = context.new_page
+
+        def steady_page() -> Any:
+            tab = new_page()
+            tab.goto = navigating_again(tab.goto)
+            return tab
+
+        context.new_page = steady_page
+        return context
+
+    return steady_context
+
+
+def navigating_again(goto: Any, attempts: int = 3) -> Any:
+    from playwright.sync_api import Error
+
+    def goto_again(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, attempts + 1):
+            try:
+                return goto(*args, **kwargs)
+            except Error as error:
+                if "net::ERR_NETWORK_CHANGED" not in str(error) or attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
+
+    return goto_again
