@@ -175,6 +175,14 @@ def add_to_dataset_totals(
     )
 
 
+# The stored blocks' size and file count of the dataset named by the parameter.
+_BLOCK_TOTALS = (
+    "(SELECT coalesce(sum((doc->>'size')::numeric), 0) AS size, "
+    "coalesce(sum(jsonb_array_length(doc->'dataFileList')), 0) AS files "
+    "FROM origdatablocks WHERE dataset_id = %s)"
+)
+
+
 def recompute_dataset_totals(conn: psycopg.Connection, pid: str, username: str) -> None:
     """The origdatablock endpoints: size and file count are the sums over all blocks.
 
@@ -184,9 +192,7 @@ def recompute_dataset_totals(conn: psycopg.Connection, pid: str, username: str) 
         "UPDATE datasets SET doc = datasets.doc || jsonb_build_object("
         "'size', totals.size, 'numberOfFiles', totals.files, "
         "'updatedBy', %s::text, 'updatedAt', %s::text) "
-        "FROM (SELECT coalesce(sum((doc->>'size')::numeric), 0) AS size, "
-        "coalesce(sum(jsonb_array_length(doc->'dataFileList')), 0) AS files "
-        "FROM origdatablocks WHERE dataset_id = %s) AS totals WHERE datasets.id = %s",
+        f"FROM {_BLOCK_TOTALS} AS totals WHERE datasets.id = %s",
         (username, now_iso(), pid, pid),
     )
 
@@ -202,9 +208,7 @@ def insert_with_dataset_totals(conn: psycopg.Connection, block: Doc, username: s
         "'size', others.size + (block.doc->>'size')::numeric, "
         "'numberOfFiles', others.files + jsonb_array_length(block.doc->'dataFileList'), "
         "'updatedBy', %s::text, 'updatedAt', %s::text) "
-        "FROM block, (SELECT coalesce(sum((doc->>'size')::numeric), 0) AS size, "
-        "coalesce(sum(jsonb_array_length(doc->'dataFileList')), 0) AS files "
-        "FROM origdatablocks WHERE dataset_id = %s) AS others WHERE datasets.id = %s) "
+        f"FROM block, {_BLOCK_TOTALS} AS others WHERE datasets.id = %s) "
         "SELECT count(*) AS inserted FROM block",
         (block["_id"], Jsonb(block), username, now_iso(), block["datasetId"], block["datasetId"]),
     ).fetchone()
