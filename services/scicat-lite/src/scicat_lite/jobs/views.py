@@ -9,6 +9,7 @@ import psycopg
 
 from ..errors import bad_request
 from ..filters import FieldPolicy, FilterError, FilterParser, Query, Sql
+from ..resources import attachment_target
 from ..store import Collection, Doc
 
 DATASETS = Collection("datasets")
@@ -242,9 +243,8 @@ def add_includes(conn: psycopg.Connection, job: Doc, include: list[str], visible
             detail["datablocks"] = DATABLOCKS.find(
                 conn, Sql("doc->>'datasetId' = %s", (pid,)) & visible
             )
-            relation = {"relationships": [{"targetType": "dataset", "targetId": pid}]}
             detail["attachments"] = ATTACHMENTS.find(
-                conn, ATTACHMENTS.containing(relation) & visible
+                conn, attachment_target("dataset", pid) & visible
             )
             details.append(detail)
         job["datasetDetails"] = details
