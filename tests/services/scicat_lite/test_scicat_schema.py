@@ -206,6 +206,8 @@ def test_an_update_outside_the_text_part_keeps_the_derived_columns_and_dates_are
         )
         derived = "SELECT search::text, keywords, doc->'size' FROM datasets"
         assert conn.execute(derived).fetchone() == ("'marker'", ["marker"], 42)  # not derived again
+        conn.execute("""UPDATE datasets SET doc = jsonb_set(doc, '{datasetlifecycle,publishedOn}', '"2033-01-01T00:00:00.000Z"')""")
+        assert conn.execute(derived).fetchone() == ("'marker'", ["marker"], 42)  # a lifecycle date is no text
 
         conn.execute("UPDATE datasets SET keywords = NULL")  # as a column new to an earlier volume
         conn.execute("UPDATE datasets SET doc = doc")
@@ -214,6 +216,8 @@ def test_an_update_outside_the_text_part_keeps_the_derived_columns_and_dates_are
         conn.execute("UPDATE datasets SET doc = doc || '{\"updatedBy\": \"ingestor\"}'")
         assert conn.execute(matches, ("ingestor",)).fetchone() == (True,)  # the text part changed
         assert conn.execute(matches, ("marker",)).fetchone() == (False,)
+        conn.execute("""UPDATE datasets SET doc = jsonb_set(doc, '{datasetlifecycle,archiveStatusMessage}', '"quarantined"')""")
+        assert conn.execute(matches, ("quarantined",)).fetchone() == (True,)  # the lifecycle's text is text
 
 
 def test_a_block_whose_id_is_taken_changes_nothing(fresh_database: str) -> None:

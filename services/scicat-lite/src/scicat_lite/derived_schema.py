@@ -57,7 +57,7 @@ def _function_sql(table: str) -> str:
         # column added to an earlier volume) are filled.
         filled = " AND ".join(f"OLD.{column} IS NOT NULL" for column in columns)
         unchanged = (f"  IF TG_OP = 'UPDATE' AND {filled}\n"
-                     "     AND scicat_dataset_text(NEW.doc) = scicat_dataset_text(OLD.doc) THEN\n"
+                     "     AND scicat_same_dataset_text(NEW.doc, OLD.doc) THEN\n"
                      "    RETURN NEW;\n  END IF;\n")  # fmt: skip
     return f"""
 CREATE OR REPLACE FUNCTION {_function(table)}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -70,12 +70,28 @@ END $$;
 
 # The part of a dataset its derived columns read: without the fields MongoDB stores as dates
 # (no text there, upstream) and the counters that origdatablocks and datablocks move.
-_DATASET_TEXT = """
+# Deleting the lifecycle's dates key by key with `#-` rebuilt the whole document each time:
+# comparing two versions that way cost 0.4 ms, half of an origdatablock's dataset update.
+_TOP_LEVEL_UNTEXTED = "createdAt,updatedAt,creationTime,startTime,endTime,size,packedSize,numberOfFiles,numberOfFilesArchived"
+_LIFECYCLE_DATES = "dateOfDiskPurging,archiveRetentionTime,dateOfPublishing,publishedOn"
+_DATASET_TEXT = f"""
+CREATE OR REPLACE FUNCTION scicat_lifecycle_text(lifecycle jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN jsonb_typeof(lifecycle) = 'object'
+    THEN lifecycle - '{{{_LIFECYCLE_DATES}}}'::text[] ELSE lifecycle END
+$$;
 CREATE OR REPLACE FUNCTION scicat_dataset_text(doc jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT (doc - '{createdAt,updatedAt,creationTime,startTime,endTime,size,packedSize,numberOfFiles,numberOfFilesArchived}'::text[])
-    #- '{datasetlifecycle,dateOfDiskPurging}' #- '{datasetlifecycle,archiveRetentionTime}'
-    #- '{datasetlifecycle,dateOfPublishing}' #- '{datasetlifecycle,publishedOn}'
+  SELECT CASE WHEN jsonb_typeof(doc->'datasetlifecycle') = 'object'
+    THEN (doc - '{{{_TOP_LEVEL_UNTEXTED}}}'::text[])
+      || jsonb_build_object('datasetlifecycle', scicat_lifecycle_text(doc->'datasetlifecycle'))
+    ELSE doc - '{{{_TOP_LEVEL_UNTEXTED}}}'::text[] END
+$$;
+CREATE OR REPLACE FUNCTION scicat_same_dataset_text(a jsonb, b jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT (a - '{{{_TOP_LEVEL_UNTEXTED},datasetlifecycle}}'::text[])
+       = (b - '{{{_TOP_LEVEL_UNTEXTED},datasetlifecycle}}'::text[])
+    AND scicat_lifecycle_text(a->'datasetlifecycle') IS NOT DISTINCT FROM scicat_lifecycle_text(b->'datasetlifecycle')
 $$;
 """
 
