@@ -16,6 +16,7 @@ from .jobs.messaging import BrokerUnavailable
 from .pool import DatabaseUnavailable, wait_for_database
 from .runtime_config import ConfigFileError, read_config_files
 from .settings import Settings, SettingsError
+from .wire import OneWriteProtocol
 
 SERVICE = "scicat-lite"
 EXIT_CONFIG = 2
@@ -63,12 +64,14 @@ def main() -> int:
             port=settings.port,
             proxy_headers=False,
             access_log=False,
+            http=OneWriteProtocol,
         )
     else:
         app = create_app(settings, accounts=accounts, configs=configs, features=features)
         # No access log: a line per request costs more CPU than a create itself.
         uvicorn.run(
-            app, host=settings.host, port=settings.port, proxy_headers=False, access_log=False
+            app, host=settings.host, port=settings.port, proxy_headers=False, access_log=False,
+            http=OneWriteProtocol,
         )
     return 0
 
