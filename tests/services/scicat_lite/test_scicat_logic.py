@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from scicat_lite.filters import FilterError, FilterParser, WhereTranslator
 from scicat_lite.identity.passwords import hash_password, verify_password
 from scicat_lite.middleware import RouteCase
 from scicat_lite.settings import GroupSettings
+from scicat_lite.timeutil import format_iso
 from scicat_lite.units import add_si_fields, to_si
 
 
@@ -256,3 +258,16 @@ def test_fast_routes_plan_only_the_parameters_they_know() -> None:
     ]
     assert plans["/things/{tid}/query"] is None
     assert plans["/things/{tid}/number"] is None
+
+
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (datetime(2026, 11, 30, 19, 5, 7, 123999, tzinfo=UTC), "2026-11-30T19:05:07.123Z"),  # cut, as JS
+        (datetime(2026, 11, 30, 19, 5, 7), "2026-11-30T19:05:07.000Z"),  # naive is UTC
+        (datetime(2026, 12, 1, 1, 0, tzinfo=timezone(timedelta(hours=2))), "2026-11-30T23:00:00.000Z"),
+        (datetime(999, 1, 2, tzinfo=UTC), "0999-01-02T00:00:00.000Z"),  # toISOString pads the year
+    ],
+)
+def test_dates_are_written_as_the_backend_writes_them(moment: datetime, written: str) -> None:
+    assert format_iso(moment) == written
