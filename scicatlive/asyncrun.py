@@ -8,7 +8,8 @@ Playwright's sync API. Then the coroutine runs in a worker thread of its own.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Coroutine, Iterable
+import threading
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -45,3 +46,49 @@ async def _awaited(awaitable: Awaitable[T]) -> T:
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     error = group.exceptions[0]
     return first_error(error) if isinstance(error, BaseExceptionGroup) else error
+
+
+async def made_in_thread(items: Iterable[T], make: Callable[[T], Any], ahead: int) -> AsyncGenerator[Any, None]:
+    """``make(item)`` for each item, in order, computed by a worker thread at most ``ahead`` in advance.
+
+    For CPU-bound production (generating and mapping a proposal) beside I/O: done in the event
+    loop, it stops every request in flight until it is over. The thread stops at the next item
+    once the consumer stops iterating; its error is raised here.
+    """
+    loop = asyncio.get_running_loop()
+    made: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+    room = threading.Semaphore(ahead)
+    stop = threading.Event()
+
+    def hand_over(kind: str, value: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(made.put_nowait, (kind, value))
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            stop.set()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not room.acquire(timeout=0.1):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
+                    return
+                hand_over("item", make(item))
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
+            hand_over("error", error)
+        else:
+            hand_over("end", None)
+
+    threading.Thread(target=produce, name="scicatlive-make", daemon=True).start()
+    try:
+        while True:
+            kind, value = await made.get()
+            if kind == "error":
+                raise value
+            if kind == "end":
+                return
+            room.release()
+            yield value
+    finally:
+        stop.set()

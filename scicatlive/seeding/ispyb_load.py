@@ -39,14 +39,19 @@ class IspybLoader:
     _writing: bool = False
     _turn: asyncio.Condition = field(default_factory=asyncio.Condition)
 
-    async def load(self, proposal: m.Proposal) -> None:
+    def body_of(self, proposal: m.Proposal) -> dict[str, Any]:
+        """The bulk load of one proposal (pure: may be built away from the event loop)."""
+        return bulk_proposal(self.facility, proposal)
+
+    async def load(self, proposal: m.Proposal, body: dict[str, Any] | None = None) -> None:
+        body = self.body_of(proposal) if body is None else body
         people = people_of(proposal)
         if people <= self._known:
             async with self._shared():
-                await self._load(proposal)
+                await self._load(body)
             return
         async with self._exclusive():
-            await self._load(proposal)
+            await self._load(body)
             self._known |= people
 
     @asynccontextmanager
@@ -73,8 +78,7 @@ class IspybLoader:
                 self._writing = False
                 self._turn.notify_all()
 
-    async def _load(self, proposal: m.Proposal) -> None:
-        body = bulk_proposal(self.facility, proposal)
+    async def _load(self, body: dict[str, Any]) -> None:
         result: dict[str, Any] = await self.session.run(ispyb_api.load_proposal(body)) or {}
         for table, count in result.get("created", {}).items():
             self.rows_created[table] = self.rows_created.get(table, 0) + int(count)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from scicatlive.asyncrun import first_error, gather, run_sync
+from scicatlive.asyncrun import first_error, gather, made_in_thread, run_sync
 from scicatlive.clients import ispyb as ispyb_api
 from scicatlive.clients import scicat as scicat_api
 from scicatlive.clients.http import AsyncSession, RetryPolicy
@@ -26,7 +27,13 @@ from scicatlive.clients.target import Target
 from scicatlive.defaults import DEFAULT_ACCOUNT
 from scicatlive.domain import model as m
 from scicatlive.errors import ConfigError
-from scicatlive.mapping import MappingOptions, SampleLayout, map_facility, map_proposal
+from scicatlive.mapping import (
+    MappingOptions,
+    ProposalRecords,
+    SampleLayout,
+    map_facility,
+    map_proposal,
+)
 from scicatlive.progress import Reporter, SilentReporter
 from scicatlive.seeding.generator import generate_stream
 from scicatlive.seeding.ispyb_load import IspybLoader
@@ -35,6 +42,7 @@ from scicatlive.seeding.recipe import Recipe, load_recipe
 
 ISPYB_CONCURRENCY = 4  # the mock serves from a small worker pool
 PROPOSALS_IN_FLIGHT = 4
+PROPOSALS_MADE_AHEAD = 2
 
 
 @dataclass
@@ -136,20 +144,34 @@ async def _load_proposals(
     done = 0
     reporter.progress("proposals", 0, count)
 
-    async def one(proposal: m.Proposal) -> None:
+    def prepared(proposal: m.Proposal) -> _Prepared:
+        body = None if ispyb is None else ispyb.body_of(proposal)
+        return _Prepared(proposal, map_proposal(facility, options, proposal), body)
+
+    async def one(ready: _Prepared) -> None:
         nonlocal done
         try:
-            records = loader.batch(map_proposal(facility, options, proposal))
-            await (records if ispyb is None else gather([ispyb.load(proposal), records]))
+            records = loader.batch(ready.records)
+            await (records if ispyb is None else gather([ispyb.load(ready.proposal, ready.ispyb_body), records]))
             done += 1
             reporter.progress("proposals", done, count)
         finally:
             slots.release()
 
+    # Generated on demand (only those in flight, or made ahead, are in memory), in a thread of
+    # their own: generating and mapping in the event loop paused every request in flight.
+    made = made_in_thread(proposals, prepared, ahead=PROPOSALS_MADE_AHEAD)
     try:
-        async with asyncio.TaskGroup() as group:
-            for proposal in proposals:  # generated on demand: only those in flight are in memory
+        async with aclosing(made), asyncio.TaskGroup() as group:
+            async for ready in made:
                 await slots.acquire()
-                group.create_task(one(proposal))
+                group.create_task(one(ready))
     except BaseExceptionGroup as failures:
         raise first_error(failures) from None
+
+
+@dataclass
+class _Prepared:
+    proposal: m.Proposal
+    records: ProposalRecords
+    ispyb_body: dict[str, Any] | None
