@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from fastapi import Request
 from scicat_lite.access import Access, CreateRight
+from scicat_lite.app import create_app
 from scicat_lite.auth import User, duration_seconds
 from scicat_lite.datasets import V3_POLICY, V4_POLICY, to_v3, v3_to_v4
 from scicat_lite.deps import Body, Connection, Context, CurrentUser, Router
+from scicat_lite.fastroute import WORKERS, WorkerThreads, endpoint_threads
 from scicat_lite.filters import FilterError, FilterParser, WhereTranslator
 from scicat_lite.identity.passwords import hash_password, verify_password
 from scicat_lite.middleware import RouteCase
-from scicat_lite.settings import GroupSettings
+from scicat_lite.settings import GroupSettings, Settings
 from scicat_lite.timeutil import format_iso
 from scicat_lite.units import add_si_fields, to_si
 
@@ -271,3 +275,31 @@ def test_fast_routes_plan_only_the_parameters_they_know() -> None:
 )
 def test_dates_are_written_as_the_backend_writes_them(moment: datetime, written: str) -> None:
     assert format_iso(moment) == written
+
+
+def test_endpoint_threads_are_sized_before_their_first_call_and_only_grow_after_it() -> None:
+    workers = WorkerThreads(3, "sized-threads")
+    workers.resize(5)  # not started yet: any size
+
+    async def call() -> int:
+        return await workers.run(lambda: 42)
+
+    assert asyncio.run(call()) == 42
+
+    def running() -> int:
+        return sum(thread.name.startswith("sized-threads_") for thread in threading.enumerate())
+
+    assert workers.count == running() == 5
+    workers.resize(2)  # a running thread is never taken away
+    assert workers.count == running() == 5
+    workers.resize(7)
+    assert workers.count == running() == 7
+
+
+def test_the_app_runs_its_endpoints_on_a_thread_per_connection_and_two_spare() -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "JWT_SECRET": "s" * 32,
+         "DATABASE_POOL_SIZE": "11"}
+    )  # fmt: skip
+    create_app(settings)  # nothing connects before the app starts
+    assert WORKERS.count >= endpoint_threads(11) == 13

@@ -16,6 +16,7 @@ from .auth import TokenService
 from .deps import AppContext
 from .dispatch import install_dispatch
 from .errors import install_error_handlers
+from .fastroute import WORKERS, endpoint_threads
 from .features import Features, build_features
 from .identity.accounts import FunctionalAccount, read_accounts, sync_accounts
 from .identity.callers import Callers
@@ -147,6 +148,7 @@ def create_app(
     ``accounts`` and ``configs`` are read from their files when not given.
     """
     settings = settings or Settings.from_env()
+    WORKERS.resize(endpoint_threads(settings.database_pool_size))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
