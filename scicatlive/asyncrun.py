@@ -8,12 +8,14 @@ Playwright's sync API. Then the coroutine runs in a worker thread of its own.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+MAKER_SWITCH_INTERVAL = 0.001
 
 
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -80,6 +82,10 @@ async def made_in_thread(items: Iterable[T], make: Callable[[T], Any], ahead: in
         else:
             hand_over("end", None)
 
+    # While the maker holds the GIL, the loop waits for it up to the switch interval (5 ms by
+    # default) on every wake-up: longer than a request takes. 1 ms while both run.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, MAKER_SWITCH_INTERVAL))
     threading.Thread(target=produce, name="scicatlive-make", daemon=True).start()
     try:
         while True:
@@ -92,3 +98,4 @@ async def made_in_thread(items: Iterable[T], make: Callable[[T], Any], ahead: in
             yield value
     finally:
         stop.set()
+        sys.setswitchinterval(switch_interval)
