@@ -29,6 +29,7 @@ from starlette.routing import compile_path
 
 from .jsoncodec import dumps
 from .pool import Database
+from .settings import Settings
 
 
 class JsonBody(Response):
@@ -170,8 +171,9 @@ def endpoint_threads(pool_size: int) -> int:
     return pool_size + SPARE_THREADS
 
 
-# The endpoints' threads; the app sizes them for its pool (create_app).
-WORKERS = WorkerThreads(endpoint_threads(8), "scicat-lite")
+# The endpoints' threads, for the default pool until create_app sizes them for its own.
+_DEFAULT_POOL_SIZE: int = Settings.model_fields["database_pool_size"].default
+WORKERS = WorkerThreads(endpoint_threads(_DEFAULT_POOL_SIZE), "scicat-lite")
 
 
 def one_hop(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any]:

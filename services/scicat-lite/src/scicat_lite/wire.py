@@ -3,9 +3,10 @@
 uvicorn writes the status line and headers as soon as the application starts its answer,
 then the body in a second write. Each write is a TCP segment that the kernel carries, in
 this process's time, through the container's bridge to Docker's port proxy. Under py-spy
-during a seed, those writes were a quarter of the backend's CPU. Here the head waits for the first part of the body (which
-a complete response sends at once) and both go out in one ``writelines``. A streamed
-answer without ``content-length`` keeps uvicorn's own timing: its head is written at once.
+during a seed, those writes were a quarter of the backend's CPU. Here the head waits for
+the first part of the body (which a complete response sends at once) and both go out in
+one ``writelines``. A streamed answer without ``content-length`` keeps uvicorn's own
+timing: its head is written at once.
 """
 
 from __future__ import annotations
