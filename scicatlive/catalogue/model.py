@@ -75,6 +75,9 @@ class Healthcheck(StrictModel):
     timeout: Duration = "5s"
     retries: int = Field(default=30, ge=1)
     start_period: Duration = "5s"
+    # Left out of a stack in which a service that depends on this one has a healthcheck of its
+    # own (it waits for this one and reports it): every probe is a `docker exec`.
+    dropped_when_reported: bool = False
 
 
 class BuildSpec(StrictModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scicatlive.catalogue.loader import Catalogue, CatalogueEntry
@@ -113,6 +113,7 @@ def resolve_stack(profile: Profile, catalogue: Catalogue, options: StackOptions)
         name: _resolve_service(catalogue.get(name), opts, settings, options.offline, profile, roles)
         for name, opts in profile.services.items()
     }
+    services = _without_reported_probes(services)
     return ResolvedStack(
         name=stack_name,
         profile=profile,
@@ -121,6 +122,22 @@ def resolve_stack(profile: Profile, catalogue: Catalogue, options: StackOptions)
         accounts=profile.accounts,
         offline=options.offline,
     )
+
+
+def _without_reported_probes(services: dict[str, ResolvedService]) -> dict[str, ResolvedService]:
+    """Drop the probes of services that a probed dependent waits for and reports (a database)."""
+    reported = {
+        dependency
+        for service in services.values()
+        if service.healthcheck is not None
+        for dependency in service.depends_on
+    }
+    return {
+        name: replace(service, healthcheck=None)
+        if name in reported and service.healthcheck is not None and service.healthcheck.dropped_when_reported
+        else service
+        for name, service in services.items()
+    }
 
 
 def _resolve_service(

@@ -165,3 +165,26 @@ def test_unknown_placeholder_names_where(tmp_path: Path) -> None:
     profile = write_profile(tmp_path, "u", "extends: lite\nservices:\n  postgres: {environment: {X: '${search.url}'}}\n")
     with pytest.raises(ConfigError, match=r"u.yaml: services.postgres.environment.X: unknown placeholder \$\{search.url\}"):
         write_stack_files(str(profile))
+
+
+def test_databases_are_probed_through_the_applications_that_wait_for_them() -> None:
+    compose, _ = _render("lite")
+    services = compose["services"]
+    assert "healthcheck" not in services["postgres"]
+    assert "healthcheck" not in services["mariadb"]
+    assert services["scicat-lite"]["depends_on"] == {"postgres": {"condition": "service_started"}}
+    assert services["ispyb-mock"]["depends_on"] == {"mariadb": {"condition": "service_started"}}
+    assert "healthcheck" in services["scicat-lite"] and "healthcheck" in services["ispyb-mock"]
+
+
+def test_databases_without_an_application_keep_their_probes(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, "dbs", """
+        extends: _common
+        stack: {name: render-dbs}
+        services:
+          postgres: {}
+          mariadb: {}
+    """)
+    compose, _ = _render(str(profile))
+    assert compose["services"]["postgres"]["healthcheck"]["test"][0] == "CMD-SHELL"
+    assert compose["services"]["mariadb"]["healthcheck"]["test"][0] == "CMD-SHELL"

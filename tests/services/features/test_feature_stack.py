@@ -53,7 +53,10 @@ def test_every_service_is_healthy_from_local_builds(stack: RunningStack, engine:
     containers = _containers(engine, stack.project)
     assert set(containers) >= {"rabbitmq", "archive-worker", "ldap", "oidc", "scicat-lite"}
     for name, container in containers.items():
-        assert container.state.health.status == "healthy", name
+        if name in ("postgres", "mariadb"):  # probed through the applications that use them
+            assert container.state.health is None and container.state.status == "running", name
+        else:
+            assert container.state.health.status == "healthy", name
         assert container.config.image.startswith("scicatlive/"), name
 
 
