@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -360,3 +361,27 @@ def test_unreachable_backend_page(tmp_path: Path) -> None:
         )
         health = client.get("/healthz")
         assert health.status_code == 503 and "connection refused" in health.json()["reason"]
+
+
+def test_a_backend_that_comes_up_is_seen_before_the_next_regular_probe(tmp_path: Path) -> None:
+    # The stack starts frontend-lite beside its backend; `up` waits for /healthz, so an
+    # unhealthy monitor probes again within half a second, not after the whole interval.
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"lbBaseURL": "http://backend.test"}))
+    backend = {"up": False}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if not backend["up"]:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json={"status": "ok"})
+
+    settings = Settings.from_env({"SESSION_SECRET": "s" * 32, "SCICAT_CONFIG_FILE": str(config),
+                                  "BACKEND_PROBE_INTERVAL": "60"})  # fmt: skip
+    app = create_app(settings, transport=httpx.MockTransport(answer))
+    with serve_app(app) as url, httpx.Client(base_url=url) as client:
+        assert client.get("/healthz").status_code == 503
+        backend["up"] = True
+        deadline = time.monotonic() + 20  # far less than the 60 s interval
+        while client.get("/healthz").status_code != 200:
+            assert time.monotonic() < deadline, "the monitor did not probe again while unhealthy"
+            time.sleep(0.1)

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/health"
 SLOW_PROBES_FOR_OUTAGE = 2
+UNHEALTHY_INTERVAL = 0.5
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ class BackendMonitor:
 
     async def run(self) -> None:
         while True:
-            await self.probe()
-            await asyncio.sleep(self.interval)
+            health = await self.probe()
+            # Sooner while unhealthy: a backend that just started is seen within half a second.
+            await asyncio.sleep(self.interval if health.healthy else min(self.interval, UNHEALTHY_INTERVAL))
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[BackendMonitor]:
