@@ -101,6 +101,8 @@ class ContainerState:
     # The container's environment (its service's settings, secrets included): never shown.
     environment: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     labels: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Container port -> (host address, host port), the first binding of each published port.
+    published: dict[int, tuple[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,12 @@ def _container_state(item: dict[str, Any]) -> ContainerState:
     labels = config.get("Labels") or {}
     bindings = (item.get("NetworkSettings") or {}).get("Ports") or {}
     ports = sorted({int(b["HostPort"]) for values in bindings.values() for b in values or [] if b.get("HostPort")})
+    published = {
+        int(key.partition("/")[0]): (str(found[0].get("HostIp") or ""), int(found[0]["HostPort"]))
+        for key, values in bindings.items()
+        if key.partition("/")[0].isdigit()
+        and (found := [b for b in values or [] if b.get("HostPort")])
+    }
     health = (state.get("Health") or {}).get("Status")
     name = str(item.get("Name", "")).lstrip("/")
     return ContainerState(
@@ -200,6 +208,7 @@ def _container_state(item: dict[str, Any]) -> ContainerState:
         restart_count=int(item.get("RestartCount") or 0),
         environment=dict(entry.partition("=")[::2] for entry in config.get("Env") or []),
         labels={str(key): str(value) for key, value in labels.items()},
+        published=published,
     )
 
 

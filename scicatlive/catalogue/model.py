@@ -69,8 +69,20 @@ class PortSpec(StrictModel):
     path: str = "/"
 
 
+class HttpProbe(StrictModel):
+    """A health endpoint that answers 2xx when the service is ready, on one of its ports."""
+
+    port: Port
+    path: str = Field(pattern=r"^/")
+
+
 class Healthcheck(StrictModel):
-    test: list[str] = Field(min_length=1)
+    # Either a command run in the container, or an HTTP endpoint: Docker probes the endpoint
+    # with curl, and `up` and restores also ask it from the host, through its published port,
+    # until Docker's first probe has passed. So `interval` can be long (every probe is a
+    # `docker exec`) without making a start wait for it.
+    test: list[str] | None = Field(default=None, min_length=1)
+    http: HttpProbe | None = None
     interval: Duration = "5s"
     timeout: Duration = "5s"
     retries: int = Field(default=30, ge=1)
@@ -78,6 +90,30 @@ class Healthcheck(StrictModel):
     # Left out of a stack in which a service that depends on this one has a healthcheck of its
     # own (it waits for this one and reports it): every probe is a `docker exec`.
     dropped_when_reported: bool = False
+
+    @model_validator(mode="after")
+    def _test_or_http(self) -> Healthcheck:
+        if (self.test is None) == (self.http is None):
+            raise ValueError("a healthcheck has either `test` (a command) or `http` (port and path), not both")
+        return self
+
+    @property
+    def command(self) -> list[str]:
+        """What Docker runs in the container."""
+        if self.test is not None:
+            return self.test
+        assert self.http is not None
+        seconds = _seconds(self.timeout)
+        url = f"http://127.0.0.1:{self.http.port}{self.http.path}"
+        return ["CMD", "curl", "-fsS", "-o", "/dev/null", "--max-time", f"{seconds:g}", url]
+
+
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def _seconds(duration: str) -> float:
+    unit = "ms" if duration.endswith("ms") else duration[-1]
+    return int(duration[: -len(unit)]) * _UNIT_SECONDS[unit]
 
 
 class BuildSpec(StrictModel):
@@ -168,6 +204,12 @@ class ServiceDefinition(StrictModel):
         wires = self.backend_environment or any(v.backend_environment for v in self.variants.values())
         if wires and self.feature is None:
             raise ValueError("backend_environment applies while a feature is on; name it with `feature:`")
+        ports = {port.container for port in self.ports}
+        checks = [self.healthcheck, *(v.healthcheck for v in self.variants.values())]
+        for check in checks:
+            if check is not None and check.http is not None and check.http.port not in ports:
+                raise ValueError(f"healthcheck.http.port {check.http.port} is not one of the service's ports "
+                                 f"({', '.join(map(str, sorted(ports))) or 'none'}): the host asks it there")  # fmt: skip
         return self
 
     def variant(self, name: str | None) -> Variant:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scicatlive import __version__
 from scicatlive.develop.labels import DEV_LABEL
 from scicatlive.develop.render import dev_compose
+from scicatlive.runtime.host_probe import HEALTH_ENDPOINT_LABEL, endpoint_label
 from scicatlive.stack.resolve import PublishedPort, ResolvedService, ResolvedStack
 from scicatlive.stack.state import PreparedService, PreparedStack
 
@@ -157,6 +158,7 @@ def _service(prepared: PreparedService, stack: ResolvedStack, labels: dict[str, 
             f"{LABEL_PREFIX}.service": service.name,
             f"{LABEL_PREFIX}.role": service.role.value,
             f"{LABEL_PREFIX}.variant": service.variant,
+            **_endpoint_label(service),
         },
         mem_limit=service.mem_limit,
         ulimits=service.ulimits or None,
@@ -189,7 +191,7 @@ def _healthcheck(service: ResolvedService) -> ComposeHealthcheck | None:
     if check is None:
         return None
     return ComposeHealthcheck(
-        test=_escape_all(check.test) or [],
+        test=_escape_all(check.command) or [],
         interval=check.interval,
         timeout=check.timeout,
         retries=check.retries,
@@ -197,13 +199,26 @@ def _healthcheck(service: ResolvedService) -> ComposeHealthcheck | None:
     )
 
 
+def _endpoint_label(service: ResolvedService) -> dict[str, str]:
+    """Where the host can ask the service's health (runtime/host_probe.py), if it publishes that port."""
+    probe = service.healthcheck.http if service.healthcheck else None
+    if probe is None or not any(p.container == probe.port and p.host is not None for p in service.ports):
+        return {}
+    return {HEALTH_ENDPOINT_LABEL: endpoint_label(probe.port, probe.path)}
+
+
 def _depends_on(service: ResolvedService, stack: ResolvedStack) -> dict[str, ComposeDependency]:
-    return {
-        name: ComposeDependency(
-            condition="service_healthy" if stack.services[name].healthcheck else "service_started"
-        )
-        for name in service.depends_on
-    }
+    return {name: ComposeDependency(condition=_condition(service, stack.services[name])) for name in service.depends_on}
+
+
+def _condition(service: ResolvedService, dependency: ResolvedService) -> Literal["service_healthy", "service_started"]:
+    if dependency.healthcheck is None:
+        return "service_started"
+    # A dependency asked from the host is probed rarely by Docker: a dependent that reports its
+    # dependencies in its own health starts beside it instead of waiting for that probe.
+    if dependency.healthcheck.http is not None and _endpoint_label(dependency) and service.healthcheck is not None:
+        return "service_started"
+    return "service_healthy"
 
 
 def _escape(value: str) -> str:

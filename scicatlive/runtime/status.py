@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from scicatlive.develop.labels import DEV_LABEL
 from scicatlive.engine import ContainerState, Engine, default_engine
+from scicatlive.runtime.host_probe import confirmed
 from scicatlive.stack.record import StackRecord
 
 # A container that restarted this often is crash-looping, whatever its state says now.
@@ -51,11 +52,16 @@ class ServiceStatus:
 
 def status(record: StackRecord, *, engine: Engine | None = None) -> list[ServiceStatus]:
     """The stack's services as the engine sees them, with their URLs from the host."""
-    return statuses(record, (engine or default_engine()).containers(record.project))
+    engine = engine or default_engine()
+    return statuses(record, confirmed(engine.containers(record.project), engine))
 
 
 def statuses(record: StackRecord, containers: list[ContainerState]) -> list[ServiceStatus]:
-    """``containers`` of the stack, by service, with their URLs from the host."""
+    """``containers`` of the stack, by service, with their URLs from the host.
+
+    A service that Docker has not probed yet is ``healthy`` when its endpoint answers from here
+    (:func:`~scicatlive.runtime.host_probe.confirmed`, which the caller applies).
+    """
     states = sorted(containers, key=lambda s: s.service)
     return [
         ServiceStatus.of(s, tuple(record.http_urls[str(p)] for p in s.host_ports if str(p) in record.http_urls))

@@ -21,6 +21,7 @@ from scicatlive import __version__
 from scicatlive.engine import ContainerState, Engine
 from scicatlive.errors import StackError
 from scicatlive.progress import Reporter, SilentReporter
+from scicatlive.runtime.host_probe import confirmed, wait_for_endpoints
 from scicatlive.snapshots.databases import DATA_SERVICES, PREVIOUS, STAGING, DataService, Place
 from scicatlive.snapshots.store import (
     DataDump,
@@ -206,7 +207,8 @@ def _each(
 def _wait_healthy(stack: ResolvedStack, engine: Engine, services: list[str]) -> None:
     deadline = time.monotonic() + RESTART_SECONDS
     while True:
-        states = {s.service: s for s in engine.containers(stack.project)}
+        containers = confirmed(engine.containers(stack.project), engine)
+        states = {s.service: s for s in containers}
         waiting = [n for n in services if n not in states or states[n].state != "running"
                    or states[n].health not in (None, "healthy")]  # fmt: skip
         if not waiting:
@@ -214,4 +216,5 @@ def _wait_healthy(stack: ResolvedStack, engine: Engine, services: list[str]) -> 
         if time.monotonic() > deadline:
             raise StackError(f"after the restore, {', '.join(waiting)} did not become healthy within {RESTART_SECONDS:.0f} s",
                              hint=f"`scicatlive logs {waiting[0]}` says why")  # fmt: skip
-        time.sleep(0.5)  # each poll runs the Docker CLI twice, beside a starting backend
+        # Each read of the containers runs the Docker CLI twice, beside a starting backend.
+        wait_for_endpoints(engine, containers, services, 0.5)

@@ -35,7 +35,7 @@ def test_local_jupyter_is_wired_to_the_stack() -> None:
     assert jupyter["environment"]["SCICAT_URL"] == "http://scicat-lite:3000/api/v3"
     assert jupyter["environment"]["ISPYB_URL"] == "http://ispyb-mock:8000"
     assert jupyter["environment"]["PYTHONPATH"] == "/opt/scicatlive"
-    assert jupyter["depends_on"] == {"scicat-lite": {"condition": "service_healthy"}}
+    assert jupyter["depends_on"] == {"scicat-lite": {"condition": "service_started"}}  # asked from the host
     assert {"type": "bind", "source": str(Path(scicatlive.__file__).resolve().parent), "target": "/opt/scicatlive/scicatlive", "read_only": True} in jupyter["volumes"]
     assert jupyter["healthcheck"]["test"][-1] == "http://127.0.0.1:8888/api"
     _compose_accepts(path)

@@ -50,7 +50,14 @@ def _containers(engine: Engine, project: str) -> dict[str, Any]:
 
 
 def test_every_service_is_healthy_from_local_builds(stack: RunningStack, engine: Engine) -> None:
+    # `up` asked the applications' endpoints from the host; Docker's own probe (every 10 s) must
+    # pass in the containers too, or Docker would call them unhealthy later.
+    deadline = time.monotonic() + 30
     containers = _containers(engine, stack.project)
+    while any(c.state.health and c.state.health.status == "starting" for c in containers.values()):
+        assert time.monotonic() < deadline, {n: c.state.health.status for n, c in containers.items() if c.state.health}
+        time.sleep(1)
+        containers = _containers(engine, stack.project)
     assert set(containers) >= {"rabbitmq", "archive-worker", "ldap", "oidc", "scicat-lite"}
     for name, container in containers.items():
         if name in ("postgres", "mariadb"):  # probed through the applications that use them
