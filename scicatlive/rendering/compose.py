@@ -216,7 +216,7 @@ def _condition(service: ResolvedService, dependency: ResolvedService) -> Literal
         return "service_started"
     # A dependency asked from the host is probed rarely by Docker: a dependent that reports its
     # dependencies in its own health starts beside it instead of waiting for that probe.
-    if dependency.healthcheck.http is not None and _endpoint_label(dependency) and service.healthcheck is not None:
+    if _endpoint_label(dependency) and service.healthcheck is not None:
         return "service_started"
     return "service_healthy"
 
