@@ -133,22 +133,28 @@ CREATE OR REPLACE FUNCTION scicat_fold_metadata_keys() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(7171719);
+  -- Events alike (same source, keys, groups, publication and sign) are counted together first:
+  -- the datasets of one proposal and kind share them. Unnesting every event's keys and groups
+  -- one by one made `large`'s fold (90 000 events, 2.5 million keys) take 26 s instead of 1.8 s.
   WITH moved_events AS (DELETE FROM metadata_key_events RETURNING *),
+  alike AS (
+    SELECT source, keys, human_names, groups, published, delta,
+           count(*) AS n, min(at) AS first, max(at) AS last
+    FROM moved_events GROUP BY 1, 2, 3, 4, 5, 6),
   moved AS (
-    SELECT m.event, m.source, k.key, k.human_name, m.groups, m.published, m.delta, m.at
-    FROM moved_events m, unnest(m.keys, m.human_names) AS k(key, human_name)),
-  event_groups AS (
-    SELECT DISTINCT event, source, key, human_name, g, delta
-    FROM moved, unnest(groups) AS g WHERE coalesce(g, '') <> ''),
+    SELECT a.source, k.key, k.human_name, a.published, a.delta, a.delta * a.n AS total,
+           a.first, a.last,
+           ARRAY(SELECT DISTINCT g FROM unnest(a.groups) AS g WHERE coalesce(g, '') <> '') AS groups
+    FROM alike a, unnest(a.keys, a.human_names) AS k(key, human_name)),
   per_group AS (
-    SELECT source, key, human_name, g, sum(delta) AS n
-    FROM event_groups GROUP BY 1, 2, 3, 4),
+    SELECT source, key, human_name, g, sum(total) AS n
+    FROM moved, unnest(groups) AS g GROUP BY 1, 2, 3, 4),
   counts AS (
     SELECT source, key, human_name, jsonb_object_agg(g, n) AS c
     FROM per_group GROUP BY 1, 2, 3),
   per_key AS (
-    SELECT source, key, human_name, sum(delta) AS usage,
-           bool_or(published AND delta > 0) AS published, min(at) AS first, max(at) AS last,
+    SELECT source, key, human_name, sum(total) AS usage,
+           bool_or(published AND delta > 0) AS published, min(first) AS first, max(last) AS last,
            gen_random_uuid()::text AS u
     FROM moved GROUP BY 1, 2, 3)
   INSERT INTO metadata_keys (id, doc)
