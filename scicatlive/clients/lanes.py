@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import re
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
+import orjson
 
 from scicatlive import __version__
 from scicatlive.clients.wire import KeepAliveTransport, speaks_directly
@@ -37,28 +41,80 @@ class _ClientLane:
 
 
 class _DirectLane:
-    """A lane straight onto its kept-alive connection, without a client in between.
+    """A lane straight onto its kept-alive connection, without a client or an ``httpx.Request``.
 
     A lane needs none of a client's cookies, authentication flows, redirects or URL merging;
-    they cost the seeder a quarter of its CPU per request.
+    they cost the seeder a quarter of its CPU per request. It writes the request itself, as
+    httpx would (:func:`request_message`): an ``httpx.Request`` took 69 µs to build, 23 µs of
+    them for the JSON body; this takes about 5.
     """
 
     def __init__(self, base_url: str, timeout: httpx.Timeout) -> None:
+        url = httpx.URL(base_url)
         self._base_url = base_url
+        self._origin = (url.host, url.port or 80)
+        self._prefix = _path_prefix(base_url)
+        self._head = _fixed_head(url)
         self._timeout = timeout.as_dict()
         self._connection = KeepAliveTransport()
 
     async def send(
         self, method: str, path: str, body: Any, params: Params | None, headers: dict[str, str]
     ) -> httpx.Response:
-        request = httpx.Request(
-            method, self._base_url + ("" if path.startswith("/") else "/") + path, params=params, json=body,
-            headers={"User-Agent": USER_AGENT, **headers}, extensions={"timeout": self._timeout},
-        )  # fmt: skip
-        return await self._connection.handle_async_request(request)
+        target = self._prefix + ("" if path.startswith("/") else "/") + path
+        message = request_message(method, target, params, body, self._head, headers)
+        if message is None:  # a path httpx would escape: let it build the request
+            request = httpx.Request(
+                method, self._base_url + ("" if path.startswith("/") else "/") + path, params=params, json=body,
+                headers={"User-Agent": USER_AGENT, **headers}, extensions={"timeout": self._timeout},
+            )  # fmt: skip
+            return await self._connection.handle_async_request(request)
+        return await self._connection.exchange(self._origin, method, message, self._timeout)
 
     async def aclose(self) -> None:
         await self._connection.aclose()
+
+
+# What httpx leaves unescaped in a path: unreserved characters, sub-delimiters, ":/[]@" and
+# existing %XX escapes.
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:/\[\]@]|%[0-9A-Fa-f]{2})*")
+
+
+def request_message(
+    method: str, target: str, params: Params | None, body: Any, head: bytes, headers: dict[str, str]
+) -> bytes | None:
+    """The request as httpx's client would write it, or None when ``target`` needs escaping."""
+    if not _PLAIN_PATH.fullmatch(target):
+        return None
+    if params:
+        target += "?" + urlencode([(k, v) for k, vs in params.items() for v in ([vs] if isinstance(vs, str) else vs)])
+    lines = [f"{method} {target} HTTP/1.1".encode("ascii"), head]
+    lines += [f"{name}: {value}".encode("latin-1") for name, value in headers.items()]
+    if body is None:
+        return b"\r\n".join(lines) + b"\r\n\r\n"
+    content = _json(body)
+    lines.append(b"Content-Length: %d\r\nContent-Type: application/json" % len(content))
+    return b"\r\n".join(lines) + b"\r\n\r\n" + content
+
+
+def _json(body: Any) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except (TypeError, orjson.JSONEncodeError):  # keys that are not strings, integers over 64 bits
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _path_prefix(base_url: str) -> str:
+    """The base URL's path, as a lane's paths are appended to it (``http://h:3000/ispyb`` → ``/ispyb``)."""
+    authority_and_path = base_url.split("://", 1)[1]
+    _, slash, path = authority_and_path.partition("/")
+    return slash + path
+
+
+def _fixed_head(url: httpx.URL) -> bytes:
+    """The headers of every request to ``url``: its host, as httpx writes it, and the user agent."""
+    host = httpx.Request("GET", url).headers["host"]
+    return f"Host: {host}\r\nUser-Agent: {USER_AGENT}".encode("latin-1")
 
 
 class Lanes:

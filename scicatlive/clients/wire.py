@@ -33,10 +33,22 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"{request.url.scheme!r} needs httpx's transport", request=request)
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         message = _serialise(request, await request.aread())
+        origin = (request.url.host, request.url.port or 80)
+        return await self.exchange(origin, request.method, message, timeouts, request)
+
+    async def exchange(
+        self, origin: tuple[str, int], method: str, message: bytes, timeouts: dict[str, float | None],
+        request: httpx.Request | None = None,
+    ) -> httpx.Response:  # fmt: skip
+        """Send ``message`` (a whole HTTP/1.1 request) to ``origin`` and read the answer.
+
+        ``request`` is only named in errors and attached to the answer; the caller may build
+        ``message`` itself (:class:`~scicatlive.clients.lanes._DirectLane`).
+        """
         while True:
-            reused = await self._connection(request, timeouts.get("connect"))
+            reused = await self._connection(origin, timeouts.get("connect"), request)
             try:
-                return await self._exchange(request, message, timeouts)
+                return await self._exchange(method, message, timeouts, request)
             except _ClosedBeforeAnswer:
                 self._drop()
                 # A kept-alive connection that the server closed as we reused it (its idle
@@ -52,9 +64,8 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         self._drop()
 
-    async def _connection(self, request: httpx.Request, timeout: float | None) -> bool:
+    async def _connection(self, origin: tuple[str, int], timeout: float | None, request: httpx.Request | None) -> bool:
         """Open a connection unless a usable one is there; True when it is reused."""
-        origin = (request.url.host, request.url.port or 80)
         reader, writer = self._reader, self._writer
         usable = reader is not None and writer is not None and not reader.at_eof() and not writer.is_closing()
         if usable and origin == self._origin:
@@ -73,7 +84,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         return False
 
     async def _exchange(
-        self, request: httpx.Request, message: bytes, timeouts: dict[str, float | None]
+        self, method: str, message: bytes, timeouts: dict[str, float | None], request: httpx.Request | None
     ) -> httpx.Response:
         reader, writer = self._reader, self._writer
         assert reader is not None and writer is not None
@@ -89,7 +100,7 @@ class KeepAliveTransport(httpx.AsyncBaseTransport):
         try:
             async with asyncio.timeout(timeouts.get("read")):
                 status, reason, headers, keep_alive = await _read_head(reader)
-                if request.method == "HEAD" or status in NO_BODY_STATUSES or status == 101:
+                if method == "HEAD" or status in NO_BODY_STATUSES or status == 101:
                     body = b""
                 else:
                     body, keep_alive = await _read_body(reader, headers, keep_alive)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -253,3 +255,30 @@ def test_a_session_retries_through_it_when_the_service_answers_503_then_201() ->
             assert len(server.requests) == 2
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("base", "path", "params", "body"), [
+    ("", "/api/v3/datasets/PID.PREFIX%2Fx", None, None),
+    ("/ispyb", "/api/v1/proposals", {"search": "MX 1&2", "fields": ["a", "b c"]}, None),
+    ("", "api/v3/datasets/a b", None, {"x": 1}),  # escaped by httpx: the lane lets it build the request
+    ("", "/api/v3/samples", None, {1: "a key that is not a string", "big": 2**70}),  # beyond orjson
+    ("", "/api/v3/datasets/ü", {"filter": '{"text": "ä"}'}, {"s": "ä", "f": 1e-7, "l": [None, True]}),
+])  # fmt: skip
+def test_a_lane_writes_each_request_as_httpx_builds_it(base: str, path: str, params: Any, body: Any) -> None:
+    async def scenario() -> tuple[list[tuple[bytes, bytes]], str]:
+        async with _serving(lambda head, body: _json(b"{}")) as (server, url):
+            async with AsyncSession(url + base, concurrency=1, token="t0k") as session:
+                await session.run(Call("call", "POST" if body is not None else "GET", path, read=json_body,
+                                       json=body, params=params))  # fmt: skip
+            return server.requests, url
+
+    requests, url = asyncio.run(scenario())
+    method = "POST" if body is not None else "GET"
+    reference = httpx.Request(method, url + base + ("" if path.startswith("/") else "/") + path, params=params,
+                              json=body, headers={"Authorization": "Bearer t0k"})  # fmt: skip
+    head, sent = requests[0]
+    assert head.split(b"\r\n")[0] == f"{method} ".encode() + reference.url.raw_path + b" HTTP/1.1"
+    assert json.loads(sent or b"null") == json.loads(reference.content or b"null")
+    sent_headers = {line.split(b": ", 1)[0].lower(): line.split(b": ", 1)[1] for line in head.split(b"\r\n")[1:] if line}
+    assert sent_headers[b"host"] == reference.headers["host"].encode()
+    assert sent_headers.get(b"content-length") == (str(len(sent)).encode() if body is not None else None)
